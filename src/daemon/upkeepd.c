@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* upkeepd: the org.upkeep1 system bus service. Normally started by bus activation through
+ * upkeepd.service, not by hand. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "log.h"
+#include "manager.h"
+
+static int help(void) {
+        printf("%s [OPTIONS...]\n\n"
+               "Keeps services managed by upkeep up to date; serves org.upkeep1 on the system bus.\n"
+               "Started on demand by the bus (upkeepd.service); not normally run by hand.\n\n"
+               "Options:\n"
+               "  -h --help          Show this help\n"
+               "     --version       Show package version\n"
+               "\nSee the upkeepd(8) man page for details.\n",
+               program_invocation_short_name);
+        return 0;
+}
+
+/* Returns > 0 to go on, 0 to exit successfully, < 0 on a usage error (already reported). */
+static int parse_argv(int argc, char *argv[]) {
+        enum {
+                ARG_VERSION = 0x100,
+        };
+        static const struct option options[] = {
+                { "help",    no_argument, NULL, 'h'         },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        return help();
+                case ARG_VERSION:
+                        return cli_version();
+                case '?':
+                        return -EINVAL;
+                default:
+                        abort();
+                }
+
+        if (optind < argc)
+                return log_error_errno(EINVAL, "%s takes no arguments.", program_invocation_short_name);
+
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+
+        r = manager_new(&m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate manager: %m"), EXIT_FAILURE;
+
+        r = manager_start(m);
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        r = manager_run(m);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

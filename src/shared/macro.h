@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The few helpers every upkeep file uses: cleanup attributes, ownership hand-over, small predicates. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+
+static inline void closep(int *fd) {
+        if (*fd >= 0)
+                (void) close(*fd);
+}
+
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Hand ownership over: returns the value and leaves the variable empty, so its cleanup does nothing. */
+#define TAKE_PTR(p) ({ __typeof__(p) _taken = (p); (p) = NULL; _taken; })
+#define TAKE_FD(fd) ({ int _taken = (fd); (fd) = -EBADF; _taken; })
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+static inline bool streq(const char *a, const char *b) {
+        return strcmp(a, b) == 0;
+}
+
+static inline bool streq_ptr(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return streq(a, b);
+}
+
+static inline bool isempty(const char *s) {
+        return !s || !s[0];
+}
+
+static inline const char *strempty(const char *s) {
+        return s ?: "";
+}
+
+/* IN_SET(x, a, b, …): x equals one of the listed constants. */
+#define IN_SET(x, first, ...)                                                   \
+        ({                                                                      \
+                bool _found = false;                                            \
+                const __typeof__(first) _set[] = { first, __VA_ARGS__ };        \
+                __typeof__(x) _x = (x);                                         \
+                for (size_t _i = 0; _i < ELEMENTSOF(_set); _i++)                \
+                        if (_set[_i] == _x) {                                   \
+                                _found = true;                          \
+                                break;                                          \
+                        }                                                       \
+                _found;                                                         \
+        })
