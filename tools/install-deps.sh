@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Installs, from Debian 12's archive, everything upkeep needs to build, test and run its demo.
+# Idempotent; needs root. Used by tools/test.sh and tools/demo.sh.
+set -euo pipefail
+
+packages=(
+        # build
+        gcc meson ninja-build pkg-config
+        libsystemd-dev libcurl4-openssl-dev libssl-dev libjson-c-dev libarchive-dev
+        libdbus-1-dev libpolkit-gobject-1-dev
+        # the real parts the integration tests boot: systemd as PID 1, the system bus, polkit, journald
+        systemd dbus polkitd util-linux procps iproute2
+        # release tooling the tests use as publishers would
+        minisign python3 curl
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+        echo "tools/install-deps.sh: must run as root (it installs Debian packages)." >&2
+        exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+        echo "Installing: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
