@@ -61,3 +61,8 @@ static inline const char *strempty(const char *s) {
                         }                                                       \
                 _found;                                                         \
         })
+
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}

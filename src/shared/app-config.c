@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The NAME.app parser. Like systemd's unit file parser it logs its own syntax warnings and errors
+ * with file:line, since only it knows where in the file the problem is. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app-config.h"
+#include "log.h"
+#include "macro.h"
+#include "strv.h"
+
+#define APP_SUFFIX ".app"
+#define APP_NAME_MAX 200
+#define WHITESPACE " \t\r\n"
+
+typedef enum Section {
+        SECTION_NONE,     /* before the first header */
+        SECTION_APP,
+        SECTION_UPDATE,
+        SECTION_SERVICE,
+        SECTION_SOCKET,
+        SECTION_UNKNOWN,  /* warned about once at its header; its lines are skipped */
+} Section;
+
+static void unit_lines_free(UnitLine *lines, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(lines[i].key);
+                free(lines[i].value);
+        }
+        free(lines);
+}
+
+AppConfig *app_config_free(AppConfig *c) {
+        if (!c)
+                return NULL;
+
+        free(c->name);
+        free(c->path);
+        free(c->description);
+        free(c->source);
+        free(c->public_key);
+        free(c->exec);
+        free(c->window);
+        free(c->health_check);
+        unit_lines_free(c->service_lines, c->n_service_lines);
+        unit_lines_free(c->socket_lines, c->n_socket_lines);
+        free(c);
+        return NULL;
+}
+
+void app_config_free_many(AppConfig **configs, size_t n) {
+        if (!configs)
+                return;
+
+        for (size_t i = 0; i < n; i++)
+                app_config_free(configs[i]);
+        free(configs);
+}
+
+bool app_name_is_valid(const char *name) {
+        size_t n;
+
+        if (isempty(name) || IN_SET(name[0], '.', '-'))
+                return false;
+
+        n = strlen(name);
+        return n <= APP_NAME_MAX &&
+                strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.-") == n;
+}
+
+static char *strip(char *s) {
+        char *end;
+
+        s += strspn(s, WHITESPACE);
+        end = s + strlen(s);
+        while (end > s && strchr(WHITESPACE, end[-1]))
+                end--;
+        *end = 0;
+        return s;
+}
+
+static bool has_control_chars(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < ' ' || *s == 0x7f)
+                        return true;
+        return false;
+}
+
+static bool startswith(const char *s, const char *prefix) {
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* An empty value resets a key to its default, as in unit files. */
+static int set_string(char **field, const char *value) {
+        char *copy = NULL;
+
+        if (!isempty(value)) {
+                copy = strdup(value);
+                if (!copy)
+                        return -ENOMEM;
+        }
+
+        free(*field);
+        *field = copy;
+        return 0;
+}
+
+static int parse_source(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        static const char *const prefixes[] = { "https://", "http://", "file:///", "go:" };
+        bool ok = false;
+
+        if (!isempty(value) && !has_control_chars(value) && !strchr(value, ' '))
+                for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                        /* "file:///" alone is the root directory; the others need something after. */
+                        if (startswith(value, prefixes[i]) &&
+                            (value[strlen(prefixes[i])] != 0 || streq(prefixes[i], "file:///")))
+                                ok = true;
+
+        if (!ok)
+                return log_error_errno(EINVAL,
+                                       "%s:%u: Invalid %s= value '%s': expected an http://, https:// or file:/// URL or go:MODULE/PATH.",
+                                       path, line, key, value);
+
+        return set_string(&c->source, value);
+}
+
+static int parse_public_key(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        bool ok;
+
+        if (isempty(value))
+                return set_string(&c->public_key, NULL);
+
+        /* Either the base64 key line of a minisign.pub, or where to find that file. */
+        if (value[0] == '/')
+                ok = !has_control_chars(value);
+        else
+                ok = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == strlen(value);
+        if (!ok)
+                return log_error_errno(EINVAL,
+                                       "%s:%u: Invalid %s= value '%s': expected a minisign public key or an absolute path.",
+                                       path, line, key, value);
+
+        return set_string(&c->public_key, value);
+}
+
+/* Whether the first n chars of path, read as a path, climb out of where they start. */
+static bool path_leaves_start(const char *path, size_t n) {
+        if (n > 0 && path[0] == '/')
+                return true;
+
+        for (size_t i = 0; i < n;) {
+                size_t k = strcspn(path + i, "/");
+
+                if (k > n - i)
+                        k = n - i;
+                if (k == 2 && strncmp(path + i, "..", 2) == 0)
+                        return true;
+                i += k + 1;
+        }
+
+        return false;
+}
+
+static int parse_exec(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        if (isempty(value))
+                return set_string(&c->exec, NULL);
+
+        /* The program is found inside the release, so its path must not lead out of it. */
+        if (has_control_chars(value) || path_leaves_start(value, strcspn(value, " ")))
+                return log_error_errno(EINVAL,
+                                       "%s:%u: Invalid %s= value '%s': expected a relative path inside the release, then arguments.",
+                                       path, line, key, value);
+
+        return set_string(&c->exec, value);
+}
+
+static int parse_policy(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        UpdatePolicy p;
+
+        if (isempty(value)) {
+                c->policy = UPDATE_POLICY_PATCH;
+                return 0;
+        }
+
+        p = update_policy_from_string(value);
+        if (p < 0)
+                return log_error_errno(EINVAL,
+                                       "%s:%u: Invalid %s= value '%s': expected patch, minor, major or manual.",
+                                       path, line, key, value);
+
+        c->policy = p;
+        return 0;
+}
+
+static int parse_window(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        /* Only the characters of systemd calendar day and hour ranges: the generator turns the value
+         * into OnCalendar= and checks it properly, this just keeps obvious garbage out of units. */
+        if (!isempty(value) &&
+            strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:*/ -") != strlen(value))
+                return log_error_errno(EINVAL,
+                                       "%s:%u: Invalid %s= value '%s': expected day and hour ranges such as 'Mon..Fri 09..17'.",
+                                       path, line, key, value);
+
+        return set_string(&c->window, value);
+}
+
+static int parse_span(const char *path, unsigned line, const char *key, const char *value,
+                      usec_t default_value, usec_t *ret) {
+        usec_t t;
+        int r;
+
+        if (isempty(value)) {
+                *ret = default_value;
+                return 0;
+        }
+
+        r = parse_timespan(value, &t);
+        if (r < 0)
+                return log_error_errno(EINVAL,
+                                       "%s:%u: Invalid %s= value '%s': expected a time span such as '72h' or '1h 30min'.",
+                                       path, line, key, value);
+
+        *ret = t;
+        return 0;
+}
+
+static int parse_keep(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        unsigned long k;
+        char *end;
+
+        if (isempty(value)) {
+                c->keep = APP_KEEP_DEFAULT;
+                return 0;
+        }
+
+        /* The running version and the one to roll back to must both stay on disk. */
+        errno = 0;
+        k = strtoul(value, &end, 10);
+        if (value[0] < '0' || value[0] > '9' || *end != 0 || errno != 0 || k > UINT_MAX || k < APP_KEEP_MIN)
+                return log_error_errno(EINVAL,
+                                       "%s:%u: Invalid %s= value '%s': expected a number of versions, at least %u.",
+                                       path, line, key, value, APP_KEEP_MIN);
+
+        c->keep = (unsigned) k;
+        return 0;
+}
+
+static int parse_health_check(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        if (!isempty(value) && has_control_chars(value))
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s'.", path, line, key, value);
+
+        return set_string(&c->health_check, value);
+}
+
+static int add_unit_line(UnitLine **lines, size_t *n, const char *key, const char *value) {
+        _cleanup_free_ char *k = NULL, *v = NULL;
+        UnitLine *l;
+
+        k = strdup(key);
+        v = strdup(value);
+        if (!k || !v)
+                return -ENOMEM;
+
+        l = reallocarray(*lines, *n + 1, sizeof(UnitLine));
+        if (!l)
+                return -ENOMEM;
+
+        l[(*n)++] = (UnitLine) { .key = TAKE_PTR(k), .value = TAKE_PTR(v) };
+        *lines = l;
+        return 0;
+}
+
+static const char *const section_names[] = {
+        [SECTION_APP]     = "App",
+        [SECTION_UPDATE]  = "Update",
+        [SECTION_SERVICE] = "Service",
+        [SECTION_SOCKET]  = "Socket",
+};
+
+static int parse_assignment(AppConfig *c, Section section, const char *path, unsigned line,
+                            const char *key, const char *value) {
+        switch (section) {
+
+        case SECTION_APP:
+                if (streq(key, "Description"))
+                        return set_string(&c->description, value);
+                if (streq(key, "Source"))
+                        return parse_source(path, line, key, value, c);
+                if (streq(key, "PublicKey"))
+                        return parse_public_key(path, line, key, value, c);
+                if (streq(key, "Exec"))
+                        return parse_exec(path, line, key, value, c);
+                break;
+
+        case SECTION_UPDATE:
+                if (streq(key, "Policy"))
+                        return parse_policy(path, line, key, value, c);
+                if (streq(key, "Window"))
+                        return parse_window(path, line, key, value, c);
+                if (streq(key, "Delay"))
+                        return parse_span(path, line, key, value, 0, &c->delay);
+                if (streq(key, "Jitter"))
+                        return parse_span(path, line, key, value, APP_CHECK_JITTER_DEFAULT, &c->jitter);
+                if (streq(key, "Keep"))
+                        return parse_keep(path, line, key, value, c);
+                if (streq(key, "TrialSec"))
+                        return parse_span(path, line, key, value, APP_TRIAL_SEC_DEFAULT, &c->trial_sec);
+                if (streq(key, "HealthCheck"))
+                        return parse_health_check(path, line, key, value, c);
+                break;
+
+        case SECTION_SERVICE:
+                return add_unit_line(&c->service_lines, &c->n_service_lines, key, value);
+
+        case SECTION_SOCKET:
+                return add_unit_line(&c->socket_lines, &c->n_socket_lines, key, value);
+
+        case SECTION_UNKNOWN:
+                return 0;
+
+        case SECTION_NONE:
+                return log_error_errno(EINVAL, "%s:%u: Assignment to %s= outside of any section, refusing.",
+                                       path, line, key);
+        }
+
+        log_warning("%s:%u: Unknown key %s= in section [%s], ignoring.", path, line, key, section_names[section]);
+        return 0;
+}
+
+static int parse_section_header(const char *path, unsigned line, char *l, Section *section) {
+        size_t n = strlen(l);
+        char *name;
+
+        if (n < 3 || l[n - 1] != ']')
+                return log_error_errno(EINVAL, "%s:%u: Invalid section header '%s', refusing.", path, line, l);
+
+        l[n - 1] = 0;
+        name = l + 1;
+
+        for (Section s = SECTION_APP; s < SECTION_UNKNOWN; s++)
+                if (streq(section_names[s], name)) {
+                        *section = s;
+                        return 0;
+                }
+
+        log_warning("%s:%u: Unknown section [%s], ignoring its lines.", path, line, name);
+        *section = SECTION_UNKNOWN;
+        return 0;
+}
+
+static int app_config_new(const char *path, AppConfig **ret) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        const char *base;
+        size_t n;
+
+        base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        n = strlen(base);
+
+        c = calloc(1, sizeof(AppConfig));
+        if (!c)
+                return -ENOMEM;
+
+        *c = (AppConfig) {
+                .policy = UPDATE_POLICY_PATCH,
+                .jitter = APP_CHECK_JITTER_DEFAULT,
+                .keep = APP_KEEP_DEFAULT,
+                .trial_sec = APP_TRIAL_SEC_DEFAULT,
+        };
+
+        if (n > strlen(APP_SUFFIX) && streq(base + n - strlen(APP_SUFFIX), APP_SUFFIX)) {
+                c->name = strndup(base, n - strlen(APP_SUFFIX));
+                if (!c->name)
+                        return -ENOMEM;
+        }
+        if (!app_name_is_valid(c->name))
+                return log_error_errno(EINVAL, "%s: File name is not a valid NAME.app, refusing.", path);
+
+        c->path = strdup(path);
+        if (!c->path)
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static void fclosep(FILE **f) {
+        if (*f)
+                (void) fclose(*f);
+}
+
+int app_config_load(const char *path, AppConfig **ret) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_(fclosep) FILE *f = NULL;
+        _cleanup_free_ char *buf = NULL;
+        Section section = SECTION_NONE;
+        size_t allocated = 0;
+        unsigned line = 0;
+        int r;
+
+        r = app_config_new(path, &c);
+        if (r < 0)
+                return r;
+
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+
+        for (;;) {
+                char *l, *eq, *key, *value;
+
+                errno = 0;
+                if (getline(&buf, &allocated, f) < 0) {
+                        if (errno != 0)
+                                return -errno;
+                        break;
+                }
+                line++;
+
+                l = strip(buf);
+                if (IN_SET(l[0], 0, '#', ';'))
+                        continue;
+
+                if (l[0] == '[') {
+                        r = parse_section_header(path, line, l, &section);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                eq = strchr(l, '=');
+                if (!eq)
+                        return log_error_errno(EINVAL, "%s:%u: Line '%s' is not Key=value, refusing.", path, line, l);
+
+                *eq = 0;
+                key = strip(l);
+                value = strip(eq + 1);
+                if (isempty(key))
+                        return log_error_errno(EINVAL, "%s:%u: Assignment without a key, refusing.", path, line);
+
+                r = parse_assignment(c, section, path, line, key, value);
+                if (r < 0)
+                        return r;
+        }
+
+        if (!c->source)
+                return log_error_errno(EINVAL, "%s: Missing Source= in [App], refusing.", path);
+        if (!c->exec)
+                return log_error_errno(EINVAL, "%s: Missing Exec= in [App], refusing.", path);
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+typedef struct Found {
+        char *name;
+        char *path;
+} Found;
+
+typedef struct FoundList {
+        Found *items;
+        size_t n;
+} FoundList;
+
+static void found_list_done(FoundList *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->items[i].name);
+                free(l->items[i].path);
+        }
+        free(l->items);
+}
+
+static bool found_list_has(const FoundList *l, const char *name) {
+        for (size_t i = 0; i < l->n; i++)
+                if (streq(l->items[i].name, name))
+                        return true;
+        return false;
+}
+
+static int found_compare(const void *a, const void *b) {
+        return strcmp(((const Found *) a)->name, ((const Found *) b)->name);
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                (void) closedir(*d);
+}
+
+/* Adds the NAME.app files of one directory whose NAME no earlier directory provided. */
+static int enumerate_dir(const char *dir, FoundList *l) {
+        _cleanup_(closedirp) DIR *d = NULL;
+
+        d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+
+        for (;;) {
+                _cleanup_free_ char *name = NULL, *path = NULL;
+                struct dirent *de;
+                struct stat st;
+                Found *items;
+                size_t n;
+
+                errno = 0;
+                de = readdir(d);
+                if (!de) {
+                        if (errno != 0)
+                                return -errno;
+                        break;
+                }
+
+                /* Hidden files are editor and package manager leftovers, not apps. */
+                n = strlen(de->d_name);
+                if (de->d_name[0] == '.' || n <= strlen(APP_SUFFIX) ||
+                    !streq(de->d_name + n - strlen(APP_SUFFIX), APP_SUFFIX))
+                        continue;
+
+                /* Following symlinks, as for units; a directory or a dangling link is no app. */
+                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode)) {
+                        log_debug("Skipping %s/%s: not a regular file.", dir, de->d_name);
+                        continue;
+                }
+
+                name = strndup(de->d_name, n - strlen(APP_SUFFIX));
+                if (!name)
+                        return -ENOMEM;
+
+                if (!app_name_is_valid(name)) {
+                        log_warning("%s/%s: '%s' is not a valid app name, ignoring.", dir, de->d_name, name);
+                        continue;
+                }
+
+                if (found_list_has(l, name))
+                        continue;
+
+                if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+                        path = NULL;
+                        return -ENOMEM;
+                }
+
+                items = reallocarray(l->items, l->n + 1, sizeof(Found));
+                if (!items)
+                        return -ENOMEM;
+                items[l->n++] = (Found) { .name = TAKE_PTR(name), .path = TAKE_PTR(path) };
+                l->items = items;
+        }
+
+        return 0;
+}
+
+int app_config_enumerate(const char *const *dirs, char ***ret) {
+        _cleanup_(found_list_done) FoundList l = {};
+        char **paths;
+        int r;
+
+        for (const char *const *d = dirs; d && *d; d++) {
+                r = enumerate_dir(*d, &l);
+                if (r < 0)
+                        return r;
+        }
+
+        if (l.n > INT_MAX)
+                return -E2BIG;
+
+        paths = calloc(l.n + 1, sizeof(char *));
+        if (!paths)
+                return -ENOMEM;
+
+        if (l.n > 0)
+                qsort(l.items, l.n, sizeof(Found), found_compare);
+        for (size_t i = 0; i < l.n; i++)
+                paths[i] = TAKE_PTR(l.items[i].path);
+
+        *ret = paths;
+        return (int) l.n;
+}
+
+int app_config_load_all(const char *const *dirs, AppConfig ***ret) {
+        _cleanup_(strv_freep) char **paths = NULL;
+        AppConfig **configs;
+        size_t n = 0;
+        int r;
+
+        r = app_config_enumerate(dirs, &paths);
+        if (r < 0)
+                return r;
+
+        configs = calloc((size_t) r + 1, sizeof(AppConfig *));
+        if (!configs)
+                return -ENOMEM;
+
+        for (char **p = paths; *p; p++) {
+                r = app_config_load(*p, &configs[n]);
+                if (r == -ENOMEM) {
+                        app_config_free_many(configs, n);
+                        return r;
+                }
+                if (r < 0) {
+                        /* Syntax errors were logged with their line; only I/O errors are left. */
+                        if (r != -EINVAL)
+                                (void) log_warning_errno(r, "Failed to read %s, skipping: %m", *p);
+                        continue;
+                }
+                n++;
+        }
+
+        *ret = configs;
+        return (int) n;
+}

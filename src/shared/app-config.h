@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* NAME.app files: what an operator declares about an app (upkeep.app(5)). Read by the daemon, the
+ * generator and the condition helper alike, from the same three directories units come from. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy.h"
+#include "time-util.h"
+
+/* Search path, highest priority first: the first directory holding NAME.app wins for that NAME. */
+#define APP_CONFIG_DIRS ((const char *const[]) { "/etc/upkeep/apps", "/run/upkeep/apps", "/usr/lib/upkeep/apps", NULL })
+
+#define APP_KEEP_DEFAULT 3
+#define APP_KEEP_MIN 2
+#define APP_TRIAL_SEC_DEFAULT (5 * USEC_PER_SEC)
+#define APP_CHECK_JITTER_DEFAULT USEC_PER_HOUR
+
+/* One "Key=value" line of a [Service] or [Socket] section, passed to the generated unit unchanged. */
+typedef struct UnitLine {
+        char *key;
+        char *value;
+} UnitLine;
+
+typedef struct AppConfig {
+        char *name;           /* NAME of NAME.app */
+        char *path;           /* the file it was read from */
+
+        /* [App] */
+        char *description;
+        char *source;         /* https://…/, http://…/, file:///…/ or go:MODULE/PATH */
+        char *public_key;     /* minisign key line, or an absolute path to a minisign.pub file */
+        char *exec;           /* path inside the release, then arguments (unit ExecStart= syntax) */
+
+        /* [Update] */
+        UpdatePolicy policy;  /* default: patch */
+        char *window;         /* systemd calendar day/hour ranges, e.g. "Mon..Fri 09..17"; NULL = any time */
+        usec_t delay;         /* default 0 */
+        usec_t jitter;        /* default APP_CHECK_JITTER_DEFAULT */
+        unsigned keep;        /* default APP_KEEP_DEFAULT, at least APP_KEEP_MIN */
+        usec_t trial_sec;     /* default APP_TRIAL_SEC_DEFAULT */
+        char *health_check;   /* http://… URL or a command; NULL = none */
+
+        /* [Service] and [Socket], in file order */
+        UnitLine *service_lines;
+        size_t n_service_lines;
+        UnitLine *socket_lines;
+        size_t n_socket_lines;
+} AppConfig;
+
+AppConfig *app_config_free(AppConfig *c);
+static inline void app_config_freep(AppConfig **c) {
+        app_config_free(*c);
+}
+
+/* A NAME is valid when NAME.app can name a unit instance: 1..200 chars of [A-Za-z0-9:_.-], not
+ * starting with '.' or '-'. (Backslash escapes are not accepted: names stay readable everywhere.) */
+bool app_name_is_valid(const char *name);
+
+/* Parses one file; name is taken from the file name (NAME.app). Unknown sections and keys are logged as
+ * warnings naming file:line and key, and skipped. An invalid value, a missing required key
+ * (Source=, Exec=), a line outside any section or without '=' is logged as an error naming
+ * file:line and key, and the whole file is refused with -EINVAL (other errors: -errno). Comments
+ * start with '#' or ';'; blank lines are skipped; leading and trailing whitespace is stripped
+ * from keys and values; a key given twice keeps the last value (like units), except in [Service]
+ * and [Socket] where every line is kept. */
+int app_config_load(const char *path, AppConfig **ret);
+
+/* Finds NAME.app files in dirs (NULL-terminated, highest priority first; missing directories are
+ * fine), first found wins per NAME. Returns the paths sorted by NAME in *ret (NULL-terminated, free
+ * with strv_free()), and their number. Files whose NAME is invalid are skipped with a warning. */
+int app_config_enumerate(const char *const *dirs, char ***ret);
+
+/* Loads every app from dirs; a file that fails to load is skipped (already logged), so one bad app
+ * never stops the others. Returns the number loaded; *ret is an array of that many pointers. */
+int app_config_load_all(const char *const *dirs, AppConfig ***ret);
+void app_config_free_many(AppConfig **configs, size_t n);

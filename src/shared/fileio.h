@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Writing files so that a crash at any moment leaves either the old or the new content, never half. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Writes data to dir_fd/name atomically: a temporary file in the same directory (O_TMPFILE where the
+ * filesystem has it, else a unique ".#name.XXXXXX"), fsync, rename over name, fsync of the
+ * directory. The temporary file never remains on failure. */
+int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode);
+
+/* Reads a whole regular file of at most max_size bytes (-EFBIG beyond), NUL-terminated. */
+int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size_t *ret_size);

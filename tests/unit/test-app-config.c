@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "app-config.h"
+#include "macro.h"
+#include "strv.h"
+
+static char tmpdir[] = "/tmp/test-app-config-XXXXXX";
+
+/* Writes tmpdir/dir/name (creating dir), returns the path. */
+static char *write_config(const char *dir, const char *name, const char *content) {
+        char *d, *path;
+        FILE *f;
+
+        assert(asprintf(&d, "%s/%s", tmpdir, dir) > 0);
+        assert(mkdir(d, 0755) == 0 || errno == EEXIST);
+        assert(asprintf(&path, "%s/%s", d, name) > 0);
+        free(d);
+
+        f = fopen(path, "we");
+        assert(f);
+        assert(fputs(content, f) >= 0);
+        assert(fclose(f) == 0);
+        return path;
+}
+
+static char *dir_path(const char *dir) {
+        char *d;
+
+        assert(asprintf(&d, "%s/%s", tmpdir, dir) > 0);
+        return d;
+}
+
+/* Runs app_config_load() with stderr captured, so tests can check what an operator would read. */
+static int load_logged(const char *path, AppConfig **ret, char **ret_log) {
+        char logpath[] = "/tmp/test-app-config-log-XXXXXX";
+        _cleanup_close_ int log_fd = -EBADF, saved = -EBADF;
+        char buf[4096];
+        ssize_t n;
+        int r;
+
+        log_fd = mkostemp(logpath, O_CLOEXEC);
+        assert(log_fd >= 0);
+        assert(unlink(logpath) == 0);
+
+        fflush(stderr);
+        saved = dup(STDERR_FILENO);
+        assert(saved >= 0);
+        assert(dup2(log_fd, STDERR_FILENO) == STDERR_FILENO);
+
+        r = app_config_load(path, ret);
+
+        fflush(stderr);
+        assert(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+
+        n = pread(log_fd, buf, sizeof buf - 1, 0);
+        assert(n >= 0);
+        buf[n] = 0;
+        fputs(buf, stderr);  /* still visible in the test log */
+
+        *ret_log = strdup(buf);
+        assert(*ret_log);
+        return r;
+}
+
+/* The file is refused, and the error names the file, the line and (if given) the key. */
+static void assert_refused(const char *content, unsigned line, const char *key) {
+        _cleanup_free_ char *path = write_config("refused", "app.app", content), *log = NULL, *where = NULL;
+        AppConfig *c = NULL;
+
+        assert(load_logged(path, &c, &log) == -EINVAL);
+        assert(!c);
+
+        if (line > 0)
+                assert(asprintf(&where, "%s:%u:", path, line) > 0);
+        else
+                assert(asprintf(&where, "%s:", path) > 0);
+        if (!strstr(log, where) || (key && !strstr(log, key))) {
+                fprintf(stderr, "expected an error with \"%s\" and \"%s\", got: %s\n", where, strempty(key), log);
+                assert(false);
+        }
+}
+
+#define MINIMAL "[App]\nSource=https://example.com/releases/\nExec=bin/app\n"
+
+static void test_full(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *path = NULL, *log = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("full", "example.app",
+                            "# An example app\n"
+                            "; with both kinds of comments\n"
+                            "\n"
+                            "[App]\n"
+                            "Description=Example web service\n"
+                            "Source=https://releases.example.com/example/\n"
+                            "PublicKey=RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\n"
+                            "Exec=bin/example -listen 127.0.0.1:8080\n"
+                            "\n"
+                            "[Update]\n"
+                            "Policy=minor\n"
+                            "Window=Mon..Fri 09..17\n"
+                            "Delay=72h\n"
+                            "Jitter=30min\n"
+                            "Keep=5\n"
+                            "TrialSec=1min 30s\n"
+                            "HealthCheck=http://127.0.0.1:8080/healthz\n"
+                            "\n"
+                            "[Service]\n"
+                            "User=example\n"
+                            "Environment=A=1\n"
+                            "ProtectSystem=strict\n"
+                            "\n"
+                            "[Socket]\n"
+                            "ListenStream=127.0.0.1:8080\n");
+
+        assert(load_logged(path, &c, &log) == 0);
+        assert(streq(log, ""));  /* nothing to warn about */
+
+        assert(streq(c->name, "example"));
+        assert(streq(c->path, path));
+        assert(streq(c->description, "Example web service"));
+        assert(streq(c->source, "https://releases.example.com/example/"));
+        assert(streq(c->public_key, "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"));
+        assert(streq(c->exec, "bin/example -listen 127.0.0.1:8080"));
+        assert(c->policy == UPDATE_POLICY_MINOR);
+        assert(streq(c->window, "Mon..Fri 09..17"));
+        assert(c->delay == 72 * USEC_PER_HOUR);
+        assert(c->jitter == 30 * USEC_PER_MINUTE);
+        assert(c->keep == 5);
+        assert(c->trial_sec == 90 * USEC_PER_SEC);
+        assert(streq(c->health_check, "http://127.0.0.1:8080/healthz"));
+
+        assert(c->n_service_lines == 3);
+        assert(streq(c->service_lines[0].key, "User") && streq(c->service_lines[0].value, "example"));
+        /* Only the first '=' splits: the value keeps its own. */
+        assert(streq(c->service_lines[1].key, "Environment") && streq(c->service_lines[1].value, "A=1"));
+        assert(streq(c->service_lines[2].key, "ProtectSystem") && streq(c->service_lines[2].value, "strict"));
+        assert(c->n_socket_lines == 1);
+        assert(streq(c->socket_lines[0].key, "ListenStream"));
+        assert(streq(c->socket_lines[0].value, "127.0.0.1:8080"));
+}
+
+static void test_defaults(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *path = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("defaults", "min.app", MINIMAL);
+        assert(app_config_load(path, &c) == 0);
+
+        assert(streq(c->name, "min"));
+        assert(!c->description);
+        assert(!c->public_key);
+        assert(c->policy == UPDATE_POLICY_PATCH);
+        assert(!c->window);
+        assert(c->delay == 0);
+        assert(c->jitter == APP_CHECK_JITTER_DEFAULT);
+        assert(c->keep == APP_KEEP_DEFAULT);
+        assert(c->trial_sec == APP_TRIAL_SEC_DEFAULT);
+        assert(!c->health_check);
+        assert(c->n_service_lines == 0 && !c->service_lines);
+        assert(c->n_socket_lines == 0 && !c->socket_lines);
+}
+
+static void test_sources(void) {
+        static const char *const good[] = {
+                "https://example.com/x/", "http://10.0.0.1:8080/channel/", "file:///srv/releases/",
+                "file:///", "go:example.com/cmd/tool", "go:golang.org/toolchain",
+        };
+
+        printf("%s\n", __func__);
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                _cleanup_(app_config_freep) AppConfig *c = NULL;
+                _cleanup_free_ char *path = NULL, *content = NULL;
+
+                assert(asprintf(&content, "[App]\nSource=%s\nExec=app\n", good[i]) > 0);
+                path = write_config("sources", "s.app", content);
+                assert(app_config_load(path, &c) == 0);
+                assert(streq(c->source, good[i]));
+        }
+}
+
+static void test_whitespace_and_comments(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *path = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("ws", "ws.app",
+                            "\n   \n\t# indented comment\n"
+                            "  [App]  \n"
+                            "  Source  =   file:///srv/ws/  \r\n"
+                            "Exec=\tbin/ws --flag  \n"
+                            "Description = has # no inline comments\n"
+                            "  ; another comment\n"
+                            "[Update]\n"
+                            "Keep = 2\n");
+        assert(app_config_load(path, &c) == 0);
+        assert(streq(c->source, "file:///srv/ws/"));
+        assert(streq(c->exec, "bin/ws --flag"));
+        assert(streq(c->description, "has # no inline comments"));
+        assert(c->keep == 2);
+}
+
+static void test_last_value_wins_and_empty_resets(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *path = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("twice", "twice.app",
+                            "[App]\n"
+                            "Source=https://a.example/\n"
+                            "Exec=bin/a\n"
+                            "Description=first\n"
+                            "[Update]\n"
+                            "Policy=major\n"
+                            "Keep=7\n"
+                            "Delay=1h\n"
+                            "Window=Sat 01..02\n"
+                            "[App]\n"                       /* sections may come back */
+                            "Source=https://b.example/\n"
+                            "Description=\n"
+                            "[Update]\n"
+                            "Policy=manual\n"
+                            "Keep=\n"
+                            "Delay=\n"
+                            "Window=\n");
+        assert(app_config_load(path, &c) == 0);
+        assert(streq(c->source, "https://b.example/"));
+        assert(!c->description);
+        assert(c->policy == UPDATE_POLICY_MANUAL);
+        assert(c->keep == APP_KEEP_DEFAULT);
+        assert(c->delay == 0);
+        assert(!c->window);
+}
+
+static void test_service_lines_in_order(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *path = NULL;
+        static const char *const expected[][2] = {
+                { "Environment", "A=1" },
+                { "ExecStartPre", "" },
+                { "Environment", "B=2" },
+                { "ExecStartPre", "/bin/true" },
+                { "Environment", "A=3" },
+        };
+
+        printf("%s\n", __func__);
+
+        path = write_config("service", "svc.app",
+                            MINIMAL
+                            "[Service]\n"
+                            "Environment=A=1\n"
+                            "ExecStartPre=\n"
+                            "# comment between\n"
+                            "Environment = B=2\n"
+                            "[Socket]\n"
+                            "ListenStream=80\n"
+                            "[Service]\n"
+                            "ExecStartPre=/bin/true\n"
+                            "Environment=A=3\n"
+                            "[Socket]\n"
+                            "ListenStream=443\n"
+                            "FreeBind=yes\n");
+        assert(app_config_load(path, &c) == 0);
+
+        assert(c->n_service_lines == ELEMENTSOF(expected));
+        for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
+                assert(streq(c->service_lines[i].key, expected[i][0]));
+                assert(streq(c->service_lines[i].value, expected[i][1]));
+        }
+
+        assert(c->n_socket_lines == 3);
+        assert(streq(c->socket_lines[0].value, "80"));
+        assert(streq(c->socket_lines[1].value, "443"));
+        assert(streq(c->socket_lines[2].key, "FreeBind"));
+}
+
+static void test_unknown_key_and_section_warn(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *path = NULL, *log = NULL, *key_at = NULL, *section_at = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("unknown", "unk.app",
+                            MINIMAL                          /* lines 1-3 */
+                            "Colour=blue\n"                  /* line 4 */
+                            "[Update]\n"
+                            "policy=major\n"                 /* line 6: keys are case-sensitive */
+                            "[Install]\n"                    /* line 7 */
+                            "WantedBy=multi-user.target\n"
+                            "Policy=bogus\n"                 /* in an unknown section: not parsed */
+                            "[Update]\n"
+                            "Keep=4\n");
+
+        assert(load_logged(path, &c, &log) == 0);
+        assert(c->policy == UPDATE_POLICY_PATCH);
+        assert(c->keep == 4);
+
+        assert(asprintf(&key_at, "%s:4:", path) > 0);
+        assert(strstr(log, key_at) && strstr(log, "Colour"));
+        free(key_at);
+        assert(asprintf(&key_at, "%s:6:", path) > 0);
+        assert(strstr(log, key_at) && strstr(log, "policy"));
+        assert(asprintf(&section_at, "%s:7:", path) > 0);
+        assert(strstr(log, section_at) && strstr(log, "Install"));
+        /* The lines of an unknown section are skipped quietly after the one warning. */
+        assert(!strstr(log, "WantedBy"));
+        assert(!strstr(log, "bogus"));
+}
+
+static void test_invalid_values(void) {
+        printf("%s\n", __func__);
+
+        assert_refused(MINIMAL "[Update]\nPolicy=sometimes\n", 5, "Policy");
+        assert_refused(MINIMAL "[Update]\nPolicy=Patch\n", 5, "Policy");
+        assert_refused(MINIMAL "[Update]\nDelay=3 fortnights\n", 5, "Delay");
+        assert_refused(MINIMAL "[Update]\nDelay=-1h\n", 5, "Delay");
+        assert_refused(MINIMAL "[Update]\nJitter=soon\n", 5, "Jitter");
+        assert_refused(MINIMAL "[Update]\nTrialSec=5x\n", 5, "TrialSec");
+        assert_refused(MINIMAL "[Update]\nKeep=1\n", 5, "Keep");
+        assert_refused(MINIMAL "[Update]\nKeep=0\n", 5, "Keep");
+        assert_refused(MINIMAL "[Update]\nKeep=-3\n", 5, "Keep");
+        assert_refused(MINIMAL "[Update]\nKeep=three\n", 5, "Keep");
+        assert_refused(MINIMAL "[Update]\nKeep=3x\n", 5, "Keep");
+        assert_refused(MINIMAL "[Update]\nKeep=99999999999999999999\n", 5, "Keep");
+        assert_refused(MINIMAL "[Update]\nWindow=Mon..Fri; rm -rf /\n", 5, "Window");
+        assert_refused(MINIMAL "[Update]\nWindow=Mon..Fri 09..17 'x'\n", 5, "Window");
+        assert_refused("[App]\nSource=ftp://example.com/\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=example.com/releases\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=https://\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=go:\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=file://relative/\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=https://a b/\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=https://a/\nExec=/usr/bin/app\n", 3, "Exec");
+        assert_refused("[App]\nSource=https://a/\nExec=../../bin/sh -c x\n", 3, "Exec");
+        assert_refused("[App]\nSource=https://a/\nExec=bin/../../x\n", 3, "Exec");
+        assert_refused("[App]\nSource=https://a/\nExec=app\nPublicKey=not a key\n", 4, "PublicKey");
+        assert_refused("[App]\nSource=https://a/\nExec=app\nPublicKey=relative/key.pub\n", 4, "PublicKey");
+}
+
+static void test_structure_errors(void) {
+        printf("%s\n", __func__);
+
+        assert_refused("[App]\nSource=https://a/\n", 0, "Exec");
+        assert_refused("[App]\nExec=app\n", 0, "Source");
+        assert_refused("[App]\nSource=https://a/\nExec=\n", 0, "Exec");   /* emptied again */
+        assert_refused("", 0, "Source");
+        assert_refused("[App]\nSource=https://a/\nExec=app\nthis line has no equals sign\n", 4, NULL);
+        assert_refused("Source=https://a/\n[App]\nExec=app\n", 1, "Source");   /* before any section */
+        assert_refused("[App]\nSource=https://a/\nExec=app\n=value\n", 4, NULL);
+        assert_refused("[App\nSource=https://a/\nExec=app\n", 1, NULL);
+        assert_refused("[]\nSource=https://a/\nExec=app\n", 1, NULL);
+}
+
+static void test_names(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_name_is_valid("example"));
+        assert(app_name_is_valid("a"));
+        assert(app_name_is_valid("web_1.prod:eu-west"));
+        assert(app_name_is_valid("0day"));
+        assert(!app_name_is_valid(NULL));
+        assert(!app_name_is_valid(""));
+        assert(!app_name_is_valid(".hidden"));
+        assert(!app_name_is_valid("-flag"));
+        assert(!app_name_is_valid("with space"));
+        assert(!app_name_is_valid("slash/name"));
+        assert(!app_name_is_valid("back\\slash"));
+        assert(!app_name_is_valid("at@sign"));
+        assert(!app_name_is_valid("ünïcode"));
+
+        char long_name[202];
+        memset(long_name, 'x', sizeof long_name);
+        long_name[200] = 0;
+        assert(app_name_is_valid(long_name));
+        long_name[200] = 'x';
+        long_name[201] = 0;
+        assert(!app_name_is_valid(long_name));
+
+        p1 = write_config("names", "bad name.app", MINIMAL);
+        assert(app_config_load(p1, &c) == -EINVAL);
+        p2 = write_config("names", "noext", MINIMAL);
+        assert(app_config_load(p2, &c) == -EINVAL);
+        p3 = write_config("names", ".app", MINIMAL);
+        assert(app_config_load(p3, &c) == -EINVAL);
+        assert(!c);
+
+        p4 = write_config("names", "a.b.app", MINIMAL);
+        assert(app_config_load(p4, &c) == 0);
+        assert(streq(c->name, "a.b"));
+}
+
+static void test_missing_file(void) {
+        _cleanup_free_ char *path = NULL;
+        AppConfig *c = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(asprintf(&path, "%s/nowhere/x.app", tmpdir) > 0);
+        assert(app_config_load(path, &c) == -ENOENT);
+        assert(!c);
+}
+
+static void test_enumerate(void) {
+        _cleanup_free_ char *etc = dir_path("enum-etc"), *run = dir_path("enum-run"),
+                *usr = dir_path("enum-usr"), *missing = dir_path("enum-missing");
+        _cleanup_(strv_freep) char **paths = NULL;
+        const char *dirs[] = { etc, missing, run, usr, NULL };
+        char *p, *sub;
+
+        printf("%s\n", __func__);
+
+        free(write_config("enum-etc", "zeta.app", MINIMAL));
+        free(write_config("enum-etc", "shared.app", MINIMAL));
+        free(write_config("enum-etc", "bad name.app", MINIMAL));     /* invalid NAME: skipped */
+        free(write_config("enum-etc", ".hidden.app", MINIMAL));      /* hidden: skipped */
+        free(write_config("enum-etc", "README", "not an app\n"));    /* other files: ignored */
+        free(write_config("enum-etc", "x.app.bak", MINIMAL));
+        free(write_config("enum-run", "shared.app", MINIMAL));      /* shadowed by etc */
+        free(write_config("enum-run", "alpha.app", MINIMAL));
+        free(write_config("enum-usr", "shared.app", MINIMAL));
+        free(write_config("enum-usr", "mid.app", MINIMAL));
+
+        /* A directory named like an app is not one. */
+        assert(asprintf(&sub, "%s/dir.app", usr) > 0);
+        assert(mkdir(sub, 0755) == 0);
+        free(sub);
+
+        /* A symlink to an app file counts, as for units. */
+        assert(asprintf(&p, "%s/mid.app", usr) > 0);
+        assert(asprintf(&sub, "%s/linked.app", run) > 0);
+        assert(symlink(p, sub) == 0);
+        free(p);
+        free(sub);
+
+        assert(app_config_enumerate(dirs, &paths) == 5);
+        assert(strv_length(paths) == 5);
+
+        /* Sorted by NAME, whichever directory each came from. */
+        assert(asprintf(&p, "%s/alpha.app", run) > 0 && streq(paths[0], p));
+        free(p);
+        assert(asprintf(&p, "%s/linked.app", run) > 0 && streq(paths[1], p));
+        free(p);
+        assert(asprintf(&p, "%s/mid.app", usr) > 0 && streq(paths[2], p));
+        free(p);
+        assert(asprintf(&p, "%s/shared.app", etc) > 0 && streq(paths[3], p));   /* first dir wins */
+        free(p);
+        assert(asprintf(&p, "%s/zeta.app", etc) > 0 && streq(paths[4], p));
+        free(p);
+        assert(!paths[5]);
+}
+
+static void test_enumerate_empty(void) {
+        _cleanup_free_ char *missing = dir_path("none");
+        _cleanup_(strv_freep) char **paths = NULL;
+        const char *dirs[] = { missing, NULL };
+        const char *no_dirs[] = { NULL };
+
+        printf("%s\n", __func__);
+
+        assert(app_config_enumerate(dirs, &paths) == 0);
+        assert(paths && !paths[0]);
+        paths = strv_free(paths);
+
+        assert(app_config_enumerate(no_dirs, &paths) == 0);
+        assert(paths && !paths[0]);
+}
+
+static void test_load_all_skips_bad(void) {
+        _cleanup_free_ char *a = dir_path("all-a"), *b = dir_path("all-b");
+        const char *dirs[] = { a, b, NULL };
+        AppConfig **configs = NULL;
+        int n;
+
+        printf("%s\n", __func__);
+
+        free(write_config("all-a", "good1.app", MINIMAL));
+        free(write_config("all-a", "broken.app", MINIMAL "[Update]\nKeep=1\n"));
+        free(write_config("all-b", "good2.app", "[App]\nSource=go:example.com/x\nExec=x\n"));
+        free(write_config("all-b", "noexec.app", "[App]\nSource=go:example.com/x\n"));
+        /* The good copy of "broken" in the lower directory does not replace the bad one. */
+        free(write_config("all-b", "broken.app", MINIMAL));
+
+        n = app_config_load_all(dirs, &configs);
+        assert(n == 2);
+        assert(configs);
+        assert(streq(configs[0]->name, "good1"));
+        assert(streq(configs[1]->name, "good2"));
+        assert(streq(configs[1]->source, "go:example.com/x"));
+        app_config_free_many(configs, (size_t) n);
+}
+
+static void test_load_all_none(void) {
+        _cleanup_free_ char *missing = dir_path("none-at-all");
+        const char *dirs[] = { missing, NULL };
+        AppConfig **configs = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_config_load_all(dirs, &configs) == 0);
+        app_config_free_many(configs, 0);
+        app_config_free_many(NULL, 0);
+}
+
+static void cleanup_tmpdir(void) {
+        char cmd[sizeof(tmpdir) + 16];
+
+        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+        (void) system(cmd);
+}
+
+int main(void) {
+        /* Messages go to stderr as plain text, which the tests read back. */
+        (void) unsetenv("JOURNAL_STREAM");
+        assert(mkdtemp(tmpdir));
+
+        test_full();
+        test_defaults();
+        test_sources();
+        test_whitespace_and_comments();
+        test_last_value_wins_and_empty_resets();
+        test_service_lines_in_order();
+        test_unknown_key_and_section_warn();
+        test_invalid_values();
+        test_structure_errors();
+        test_names();
+        test_missing_file();
+        test_enumerate();
+        test_enumerate_empty();
+        test_load_all_skips_bad();
+        test_load_all_none();
+
+        cleanup_tmpdir();
+        return 0;
+}

@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "macro.h"
+#include "state.h"
+#include "strv.h"
+
+static char tmpdir[] = "/tmp/test-state-XXXXXX";
+
+static int open_fresh_dir(const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        int dir_fd;
+
+        fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        assert(fd >= 0);
+        assert(mkdirat(fd, name, 0755) == 0);
+        dir_fd = openat(fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        assert(dir_fd >= 0);
+        return dir_fd;
+}
+
+/* 2026-11-20T10:00:00Z */
+#define T0 ((usec_t) 1795168800ULL * USEC_PER_SEC)
+
+static AppState *make_full_state(void) {
+        AppState *s = NULL;
+
+        assert(app_state_new(&s) == 0);
+        assert(free_and_strdup(&s->current_version, "1.2.4") == 1);
+        assert(free_and_strdup(&s->previous_version, "v1.2.3") == 1);
+        assert(free_and_strdup(&s->available_version, "1.3.0-rc.1+build.7") == 1);
+        assert(free_and_strdup(&s->pending_version, "1.2.5") == 1);
+        assert(free_and_strdup(&s->pinned_version, "1.2.4") == 1);
+        s->discovered_at = T0 + 1;
+        s->due_at = T0 + 72 * USEC_PER_HOUR;
+        s->last_check = T0 + 123456;
+        assert(free_and_strdup(&s->last_error, "Signature of channel.json did not verify: \"bad\"\n/\\ ü") == 1);
+        assert(free_and_strdup(&s->trial_version, "1.2.5") == 1);
+        s->trial_started_at = T0 + 5 * USEC_PER_SEC;
+        s->trial_starts = 3;
+        s->paused = true;
+        assert(free_and_strdup(&s->pause_reason, "Rolled back 1.2.5") == 1);
+        s->backoff_failures = 4;
+        s->backoff_until = T0 + USEC_PER_DAY;
+        s->channel_serial = UINT64_MAX;  /* the full range survives JSON */
+        assert(free_and_strdup(&s->channel_digest,
+                               "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") == 1);
+        assert(strv_extend(&s->bad_versions, "1.2.6") == 0);
+        assert(strv_extend(&s->bad_versions, "2.0.0-beta") == 0);
+        assert(app_state_add_transition(s, T0, NULL, "1.2.3", TRANSITION_MANUAL) == 0);
+        assert(app_state_add_transition(s, T0 + USEC_PER_HOUR, "1.2.3", "1.2.4", TRANSITION_SCHEDULED) == 0);
+        assert(app_state_add_transition(s, T0 + USEC_PER_HOUR + 7, "1.2.4", "1.2.3", TRANSITION_ROLLBACK) == 0);
+        return s;
+}
+
+static void assert_state_equal(const AppState *a, const AppState *b) {
+        assert(streq_ptr(a->current_version, b->current_version));
+        assert(streq_ptr(a->previous_version, b->previous_version));
+        assert(streq_ptr(a->available_version, b->available_version));
+        assert(streq_ptr(a->pending_version, b->pending_version));
+        assert(streq_ptr(a->pinned_version, b->pinned_version));
+        assert(a->discovered_at == b->discovered_at);
+        assert(a->due_at == b->due_at);
+        assert(a->last_check == b->last_check);
+        assert(streq_ptr(a->last_error, b->last_error));
+        assert(streq_ptr(a->trial_version, b->trial_version));
+        assert(a->trial_started_at == b->trial_started_at);
+        assert(a->trial_starts == b->trial_starts);
+        assert(a->paused == b->paused);
+        assert(streq_ptr(a->pause_reason, b->pause_reason));
+        assert(a->backoff_failures == b->backoff_failures);
+        assert(a->backoff_until == b->backoff_until);
+        assert(a->channel_serial == b->channel_serial);
+        assert(streq_ptr(a->channel_digest, b->channel_digest));
+
+        assert(strv_length(a->bad_versions) == strv_length(b->bad_versions));
+        for (size_t i = 0; i < strv_length(a->bad_versions); i++)
+                assert(streq(a->bad_versions[i], b->bad_versions[i]));
+
+        assert(a->n_history == b->n_history);
+        for (size_t i = 0; i < a->n_history; i++) {
+                assert(a->history[i].time == b->history[i].time);
+                assert(streq_ptr(a->history[i].from, b->history[i].from));
+                assert(streq_ptr(a->history[i].to, b->history[i].to));
+                assert(a->history[i].kind == b->history[i].kind);
+        }
+}
+
+static void assert_bad(const char *json) {
+        AppState *s = (AppState *) 0x1;
+
+        if (app_state_from_json(json, &s) != -EBADMSG) {
+                fprintf(stderr, "accepted: %s\n", json);
+                assert(false);
+        }
+        assert(s == (AppState *) 0x1);  /* untouched */
+}
+
+static void test_transition_kind_strings(void) {
+        printf("%s\n", __func__);
+
+        assert(streq(transition_kind_to_string(TRANSITION_SCHEDULED), "scheduled"));
+        assert(streq(transition_kind_to_string(TRANSITION_MANUAL), "manual"));
+        assert(streq(transition_kind_to_string(TRANSITION_ROLLBACK), "rollback"));
+        assert(!transition_kind_to_string(_TRANSITION_KIND_MAX));
+        assert(!transition_kind_to_string(_TRANSITION_KIND_INVALID));
+        for (TransitionKind k = 0; k < _TRANSITION_KIND_MAX; k++)
+                assert(transition_kind_from_string(transition_kind_to_string(k)) == k);
+        assert(transition_kind_from_string("Rollback") == _TRANSITION_KIND_INVALID);
+        assert(transition_kind_from_string(NULL) == _TRANSITION_KIND_INVALID);
+}
+
+static void test_free_and_strdup(void) {
+        _cleanup_free_ char *s = NULL;
+        char *before;
+
+        printf("%s\n", __func__);
+
+        assert(free_and_strdup(&s, "a") == 1);
+        assert(streq(s, "a"));
+        before = s;
+        assert(free_and_strdup(&s, "a") == 0);  /* unchanged, not reallocated */
+        assert(s == before);
+        assert(free_and_strdup(&s, "b") == 1);
+        assert(streq(s, "b"));
+        assert(free_and_strdup(&s, NULL) == 1);
+        assert(!s);
+        assert(free_and_strdup(&s, NULL) == 0);
+}
+
+static struct json_object *json_get(struct json_object *o, const char *key, json_type type) {
+        struct json_object *v = NULL;
+
+        assert(json_object_object_get_ex(o, key, &v));
+        assert(json_object_is_type(v, type));
+        return v;
+}
+
+static void assert_json_string(const char *json, const char *key, const char *expected) {
+        struct json_object *o = json_tokener_parse(json);
+
+        assert(o);
+        assert(streq(json_object_get_string(json_get(o, key, json_type_string)), expected));
+        json_object_put(o);
+}
+
+static void assert_json_schema(const char *json) {
+        struct json_object *o = json_tokener_parse(json), *history, *e;
+
+        assert(o);
+        assert(json_object_get_uint64(json_get(o, "channel_serial", json_type_int)) == UINT64_MAX);
+        assert(json_object_get_int64(json_get(o, "trial_starts", json_type_int)) == 3);
+        assert(json_object_get_int64(json_get(o, "backoff_failures", json_type_int)) == 4);
+        assert(json_object_get_boolean(json_get(o, "paused", json_type_boolean)));
+        assert(json_object_array_length(json_get(o, "bad_versions", json_type_array)) == 2);
+
+        history = json_get(o, "history", json_type_array);
+        assert(json_object_array_length(history) == 3);
+        e = json_object_array_get_idx(history, 0);
+        assert(!json_object_object_get_ex(e, "from", NULL));  /* no version before: left out */
+        e = json_object_array_get_idx(history, 2);
+        assert(streq(json_object_get_string(json_get(e, "time", json_type_string)), "2026-11-20T11:00:00.000007Z"));
+        assert(streq(json_object_get_string(json_get(e, "from", json_type_string)), "1.2.4"));
+        assert(streq(json_object_get_string(json_get(e, "to", json_type_string)), "1.2.3"));
+        assert(streq(json_object_get_string(json_get(e, "how", json_type_string)), "rollback"));
+        json_object_put(o);
+}
+
+static void test_round_trip_full(void) {
+        _cleanup_(app_state_freep) AppState *s = make_full_state(), *back = NULL;
+        _cleanup_free_ char *json = NULL, *json2 = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_state_to_json(s, &json) == 0);
+
+        /* Field names and types as documented, checked on the parsed document so json-c's
+         * whitespace does not matter. */
+        assert_json_string(json, "current_version", "1.2.4");
+        assert_json_string(json, "previous_version", "v1.2.3");
+        assert_json_string(json, "discovered_at", "2026-11-20T10:00:00.000001Z");
+        assert_json_string(json, "due_at", "2026-11-23T10:00:00Z");
+        assert_json_string(json, "trial_started_at", "2026-11-20T10:00:05Z");
+        assert_json_schema(json);
+        assert(json[strlen(json) - 1] == '\n');
+
+        assert(app_state_from_json(json, &back) == 0);
+        assert_state_equal(s, back);
+        assert(back->history[0].from == NULL);
+
+        /* Writing what was read gives the same text. */
+        assert(app_state_to_json(back, &json2) == 0);
+        assert(streq(json, json2));
+}
+
+static void test_round_trip_empty(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL, *back = NULL;
+        _cleanup_free_ char *json = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_state_new(&s) == 0);
+        assert(app_state_to_json(s, &json) == 0);
+
+        /* Unset strings and zero timestamps are left out. */
+        assert(!strstr(json, "current_version"));
+        assert(!strstr(json, "discovered_at"));
+        assert(!strstr(json, "last_error"));
+
+        assert(app_state_from_json(json, &back) == 0);
+        assert_state_equal(s, back);
+        assert(!back->bad_versions || !back->bad_versions[0]);
+        assert(back->n_history == 0);
+}
+
+static void test_from_json_minimal_and_unknown(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+
+        printf("%s\n", __func__);
+
+        /* Unknown fields (from a newer upkeep) are ignored; null means unset. */
+        assert(app_state_from_json("{ \"current_version\": \"2.0.0\", \"future_field\": [1, {\"x\": 2}],"
+                                   " \"previous_version\": null, \"channel_serial\": 17,"
+                                   " \"last_check\": \"2026-11-20T11:00:00+01:00\" }\n\n", &s) == 0);
+        assert(streq(s->current_version, "2.0.0"));
+        assert(!s->previous_version);
+        assert(s->channel_serial == 17);
+        assert(s->last_check == T0);
+        assert(!s->paused);
+        app_state_free(s);
+        s = NULL;
+
+        assert(app_state_from_json("{}", &s) == 0);
+        assert(!s->current_version && s->n_history == 0);
+}
+
+static void test_from_json_corrupt(void) {
+        printf("%s\n", __func__);
+
+        assert_bad("");
+        assert_bad("   ");
+        assert_bad("{");
+        assert_bad("{\"current_version\": \"1.2.3\"");   /* truncated */
+        assert_bad("{\"current_version\": \"1.2.3\"} trailing");
+        assert_bad("{} {}");
+        assert_bad("not json");
+        assert_bad("[]");
+        assert_bad("\"a string\"");
+        assert_bad("42");
+        assert_bad("null");
+        assert_bad("{'current_version': '1.2.3'}");  /* not JSON */
+        assert_bad("{\"current_version\": \"1.2.3\",}");
+}
+
+static void test_from_json_wrong_types(void) {
+        printf("%s\n", __func__);
+
+        assert_bad("{\"current_version\": 123}");
+        assert_bad("{\"current_version\": true}");
+        assert_bad("{\"current_version\": [\"1.2.3\"]}");
+        assert_bad("{\"last_error\": {}}");
+        assert_bad("{\"discovered_at\": 1795168800}");          /* must be an RFC 3339 string */
+        assert_bad("{\"due_at\": \"tomorrow\"}");
+        assert_bad("{\"last_check\": \"2026-13-01T00:00:00Z\"}");
+        assert_bad("{\"trial_starts\": \"3\"}");
+        assert_bad("{\"trial_starts\": -1}");
+        assert_bad("{\"trial_starts\": 1.5}");
+        assert_bad("{\"trial_starts\": 4294967296}");           /* beyond unsigned */
+        assert_bad("{\"backoff_failures\": false}");
+        assert_bad("{\"paused\": \"yes\"}");
+        assert_bad("{\"paused\": 1}");
+        assert_bad("{\"channel_serial\": \"17\"}");
+        assert_bad("{\"channel_serial\": -17}");
+        assert_bad("{\"channel_serial\": 1e3}");
+        assert_bad("{\"channel_digest\": 5}");
+        assert_bad("{\"bad_versions\": \"1.2.3\"}");
+        assert_bad("{\"bad_versions\": [1]}");
+        assert_bad("{\"bad_versions\": [null]}");
+        assert_bad("{\"history\": {}}");
+        assert_bad("{\"history\": [1]}");
+        assert_bad("{\"history\": [{\"time\": \"2026-11-20T10:00:00Z\", \"to\": \"1.2.3\"}]}");               /* no how */
+        assert_bad("{\"history\": [{\"time\": \"2026-11-20T10:00:00Z\", \"how\": \"manual\"}]}");             /* no to */
+        assert_bad("{\"history\": [{\"to\": \"1.2.3\", \"how\": \"manual\"}]}");                              /* no time */
+        assert_bad("{\"history\": [{\"time\": \"2026-11-20T10:00:00Z\", \"to\": \"1.2.3\", \"how\": \"magic\"}]}");
+        assert_bad("{\"history\": [{\"time\": \"2026-11-20T10:00:00Z\", \"to\": \"1.2.3\", \"how\": 1}]}");
+        assert_bad("{\"history\": [{\"time\": 5, \"to\": \"1.2.3\", \"how\": \"manual\"}]}");
+        assert_bad("{\"history\": [{\"time\": \"2026-11-20T10:00:00Z\", \"to\": null, \"how\": \"manual\"}]}");
+}
+
+static void test_from_json_invalid_versions(void) {
+        printf("%s\n", __func__);
+
+        assert_bad("{\"current_version\": \"1.2\"}");
+        assert_bad("{\"current_version\": \"\"}");
+        assert_bad("{\"previous_version\": \"../../etc\"}");
+        assert_bad("{\"available_version\": \"01.2.3\"}");
+        assert_bad("{\"pending_version\": \"latest\"}");
+        assert_bad("{\"pinned_version\": \"1.2.3-\"}");
+        assert_bad("{\"trial_version\": \" 1.2.3\"}");
+        assert_bad("{\"current_version\": \"1.2.3\\u0000evil\"}");
+        assert_bad("{\"bad_versions\": [\"1.2.3\", \"nope\"]}");
+        assert_bad("{\"history\": [{\"time\": \"2026-11-20T10:00:00Z\", \"to\": \"x\", \"how\": \"manual\"}]}");
+        assert_bad("{\"history\": [{\"time\": \"2026-11-20T10:00:00Z\", \"from\": \"x\", \"to\": \"1.2.3\", \"how\": \"manual\"}]}");
+}
+
+static void test_to_json_refuses_unreadable(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        char *json = (char *) "untouched";
+
+        printf("%s\n", __func__);
+
+        /* What could not be loaded back is not written in the first place. */
+        assert(app_state_new(&s) == 0);
+        assert(free_and_strdup(&s->current_version, "not-a-version") == 1);
+        assert(app_state_to_json(s, &json) == -EINVAL);
+        assert(streq(json, "untouched"));
+
+        assert(free_and_strdup(&s->current_version, "1.0.0") == 1);
+        assert(strv_extend(&s->bad_versions, "junk") == 0);
+        assert(app_state_to_json(s, &json) == -EINVAL);
+}
+
+static void test_history_bounded(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL, *back = NULL;
+        _cleanup_free_ char *json = NULL;
+        char from[32], to[32];
+
+        printf("%s\n", __func__);
+
+        assert(app_state_new(&s) == 0);
+        for (unsigned i = 0; i < STATE_HISTORY_MAX + 10; i++) {
+                (void) snprintf(from, sizeof from, "1.0.%u", i);
+                (void) snprintf(to, sizeof to, "1.0.%u", i + 1);
+                assert(app_state_add_transition(s, T0 + i, from, to, TRANSITION_SCHEDULED) == 0);
+                assert(s->n_history == (i + 1 < STATE_HISTORY_MAX ? i + 1 : STATE_HISTORY_MAX));
+        }
+
+        /* The newest are kept, oldest first. */
+        assert(s->n_history == STATE_HISTORY_MAX);
+        assert(s->history[0].time == T0 + 10);
+        assert(streq(s->history[0].to, "1.0.11"));
+        assert(s->history[STATE_HISTORY_MAX - 1].time == T0 + STATE_HISTORY_MAX + 9);
+        assert(streq(s->history[STATE_HISTORY_MAX - 1].to, "1.0.74"));
+
+        assert(app_state_to_json(s, &json) == 0);
+        assert(app_state_from_json(json, &back) == 0);
+        assert_state_equal(s, back);
+}
+
+static void test_history_too_long_in_file(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        _cleanup_free_ char *json = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        printf("%s\n", __func__);
+
+        /* A hand-edited or future file with more entries than we keep: the newest survive. */
+        f = open_memstream(&json, &len);
+        assert(f);
+        fputs("{\"history\": [", f);
+        for (unsigned i = 0; i < STATE_HISTORY_MAX + 5; i++)
+                fprintf(f, "%s{\"time\": \"2026-11-20T10:00:%02uZ\", \"to\": \"1.0.%u\", \"how\": \"manual\"}",
+                        i > 0 ? ", " : "", i % 60, i);
+        fputs("]}", f);
+        assert(fclose(f) == 0);
+
+        assert(app_state_from_json(json, &s) == 0);
+        assert(s->n_history == STATE_HISTORY_MAX);
+        assert(streq(s->history[0].to, "1.0.5"));
+        assert(streq(s->history[STATE_HISTORY_MAX - 1].to, "1.0.68"));
+}
+
+static void test_add_transition_invalid(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_state_new(&s) == 0);
+        assert(app_state_add_transition(s, T0, NULL, NULL, TRANSITION_MANUAL) == -EINVAL);
+        assert(app_state_add_transition(s, T0, NULL, "junk", TRANSITION_MANUAL) == -EINVAL);
+        assert(app_state_add_transition(s, T0, "junk", "1.0.0", TRANSITION_MANUAL) == -EINVAL);
+        assert(app_state_add_transition(s, T0, NULL, "1.0.0", _TRANSITION_KIND_INVALID) == -EINVAL);
+        assert(app_state_add_transition(s, T0, NULL, "1.0.0", _TRANSITION_KIND_MAX) == -EINVAL);
+        assert(s->n_history == 0);
+}
+
+static size_t count_entries(int dir_fd) {
+        DIR *d = fdopendir(dup(dir_fd));
+        size_t n = 0;
+
+        assert(d);
+        rewinddir(d);
+        for (struct dirent *de; (de = readdir(d));)
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        n++;
+        closedir(d);
+        return n;
+}
+
+static void test_save_load(void) {
+        _cleanup_(app_state_freep) AppState *s = make_full_state(), *back = NULL, *back2 = NULL;
+        _cleanup_close_ int dir_fd = open_fresh_dir("save");
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        assert(app_state_load_at(dir_fd, &back) == -ENOENT);
+        assert(!back);
+
+        assert(app_state_save_at(dir_fd, s) == 0);
+        assert(fstatat(dir_fd, STATE_FILE, &st, 0) == 0);
+        assert(S_ISREG(st.st_mode));
+        assert(count_entries(dir_fd) == 1);  /* no temporary file left */
+
+        assert(app_state_load_at(dir_fd, &back) == 0);
+        assert_state_equal(s, back);
+
+        /* Saving again replaces the file. */
+        s->paused = false;
+        s->channel_serial = 18;
+        assert(app_state_save_at(dir_fd, s) == 0);
+        assert(app_state_load_at(dir_fd, &back2) == 0);
+        assert(!back2->paused && back2->channel_serial == 18);
+        assert(count_entries(dir_fd) == 1);
+}
+
+static void test_load_corrupt(void) {
+        _cleanup_close_ int dir_fd = open_fresh_dir("corrupt");
+        _cleanup_free_ char *big = NULL;
+        AppState *s = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(write_file_atomic_at(dir_fd, STATE_FILE, "{\"current_version\": ", 20, 0644) == 0);
+        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);
+
+        assert(write_file_atomic_at(dir_fd, STATE_FILE, "{}\0{\"x\":1}", 10, 0644) == 0);
+        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);
+
+        assert(write_file_atomic_at(dir_fd, STATE_FILE, "{\"paused\": \"no\"}", 16, 0644) == 0);
+        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);
+
+        /* Oversized: corrupt too, not something to parse. */
+        big = malloc(STATE_MAX_SIZE + 2);
+        assert(big);
+        memset(big, ' ', STATE_MAX_SIZE + 2);
+        big[0] = '{';
+        big[STATE_MAX_SIZE] = '}';
+        assert(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE + 1, 0644) == 0);
+        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);
+        /* One byte less is within bounds. */
+        assert(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE - 1, 0644) == 0);
+        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);  /* no closing brace */
+        big[STATE_MAX_SIZE - 1] = '}';
+        assert(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE, 0644) == 0);
+        assert(app_state_load_at(dir_fd, &s) == 0);
+        assert(s);
+        app_state_free(s);
+}
+
+static void test_read_links(void) {
+        _cleanup_close_ int dir_fd = open_fresh_dir("links");
+        _cleanup_free_ char *current = NULL, *previous = NULL;
+
+        printf("%s\n", __func__);
+
+        /* None yet. */
+        current = (char *) "untouched";
+        previous = (char *) "untouched";
+        assert(app_state_read_links_at(dir_fd, &current, &previous) == 0);
+        assert(!current && !previous);
+
+        assert(symlinkat("versions/1.2.4", dir_fd, "current") == 0);
+        assert(app_state_read_links_at(dir_fd, &current, &previous) == 0);
+        assert(streq(current, "1.2.4"));
+        assert(!previous);
+        free(current);
+        current = NULL;
+
+        assert(symlinkat("versions/v1.2.3-rc.1+b", dir_fd, "previous") == 0);
+        assert(app_state_read_links_at(dir_fd, &current, &previous) == 0);
+        assert(streq(current, "1.2.4"));
+        assert(streq(previous, "v1.2.3-rc.1+b"));
+        free(current);
+        current = NULL;
+        free(previous);
+        previous = NULL;
+
+        /* Either output may be left out. */
+        assert(app_state_read_links_at(dir_fd, NULL, &previous) == 0);
+        assert(streq(previous, "v1.2.3-rc.1+b"));
+        assert(app_state_read_links_at(dir_fd, NULL, NULL) == 0);
+}
+
+static void assert_bad_link(const char *target) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        char *current = (char *) "untouched", *previous = (char *) "untouched";
+        static unsigned n = 0;
+        char name[32];
+
+        (void) snprintf(name, sizeof name, "badlink%u", n++);
+        dir_fd = open_fresh_dir(name);
+
+        assert(symlinkat("versions/1.0.0", dir_fd, "current") == 0);
+        if (target)
+                assert(symlinkat(target, dir_fd, "previous") == 0);
+        else
+                assert(mkdirat(dir_fd, "previous", 0755) == 0);  /* not a link at all */
+
+        assert(app_state_read_links_at(dir_fd, &current, &previous) == -EBADMSG);
+        assert(streq(current, "untouched") && streq(previous, "untouched"));
+}
+
+static void test_read_links_bad(void) {
+        printf("%s\n", __func__);
+
+        assert_bad_link("/var/lib/upkeep/apps/x/versions/1.0.0");
+        assert_bad_link("versions/");
+        assert_bad_link("versions/latest");
+        assert_bad_link("versions/1.0.0/bin");
+        assert_bad_link("versions/../1.0.0");
+        assert_bad_link("other/1.0.0");
+        assert_bad_link("versionz/1.0.0");   /* same length as the expected prefix */
+        assert_bad_link("1.0.0");
+        assert_bad_link(NULL);
+}
+
+static void cleanup_tmpdir(void) {
+        char cmd[sizeof(tmpdir) + 16];
+
+        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+        (void) system(cmd);
+}
+
+int main(void) {
+        assert(mkdtemp(tmpdir));
+
+        test_transition_kind_strings();
+        test_free_and_strdup();
+        test_round_trip_full();
+        test_round_trip_empty();
+        test_from_json_minimal_and_unknown();
+        test_from_json_corrupt();
+        test_from_json_wrong_types();
+        test_from_json_invalid_versions();
+        test_to_json_refuses_unreadable();
+        test_history_bounded();
+        test_history_too_long_in_file();
+        test_add_transition_invalid();
+        test_save_load();
+        test_load_corrupt();
+        test_read_links();
+        test_read_links_bad();
+
+        cleanup_tmpdir();
+        return 0;
+}
