@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include "app-dbus.h"
+#include "bus-error.h"
 #include "log.h"
 #include "manager-dbus.h"
 #include "manager.h"
+#include "polkit.h"
 
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -11,6 +16,14 @@ int manager_new(Manager **ret) {
 
         m = calloc(1, sizeof(Manager));
         if (!m)
+                return -ENOMEM;
+        m->state_dir_fd = -EBADF;
+        m->idle_timeout = MANAGER_IDLE_TIMEOUT_DEFAULT;
+
+        /* systemd passes StateDirectory= as $STATE_DIRECTORY; it may hold several, colon-separated. */
+        const char *e = getenv("STATE_DIRECTORY");
+        m->state_dir = e ? strndup(e, strcspn(e, ":")) : strdup(UPKEEP_STATE_DIR);
+        if (!m->state_dir)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -21,14 +34,177 @@ int manager_new(Manager **ret) {
         return 0;
 }
 
+static void manager_free_apps(Manager *m) {
+        for (size_t i = 0; i < m->n_apps; i++)
+                app_free(m->apps[i]);
+        m->apps = mfree(m->apps);
+        m->n_apps = 0;
+}
+
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
 
+        manager_free_apps(m);
+        sd_event_source_unref(m->idle_timer);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
+        if (m->state_dir_fd >= 0)
+                (void) close(m->state_dir_fd);
+        free(m->state_dir);
         free(m);
         return NULL;
+}
+
+static int app_compare_name(const void *key, const void *elem) {
+        return strcmp(key, (*(App *const *) elem)->name);
+}
+
+App *manager_get_app(Manager *m, const char *name) {
+        App **found;
+
+        if (m->n_apps == 0)
+                return NULL;
+        found = bsearch(name, m->apps, m->n_apps, sizeof(App *), app_compare_name);
+        return found ? *found : NULL;
+}
+
+static int manager_open_state_dir(Manager *m) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (m->state_dir_fd >= 0)
+                return 0;
+
+        fd = open(m->state_dir, O_DIRECTORY|O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open state directory %s: %m", m->state_dir);
+
+        if (mkdirat(fd, "apps", 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Failed to create %s/apps: %m", m->state_dir);
+
+        m->state_dir_fd = openat(fd, "apps", O_DIRECTORY|O_CLOEXEC|O_NOFOLLOW);
+        if (m->state_dir_fd < 0)
+                return log_error_errno(errno, "Failed to open %s/apps: %m", m->state_dir);
+
+        return 0;
+}
+
+static void manager_announce(Manager *m, const App *a, bool added) {
+        if (!m->bus)
+                return;
+        int r = (added ? sd_bus_emit_object_added : sd_bus_emit_object_removed)(m->bus, a->object_path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to announce %s, ignoring: %m", a->object_path);
+}
+
+int manager_load_apps(Manager *m) {
+        _cleanup_free_ bool *kept = NULL;
+        AppConfig **configs = NULL;
+        App **apps;
+        size_t n = 0;
+        int r;
+
+        r = manager_open_state_dir(m);
+        if (r < 0)
+                return r;
+
+        r = app_config_load_all(APP_CONFIG_DIRS, &configs);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load app configs: %m");
+        size_t n_configs = (size_t) r;
+
+        /* Configs come sorted by name, so the new array is sorted too. */
+        apps = calloc(n_configs ?: 1, sizeof(App *));
+        kept = calloc(m->n_apps ?: 1, sizeof(bool));
+        if (!apps || !kept) {
+                free(apps);
+                app_config_free_many(configs, n_configs);
+                return log_oom();
+        }
+
+        for (size_t i = 0; i < n_configs; i++) {
+                AppConfig *c = TAKE_PTR(configs[i]);
+                App *a = manager_get_app(m, c->name);
+
+                if (a) {
+                        /* Keep the object (and its state): only the config changes. */
+                        app_set_config(a, c);
+                        for (size_t j = 0; j < m->n_apps; j++)
+                                if (m->apps[j] == a)
+                                        kept[j] = true;
+                } else {
+                        r = app_new(m, m->state_dir_fd, c, &a);
+                        if (r < 0) {
+                                app_config_free(c);
+                                continue;  /* logged; one bad app does not stop the others */
+                        }
+                        manager_announce(m, a, true);
+                }
+                apps[n++] = a;
+        }
+        free(configs);
+
+        for (size_t j = 0; j < m->n_apps; j++)
+                if (!kept[j]) {
+                        log_info("App %s is no longer configured.", m->apps[j]->name);
+                        manager_announce(m, m->apps[j], false);
+                        app_free(m->apps[j]);
+                }
+        free(m->apps);
+        m->apps = apps;
+        m->n_apps = n;
+
+        log_info("Loaded %zu app(s).", n);
+        return 0;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        log_info("Received SIGHUP, reloading app configs.");
+        (void) manager_load_apps(m);
+        return 0;
+}
+
+/* Exit on idle: every message from the bus marks the daemon busy; a timer fires every idle_timeout and
+ * exits when nothing came in since its last tick and no polkit check is outstanding. */
+static int on_bus_message(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        m->busy_since_tick = true;
+        return 0;
+}
+
+static int manager_exit_idle(Manager *m) {
+        int r;
+
+        log_info("Idle for %llus, exiting.", (unsigned long long) (m->idle_timeout / USEC_PER_SEC));
+
+        /* Release the name first: new calls then wait for the next activation instead of being lost.
+         * Calls already queued to us are still answered before the loop ends. */
+        r = sd_bus_release_name(m->bus, UPKEEP_BUS_NAME);
+        if (r < 0)
+                log_warning_errno(r, "Failed to release %s, ignoring: %m", UPKEEP_BUS_NAME);
+
+        while ((r = sd_bus_process(m->bus, NULL)) > 0)
+                ;
+        (void) sd_bus_flush(m->bus);
+
+        return sd_event_exit(m->event, 0);
+}
+
+static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        if (!m->busy_since_tick && polkit_pending() == 0)
+                return manager_exit_idle(m);
+
+        m->busy_since_tick = false;
+        r = sd_event_source_set_time_relative(s, m->idle_timeout);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 }
 
 /* Order matters: every object is registered before the name is requested, so a bus-activated caller
@@ -36,9 +212,21 @@ Manager *manager_free(Manager *m) {
 int manager_start(Manager *m) {
         int r;
 
+        r = bus_error_register();
+        if (r < 0)
+                return log_error_errno(r, "Failed to register bus errors: %m");
+
         r = sd_event_set_signal_exit(m->event, true);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up SIGTERM/SIGINT handling: %m");
+
+        r = sd_event_add_signal(m->event, NULL, SIGHUP | SD_EVENT_SIGNAL_PROCMASK, on_sighup, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up SIGHUP handling: %m");
+
+        r = manager_load_apps(m);
+        if (r < 0)
+                return r;
 
         r = sd_bus_open_system_with_description(&m->bus, "upkeepd");
         if (r < 0)
@@ -48,6 +236,14 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to register %s: %m", UPKEEP_MANAGER_PATH);
 
+        r = app_dbus_register(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to register %s: %m", UPKEEP_APP_PATH_PREFIX);
+
+        r = sd_bus_add_filter(m->bus, NULL, on_bus_message, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add bus filter: %m");
+
         r = sd_bus_request_name(m->bus, UPKEEP_BUS_NAME, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire bus name %s: %m", UPKEEP_BUS_NAME);
@@ -55,6 +251,13 @@ int manager_start(Manager *m) {
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+
+        if (m->idle_timeout > 0) {
+                r = sd_event_add_time_relative(m->event, &m->idle_timer, CLOCK_MONOTONIC, m->idle_timeout,
+                                               USEC_PER_SEC, on_idle_timer, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the idle timer: %m");
+        }
 
         return 0;
 }

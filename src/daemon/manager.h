@@ -1,20 +1,39 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The daemon's one object that everything hangs off: event loop, bus connection, and (later) the apps. */
+/* The daemon's one object that everything hangs off: event loop, bus connection and the apps. */
 #pragma once
 
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "app.h"
+#include "time-util.h"
+
+#define MANAGER_IDLE_TIMEOUT_DEFAULT (30 * USEC_PER_SEC)
+
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
+
+        App **apps;              /* sorted by name */
+        size_t n_apps;
+        int state_dir_fd;        /* STATE_DIR/apps */
+        char *state_dir;         /* STATE_DIR: $STATE_DIRECTORY from the unit, else /var/lib/upkeep */
+
+        usec_t idle_timeout;     /* 0 = never exit on idle */
+        sd_event_source *idle_timer;
+        bool busy_since_tick;    /* a message came in since the idle timer last fired */
 } Manager;
 
 int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);
-int manager_start(Manager *m);
-int manager_run(Manager *m);
-
 static inline void manager_freep(Manager **m) {
         manager_free(*m);
 }
+
+/* Reads every app config and (re)builds the apps: new ones appear, changed ones take the new
+ * config, removed ones disappear. A bad config is reported and skipped. */
+int manager_load_apps(Manager *m);
+App *manager_get_app(Manager *m, const char *name);
+
+int manager_start(Manager *m);
+int manager_run(Manager *m);

@@ -4,17 +4,25 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "bus-introspect.h"
 #include "cli.h"
 #include "log.h"
 #include "manager.h"
+
+static usec_t arg_idle_timeout = MANAGER_IDLE_TIMEOUT_DEFAULT;
 
 static int help(void) {
         printf("%s [OPTIONS...]\n\n"
                "Keeps services managed by upkeep up to date; serves org.upkeep1 on the system bus.\n"
                "Started on demand by the bus (upkeepd.service); not normally run by hand.\n\n"
                "Options:\n"
-               "  -h --help          Show this help\n"
-               "     --version       Show package version\n"
+               "  -h --help                    Show this help\n"
+               "     --version                 Show package version\n"
+               "     --idle-timeout=SPAN       Exit after SPAN without bus calls or jobs\n"
+               "                               (default: 30s; 0 = never)\n"
+               "     --bus-introspect=INTERFACE\n"
+               "                               Print the introspection XML of org.upkeep1.Manager\n"
+               "                               or org.upkeep1.App and exit\n"
                "\nSee the upkeepd(8) man page for details.\n",
                program_invocation_short_name);
         return 0;
@@ -24,13 +32,17 @@ static int help(void) {
 static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_VERSION = 0x100,
+                ARG_IDLE_TIMEOUT,
+                ARG_BUS_INTROSPECT,
         };
         static const struct option options[] = {
-                { "help",    no_argument, NULL, 'h'         },
-                { "version", no_argument, NULL, ARG_VERSION },
+                { "help",           no_argument,       NULL, 'h'                },
+                { "version",        no_argument,       NULL, ARG_VERSION        },
+                { "idle-timeout",   required_argument, NULL, ARG_IDLE_TIMEOUT   },
+                { "bus-introspect", required_argument, NULL, ARG_BUS_INTROSPECT },
                 {}
         };
-        int c;
+        int c, r;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
@@ -38,6 +50,15 @@ static int parse_argv(int argc, char *argv[]) {
                         return help();
                 case ARG_VERSION:
                         return cli_version();
+                case ARG_IDLE_TIMEOUT:
+                        r = parse_timespan(optarg, &arg_idle_timeout);
+                        if (r < 0)
+                                return log_error_errno(r, "Invalid --idle-timeout= value '%s' "
+                                                       "(expected a time span such as 30s or 5min).", optarg);
+                        break;
+                case ARG_BUS_INTROSPECT:
+                        r = bus_introspect_print(optarg);
+                        return r < 0 ? r : 0;
                 case '?':
                         return -EINVAL;
                 default:
@@ -61,6 +82,7 @@ int main(int argc, char *argv[]) {
         r = manager_new(&m);
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate manager: %m"), EXIT_FAILURE;
+        m->idle_timeout = arg_idle_timeout;
 
         r = manager_start(m);
         if (r < 0)

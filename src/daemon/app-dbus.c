@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+
+#include "app-dbus.h"
+#include "bus-error.h"
+#include "log.h"
+#include "manager.h"
+#include "polkit.h"
+#include "strv.h"
+#include "version.h"
+
+int app_object_path(const char *name, char **ret) {
+        return sd_bus_path_encode(UPKEEP_APP_PATH_PREFIX, name, ret);
+}
+
+void app_emit_changed(App *a, const char *property, ...) {
+        char *names[16];
+        size_t n = 0;
+        va_list ap;
+
+        if (!a->manager->bus)
+                return;
+
+        va_start(ap, property);
+        for (const char *p = property; p && n < ELEMENTSOF(names) - 2; p = va_arg(ap, const char *))
+                names[n++] = (char *) p;
+        va_end(ap);
+        names[n++] = (char *) "State";
+        names[n] = NULL;
+
+        int r = sd_bus_emit_properties_changed_strv(a->manager->bus, a->object_path,
+                                                    UPKEEP_APP_INTERFACE, names);
+        if (r < 0)
+                log_debug_errno(r, "Failed to emit PropertiesChanged for %s, ignoring: %m", a->name);
+}
+
+static int app_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                           void **found, sd_bus_error *error) {
+        _cleanup_free_ char *name = NULL;
+        Manager *m = userdata;
+        App *a;
+        int r;
+
+        r = sd_bus_path_decode(path, UPKEEP_APP_PATH_PREFIX, &name);
+        if (r <= 0)
+                return r;
+
+        a = manager_get_app(m, name);
+        if (!a)
+                return 0;
+
+        *found = a;
+        return 1;
+}
+
+static int app_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***ret,
+                               sd_bus_error *error) {
+        _cleanup_(strv_freep) char **l = NULL;
+        Manager *m = userdata;
+        int r;
+
+        for (size_t i = 0; i < m->n_apps; i++) {
+                r = strv_extend(&l, m->apps[i]->object_path);
+                if (r < 0)
+                        return r;
+        }
+        if (!l) {
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+        }
+
+        *ret = TAKE_PTR(l);
+        return 1;
+}
+
+/* The App behind a method call, looked up again by path: after a polkit prompt the App the call
+ * started with may have been dropped by a Reload(). */
+static App *app_of_call(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+        _cleanup_free_ char *name = NULL;
+        App *a = NULL;
+
+        if (sd_bus_path_decode(sd_bus_message_get_path(call), UPKEEP_APP_PATH_PREFIX, &name) > 0)
+                a = manager_get_app(m, name);
+        if (!a)
+                (void) sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_APP, "App '%s' no longer exists.",
+                                         strempty(name));
+        return a;
+}
+
+#define DEFINE_STATE_STRING_GETTER(func, field)                                         \
+        static int func(sd_bus *bus, const char *path, const char *interface,           \
+                        const char *property, sd_bus_message *reply,                    \
+                        void *userdata, sd_bus_error *error) {                          \
+                App *a = userdata;                                                      \
+                return sd_bus_message_append(reply, "s", strempty(a->state->field));    \
+        }
+
+DEFINE_STATE_STRING_GETTER(property_get_current_version, current_version)
+DEFINE_STATE_STRING_GETTER(property_get_previous_version, previous_version)
+DEFINE_STATE_STRING_GETTER(property_get_available_version, available_version)
+DEFINE_STATE_STRING_GETTER(property_get_pending_version, pending_version)
+DEFINE_STATE_STRING_GETTER(property_get_pinned_version, pinned_version)
+DEFINE_STATE_STRING_GETTER(property_get_last_error, last_error)
+DEFINE_STATE_STRING_GETTER(property_get_pause_reason, pause_reason)
+
+static int property_get_name(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "s", a->name);
+}
+
+static int property_get_description(sd_bus *bus, const char *path, const char *interface,
+                                    const char *property, sd_bus_message *reply, void *userdata,
+                                    sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "s", strempty(a->config->description));
+}
+
+static int property_get_source(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "s", strempty(a->config->source));
+}
+
+static int property_get_policy(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "s", update_policy_to_string(a->config->policy));
+}
+
+static int property_get_unit(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        char unit[256];
+        return sd_bus_message_append(reply, "s", app_unit_name(a, unit, sizeof unit));
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "s", app_state_string(a));
+}
+
+static int property_get_scheduled_for(sd_bus *bus, const char *path, const char *interface,
+                                      const char *property, sd_bus_message *reply, void *userdata,
+                                      sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "t", a->state->pending_version ? a->state->due_at : 0);
+}
+
+static int property_get_last_check(sd_bus *bus, const char *path, const char *interface,
+                                   const char *property, sd_bus_message *reply, void *userdata,
+                                   sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "t", a->state->last_check);
+}
+
+static int property_get_paused(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "b", a->state->paused);
+}
+
+static int property_get_history(sd_bus *bus, const char *path, const char *interface,
+                                const char *property, sd_bus_message *reply, void *userdata,
+                                sd_bus_error *error) {
+        App *a = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(tsss)");
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < a->state->n_history; i++) {
+                const Transition *t = a->state->history + i;
+
+                r = sd_bus_message_append(reply, "(tsss)", t->time, strempty(t->from), strempty(t->to),
+                                          transition_kind_to_string(t->kind));
+                if (r < 0)
+                        return r;
+        }
+
+        return sd_bus_message_close_container(reply);
+}
+
+static int reply_done(sd_bus_message *call, int r) {
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(call, NULL);
+}
+
+static int pause_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        const char *reason;
+        App *a;
+        int r;
+
+        a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+
+        r = sd_bus_message_read(call, "s", &reason);
+        if (r < 0)
+                return r;
+
+        return reply_done(call, app_pause(a, isempty(reason) ? "paused by an operator" : reason));
+}
+
+static int method_pause(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        const char *reason;
+        int r;
+
+        r = sd_bus_message_read(call, "s", &reason);
+        if (r < 0)
+                return r;
+
+        if (a->state->paused && (isempty(reason) || streq_ptr(reason, a->state->pause_reason)))
+                return sd_bus_reply_method_return(call, NULL);
+
+        /* The continuation reads the arguments again. */
+        r = sd_bus_message_rewind(call, true);
+        if (r < 0)
+                return r;
+
+        return polkit_check_async(call, "org.upkeep1.manage",
+                                  (const char *const[]) { "app", a->name, NULL },
+                                  pause_authorized, a->manager, error);
+}
+
+static int resume_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+        return reply_done(call, app_resume(a));
+}
+
+static int method_resume(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+
+        if (!a->state->paused)
+                return sd_bus_reply_method_return(call, NULL);
+
+        return polkit_check_async(call, "org.upkeep1.manage",
+                                  (const char *const[]) { "app", a->name, NULL },
+                                  resume_authorized, a->manager, error);
+}
+
+static int pin_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        const char *version;
+        App *a;
+        int r;
+
+        a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+
+        r = sd_bus_message_read(call, "s", &version);
+        if (r < 0)
+                return r;
+
+        return reply_done(call, app_pin(a, version));
+}
+
+static int method_pin(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        const char *version;
+        App *a = userdata;
+        int r;
+
+        r = sd_bus_message_read(call, "s", &version);
+        if (r < 0)
+                return r;
+
+        if (!version_is_valid(version))
+                return sd_bus_error_setf(error, BUS_ERROR_INVALID_VERSION,
+                                         "'%s' is not a valid version (expected a semantic version such as 1.4.2).",
+                                         version);
+
+        if (streq_ptr(a->state->pinned_version, version))
+                return sd_bus_reply_method_return(call, NULL);
+
+        r = sd_bus_message_rewind(call, true);
+        if (r < 0)
+                return r;
+
+        return polkit_check_async(call, "org.upkeep1.manage",
+                                  (const char *const[]) { "app", a->name, "version", version, NULL },
+                                  pin_authorized, a->manager, error);
+}
+
+static int unpin_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+        return reply_done(call, app_unpin(a));
+}
+
+static int method_unpin(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+
+        if (!a->state->pinned_version)
+                return sd_bus_reply_method_return(call, NULL);
+
+        return polkit_check_async(call, "org.upkeep1.manage",
+                                  (const char *const[]) { "app", a->name, NULL },
+                                  unpin_authorized, a->manager, error);
+}
+
+/* Check, Update and Rollback need the release and switch-over machinery, which is not built yet:
+ * say so plainly rather than pretend. */
+static int method_not_supported_yet(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
+                                 "%s() is not supported by this version of upkeepd.",
+                                 sd_bus_message_get_member(call));
+}
+
+const sd_bus_vtable app_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+
+        SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Description", "s", property_get_description, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Unit", "s", property_get_unit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Source", "s", property_get_source, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Policy", "s", property_get_policy, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("CurrentVersion", "s", property_get_current_version, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PreviousVersion", "s", property_get_previous_version, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("AvailableVersion", "s", property_get_available_version, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PendingVersion", "s", property_get_pending_version, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PinnedVersion", "s", property_get_pinned_version, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ScheduledFor", "t", property_get_scheduled_for, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastCheck", "t", property_get_last_check, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastError", "s", property_get_last_error, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Paused", "b", property_get_paused, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PauseReason", "s", property_get_pause_reason, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("History", "a(tsss)", property_get_history, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+
+        SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
+                                method_not_supported_yet, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Update", SD_BUS_ARGS("s", version), SD_BUS_RESULT("o", job),
+                                method_not_supported_yet, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Rollback", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
+                                method_not_supported_yet, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,
+                                method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                method_resume, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pin", SD_BUS_ARGS("s", version), SD_BUS_NO_RESULT,
+                                method_pin, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Unpin", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                method_unpin, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_VTABLE_END,
+};
+
+int app_dbus_register(Manager *m) {
+        int r;
+
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, UPKEEP_APP_PATH_PREFIX, UPKEEP_APP_INTERFACE,
+                                       app_vtable, app_object_find, m);
+        if (r < 0)
+                return r;
+
+        return sd_bus_add_node_enumerator(m->bus, NULL, UPKEEP_APP_PATH_PREFIX, app_node_enumerator, m);
+}

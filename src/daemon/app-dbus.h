@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The bus face of an App: org.upkeep1.App on /org/upkeep1/app/<escaped name>, one fallback vtable
+ * with an object finder and a node enumerator serving every app. */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "app.h"
+
+#define UPKEEP_APP_PATH_PREFIX "/org/upkeep1/app"
+#define UPKEEP_APP_INTERFACE "org.upkeep1.App"
+
+extern const sd_bus_vtable app_vtable[];
+
+int app_object_path(const char *name, char **ret);
+int app_dbus_register(Manager *m);
+
+/* Emits PropertiesChanged for the named properties (NULL-terminated), and always for State, which is
+ * derived from the rest. */
+void app_emit_changed(App *a, const char *property, ...) __attribute__((sentinel));

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "app-dbus.h"
+#include "app-journal.h"
+#include "app.h"
+#include "log.h"
+#include "version.h"
+
+static int app_open_dir(int state_dir_fd, const char *name, int *ret) {
+        int fd;
+
+        if (mkdirat(state_dir_fd, name, 0755) < 0 && errno != EEXIST)
+                return -errno;
+
+        fd = openat(state_dir_fd, name, O_DIRECTORY|O_CLOEXEC|O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+
+        *ret = fd;
+        return 0;
+}
+
+/* state.json is missing or unreadable: what is on disk (the links) is the truth to start from. */
+static int app_state_from_links(App *a, const char *problem, AppState **ret) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        int r;
+
+        r = app_state_new(&s);
+        if (r < 0)
+                return r;
+
+        r = app_state_read_links_at(a->dir_fd, &s->current_version, &s->previous_version);
+        if (r < 0)
+                return r;
+
+        if (problem) {
+                r = free_and_strdup(&s->last_error, problem);
+                if (r < 0)
+                        return r;
+
+                app_journal(&(AppEvent) {
+                                .message_id = UPKEEP_MESSAGE_STATE_RESET,
+                                .priority = LOG_WARNING,
+                                .app = a->name,
+                                .version = s->current_version,
+                        },
+                        "%s: %s; starting from what is installed (current: %s).",
+                        a->name, problem, s->current_version ?: "none");
+        }
+
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+static int app_load_state(App *a) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        int r;
+
+        r = app_state_load_at(a->dir_fd, &s);
+        if (r == -ENOENT)
+                r = app_state_from_links(a, NULL, &s);
+        else if (r == -EBADMSG)
+                r = app_state_from_links(a, "state file " STATE_FILE " is corrupt", &s);
+        else if (r < 0) {
+                char problem[256];
+                (void) snprintf(problem, sizeof problem, "state file " STATE_FILE " cannot be read: %s",
+                                strerror(-r));
+                r = app_state_from_links(a, problem, &s);
+        }
+        if (r < 0)
+                return r;
+
+        a->state = TAKE_PTR(s);
+        return 0;
+}
+
+int app_new(Manager *m, int state_dir_fd, AppConfig *config, App **ret) {
+        _cleanup_(app_freep) App *a = NULL;
+        int r;
+
+        a = calloc(1, sizeof(App));
+        if (!a)
+                return -ENOMEM;
+        a->dir_fd = -EBADF;
+        a->manager = m;
+
+        a->name = strdup(config->name);
+        if (!a->name)
+                return -ENOMEM;
+
+        r = app_object_path(a->name, &a->object_path);
+        if (r < 0)
+                return r;
+
+        r = app_open_dir(state_dir_fd, a->name, &a->dir_fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open state directory of app %s: %m", a->name);
+
+        r = app_load_state(a);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up state of app %s: %m", a->name);
+
+        a->config = config;
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+App *app_free(App *a) {
+        if (!a)
+                return NULL;
+
+        app_config_free(a->config);
+        app_state_free(a->state);
+        if (a->dir_fd >= 0)
+                (void) close(a->dir_fd);
+        free(a->object_path);
+        free(a->name);
+        free(a);
+        return NULL;
+}
+
+void app_set_config(App *a, AppConfig *config) {
+        app_config_free(a->config);
+        a->config = config;
+        app_emit_changed(a, "Description", "Source", "Policy", NULL);
+}
+
+const char *app_state_string(const App *a) {
+        const AppState *s = a->state;
+
+        if (s->trial_version)
+                return "trial";
+        if (s->pending_version)
+                return s->due_at > 0 ? "scheduled" : "staged";
+        if (s->available_version &&
+            (!s->current_version || version_compare(s->available_version, s->current_version) > 0))
+                return "available";
+        return "idle";
+}
+
+const char *app_unit_name(const App *a, char *buf, size_t size) {
+        (void) snprintf(buf, size, "upkeep@%s.service", a->name);
+        return buf;
+}
+
+int app_save_state(App *a) {
+        int r;
+
+        r = app_state_save_at(a->dir_fd, a->state);
+        if (r < 0)
+                return log_error_errno(r, "Failed to save state of app %s: %m", a->name);
+        return 0;
+}
+
+int app_pause(App *a, const char *reason) {
+        int r;
+
+        if (a->state->paused && streq_ptr(a->state->pause_reason, reason))
+                return 1;
+
+        r = free_and_strdup(&a->state->pause_reason, reason);
+        if (r < 0)
+                return r;
+        a->state->paused = true;
+
+        r = app_save_state(a);
+        if (r < 0)
+                return r;
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_PAUSED,
+                        .priority = LOG_NOTICE,
+                        .app = a->name,
+                        .version = a->state->current_version,
+                },
+                "Automatic updates of %s paused: %s", a->name, reason);
+        app_emit_changed(a, "Paused", "PauseReason", NULL);
+        return 0;
+}
+
+int app_resume(App *a) {
+        int r;
+
+        if (!a->state->paused)
+                return 1;
+
+        a->state->paused = false;
+        a->state->pause_reason = mfree(a->state->pause_reason);
+
+        r = app_save_state(a);
+        if (r < 0)
+                return r;
+
+        app_journal(&(AppEvent) {
+                        .priority = LOG_NOTICE,
+                        .app = a->name,
+                        .version = a->state->current_version,
+                },
+                "Automatic updates of %s resumed.", a->name);
+        app_emit_changed(a, "Paused", "PauseReason", NULL);
+        return 0;
+}
+
+int app_pin(App *a, const char *version) {
+        int r;
+
+        if (streq_ptr(a->state->pinned_version, version))
+                return 1;
+
+        r = free_and_strdup(&a->state->pinned_version, version);
+        if (r < 0)
+                return r;
+
+        r = app_save_state(a);
+        if (r < 0)
+                return r;
+
+        app_journal(&(AppEvent) {
+                        .priority = LOG_NOTICE,
+                        .app = a->name,
+                        .version = version,
+                },
+                "%s pinned to version %s: no other version is taken automatically.", a->name, version);
+        app_emit_changed(a, "PinnedVersion", NULL);
+        return 0;
+}
+
+int app_unpin(App *a) {
+        int r;
+
+        if (!a->state->pinned_version)
+                return 1;
+
+        a->state->pinned_version = mfree(a->state->pinned_version);
+
+        r = app_save_state(a);
+        if (r < 0)
+                return r;
+
+        app_journal(&(AppEvent) {
+                        .priority = LOG_NOTICE,
+                        .app = a->name,
+                        .version = a->state->current_version,
+                },
+                "%s unpinned.", a->name);
+        app_emit_changed(a, "PinnedVersion", NULL);
+        return 0;
+}

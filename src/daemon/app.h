@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* An app as the daemon knows it: its config, its state on disk, and the changes an operator makes. */
+#pragma once
+
+#include "app-config.h"
+#include "state.h"
+
+typedef struct Manager Manager;
+
+typedef struct App {
+        Manager *manager;
+        char *name;
+        char *object_path;       /* /org/upkeep1/app/<escaped name> */
+        AppConfig *config;
+        AppState *state;
+        int dir_fd;              /* the app's state directory, STATE_DIR/apps/NAME */
+} App;
+
+/* Takes ownership of config. Opens (creating it if needed) the app's state directory under
+ * state_dir_fd and loads its state; a missing or corrupt state.json is reported and the state is
+ * rebuilt from the "current"/"previous" links, never fatal. */
+int app_new(Manager *m, int state_dir_fd, AppConfig *config, App **ret);
+App *app_free(App *a);
+static inline void app_freep(App **a) {
+        app_free(*a);
+}
+
+/* Replaces the config with a reloaded one (ownership taken). */
+void app_set_config(App *a, AppConfig *config);
+
+/* The life-cycle state shown as the State property: idle, available, staged, scheduled, trial. */
+const char *app_state_string(const App *a);
+
+const char *app_unit_name(const App *a, char *buf, size_t size);
+
+int app_save_state(App *a);
+
+/* Operator actions. Each saves the state, logs to the journal and emits PropertiesChanged.
+ * They return 0 when something changed and > 0 when it already was so (nothing written). */
+int app_pause(App *a, const char *reason);
+int app_resume(App *a);
+int app_pin(App *a, const char *version);
+int app_unpin(App *a);
