@@ -1,39 +1,132 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* upkeepctl: the command-line client of upkeepd, in the manner of systemctl. */
+/* upkeepctl: the command-line client of upkeepd, in the manner of systemctl. This file holds the
+ * command line: options, the table of commands, and the checks done before any bus call. */
 #include <getopt.h>
+#include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 
+#include "bus-error.h"
 #include "cli.h"
-#include "log.h"
+#include "ctl-polkit.h"
+#include "ctl.h"
+
+JsonMode arg_json = JSON_OFF;
+bool arg_legend = true;
+bool arg_no_block = false;
+bool arg_ask_password = true;
+bool arg_quiet = false;
+const char *arg_host = NULL;
+
+typedef struct Verb {
+        const char *name;
+        int min_args, max_args;   /* counting the command itself */
+        const char *usage;
+        int (*run)(int argc, char *argv[]);
+} Verb;
+
+static const Verb verbs[] = {
+        { "list",     1, 1,       "list",                 verb_list     },
+        { "status",   1, INT_MAX, "status [APP...]",      verb_status   },
+        { "history",  2, 2,       "history APP",          verb_history  },
+        { "check",    1, INT_MAX, "check [APP...]",       verb_check    },
+        { "update",   2, 3,       "update APP [VERSION]", verb_update   },
+        { "rollback", 2, 2,       "rollback APP",         verb_rollback },
+        { "pause",    2, 3,       "pause APP [REASON]",   verb_pause    },
+        { "resume",   2, 2,       "resume APP",           verb_resume   },
+        { "pin",      3, 3,       "pin APP VERSION",      verb_pin      },
+        { "unpin",    2, 2,       "unpin APP",            verb_unpin    },
+};
 
 static int help(void) {
-        printf("%s [OPTIONS...] COMMAND ...\n\n"
+        printf("%1$s [OPTIONS...] COMMAND ...\n\n"
                "Inspect and control updates of services managed by upkeep.\n\n"
+               "Commands:\n"
+               "  list                    List apps, their versions and next update (default)\n"
+               "  status [APP...]         Show the state of apps (all when none is given)\n"
+               "  history APP             Show the versions an app went through\n"
+               "  check [APP...]          Look for new releases (of all apps when none is given)\n"
+               "  update APP [VERSION]    Update an app now, to VERSION or the newest its policy\n"
+               "                          allows\n"
+               "  rollback APP            Go back to the previous version\n"
+               "  pause APP [REASON]      Stop automatic updates of an app\n"
+               "  resume APP              Allow automatic updates of an app again\n"
+               "  pin APP VERSION         Take no version but VERSION automatically\n"
+               "  unpin APP               Remove the pin\n\n"
                "Options:\n"
-               "  -h --help          Show this help\n"
-               "     --version       Show package version\n"
-               "\nSee the upkeepctl(1) man page for details.\n",
+               "  -h --help               Show this help\n"
+               "     --version            Show package version\n"
+               "     --json=pretty|short|off\n"
+               "                          Print list, status and history as JSON\n"
+               "     --no-legend          Print no column headers and no footer\n"
+               "     --no-block           Do not wait for jobs: print their object paths\n"
+               "     --no-ask-password    Never ask for a password to authorize an operation\n"
+               "  -H --host=[USER@]HOST   Operate on a remote host, over ssh\n"
+               "  -q --quiet              Show no progress\n\n"
+               "Exit status:\n"
+               "  0 success, 1 operation failed, 2 invalid command line, 4 no such app or version,\n"
+               "  5 not authorized, 6 app busy or paused (try again later)\n"
+               "\nSee the %1$s(1) man page for details.\n",
                program_invocation_short_name);
         return 0;
 }
 
+/* Returns > 0 to go on, 0 to exit successfully, < 0 on a usage error (already reported). */
 static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_VERSION = 0x100,
+                ARG_JSON,
+                ARG_NO_LEGEND,
+                ARG_NO_BLOCK,
+                ARG_NO_ASK_PASSWORD,
         };
         static const struct option options[] = {
-                { "help",    no_argument, NULL, 'h'         },
-                { "version", no_argument, NULL, ARG_VERSION },
+                { "help",            no_argument,       NULL, 'h'                 },
+                { "version",         no_argument,       NULL, ARG_VERSION         },
+                { "json",            optional_argument, NULL, ARG_JSON            },
+                { "no-legend",       no_argument,       NULL, ARG_NO_LEGEND       },
+                { "no-block",        no_argument,       NULL, ARG_NO_BLOCK        },
+                { "no-ask-password", no_argument,       NULL, ARG_NO_ASK_PASSWORD },
+                { "host",            required_argument, NULL, 'H'                 },
+                { "quiet",           no_argument,       NULL, 'q'                 },
                 {}
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "hH:q", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
                 case ARG_VERSION:
                         return cli_version();
+                case ARG_JSON:
+                        if (!optarg || streq(optarg, "pretty"))
+                                arg_json = JSON_PRETTY;
+                        else if (streq(optarg, "short"))
+                                arg_json = JSON_SHORT;
+                        else if (streq(optarg, "off"))
+                                arg_json = JSON_OFF;
+                        else
+                                return ctl_log_error_errno(EINVAL, "Invalid --json= mode '%s' "
+                                                           "(expected pretty, short or off).", optarg);
+                        break;
+                case ARG_NO_LEGEND:
+                        arg_legend = false;
+                        break;
+                case ARG_NO_BLOCK:
+                        arg_no_block = true;
+                        break;
+                case ARG_NO_ASK_PASSWORD:
+                        arg_ask_password = false;
+                        break;
+                case 'H':
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--host= needs a host name.");
+                        arg_host = optarg;
+                        break;
+                case 'q':
+                        arg_quiet = true;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -43,16 +136,52 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
+/* Finds the command and checks its number of arguments, before anything touches the bus. */
+static int dispatch_verb(int argc, char *argv[]) {
+        const Verb *v = NULL;
+
+        /* No command lists the apps, as plain systemctl lists the units. */
+        if (argc == 0)
+                return verb_list(1, (char *[]) { (char *) "list", NULL });
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, argv[0])) {
+                        v = verbs + i;
+                        break;
+                }
+        if (!v) {
+                ctl_log_error("Unknown command '%s'. See '%s --help'.", argv[0], program_invocation_short_name);
+                return EXIT_USAGE;
+        }
+
+        if (argc < v->min_args || argc > v->max_args) {
+                ctl_log_error("Too %s arguments for '%s'. Usage: %s %s",
+                              argc < v->min_args ? "few" : "many", v->name,
+                              program_invocation_short_name, v->usage);
+                return EXIT_USAGE;
+        }
+
+        return v->run(argc, argv);
+}
+
 int main(int argc, char *argv[]) {
         int r;
+
+        /* For the character set (the status bullet) and local times. */
+        (void) setlocale(LC_ALL, "");
 
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
 
-        if (optind >= argc)
-                log_error("No command given. See '%s --help'.", program_invocation_short_name);
-        else
-                log_error("Unknown command '%s'. See '%s --help'.", argv[optind], program_invocation_short_name);
-        return EXIT_USAGE;
+        /* So sd_bus_error_get_errno() and %m know upkeep's own error names. */
+        r = bus_error_register();
+        if (r < 0) {
+                ctl_log_error_errno(r, "Failed to register upkeep's bus errors: %m");
+                return EXIT_FAILURE;
+        }
+
+        r = dispatch_verb(argc - optind, argv + optind);
+        polkit_agent_close();
+        return r < 0 ? EXIT_FAILURE : r;
 }

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The verbs that change something: check, update and rollback start jobs and wait for them; pause,
+ * resume, pin and unpin answer at once. All may need polkit's authorization. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "ctl-bus.h"
+#include "ctl-job.h"
+#include "ctl-polkit.h"
+#include "ctl.h"
+#include "strv.h"
+#include "version.h"
+
+/* Checked before connecting, so a typo costs no round trip and exits with the usage status. */
+static int validate_version(const char *v) {
+        if (version_is_valid(v))
+                return 0;
+
+        ctl_log_error("'%s' is not a valid version (expected a semantic version such as 1.4.2).", v);
+        return EXIT_USAGE;
+}
+
+static int connect_for_change(sd_bus **ret) {
+        int r;
+
+        r = bus_connect(ret);
+        if (r < 0)
+                return r;
+
+        polkit_agent_open_if_enabled();
+        return 0;
+}
+
+static int job_started(JobWaiter *w, const char *job, const char *app, const char *type) {
+        if (!w) {
+                /* --no-block: the path is the result, for "busctl" or a later wait. */
+                puts(job);
+                return 0;
+        }
+
+        return job_waiter_add(w, job, app, type);
+}
+
+/* Calls METHOD (with VERSION as its argument, unless NULL) on each of APPS; each answers with a job,
+ * which is waited for unless --no-block. ACTION names the operation in messages ("roll back"); TYPE
+ * names its job ("rollback"). */
+static int app_job_verb(char **apps, const char *method, const char *version, const char *action,
+                        const char *type) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(job_waiter_freep) JobWaiter *w = NULL;
+        _cleanup_(strv_freep) char **paths = NULL;
+        int r;
+
+        r = connect_for_change(&bus);
+        if (r < 0)
+                return r;
+
+        /* All apps are looked up before any job starts: a typo in the third name should not leave
+         * the first two half-done. */
+        for (char **a = apps; *a; a++) {
+                _cleanup_free_ char *path = NULL;
+
+                r = app_lookup(bus, *a, &error, &path);
+                if (r < 0)
+                        return log_bus_error(r, &error, "Failed to %s %s", action, *a);
+
+                r = strv_extend(&paths, path);
+                if (r < 0)
+                        return log_oom();
+        }
+
+        if (!arg_no_block) {
+                r = job_waiter_new(bus, &w);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; apps[i]; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                const char *job;
+
+                r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, paths[i], UPKEEP_APP_INTERFACE, method,
+                                       &error, &reply, version ? "s" : NULL, version);
+                if (r < 0)
+                        return log_bus_error(r, &error, "Failed to %s %s", action, apps[i]);
+
+                r = sd_bus_message_read(reply, "o", &job);
+                if (r < 0)
+                        return ctl_log_error_errno(r, "Failed to read the job of %s: %m", apps[i]);
+
+                r = job_started(w, job, apps[i], type);
+                if (r < 0)
+                        return r;
+        }
+
+        return w ? job_waiter_wait(w) : 0;
+}
+
+static int check_all(void) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(job_waiter_freep) JobWaiter *w = NULL;
+        const char *job;
+        int r;
+
+        r = connect_for_change(&bus);
+        if (r < 0)
+                return r;
+
+        if (!arg_no_block) {
+                r = job_waiter_new(bus, &w);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE,
+                               "CheckAll", &error, &reply, NULL);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to check apps");
+
+        r = sd_bus_message_enter_container(reply, 'a', "o");
+        if (r < 0)
+                return ctl_log_error_errno(r, "Failed to read the jobs of CheckAll(): %m");
+
+        while ((r = sd_bus_message_read(reply, "o", &job)) > 0) {
+                /* The app of each job is read from the job itself. */
+                r = job_started(w, job, NULL, "check");
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return ctl_log_error_errno(r, "Failed to read the jobs of CheckAll(): %m");
+
+        return w ? job_waiter_wait(w) : 0;
+}
+
+int verb_check(int argc, char *argv[]) {
+        if (argc <= 1)
+                return check_all();
+
+        return app_job_verb(argv + 1, "Check", NULL, "check", "check");
+}
+
+int verb_update(int argc, char *argv[]) {
+        const char *version = argc > 2 ? argv[2] : NULL;
+        int r;
+
+        if (version) {
+                r = validate_version(version);
+                if (r != 0)
+                        return r;
+        }
+
+        /* The single app, as the NULL-terminated list app_job_verb() takes. */
+        return app_job_verb((char *[]) { argv[1], NULL }, "Update", strempty(version), "update", "update");
+}
+
+int verb_rollback(int argc, char *argv[]) {
+        return app_job_verb((char *[]) { argv[1], NULL }, "Rollback", NULL, "roll back", "rollback");
+}
+
+/* A method that answers at once, with ARG as its string argument unless NULL. */
+static int app_call(const char *app, const char *method, const char *arg, const char *action) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = connect_for_change(&bus);
+        if (r < 0)
+                return r;
+
+        r = app_lookup(bus, app, &error, &path);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to %s %s", action, app);
+
+        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, path, UPKEEP_APP_INTERFACE, method, &error, NULL,
+                               arg ? "s" : NULL, arg);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to %s %s", action, app);
+
+        return 0;
+}
+
+int verb_pause(int argc, char *argv[]) {
+        /* An empty reason lets the daemon fill in its default. */
+        return app_call(argv[1], "Pause", argc > 2 ? argv[2] : "", "pause");
+}
+
+int verb_resume(int argc, char *argv[]) {
+        return app_call(argv[1], "Resume", NULL, "resume");
+}
+
+int verb_pin(int argc, char *argv[]) {
+        int r;
+
+        r = validate_version(argv[2]);
+        if (r != 0)
+                return r;
+
+        return app_call(argv[1], "Pin", argv[2], "pin");
+}
+
+int verb_unpin(int argc, char *argv[]) {
+        return app_call(argv[1], "Unpin", NULL, "unpin");
+}

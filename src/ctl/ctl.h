@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What every file of upkeepctl shares: the command-line settings and how errors are reported. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "log.h"
+
+#define UPKEEP_BUS_NAME           "org.upkeep1"
+#define UPKEEP_MANAGER_PATH       "/org/upkeep1"
+#define UPKEEP_MANAGER_INTERFACE  "org.upkeep1.Manager"
+#define UPKEEP_APP_INTERFACE      "org.upkeep1.App"
+#define UPKEEP_JOB_INTERFACE      "org.upkeep1.Job"
+
+typedef enum JsonMode {
+        JSON_OFF,
+        JSON_SHORT,
+        JSON_PRETTY,
+} JsonMode;
+
+/* Set once by parse_argv() in upkeepctl.c, read everywhere else. */
+extern JsonMode arg_json;
+extern bool arg_legend;
+extern bool arg_no_block;
+extern bool arg_ask_password;
+extern bool arg_quiet;
+extern const char *arg_host;        /* NULL = this machine */
+
+/* upkeepctl's errors start with its name, like getopt's ("upkeepctl: unrecognized option …"), so a
+ * script's output shows which program complained. The shared log writes bare lines, which suits the
+ * daemons: the journal tags those already. */
+#define ctl_log_error_errno(error, fmt, ...) \
+        log_error_errno((error), "%s: " fmt, program_invocation_short_name, ##__VA_ARGS__)
+#define ctl_log_error(fmt, ...) \
+        log_error("%s: " fmt, program_invocation_short_name, ##__VA_ARGS__)
+
+/* Verbs, each with the command's arguments (argv[0] is the command itself). They return the exit
+ * status, or a negative errno for a local failure (already logged), which ends in EXIT_FAILURE. */
+int verb_list(int argc, char *argv[]);
+int verb_status(int argc, char *argv[]);
+int verb_history(int argc, char *argv[]);
+int verb_check(int argc, char *argv[]);
+int verb_update(int argc, char *argv[]);
+int verb_rollback(int argc, char *argv[]);
+int verb_pause(int argc, char *argv[]);
+int verb_resume(int argc, char *argv[]);
+int verb_pin(int argc, char *argv[]);
+int verb_unpin(int argc, char *argv[]);
