@@ -74,6 +74,7 @@ AppState *app_state_free(AppState *s) {
         free(s->trial_version);
         free(s->pause_reason);
         free(s->channel_digest);
+        free(s->channel_etag);
         strv_free(s->bad_versions);
         for (size_t i = 0; i < s->n_history; i++)
                 transition_done(&s->history[i]);
@@ -287,7 +288,9 @@ int app_state_to_json(const AppState *s, char **ret) {
             (r = json_add(o, "backoff_failures", json_object_new_uint64(s->backoff_failures))) < 0 ||
             (r = json_add_timestamp(o, "backoff_until", s->backoff_until)) < 0 ||
             (r = json_add(o, "channel_serial", json_object_new_uint64(s->channel_serial))) < 0 ||
-            (r = json_add_string(o, "channel_digest", s->channel_digest)) < 0)
+            (r = json_add_string(o, "channel_digest", s->channel_digest)) < 0 ||
+            (r = json_add_string(o, "channel_etag", s->channel_etag)) < 0 ||
+            (r = json_add_timestamp(o, "channel_last_modified", s->channel_last_modified)) < 0)
                 return r;
 
         r = json_new_bad_versions(s->bad_versions, &bad);
@@ -539,6 +542,8 @@ int app_state_from_json(const char *json, AppState **ret) {
             (r = json_get_timestamp(o, "backoff_until", &s->backoff_until)) < 0 ||
             (r = json_get_u64(o, "channel_serial", &s->channel_serial)) < 0 ||
             (r = json_get_string(o, "channel_digest", false, &s->channel_digest)) < 0 ||
+            (r = json_get_string(o, "channel_etag", false, &s->channel_etag)) < 0 ||
+            (r = json_get_timestamp(o, "channel_last_modified", &s->channel_last_modified)) < 0 ||
             (r = json_get_bad_versions(o, &s->bad_versions)) < 0 ||
             (r = json_get_history(o, s)) < 0)
                 return r;

@@ -57,6 +57,8 @@ typedef struct AppState {
 
         uint64_t channel_serial;   /* last accepted channel serial; 0 = none yet */
         char *channel_digest;      /* hex SHA-256 of the last accepted channel.json */
+        char *channel_etag;        /* validators of the last fetched channel.json, so an unchanged */
+        usec_t channel_last_modified; /* channel costs a 304; NULL/0 = none */
 
         char **bad_versions;       /* NULL-terminated; never chosen automatically again */
 

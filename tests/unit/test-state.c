@@ -51,6 +51,8 @@ static AppState *make_full_state(void) {
         s->channel_serial = UINT64_MAX;  /* the full range survives JSON */
         assert(free_and_strdup(&s->channel_digest,
                                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") == 1);
+        assert(free_and_strdup(&s->channel_etag, "\"5f3a-61c2\"") == 1);
+        s->channel_last_modified = T0 - USEC_PER_DAY;
         assert(strv_extend(&s->bad_versions, "1.2.6") == 0);
         assert(strv_extend(&s->bad_versions, "2.0.0-beta") == 0);
         assert(app_state_add_transition(s, T0, NULL, "1.2.3", TRANSITION_MANUAL) == 0);
@@ -78,6 +80,8 @@ static void assert_state_equal(const AppState *a, const AppState *b) {
         assert(a->backoff_until == b->backoff_until);
         assert(a->channel_serial == b->channel_serial);
         assert(streq_ptr(a->channel_digest, b->channel_digest));
+        assert(streq_ptr(a->channel_etag, b->channel_etag));
+        assert(a->channel_last_modified == b->channel_last_modified);
 
         assert(strv_length(a->bad_versions) == strv_length(b->bad_versions));
         for (size_t i = 0; i < strv_length(a->bad_versions); i++)

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Downloads one URL into a file the way upkeepd does (http_get() to an fd, SHA-256 while streaming)
+ * and prints the digest and size, so bench-download.sh can time it against curl(1) and sha256sum(1). */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "time-util.h" /* http.h uses usec_t */
+#include "http.h"
+#include "macro.h"
+
+typedef struct Download {
+        sd_event *event;
+        int error;
+        HttpResult result;
+} Download;
+
+static void on_done(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
+        Download *d = userdata;
+
+        d->error = error;
+        if (result)
+                d->result = *result;
+        if (reason)
+                fprintf(stderr, "%s\n", reason);
+        free(reason);
+        (void) sd_event_exit(d->event, 0);
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_close_ int fd = -EBADF;
+        HttpClient *client = NULL;
+        Download d = {};
+        long status;
+        int r;
+
+        if (argc != 3) {
+                fprintf(stderr, "Usage: %s URL OUTPUT\n", argv[0]);
+                return EXIT_FAILURE;
+        }
+
+        fd = open(argv[2], O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644);
+        if (fd < 0) {
+                perror(argv[2]);
+                return EXIT_FAILURE;
+        }
+
+        r = sd_event_new(&d.event);
+        if (r >= 0)
+                r = http_client_new(d.event, &client);
+        if (r >= 0)
+                r = http_get(client, argv[1], &(HttpOptions) { .output_fd = fd }, on_done, &d, NULL);
+        if (r >= 0)
+                r = sd_event_loop(d.event);
+        if (r < 0) {
+                fprintf(stderr, "Failed to download %s: %s\n", argv[1], strerror(-r));
+                return EXIT_FAILURE;
+        }
+        if (d.error < 0)
+                return EXIT_FAILURE;
+
+        for (size_t i = 0; i < sizeof(d.result.sha256); i++)
+                printf("%02x", d.result.sha256[i]);
+        printf("  %" PRIu64 " bytes, HTTP %ld\n", d.result.size, d.result.status);
+        status = d.result.status;
+
+        http_result_done(&d.result);
+        http_client_free(client);
+        sd_event_unref(d.event);
+        return status == 200 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

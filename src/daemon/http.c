@@ -1,0 +1,694 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libcurl's multi interface on the sd-event loop. curl tells us which sockets to watch and when to wake
+ * it (its socket and timer callbacks); we turn those into sd-event sources and hand what happened back
+ * with curl_multi_socket_action(). Bodies are hashed and written out as they arrive, so nothing is
+ * ever read back. User callbacks (progress, done) never run inside a curl callback, so they may start
+ * and cancel requests freely. */
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "time-util.h" /* http.h uses usec_t */
+#include "http.h"
+#include "macro.h"
+
+#define HTTP_USER_AGENT "upkeep/" PROJECT_VERSION
+#define HTTP_PROGRESS_INTERVAL_USEC (250 * USEC_PER_MSEC)
+/* Larger than curl's 16 KiB default: fewer callbacks, writes and loop iterations per MiB. */
+#define HTTP_BUFFER_SIZE (128L * 1024L)
+
+struct HttpClient {
+        sd_event *event;
+        CURLM *multi;
+        sd_event_source *timer;    /* the one timeout curl asks for */
+        sd_event_source *reaper;   /* completes requests stopped outside of curl, from the loop */
+        HttpRequest *requests;     /* in flight, newest first */
+        unsigned n_active;
+        bool curl_initialized;
+};
+
+struct HttpRequest {
+        HttpClient *client;        /* NULL once finished */
+        HttpRequest *prev, *next;
+        CURL *easy;
+        struct curl_slist *headers;
+        char *url;
+
+        int output_fd;
+        uint64_t max_size;
+        void (*progress)(uint64_t done, uint64_t total, void *userdata);
+        http_done_t done;
+        void *userdata;
+
+        EVP_MD_CTX *sha256;
+        char *body;
+        size_t body_allocated;
+        uint64_t size;
+        char *etag;
+
+        int error;                 /* why one of our callbacks stopped the transfer */
+        bool cancelled;
+        uint64_t progress_size;
+        usec_t progress_time;
+        char error_buffer[CURL_ERROR_SIZE];
+};
+
+static _printf_(1, 2) char *reason_new(const char *format, ...) {
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&s, format, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
+}
+
+/* Takes the request out of the client: from here on it gets no more data and cannot be cancelled. */
+static void request_detach(HttpRequest *req) {
+        HttpClient *c = req->client;
+
+        if (!c)
+                return;
+
+        (void) curl_multi_remove_handle(c->multi, req->easy);
+        if (req->prev)
+                req->prev->next = req->next;
+        else
+                c->requests = req->next;
+        if (req->next)
+                req->next->prev = req->prev;
+        req->prev = req->next = NULL;
+        req->client = NULL;
+        c->n_active--;
+}
+
+static HttpRequest *request_free(HttpRequest *req) {
+        if (!req)
+                return NULL;
+
+        request_detach(req);
+        if (req->easy)
+                curl_easy_cleanup(req->easy);
+        curl_slist_free_all(req->headers);
+        EVP_MD_CTX_free(req->sha256);
+        free(req->body);
+        free(req->etag);
+        free(req->url);
+        return mfree(req);
+}
+
+static void request_freep(HttpRequest **req) {
+        request_free(*req);
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        return -EIO;
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+static int body_append(HttpRequest *req, const char *p, size_t n) {
+        size_t need = req->size + n + 1; /* + the final NUL */
+
+        if (need > req->body_allocated) {
+                size_t a = req->body_allocated * 2;
+                char *b;
+
+                if (a < need)
+                        a = need < 16384 ? 16384 : need;
+                b = realloc(req->body, a);
+                if (!b)
+                        return -ENOMEM;
+                req->body = b;
+                req->body_allocated = a;
+        }
+        memcpy(req->body + req->size, p, n);
+        return 0;
+}
+
+/* Returning fewer bytes than were passed in makes curl abort the transfer with CURLE_WRITE_ERROR;
+ * req->error says why. */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
+        HttpRequest *req = userdata;
+        size_t n = size * nmemb; /* size is always 1 */
+        int r;
+
+        if (req->cancelled)
+                return 0;
+
+        if (req->max_size > 0 && n > req->max_size - req->size) {
+                req->error = -EFBIG;
+                return 0;
+        }
+
+        if (EVP_DigestUpdate(req->sha256, data, n) != 1) {
+                req->error = -EIO;
+                return 0;
+        }
+
+        if (req->output_fd >= 0)
+                r = write_all(req->output_fd, data, n);
+        else
+                r = body_append(req, data, n);
+        if (r < 0) {
+                req->error = r;
+                return 0;
+        }
+
+        req->size += n;
+        return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
+        HttpRequest *req = userdata;
+        size_t n = size * nmemb;
+        const char *v;
+        size_t l;
+
+        /* Each response of a redirect chain starts with a status line; only the last one's ETag counts. */
+        if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+                req->etag = mfree(req->etag);
+                return n;
+        }
+
+        if (n <= 5 || strncasecmp(data, "ETag:", 5) != 0)
+                return n;
+
+        v = data + 5;
+        l = n - 5;
+        while (l > 0 && IN_SET(*v, ' ', '\t')) {
+                v++;
+                l--;
+        }
+        while (l > 0 && IN_SET(v[l - 1], ' ', '\t', '\r', '\n'))
+                l--;
+
+        free(req->etag);
+        req->etag = NULL;
+        if (l > 0) {
+                req->etag = strndup(v, l);
+                if (!req->etag) {
+                        req->error = -ENOMEM;
+                        return 0;
+                }
+        }
+        return n;
+}
+
+/* Content-Length if the server sent one, else the limit, else 0 for unknown. */
+static uint64_t request_total(HttpRequest *req) {
+        curl_off_t length = -1;
+
+        (void) curl_easy_getinfo(req->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+        return length >= 0 ? (uint64_t) length : req->max_size;
+}
+
+static int curl_code_to_errno(CURL *easy, CURLcode code) {
+        long os_errno = 0;
+
+        switch (code) {
+
+        case CURLE_COULDNT_CONNECT:
+                (void) curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+                if (os_errno == ECONNREFUSED)
+                        return -ECONNREFUSED;
+                if (os_errno == ETIMEDOUT)
+                        return -ETIMEDOUT;
+                return -EHOSTUNREACH;
+
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+                return -EHOSTUNREACH;
+
+        case CURLE_OPERATION_TIMEDOUT:
+                return -ETIMEDOUT;
+
+        /* The server broke the rules, or TLS failed: retrying the same way will not help. Too many
+         * redirects and a refused redirect (https to another scheme) count as such. */
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_TOO_MANY_REDIRECTS:
+        case CURLE_WEIRD_SERVER_REPLY:
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+                return -EPROTO;
+
+        default:
+                return -EIO;
+        }
+}
+
+static int request_error(HttpRequest *req, CURLcode code, char **reason) {
+        if (req->error == -EFBIG || code == CURLE_FILESIZE_EXCEEDED) {
+                *reason = reason_new("%s is larger than the limit of %" PRIu64 " bytes", req->url,
+                                     req->max_size);
+                return -EFBIG;
+        }
+        if (req->error < 0) {
+                *reason = reason_new("Failed to store download of %s: %s", req->url, strerror(-req->error));
+                return req->error;
+        }
+
+        *reason = reason_new("Failed to download %s: %s", req->url,
+                             req->error_buffer[0] ? req->error_buffer : curl_easy_strerror(code));
+        return curl_code_to_errno(req->easy, code);
+}
+
+static int request_result(HttpRequest *req, HttpResult *ret) {
+        _cleanup_free_ char *effective_url = NULL;
+        const char *url = NULL, *scheme = NULL;
+        curl_off_t filetime = -1;
+        long status = 0, unmet = 0;
+        HttpResult result;
+        unsigned len;
+
+        (void) curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
+        (void) curl_easy_getinfo(req->easy, CURLINFO_CONDITION_UNMET, &unmet);
+        (void) curl_easy_getinfo(req->easy, CURLINFO_FILETIME_T, &filetime);
+        (void) curl_easy_getinfo(req->easy, CURLINFO_EFFECTIVE_URL, &url);
+        (void) curl_easy_getinfo(req->easy, CURLINFO_SCHEME, &scheme);
+
+        /* file:// has no status line. And curl decides a time condition itself when it can (file://,
+         * or a server that ignored If-Modified-Since): then no body was passed on, which is a 304. */
+        if (status == 0 && scheme && strcasecmp(scheme, "file") == 0)
+                status = 200;
+        if (unmet)
+                status = 304;
+
+        effective_url = strdup(url ?: req->url);
+        if (!effective_url)
+                return -ENOMEM;
+
+        if (req->output_fd < 0) {
+                if (body_append(req, "", 0) < 0)
+                        return -ENOMEM;
+                req->body[req->size] = 0;
+        }
+
+        result = (HttpResult) {
+                .status = status,
+                .not_modified = status == 304,
+                .size = req->size,
+                .last_modified = filetime > 0 ? (usec_t) filetime * USEC_PER_SEC : 0,
+        };
+        if (EVP_DigestFinal_ex(req->sha256, result.sha256, &len) != 1)
+                return -EIO;
+
+        result.body = TAKE_PTR(req->body);
+        result.etag = TAKE_PTR(req->etag);
+        result.effective_url = TAKE_PTR(effective_url);
+        *ret = result;
+        return 0;
+}
+
+/* Ends the request: one last progress report, then done, which owns result and reason. */
+static void request_complete(HttpRequest *req, CURLcode code) {
+        HttpResult result = {};
+        char *reason = NULL;
+        uint64_t total;
+        int r;
+
+        if (req->cancelled) {
+                reason = reason_new("Download of %s was cancelled", req->url);
+                r = -ECANCELED;
+        } else if (code != CURLE_OK || req->error < 0)
+                r = request_error(req, code, &reason);
+        else {
+                r = request_result(req, &result);
+                if (r < 0)
+                        reason = reason_new("Failed to finish download of %s: %s", req->url, strerror(-r));
+        }
+
+        total = request_total(req);
+        request_detach(req);
+
+        if (r >= 0 && req->progress && req->size != req->progress_size)
+                req->progress(req->size, total, req->userdata);
+
+        req->done(req, r, r >= 0 ? &result : NULL, reason, req->userdata);
+        request_free(req);
+}
+
+static void client_complete_done(HttpClient *c) {
+        CURLMsg *m;
+        int left;
+
+        while ((m = curl_multi_info_read(c->multi, &left))) {
+                CURLcode code;
+                char *p = NULL;
+
+                if (m->msg != CURLMSG_DONE)
+                        continue;
+                /* m is invalid once its handle is removed, so copy out what we need first. */
+                code = m->data.result;
+                if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &p) != CURLE_OK || !p)
+                        continue;
+                request_complete((HttpRequest *) p, code);
+        }
+}
+
+static void client_report_progress(HttpClient *c) {
+        usec_t now;
+
+        if (sd_event_now(c->event, CLOCK_MONOTONIC, &now) < 0)
+                return;
+
+        /* The callback may start requests (added at the head, so not visited here) and cancel them
+         * (only flagged), so the list stays walkable. */
+        for (HttpRequest *req = c->requests; req; req = req->next) {
+                if (!req->progress || req->cancelled || req->size == req->progress_size)
+                        continue;
+                if (req->progress_time > 0 && now < req->progress_time + HTTP_PROGRESS_INTERVAL_USEC)
+                        continue;
+
+                req->progress_size = req->size;
+                req->progress_time = now;
+                req->progress(req->size, request_total(req), req->userdata);
+        }
+}
+
+/* Something happened on fd (or curl's timeout passed): let curl act, then finish what finished. */
+static void client_drive(HttpClient *c, curl_socket_t fd, int action) {
+        int running;
+
+        if (curl_multi_socket_action(c->multi, fd, action, &running) != CURLM_OK) {
+                /* Only when one of our callbacks failed (out of memory): a socket or the timeout may now
+                 * be unwatched, so fail what is in flight rather than leave it waiting forever. */
+                for (HttpRequest *req = c->requests; req; req = req->next)
+                        req->error = -ENOMEM;
+                (void) sd_event_source_set_enabled(c->reaper, SD_EVENT_ONESHOT);
+        }
+
+        client_complete_done(c);
+        client_report_progress(c);
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        int action = 0;
+
+        if (revents & EPOLLIN)
+                action |= CURL_CSELECT_IN;
+        if (revents & EPOLLOUT)
+                action |= CURL_CSELECT_OUT;
+        if (revents & (EPOLLERR|EPOLLHUP))
+                action |= CURL_CSELECT_ERR;
+
+        client_drive(userdata, fd, action);
+        return 0;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        client_drive(userdata, CURL_SOCKET_TIMEOUT, 0);
+        return 0;
+}
+
+/* curl calls this (from inside its own functions) to say what to wait for on one socket. */
+static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userdata, void *socketp) {
+        HttpClient *c = userdata;
+        sd_event_source *s = socketp;
+        uint32_t events = 0;
+
+        if (what == CURL_POLL_REMOVE) {
+                /* Also safe for the source that is being dispatched right now: sd-event defers the free. */
+                sd_event_source_disable_unref(s);
+                return 0;
+        }
+
+        if (IN_SET(what, CURL_POLL_IN, CURL_POLL_INOUT))
+                events |= EPOLLIN;
+        if (IN_SET(what, CURL_POLL_OUT, CURL_POLL_INOUT))
+                events |= EPOLLOUT;
+
+        if (s)
+                return sd_event_source_set_io_events(s, events) < 0 ? -1 : 0;
+
+        if (sd_event_add_io(c->event, &s, fd, events, on_io, c) < 0)
+                return -1;
+        (void) sd_event_source_set_description(s, "http-socket");
+        if (curl_multi_assign(c->multi, fd, s) != CURLM_OK) {
+                sd_event_source_unref(s);
+                return -1;
+        }
+        return 0;
+}
+
+/* curl calls this to move its single timeout: -1 means none, 0 means as soon as possible (curl must
+ * not be re-entered from here, so that too goes through the loop). */
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userdata) {
+        HttpClient *c = userdata;
+        usec_t now, when;
+        int r;
+
+        if (timeout_ms < 0) {
+                if (c->timer)
+                        (void) sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+                return 0;
+        }
+
+        r = sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        if (r < 0)
+                return -1;
+        when = now + (usec_t) timeout_ms * USEC_PER_MSEC;
+
+        if (!c->timer) {
+                /* 1 ms accuracy: sd-event's default of 250 ms would stall every short wait curl asks for. */
+                r = sd_event_add_time(c->event, &c->timer, CLOCK_MONOTONIC, when, USEC_PER_MSEC, on_timer, c);
+                if (r < 0)
+                        return -1;
+                (void) sd_event_source_set_description(c->timer, "http-timer");
+                return 0;
+        }
+
+        r = sd_event_source_set_time(c->timer, when);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+        return r < 0 ? -1 : 0;
+}
+
+static int on_reap(sd_event_source *s, void *userdata) {
+        HttpClient *c = userdata;
+
+        /* Each done callback may cancel or start other requests, so search again from the head. */
+        for (;;) {
+                HttpRequest *req = c->requests;
+
+                while (req && !req->cancelled && req->error >= 0)
+                        req = req->next;
+                if (!req)
+                        return 0;
+                request_complete(req, CURLE_OK);
+        }
+}
+
+static void http_client_freep(HttpClient **c) {
+        http_client_free(*c);
+}
+
+int http_client_new(sd_event *event, HttpClient **ret) {
+        _cleanup_(http_client_freep) HttpClient *c = NULL;
+        int r;
+
+        if (!event || !ret)
+                return -EINVAL;
+
+        c = calloc(1, sizeof(HttpClient));
+        if (!c)
+                return -ENOMEM;
+        c->event = sd_event_ref(event);
+
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+                return -EIO;
+        c->curl_initialized = true;
+
+        r = sd_event_add_defer(event, &c->reaper, on_reap, c);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(c->reaper, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->reaper, "http-reap");
+
+        c->multi = curl_multi_init();
+        if (!c->multi ||
+            curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c) != CURLM_OK)
+                return -ENOMEM;
+
+        /* Checking a thousand apps must neither run into the file descriptor limit nor hammer one
+         * publisher's server: curl queues transfers beyond these and starts them as others end. */
+        if (curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 64L) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L) != CURLM_OK)
+                return -EINVAL;
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+HttpClient *http_client_free(HttpClient *c) {
+        if (!c)
+                return NULL;
+
+        while (c->requests)
+                request_free(c->requests);
+        /* This closes cached connections, which calls on_curl_socket() once more for each. */
+        if (c->multi)
+                curl_multi_cleanup(c->multi);
+        sd_event_source_disable_unref(c->timer);
+        sd_event_source_disable_unref(c->reaper);
+        sd_event_unref(c->event);
+        if (c->curl_initialized)
+                curl_global_cleanup();
+        return mfree(c);
+}
+
+static int request_setup(HttpRequest *req, const HttpOptions *o) {
+        CURL *e = req->easy;
+        CURLcode r = CURLE_OK;
+
+        if (o->etag) {
+                _cleanup_free_ char *h = NULL;
+                struct curl_slist *l;
+
+                /* It goes into a header line verbatim. */
+                if (strpbrk(o->etag, "\r\n"))
+                        return -EINVAL;
+                if (asprintf(&h, "If-None-Match: %s", o->etag) < 0)
+                        return -ENOMEM;
+                l = curl_slist_append(req->headers, h);
+                if (!l)
+                        return -ENOMEM;
+                req->headers = l;
+        }
+
+        /* curl_easy_setopt() only fails for options this libcurl lacks and out of memory: the first
+         * failure is kept and the rest skipped. */
+        r = r ?: curl_easy_setopt(e, CURLOPT_URL, req->url);
+        r = r ?: curl_easy_setopt(e, CURLOPT_PRIVATE, req);
+        r = r ?: curl_easy_setopt(e, CURLOPT_ERRORBUFFER, req->error_buffer);
+        r = r ?: curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        r = r ?: curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+        r = r ?: curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
+        r = r ?: curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+        r = r ?: curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+        /* A signed channel over https must not be downgraded by a redirect. */
+        r = r ?: curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+                                  strncasecmp(req->url, "https:", 6) == 0 ? "https" : "http,https");
+        r = r ?: curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
+        r = r ?: curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+        r = r ?: curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
+        r = r ?: curl_easy_setopt(e, CURLOPT_BUFFERSIZE, HTTP_BUFFER_SIZE);
+        r = r ?: curl_easy_setopt(e, CURLOPT_FILETIME, 1L);
+        r = r ?: curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+        r = r ?: curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
+        r = r ?: curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+        r = r ?: curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
+        r = r ?: curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
+        /* Refuses a too large body from its Content-Length before any of it arrives; on_body() catches
+         * servers that send no or a wrong length. */
+        if (o->max_size > 0 && o->max_size <= INT64_MAX)
+                r = r ?: curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) o->max_size);
+        if (o->if_modified_since > 0) {
+                r = r ?: curl_easy_setopt(e, CURLOPT_TIMECONDITION, (long) CURL_TIMECOND_IFMODSINCE);
+                r = r ?: curl_easy_setopt(e, CURLOPT_TIMEVALUE_LARGE,
+                                          (curl_off_t) (o->if_modified_since / USEC_PER_SEC));
+        }
+
+        if (r == CURLE_OUT_OF_MEMORY)
+                return -ENOMEM;
+        return r == CURLE_OK ? 0 : -EOPNOTSUPP;
+}
+
+int http_get(HttpClient *c, const char *url, const HttpOptions *options, http_done_t done, void *userdata,
+             HttpRequest **ret) {
+        static const HttpOptions defaults = { .output_fd = -EBADF };
+        _cleanup_(request_freep) HttpRequest *req = NULL;
+        int r;
+
+        if (!c || isempty(url) || !done)
+                return -EINVAL;
+        if (!options)
+                options = &defaults;
+
+        req = calloc(1, sizeof(HttpRequest));
+        if (!req)
+                return -ENOMEM;
+        *req = (HttpRequest) {
+                .output_fd = options->output_fd,
+                .max_size = options->max_size,
+                .progress = options->progress,
+                .done = done,
+                .userdata = userdata,
+        };
+
+        req->url = strdup(url);
+        req->sha256 = EVP_MD_CTX_new();
+        req->easy = curl_easy_init();
+        if (!req->url || !req->sha256 || !req->easy)
+                return -ENOMEM;
+        if (EVP_DigestInit_ex(req->sha256, EVP_sha256(), NULL) != 1)
+                return -EIO;
+
+        r = request_setup(req, options);
+        if (r < 0)
+                return r;
+
+        if (curl_multi_add_handle(c->multi, req->easy) != CURLM_OK)
+                return -ENOMEM;
+
+        req->client = c;
+        req->next = c->requests;
+        if (c->requests)
+                c->requests->prev = req;
+        c->requests = req;
+        c->n_active++;
+
+        if (ret)
+                *ret = req;
+        TAKE_PTR(req);
+        return 0;
+}
+
+void http_request_cancel(HttpRequest *req) {
+        if (!req || !req->client || req->cancelled)
+                return;
+
+        /* Not completed here: the caller may be walking its own requests, or we may be inside a
+         * progress callback. From the loop, on_reap() does it; on_body() stops taking data now. */
+        req->cancelled = true;
+        (void) sd_event_source_set_enabled(req->client->reaper, SD_EVENT_ONESHOT);
+}
+
+void http_result_done(HttpResult *r) {
+        if (!r)
+                return;
+
+        free(r->body);
+        free(r->etag);
+        free(r->effective_url);
+        *r = (HttpResult) {};
+}
+
+unsigned http_client_active(const HttpClient *c) {
+        return c ? c->n_active : 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* HTTP(S) and file:// transfers with libcurl's multi interface driven by the sd-event loop: no thread
+ * blocks on a download, many run at once, and each body is hashed (SHA-256) while it streams, so a
+ * download is never read twice. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "time-util.h"
+
+typedef struct HttpClient HttpClient;
+typedef struct HttpRequest HttpRequest;
+
+typedef struct HttpOptions {
+        /* Where the body goes: to fd (written sequentially from its current offset) when >= 0,
+         * else into a memory buffer (HttpResult.body). */
+        int output_fd;
+        uint64_t max_size;         /* abort as soon as the body would exceed this (-EFBIG); 0 = no limit */
+        const char *etag;          /* conditional request: If-None-Match */
+        usec_t if_modified_since;  /* conditional request: If-Modified-Since (realtime usec); 0 = none */
+        /* Called as data arrives (at most a few times per second): bytes so far and the expected
+         * total (Content-Length or max_size, 0 = unknown). */
+        void (*progress)(uint64_t done, uint64_t total, void *userdata);
+} HttpOptions;
+
+typedef struct HttpResult {
+        long status;               /* HTTP status; 200 for file:// */
+        bool not_modified;         /* 304: nothing transferred */
+        uint64_t size;             /* body bytes received */
+        uint8_t sha256[32];        /* of the body, computed while it streamed */
+        char *body;                /* NUL-terminated, when no output_fd was given */
+        char *etag;                /* from the response, or NULL */
+        usec_t last_modified;      /* from the response, or 0 */
+        char *effective_url;       /* after redirects */
+} HttpResult;
+
+/* Called once per request when it ends: error 0 with a result (any HTTP status; a status >= 400 is
+ * not an error here), or error < 0 with a malloc'd human-readable reason in *reason (-EFBIG too large,
+ * -ETIMEDOUT, -ECONNREFUSED, -EHOSTUNREACH, -EPROTO for TLS/protocol failures, -ECANCELED after
+ * http_request_cancel(), -EIO otherwise). The callback owns result and reason (http_result_done()). */
+typedef void (*http_done_t)(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata);
+
+int http_client_new(sd_event *event, HttpClient **ret);
+HttpClient *http_client_free(HttpClient *c);   /* cancels what is still running, without callbacks */
+
+/* Starts GET url (https://, http://, file:///). HTTPS uses the system CAs; at most 5 redirects, and
+ * never from https to another scheme; connect timeout 30 s; a transfer slower than 1 KiB/s for 60 s
+ * is aborted. The request is owned by the client until done is called. */
+int http_get(HttpClient *c, const char *url, const HttpOptions *options, http_done_t done, void *userdata,
+             HttpRequest **ret);
+void http_request_cancel(HttpRequest *req);    /* done is called with -ECANCELED */
+
+void http_result_done(HttpResult *r);
+
+/* Number of requests in flight (the daemon is not idle while there are any). */
+unsigned http_client_active(const HttpClient *c);

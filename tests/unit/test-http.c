@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* http.c against a real HTTP server (http-test-server.py, started here, path in argv[1]): bodies and
+ * their digests, size limits, conditional requests, redirects, errors, cancellation, many transfers at
+ * once, and a loop that sleeps while a transfer stalls. */
+#include <assert.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "time-util.h" /* http.h uses usec_t */
+#include "http.h"
+#include "macro.h"
+
+#define BIG_SIZE (20u * 1024u * 1024u)
+#define N_CONCURRENT 50
+
+static char root[] = "/tmp/test-http-XXXXXX";
+static char base[64]; /* http://127.0.0.1:PORT */
+static pid_t server_pid;
+static sd_event *event;
+static HttpClient *client;
+static char *big; /* the content of big.bin */
+
+typedef struct Outcome {
+        bool done;
+        int error;
+        HttpResult result;
+        char *reason;
+        unsigned n_progress;
+        uint64_t progress_done;
+} Outcome;
+
+static void outcome_done(Outcome *o) {
+        http_result_done(&o->result);
+        free(o->reason);
+        *o = (Outcome) {};
+}
+
+static usec_t now_monotonic(void) {
+        struct timespec ts;
+
+        assert(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
+        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
+}
+
+static void sha256(const void *data, size_t size, uint8_t ret[32]) {
+        assert(EVP_Digest(data, size, ret, NULL, EVP_sha256(), NULL) == 1);
+}
+
+static void write_root_file(const char *name, const void *data, size_t size) {
+        char path[PATH_MAX];
+        _cleanup_close_ int fd = -EBADF;
+
+        snprintf(path, sizeof(path), "%s/%s", root, name);
+        fd = open(path, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644);
+        assert(fd >= 0);
+        assert(write(fd, data, size) == (ssize_t) size);
+}
+
+static usec_t root_file_mtime(const char *name) {
+        char path[PATH_MAX];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "%s/%s", root, name);
+        assert(stat(path, &st) == 0);
+        return (usec_t) st.st_mtime * USEC_PER_SEC;
+}
+
+/* Deterministic, incompressible-looking content, different per seed. */
+static char *make_content(size_t size, uint64_t seed) {
+        char *p = malloc(size + 1);
+        uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+
+        assert(p);
+        for (size_t i = 0; i < size; i++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                p[i] = (char) (x >> 24);
+        }
+        p[size] = 0;
+        return p;
+}
+
+static void on_done(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
+        Outcome *o = userdata;
+
+        assert(!o->done);
+        assert(error <= 0);
+        assert((error == 0) == !!result);
+        assert((error == 0) == !reason);
+        o->done = true;
+        o->error = error;
+        o->reason = reason;
+        if (result)
+                o->result = *result; /* takes it over */
+}
+
+static void on_progress(uint64_t done, uint64_t total, void *userdata) {
+        Outcome *o = userdata;
+
+        assert(done >= o->progress_done);
+        assert(total == 0 || done <= total);
+        o->progress_done = done;
+        o->n_progress++;
+}
+
+/* Runs the loop until every outcome is in; a transfer that never ends fails the test, not hangs it. */
+static void run_until_done(Outcome *o, size_t n) {
+        usec_t deadline = now_monotonic() + 30 * USEC_PER_SEC;
+
+        for (;;) {
+                bool all = true;
+
+                for (size_t i = 0; i < n; i++)
+                        all = all && o[i].done;
+                if (all)
+                        return;
+                assert(now_monotonic() < deadline);
+                assert(sd_event_run(event, USEC_PER_SEC) >= 0);
+        }
+}
+
+static void fetch(const char *url, const HttpOptions *options, Outcome *o) {
+        HttpOptions opts = options ? *options : (HttpOptions) { .output_fd = -EBADF };
+
+        opts.progress = on_progress;
+        assert(http_get(client, url, &opts, on_done, o, NULL) == 0);
+        run_until_done(o, 1);
+        assert(http_client_active(client) == 0);
+}
+
+static void fetch_path(const char *path, const HttpOptions *options, Outcome *o) {
+        char url[256];
+
+        snprintf(url, sizeof(url), "%s%s", base, path);
+        fetch(url, options, o);
+}
+
+static void assert_body(const Outcome *o, const char *content, size_t size) {
+        uint8_t digest[32];
+
+        if (o->error < 0)
+                fprintf(stderr, "%s\n", o->reason);
+        assert(o->error == 0);
+        assert(o->result.size == size);
+        assert(o->result.body);
+        assert(memcmp(o->result.body, content, size) == 0);
+        assert(o->result.body[size] == 0);
+        sha256(content, size, digest);
+        assert(memcmp(o->result.sha256, digest, sizeof(digest)) == 0);
+}
+
+static const char small[] = "Hello from upkeep's test server.\n";
+
+static void test_memory_small(void) {
+        Outcome o = {};
+        char url[256];
+
+        printf("%s\n", __func__);
+
+        snprintf(url, sizeof(url), "%s/small.txt", base);
+        fetch(url, NULL, &o);
+        assert_body(&o, small, strlen(small));
+        assert(o.result.status == 200);
+        assert(!o.result.not_modified);
+        assert(o.result.etag && o.result.etag[0] == '"');
+        assert(o.result.last_modified == root_file_mtime("small.txt"));
+        assert(streq(o.result.effective_url, url));
+        assert(o.n_progress >= 1 && o.progress_done == strlen(small));
+        outcome_done(&o);
+}
+
+static void test_fd_big(void) {
+        _cleanup_close_ int fd = -EBADF, wfd = -EBADF;
+        char proc[64], *back;
+        uint8_t digest[32];
+        Outcome o = {};
+        struct stat st;
+        usec_t start, elapsed;
+
+        printf("%s\n", __func__);
+
+        fd = memfd_create("test-http-big", MFD_CLOEXEC);
+        assert(fd >= 0);
+        assert(write(fd, "prefix", 6) == 6);
+
+        /* A write-only descriptor of the memfd: any attempt to read the download back would fail,
+         * so the digest can only come from the stream. */
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
+        wfd = open(proc, O_WRONLY|O_CLOEXEC);
+        assert(wfd >= 0);
+        assert(lseek(wfd, 0, SEEK_END) == 6);
+
+        start = now_monotonic();
+        fetch_path("/big.bin", &(HttpOptions) { .output_fd = wfd, .max_size = 2 * BIG_SIZE }, &o);
+        elapsed = now_monotonic() - start;
+        assert(o.error == 0);
+        assert(o.result.status == 200);
+        assert(o.result.size == BIG_SIZE);
+        assert(!o.result.body);
+        sha256(big, BIG_SIZE, digest);
+        assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
+
+        assert(fstat(fd, &st) == 0);
+        assert(st.st_size == 6 + BIG_SIZE);
+        back = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+        assert(back != MAP_FAILED);
+        assert(memcmp(back, "prefix", 6) == 0);
+        assert(memcmp(back + 6, big, BIG_SIZE) == 0);
+        assert(munmap(back, st.st_size) == 0);
+
+        /* Throttled: about 4 a second, plus the first and the final one. */
+        assert(o.progress_done == BIG_SIZE);
+        assert(o.n_progress >= 1 && o.n_progress <= 4 * elapsed / USEC_PER_SEC + 3);
+        outcome_done(&o);
+}
+
+static void test_max_size_from_length(void) {
+        _cleanup_close_ int fd = memfd_create("test-http-limit", MFD_CLOEXEC);
+        Outcome o = {};
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        /* The Content-Length already says it is too large: nothing of the body is taken. */
+        fetch_path("/big.bin", &(HttpOptions) { .output_fd = fd, .max_size = 1024 * 1024 }, &o);
+        assert(o.error == -EFBIG);
+        assert(o.reason && strstr(o.reason, "/big.bin"));
+        assert(fstat(fd, &st) == 0);
+        assert(st.st_size == 0);
+        outcome_done(&o);
+}
+
+static void test_max_size_streaming(void) {
+        _cleanup_close_ int fd = memfd_create("test-http-lie", MFD_CLOEXEC);
+        const uint64_t limit = 1024 * 1024 + 17;
+        Outcome o = {};
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        /* No Content-Length and no end: only counting the bytes stops it. Everything written is
+         * within the limit, and the transfer ended (else this would never return). */
+        fetch_path("/lie-size", &(HttpOptions) { .output_fd = fd, .max_size = limit }, &o);
+        assert(o.error == -EFBIG);
+        assert(o.reason && strstr(o.reason, "/lie-size"));
+        assert(fstat(fd, &st) == 0);
+        assert(st.st_size > 0 && (uint64_t) st.st_size <= limit);
+        assert(o.progress_done <= limit);
+        outcome_done(&o);
+
+        /* The same into memory. */
+        fetch_path("/lie-size", &(HttpOptions) { .output_fd = -EBADF, .max_size = limit }, &o);
+        assert(o.error == -EFBIG);
+        outcome_done(&o);
+}
+
+static void test_http_errors_are_results(void) {
+        Outcome o = {};
+
+        printf("%s\n", __func__);
+
+        fetch_path("/status/404", NULL, &o);
+        assert_body(&o, "status 404\n", 11);
+        assert(o.result.status == 404);
+        outcome_done(&o);
+
+        fetch_path("/status/500", NULL, &o);
+        assert(o.error == 0 && o.result.status == 500);
+        outcome_done(&o);
+
+        fetch_path("/no-such-file", NULL, &o);
+        assert(o.error == 0 && o.result.status == 404);
+        outcome_done(&o);
+}
+
+static void test_etag(void) {
+        _cleanup_free_ char *etag = NULL;
+        Outcome o = {};
+        uint8_t empty[32];
+
+        printf("%s\n", __func__);
+
+        fetch_path("/small.txt", NULL, &o);
+        assert(o.error == 0 && o.result.status == 200);
+        etag = TAKE_PTR(o.result.etag);
+        assert(etag);
+        outcome_done(&o);
+
+        fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .etag = etag }, &o);
+        assert(o.error == 0);
+        assert(o.result.status == 304);
+        assert(o.result.not_modified);
+        assert(o.result.size == 0);
+        assert(o.result.body && o.result.body[0] == 0);
+        sha256("", 0, empty);
+        assert(memcmp(o.result.sha256, empty, sizeof(empty)) == 0);
+        assert(streq_ptr(o.result.etag, etag));
+        outcome_done(&o);
+
+        fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .etag = "\"stale\"" }, &o);
+        assert_body(&o, small, strlen(small));
+        assert(!o.result.not_modified);
+        outcome_done(&o);
+
+        /* An ETag goes into a header line as is, so it must not smuggle in another one. */
+        assert(http_get(client, base, &(HttpOptions) { .output_fd = -EBADF, .etag = "\"x\"\r\nX-Evil: 1" },
+                        on_done, &o, NULL) == -EINVAL);
+        assert(http_client_active(client) == 0);
+}
+
+static void test_if_modified_since(void) {
+        Outcome o = {};
+        usec_t mtime = root_file_mtime("small.txt");
+
+        printf("%s\n", __func__);
+
+        fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .if_modified_since = mtime }, &o);
+        assert(o.error == 0);
+        assert(o.result.status == 304 && o.result.not_modified);
+        assert(o.result.size == 0);
+        outcome_done(&o);
+
+        fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .if_modified_since = mtime - USEC_PER_HOUR },
+                   &o);
+        assert_body(&o, small, strlen(small));
+        assert(o.result.status == 200);
+        assert(o.result.last_modified == mtime);
+        outcome_done(&o);
+}
+
+static void test_redirects(void) {
+        char url[256];
+        Outcome o = {};
+
+        printf("%s\n", __func__);
+
+        fetch_path("/redirect/3/small.txt", NULL, &o);
+        assert_body(&o, small, strlen(small));
+        snprintf(url, sizeof(url), "%s/small.txt", base);
+        assert(streq(o.result.effective_url, url));
+        outcome_done(&o);
+
+        fetch_path("/redirect/5/small.txt", NULL, &o);
+        assert_body(&o, small, strlen(small));
+        outcome_done(&o);
+
+        fetch_path("/redirect/6/small.txt", NULL, &o);
+        assert(o.error == -EPROTO);
+        assert(o.reason && strstr(o.reason, "/redirect/6/small.txt"));
+        outcome_done(&o);
+}
+
+static void test_connection_refused(void) {
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t len = sizeof(sa);
+        char url[128];
+        Outcome o = {};
+        int fd;
+
+        printf("%s\n", __func__);
+
+        /* A port that was just free and has no listener. */
+        fd = socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0);
+        assert(fd >= 0);
+        assert(bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0);
+        assert(getsockname(fd, (struct sockaddr *) &sa, &len) == 0);
+        close(fd);
+
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u/small.txt", ntohs(sa.sin_port));
+        fetch(url, NULL, &o);
+        assert(o.error == -ECONNREFUSED);
+        assert(o.reason && strstr(o.reason, url));
+        outcome_done(&o);
+}
+
+static void test_file_url(void) {
+        char url[PATH_MAX + 16];
+        Outcome o = {};
+
+        printf("%s\n", __func__);
+
+        snprintf(url, sizeof(url), "file://%s/small.txt", root);
+        fetch(url, NULL, &o);
+        assert_body(&o, small, strlen(small));
+        assert(o.result.status == 200);
+        assert(o.result.last_modified == root_file_mtime("small.txt"));
+        outcome_done(&o);
+
+        fetch(url, &(HttpOptions) { .output_fd = -EBADF, .if_modified_since = root_file_mtime("small.txt") },
+              &o);
+        assert(o.error == 0 && o.result.not_modified && o.result.size == 0);
+        outcome_done(&o);
+
+        snprintf(url, sizeof(url), "file://%s/missing", root);
+        fetch(url, NULL, &o);
+        assert(o.error < 0 && o.reason && strstr(o.reason, url));
+        outcome_done(&o);
+
+        /* Only http, https and file. */
+        fetch("ftp://127.0.0.1/", NULL, &o);
+        assert(o.error == -EPROTO);
+        outcome_done(&o);
+}
+
+static int on_cancel_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        http_request_cancel(userdata);
+        return 0;
+}
+
+static void test_cancel(void) {
+        _cleanup_(sd_event_source_unrefp) sd_event_source *timer = NULL;
+        HttpRequest *req;
+        char url[256];
+        Outcome o = {};
+        usec_t start;
+
+        printf("%s\n", __func__);
+
+        /* Cancelled while the server stalls. */
+        start = now_monotonic();
+        snprintf(url, sizeof(url), "%s/slow", base);
+        assert(http_get(client, url, NULL, on_done, &o, &req) == 0);
+        assert(http_client_active(client) == 1);
+        assert(sd_event_add_time_relative(event, &timer, CLOCK_MONOTONIC, 100 * USEC_PER_MSEC, 0,
+                                          on_cancel_timer, req) >= 0);
+        run_until_done(&o, 1);
+        assert(o.error == -ECANCELED);
+        assert(o.reason);
+        assert(now_monotonic() - start < 900 * USEC_PER_MSEC);
+        assert(http_client_active(client) == 0);
+        outcome_done(&o);
+
+        /* Cancelled before it even started; a second cancel is harmless. */
+        snprintf(url, sizeof(url), "%s/small.txt", base);
+        assert(http_get(client, url, NULL, on_done, &o, &req) == 0);
+        http_request_cancel(req);
+        http_request_cancel(req);
+        assert(!o.done); /* done comes from the loop, not from inside cancel */
+        run_until_done(&o, 1);
+        assert(o.error == -ECANCELED);
+        assert(http_client_active(client) == 0);
+        outcome_done(&o);
+}
+
+static void test_concurrent(void) {
+        Outcome o[N_CONCURRENT] = {};
+        char *content[N_CONCURRENT];
+        size_t size[N_CONCURRENT];
+
+        printf("%s\n", __func__);
+
+        for (size_t i = 0; i < N_CONCURRENT; i++) {
+                char name[32], url[256];
+
+                size[i] = i * 4099 + 1;
+                content[i] = make_content(size[i], i + 100);
+                snprintf(name, sizeof(name), "file-%zu", i);
+                write_root_file(name, content[i], size[i]);
+                snprintf(url, sizeof(url), "%s/%s", base, name);
+                assert(http_get(client, url, NULL, on_done, &o[i], NULL) == 0);
+        }
+        assert(http_client_active(client) == N_CONCURRENT);
+
+        run_until_done(o, N_CONCURRENT);
+        assert(http_client_active(client) == 0);
+
+        for (size_t i = 0; i < N_CONCURRENT; i++) {
+                assert_body(&o[i], content[i], size[i]);
+                assert(o[i].result.status == 200);
+                outcome_done(&o[i]);
+                free(content[i]);
+        }
+}
+
+static usec_t cpu_time(void) {
+        struct rusage ru;
+
+        assert(getrusage(RUSAGE_SELF, &ru) == 0);
+        return (usec_t) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * USEC_PER_SEC +
+               (usec_t) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static void test_idle_while_stalled(void) {
+        usec_t start, cpu;
+        Outcome o = {};
+
+        printf("%s\n", __func__);
+
+        /* The server stalls for a second in the middle of the body: the loop must sleep through it. */
+        start = now_monotonic();
+        cpu = cpu_time();
+        fetch_path("/slow", NULL, &o);
+        cpu = cpu_time() - cpu;
+        printf("  %.3f s for /slow, %.3f s of CPU\n", (double) (now_monotonic() - start) / USEC_PER_SEC,
+               (double) cpu / USEC_PER_SEC);
+        assert(now_monotonic() - start >= 900 * USEC_PER_MSEC);
+        assert(cpu < 200 * USEC_PER_MSEC);
+        assert_body(&o, "slow start||slow end\n", 21);
+        outcome_done(&o);
+}
+
+static void test_free_while_running(void) {
+        HttpClient *c = NULL;
+        Outcome o[2] = {};
+        char url[256];
+
+        printf("%s\n", __func__);
+
+        /* Freeing the client cancels without calling back (and leaks nothing, under ASAN). */
+        assert(http_client_new(event, &c) == 0);
+        snprintf(url, sizeof(url), "%s/slow", base);
+        assert(http_get(c, url, NULL, on_done, &o[0], NULL) == 0);
+        assert(http_get(c, url, NULL, on_done, &o[1], NULL) == 0);
+        for (unsigned i = 0; i < 20; i++)
+                assert(sd_event_run(event, 10 * USEC_PER_MSEC) >= 0);
+        assert(http_client_active(c) == 2);
+        c = http_client_free(c);
+        assert(!o[0].done && !o[1].done);
+        for (unsigned i = 0; i < 5; i++)
+                assert(sd_event_run(event, 10 * USEC_PER_MSEC) >= 0);
+}
+
+static void start_server(const char *script) {
+        char line[32] = {};
+        int pipefd[2], status;
+        size_t n = 0;
+
+        assert(pipe2(pipefd, O_CLOEXEC) == 0);
+        server_pid = fork();
+        assert(server_pid >= 0);
+        if (server_pid == 0) {
+                /* Should this test crash, the server must not outlive it (meson waits for its stdout). */
+                if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || dup2(pipefd[1], STDOUT_FILENO) < 0)
+                        _exit(EXIT_FAILURE);
+                execlp("python3", "python3", script, root, (char *) NULL);
+                _exit(127);
+        }
+        close(pipefd[1]);
+
+        /* The first line is the port; nothing at all means the server did not start. The pipe stays
+         * open until the whole line is read, else the server's write of the rest would fail. */
+        while (n < sizeof(line) - 1 && !strchr(line, '\n')) {
+                ssize_t k = read(pipefd[0], line + n, sizeof(line) - 1 - n);
+                if (k <= 0)
+                        break;
+                n += (size_t) k;
+        }
+        close(pipefd[0]);
+        if (!strchr(line, '\n')) {
+                assert(waitpid(server_pid, &status, 0) == server_pid);
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+                        printf("python3 not found, skipping\n");
+                        exit(77);
+                }
+                fprintf(stderr, "test server did not start\n");
+                abort();
+        }
+        snprintf(base, sizeof(base), "http://127.0.0.1:%i", atoi(line));
+}
+
+static void stop_server(void) {
+        assert(kill(server_pid, SIGTERM) == 0);
+        assert(waitpid(server_pid, NULL, 0) == server_pid);
+}
+
+static void remove_root(void) {
+        char cmd[sizeof(root) + 16];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+        assert(system(cmd) == 0);
+}
+
+int main(int argc, char *argv[]) {
+        assert(argc == 2);
+        assert(mkdtemp(root));
+
+        write_root_file("small.txt", small, strlen(small));
+        big = make_content(BIG_SIZE, 1);
+        write_root_file("big.bin", big, BIG_SIZE);
+
+        start_server(argv[1]);
+        assert(sd_event_new(&event) >= 0);
+        assert(http_client_new(event, &client) == 0);
+
+        test_memory_small();
+        test_fd_big();
+        test_max_size_from_length();
+        test_max_size_streaming();
+        test_http_errors_are_results();
+        test_etag();
+        test_if_modified_since();
+        test_redirects();
+        test_connection_refused();
+        test_file_url();
+        test_cancel();
+        test_concurrent();
+        test_idle_while_stalled();
+        test_free_while_running();
+
+        client = http_client_free(client);
+        event = sd_event_unref(event);
+        stop_server();
+        remove_root();
+        free(big);
+        return 0;
+}
