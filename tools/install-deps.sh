@@ -9,6 +9,8 @@ packages=(
         gcc meson ninja-build pkg-config
         libsystemd-dev libcurl4-openssl-dev libssl-dev libjson-c-dev libarchive-dev
         libdbus-1-dev libpolkit-gobject-1-dev
+        # fuzzing the parsers that see network bytes (libFuzzer)
+        clang libclang-rt-14-dev
         # the real parts the integration tests boot: systemd as PID 1, the system bus, polkit, journald
         systemd dbus polkitd util-linux procps iproute2
         # release tooling the tests use as publishers would

@@ -294,3 +294,15 @@ int app_history_get(sd_bus *bus, const char *path, sd_bus_error *error, History 
 
         return read_history(reply, ret);
 }
+
+char *app_last_error(sd_bus *bus, const char *name) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL, *why = NULL;
+
+        if (app_lookup(bus, name, &error, &path) < 0)
+                return NULL;
+        if (sd_bus_get_property_string(bus, UPKEEP_BUS_NAME, path, UPKEEP_APP_INTERFACE, "LastError",
+                                       &error, &why) < 0 || isempty(why))
+                return NULL;
+        return TAKE_PTR(why);
+}

@@ -61,4 +61,7 @@ int app_lookup(sd_bus *bus, const char *name, sd_bus_error *error, char **ret_pa
 int app_info_get(sd_bus *bus, const char *path, sd_bus_error *error, AppInfo **ret);
 
 /* The History property of the app at PATH. */
+/* The app's LastError, or NULL when it has none or it cannot be read. */
+char *app_last_error(sd_bus *bus, const char *name);
+
 int app_history_get(sd_bus *bus, const char *path, sd_bus_error *error, History *ret);

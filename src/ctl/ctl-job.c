@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ctl-bus.h"
 #include "ctl-job.h"
 #include "ctl.h"
 
@@ -304,10 +305,14 @@ int job_waiter_wait(JobWaiter *w) {
 
                 if (streq(j->result, "canceled"))
                         ctl_log_error("Job for %s of %s was canceled.", j->type, j->app);
-                else
-                        ctl_log_error("Job for %s of %s failed (result: %s). "
-                                      "See 'upkeepctl status %s' and 'journalctl UPKEEP_APP=%s' for details.",
-                                      j->type, j->app, j->result, j->app, j->app);
+                else {
+                        /* The daemon records why on the app: say it here rather than send the
+                         * operator looking. */
+                        _cleanup_free_ char *why = app_last_error(w->bus, j->app);
+
+                        ctl_log_error("Failed to %s %s: %s", j->type, j->app,
+                                      why ?: "see 'journalctl UPKEEP_APP=…' for details.");
+                }
                 ret = EXIT_FAILURE;
         }
 

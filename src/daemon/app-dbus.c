@@ -2,6 +2,7 @@
 #include <stdarg.h>
 
 #include "app-dbus.h"
+#include "app-release.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"
@@ -21,11 +22,15 @@ void app_emit_changed(App *a, const char *property, ...) {
         if (!a->manager->bus)
                 return;
 
+        bool state = false;
         va_start(ap, property);
-        for (const char *p = property; p && n < ELEMENTSOF(names) - 2; p = va_arg(ap, const char *))
+        for (const char *p = property; p && n < ELEMENTSOF(names) - 2; p = va_arg(ap, const char *)) {
                 names[n++] = (char *) p;
+                state = state || streq(p, "State");
+        }
         va_end(ap);
-        names[n++] = (char *) "State";
+        if (!state)
+                names[n++] = (char *) "State";
         names[n] = NULL;
 
         int r = sd_bus_emit_properties_changed_strv(a->manager->bus, a->object_path,
@@ -306,12 +311,109 @@ static int method_unpin(sd_bus_message *call, void *userdata, sd_bus_error *erro
                                   unpin_authorized, a->manager, error);
 }
 
-/* Check, Update and Rollback need the release and switch-over machinery, which is not built yet:
- * say so plainly rather than pretend. */
-static int method_not_supported_yet(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+/* Whether a job can start on a: not while another runs, and only for sources this upkeep reads. */
+static int app_can_start_job(App *a, sd_bus_error *error) {
+        if (a->job)
+                return sd_bus_error_setf(error, BUS_ERROR_BUSY, "A %s job (%s) is already running for %s.",
+                                         job_type_to_string(a->job->type), a->job->object_path, a->name);
+        if (!app_source_is_channel(a))
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
+                                         "%s: Source=%s is not supported by this version of upkeepd.",
+                                         a->name, a->config->source);
+        return 0;
+}
+
+static int reply_job(sd_bus_message *call, int r, Job *j, App *a, sd_bus_error *error) {
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to start a job for %s: %m", a->name);
+        return sd_bus_reply_method_return(call, "o", j->object_path);
+}
+
+static int check_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Job *j = NULL;
+        App *a;
+        int r;
+
+        a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+        r = app_can_start_job(a, error);
+        if (r < 0)
+                return r;
+
+        r = app_start_check(a, &j);
+        return reply_job(call, r, j, a, error);
+}
+
+static int method_check(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        int r;
+
+        r = app_can_start_job(a, error);
+        if (r < 0)
+                return r;
+
+        return polkit_check_async(call, "org.upkeep1.check",
+                                  (const char *const[]) { "app", a->name, NULL },
+                                  check_authorized, a->manager, error);
+}
+
+static int update_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        const char *version;
+        Job *j = NULL;
+        App *a;
+        int r;
+
+        a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+        r = sd_bus_message_read(call, "s", &version);
+        if (r < 0)
+                return r;
+        r = app_can_start_job(a, error);
+        if (r < 0)
+                return r;
+
+        r = app_start_update(a, isempty(version) ? NULL : version, &j);
+        return reply_job(call, r, j, a, error);
+}
+
+static int method_update(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        const char *version;
+        App *a = userdata;
+        int r;
+
+        r = sd_bus_message_read(call, "s", &version);
+        if (r < 0)
+                return r;
+
+        if (!isempty(version) && !version_is_valid(version))
+                return sd_bus_error_setf(error, BUS_ERROR_INVALID_VERSION,
+                                         "'%s' is not a valid version (expected a semantic version such as 1.4.2).",
+                                         version);
+        if (!isempty(version) && a->state->current_version &&
+            version_compare(version, a->state->current_version) == 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED, "%s already runs version %s.",
+                                         a->name, a->state->current_version);
+        r = app_can_start_job(a, error);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_rewind(call, true);
+        if (r < 0)
+                return r;
+
+        /* Choosing a version (perhaps an older one) is a stronger request than taking the latest. */
+        return polkit_check_async(call, isempty(version) ? "org.upkeep1.update" : "org.upkeep1.update-to-version",
+                                  isempty(version) ? (const char *const[]) { "app", a->name, NULL }
+                                                   : (const char *const[]) { "app", a->name, "version", version, NULL },
+                                  update_authorized, a->manager, error);
+}
+
+/* Rollback needs the switch-over machinery, which is not built yet: say so plainly. */
+static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
-                                 "%s() is not supported by this version of upkeepd.",
-                                 sd_bus_message_get_member(call));
+                                 "Rollback() is not supported by this version of upkeepd.");
 }
 
 const sd_bus_vtable app_vtable[] = {
@@ -336,11 +438,11 @@ const sd_bus_vtable app_vtable[] = {
         SD_BUS_PROPERTY("History", "a(tsss)", property_get_history, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
-                                method_not_supported_yet, SD_BUS_VTABLE_UNPRIVILEGED),
+                                method_check, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Update", SD_BUS_ARGS("s", version), SD_BUS_RESULT("o", job),
-                                method_not_supported_yet, SD_BUS_VTABLE_UNPRIVILEGED),
+                                method_update, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Rollback", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
-                                method_not_supported_yet, SD_BUS_VTABLE_UNPRIVILEGED),
+                                method_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,
                                 method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,

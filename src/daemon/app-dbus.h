@@ -18,3 +18,4 @@ int app_dbus_register(Manager *m);
 /* Emits PropertiesChanged for the named properties (NULL-terminated), and always for State, which is
  * derived from the rest. */
 void app_emit_changed(App *a, const char *property, ...) __attribute__((sentinel));
+#define app_emit_state_changed(a) app_emit_changed((a), "State", NULL)

@@ -131,6 +131,15 @@ void app_set_config(App *a, AppConfig *config) {
 const char *app_state_string(const App *a) {
         const AppState *s = a->state;
 
+        if (a->job)
+                switch (a->job->type) {
+                case JOB_CHECK:
+                        return "checking";
+                case JOB_UPDATE:
+                        return "downloading";
+                default:
+                        return "applying";
+                }
         if (s->trial_version)
                 return "trial";
         if (s->pending_version)
@@ -144,6 +153,10 @@ const char *app_state_string(const App *a) {
 const char *app_unit_name(const App *a, char *buf, size_t size) {
         (void) snprintf(buf, size, "upkeep@%s.service", a->name);
         return buf;
+}
+
+bool app_source_is_channel(const App *a) {
+        return strncmp(a->config->source, "go:", 3) != 0;
 }
 
 int app_save_state(App *a) {

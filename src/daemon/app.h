@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app-config.h"
+#include "job.h"
 #include "state.h"
 
 typedef struct Manager Manager;
@@ -14,6 +15,8 @@ typedef struct App {
         AppConfig *config;
         AppState *state;
         int dir_fd;              /* the app's state directory, STATE_DIR/apps/NAME */
+        Job *job;                /* the job running on this app, at most one */
+        bool removed;            /* its config is gone; dropped when job ends */
 } App;
 
 /* Takes ownership of config. Opens (creating it if needed) the app's state directory under
@@ -32,6 +35,9 @@ void app_set_config(App *a, AppConfig *config);
 const char *app_state_string(const App *a);
 
 const char *app_unit_name(const App *a, char *buf, size_t size);
+
+/* Whether Source= is a release channel (http://, https://, file:///) rather than go:…. */
+bool app_source_is_channel(const App *a);
 
 int app_save_state(App *a);
 

@@ -7,6 +7,7 @@
 
 #include "app-dbus.h"
 #include "bus-introspect.h"
+#include "job-dbus.h"
 #include "log.h"
 #include "manager-dbus.h"
 
@@ -16,6 +17,7 @@ static const struct {
 } objects[] = {
         { UPKEEP_MANAGER_INTERFACE, UPKEEP_MANAGER_PATH },
         { UPKEEP_APP_INTERFACE,     UPKEEP_APP_PATH_PREFIX "/example" },
+        { UPKEEP_JOB_INTERFACE,     UPKEEP_JOB_PATH_PREFIX "/1" },
 };
 
 /* The child serves the vtables on a private peer-to-peer connection; nothing touches the system bus. */
@@ -42,6 +44,8 @@ static _Noreturn void serve(int fd) {
         }
         if (r >= 0)
                 r = sd_bus_add_object_vtable(bus, NULL, objects[1].path, UPKEEP_APP_INTERFACE, app_vtable, NULL);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(bus, NULL, objects[2].path, UPKEEP_JOB_INTERFACE, job_vtable, NULL);
         if (r < 0)
                 _exit(EXIT_FAILURE);
 
@@ -86,8 +90,8 @@ int bus_introspect_print(const char *interface) {
                 if (streq(objects[i].interface, interface))
                         path = objects[i].path;
         if (!path)
-                return log_error_errno(EINVAL, "Unknown interface '%s'; known: %s, %s.", interface,
-                                       objects[0].interface, objects[1].interface);
+                return log_error_errno(EINVAL, "Unknown interface '%s'; known: %s, %s, %s.", interface,
+                                       objects[0].interface, objects[1].interface, objects[2].interface);
 
         if (socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, fds) < 0)
                 return log_error_errno(errno, "Failed to create socket pair: %m");

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "app-dbus.h"
+#include "app-release.h"
+#include "log.h"
 #include "bus-error.h"
 #include "macro.h"
 #include "manager-dbus.h"
@@ -92,9 +94,43 @@ static int method_reload(sd_bus_message *call, void *userdata, sd_bus_error *err
         return polkit_check_async(call, "org.upkeep1.manage", NULL, reload_authorized, userdata, error);
 }
 
+static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(call, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "o");
+        if (r < 0)
+                return r;
+
+        /* Apps already busy are left alone; apps whose source this upkeep cannot read are skipped. */
+        for (size_t i = 0; i < m->n_apps; i++) {
+                App *a = m->apps[i];
+                Job *j;
+
+                if (a->job || a->removed || !app_source_is_channel(a))
+                        continue;
+                r = app_start_check(a, &j);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to start check of %s, skipping: %m", a->name);
+                        continue;
+                }
+                r = sd_bus_message_append(reply, "o", j->object_path);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int method_check_all(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
-                                 "CheckAll() is not supported by this version of upkeepd.");
+        return polkit_check_async(call, "org.upkeep1.check", NULL, check_all_authorized, userdata, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {

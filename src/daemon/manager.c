@@ -5,6 +5,7 @@
 
 #include "app-dbus.h"
 #include "bus-error.h"
+#include "job-dbus.h"
 #include "log.h"
 #include "manager-dbus.h"
 #include "manager.h"
@@ -30,6 +31,10 @@ int manager_new(Manager **ret) {
         if (r < 0)
                 return r;
 
+        r = http_client_new(m->event, &m->http);
+        if (r < 0)
+                return r;
+
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -45,7 +50,15 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
 
+        /* Jobs end with the process (their steps' event sources go with the event loop); what they
+         * left half done on disk is what the next start cleans up. */
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                free(m->jobs[i]->object_path);
+                free(m->jobs[i]);
+        }
+        free(m->jobs);
         manager_free_apps(m);
+        http_client_free(m->http);
         sd_event_source_unref(m->idle_timer);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
@@ -54,6 +67,10 @@ Manager *manager_free(Manager *m) {
         free(m->state_dir);
         free(m);
         return NULL;
+}
+
+static int app_compare(const void *a, const void *b) {
+        return strcmp((*(App *const *) a)->name, (*(App *const *) b)->name);
 }
 
 static int app_compare_name(const void *key, const void *elem) {
@@ -67,6 +84,26 @@ App *manager_get_app(Manager *m, const char *name) {
                 return NULL;
         found = bsearch(name, m->apps, m->n_apps, sizeof(App *), app_compare_name);
         return found ? *found : NULL;
+}
+
+static void manager_announce(Manager *m, const App *a, bool added) {
+        if (!m->bus)
+                return;
+        int r = (added ? sd_bus_emit_object_added : sd_bus_emit_object_removed)(m->bus, a->object_path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to announce %s, ignoring: %m", a->object_path);
+}
+
+void manager_remove_app(Manager *m, App *a) {
+        for (size_t i = 0; i < m->n_apps; i++)
+                if (m->apps[i] == a) {
+                        memmove(m->apps + i, m->apps + i + 1, (m->n_apps - i - 1) * sizeof(App *));
+                        m->n_apps--;
+                        break;
+                }
+        log_info("App %s dropped.", a->name);
+        manager_announce(m, a, false);
+        app_free(a);
 }
 
 static int manager_open_state_dir(Manager *m) {
@@ -87,14 +124,6 @@ static int manager_open_state_dir(Manager *m) {
                 return log_error_errno(errno, "Failed to open %s/apps: %m", m->state_dir);
 
         return 0;
-}
-
-static void manager_announce(Manager *m, const App *a, bool added) {
-        if (!m->bus)
-                return;
-        int r = (added ? sd_bus_emit_object_added : sd_bus_emit_object_removed)(m->bus, a->object_path);
-        if (r < 0)
-                log_debug_errno(r, "Failed to announce %s, ignoring: %m", a->object_path);
 }
 
 int manager_load_apps(Manager *m) {
@@ -144,15 +173,29 @@ int manager_load_apps(Manager *m) {
         }
         free(configs);
 
-        for (size_t j = 0; j < m->n_apps; j++)
-                if (!kept[j]) {
-                        log_info("App %s is no longer configured.", m->apps[j]->name);
-                        manager_announce(m, m->apps[j], false);
-                        app_free(m->apps[j]);
+        for (size_t j = 0; j < m->n_apps; j++) {
+                App *a = m->apps[j];
+
+                if (kept[j])
+                        continue;
+                if (a->job) {
+                        /* The job holds on to the app: cancel it, and drop the app when it ends. */
+                        log_info("App %s is no longer configured; dropping it once its %s job ends.",
+                                 a->name, job_type_to_string(a->job->type));
+                        a->removed = true;
+                        apps[n++] = a;
+                        job_cancel(a->job);
+                        continue;
                 }
+                log_info("App %s is no longer configured.", a->name);
+                manager_announce(m, a, false);
+                app_free(a);
+        }
         free(m->apps);
         m->apps = apps;
         m->n_apps = n;
+        /* Kept removed apps went to the end; keep the array sorted for bsearch. */
+        qsort(m->apps, m->n_apps, sizeof(App *), app_compare);
 
         log_info("Loaded %zu app(s).", n);
         return 0;
@@ -197,7 +240,7 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
         int r;
 
-        if (!m->busy_since_tick && polkit_pending() == 0)
+        if (!m->busy_since_tick && polkit_pending() == 0 && m->n_jobs == 0)
                 return manager_exit_idle(m);
 
         m->busy_since_tick = false;
@@ -239,6 +282,10 @@ int manager_start(Manager *m) {
         r = app_dbus_register(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to register %s: %m", UPKEEP_APP_PATH_PREFIX);
+
+        r = job_dbus_register(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to register %s: %m", UPKEEP_JOB_PATH_PREFIX);
 
         r = sd_bus_add_filter(m->bus, NULL, on_bus_message, m);
         if (r < 0)

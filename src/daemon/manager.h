@@ -6,6 +6,8 @@
 #include <systemd/sd-event.h>
 
 #include "app.h"
+#include "http.h"
+#include "job.h"
 #include "time-util.h"
 
 #define MANAGER_IDLE_TIMEOUT_DEFAULT (30 * USEC_PER_SEC)
@@ -13,9 +15,13 @@
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
+        HttpClient *http;
 
         App **apps;              /* sorted by name */
         size_t n_apps;
+        Job **jobs;              /* running jobs, unordered */
+        size_t n_jobs;
+        uint32_t last_job_id;
         int state_dir_fd;        /* STATE_DIR/apps */
         char *state_dir;         /* STATE_DIR: $STATE_DIRECTORY from the unit, else /var/lib/upkeep */
 
@@ -34,6 +40,9 @@ static inline void manager_freep(Manager **m) {
  * config, removed ones disappear. A bad config is reported and skipped. */
 int manager_load_apps(Manager *m);
 App *manager_get_app(Manager *m, const char *name);
+
+/* Drops an app whose config is gone and whose last job just ended. */
+void manager_remove_app(Manager *m, App *a);
 
 int manager_start(Manager *m);
 int manager_run(Manager *m);

@@ -3,6 +3,7 @@
  * upkeepd.service, not by hand. */
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "bus-introspect.h"
 #include "cli.h"
@@ -21,8 +22,8 @@ static int help(void) {
                "     --idle-timeout=SPAN       Exit after SPAN without bus calls or jobs\n"
                "                               (default: 30s; 0 = never)\n"
                "     --bus-introspect=INTERFACE\n"
-               "                               Print the introspection XML of org.upkeep1.Manager\n"
-               "                               or org.upkeep1.App and exit\n"
+               "                               Print the introspection XML of org.upkeep1.Manager,\n"
+               "                               org.upkeep1.App or org.upkeep1.Job and exit\n"
                "\nSee the upkeepd(8) man page for details.\n",
                program_invocation_short_name);
         return 0;
@@ -71,6 +72,19 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
+/* Every app holds its state directory open and a check of all apps opens many sockets: beyond a
+ * thousand apps the soft limit of 1024 descriptors would fail them. Nothing here uses select(), so the
+ * soft limit may rise to the hard one (which systemd sets high). */
+static void raise_nofile_limit(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+                return;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_warning_errno(errno, "Failed to raise the file descriptor limit, ignoring: %m");
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
@@ -78,6 +92,8 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+
+        raise_nofile_limit();
 
         r = manager_new(&m);
         if (r < 0)

@@ -66,3 +66,10 @@ static inline void *mfree(void *p) {
         free(p);
         return NULL;
 }
+
+static inline bool endswith_slash(const char *s) {
+        size_t n = strlen(s);
+        return n > 0 && s[n - 1] == '/';
+}
+
+#define MAX(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })

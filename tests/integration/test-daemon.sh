@@ -82,8 +82,9 @@ expect_match "Pin refuses an invalid version" "$(call "$APP/example" org.upkeep1
         "'1.2' is not a valid version"
 expect_eq "Pin" "$(call "$APP/example" org.upkeep1.App Pin s 1.4.2)" ""
 expect_eq "PinnedVersion" "$(prop example PinnedVersion)" 's "1.4.2"'
-expect_match "Update is not built yet, and says so" "$(call "$APP/example" org.upkeep1.App Update s '')" \
-        'Update\(\) is not supported'
+expect_match "Update starts a job" "$(call "$APP/example" org.upkeep1.App Update s '')" '^o "/org/upkeep1/job/[0-9]+"$'
+expect_match "Rollback is not built yet, and says so" "$(call "$APP/example" org.upkeep1.App Rollback)" \
+        'Rollback\(\) is not supported'
 
 # --- polkit: reading is open, changing needs authorization -----------------------------------------
 guest groupadd upkeep-operators
@@ -150,6 +151,12 @@ sleep 0.5
 list=$(call /org/upkeep1 org.upkeep1.Manager ListApps)
 expect_match "systemctl reload (SIGHUP) adds the new app" "$list" '"fourth"'
 if grep -q '"third"' <<<"$list"; then fail "... and drops the removed one: $list"; else pass "... and drops the removed one"; fi
+
+# A thousand apps hold a thousand directories open, and checking them opens sockets on top: the
+# soft descriptor limit of 1024 made checks fail with EMFILE until upkeepd raised it.
+pid=$(guest systemctl show -P MainPID upkeepd.service)
+limits=$(guest awk '/^Max open files/ { print $4, $5 }' "/proc/$pid/limits")
+expect_match "upkeepd raised its soft file descriptor limit to the hard one" "$limits" '^([0-9]+) \1$'
 
 echo "systemd-analyze security upkeepd.service:"
 guest systemd-analyze security --no-pager upkeepd.service | tail -n 1

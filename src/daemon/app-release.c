@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <systemd/sd-id128.h>
+
+#include "app-dbus.h"
+#include "app-journal.h"
+#include "app-release.h"
+#include "channel.h"
+#include "fileio.h"
+#include "http.h"
+#include "log.h"
+#include "manager.h"
+#include "minisign.h"
+#include "release-choice.h"
+#include "stage.h"
+#include "version.h"
+
+/* One check or update in flight: the job, and what its steps have gathered so far. */
+typedef struct Fetch {
+        Job *job;
+        App *app;
+        bool automatic;             /* Check(): take only what policy, pin and pause allow */
+        char *want;                 /* Update(version); NULL = newest allowed */
+
+        HttpRequest *request;       /* the transfer in flight, if any */
+        HttpResult channel;         /* channel.json as fetched (body, etag, last modified) */
+        Channel *parsed;
+        const ChannelRelease *release;
+        const ChannelArtifact *artifact;
+        int download_fd;            /* O_TMPFILE in partial/: a crash leaves nothing behind */
+} Fetch;
+
+static Fetch *fetch_free(Fetch *f) {
+        if (!f)
+                return NULL;
+        http_result_done(&f->channel);
+        channel_free(f->parsed);
+        if (f->download_fd >= 0)
+                (void) close(f->download_fd);
+        free(f->want);
+        free(f);
+        return NULL;
+}
+
+static void fetch_end(Fetch *f, const char *result) {
+        Job *j = f->job;
+
+        fetch_free(f);
+        job_finish(j, result);
+}
+
+static void fetch_save_state(Fetch *f) {
+        (void) app_save_state(f->app);  /* logged; the in-memory state stays right for the bus */
+        app_emit_changed(f->app, "AvailableVersion", "PendingVersion", "ScheduledFor", "LastCheck",
+                         "LastError", NULL);
+}
+
+/* Ends the job as failed, recording why on the app. refusal marks a verification failure (a bad
+ * signature, hash, size, expiry, serial or archive), journalled as such. */
+static void fetch_fail(Fetch *f, int error, bool refusal, const char *format, ...) _printf_(4, 5);
+static void fetch_fail(Fetch *f, int error, bool refusal, const char *format, ...) {
+        _cleanup_free_ char *reason = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        if (vasprintf(&reason, format, ap) < 0)
+                reason = NULL;
+        va_end(ap);
+
+        if (error == -ECANCELED) {
+                fetch_end(f, "canceled");
+                return;
+        }
+
+        (void) free_and_strdup(&f->app->state->last_error, reason ?: "out of memory");
+        f->app->state->last_check = now_realtime();
+        app_journal(&(AppEvent) {
+                        .message_id = refusal ? UPKEEP_MESSAGE_VERIFICATION_FAILED : NULL,
+                        .priority = refusal ? LOG_ERR : LOG_WARNING,
+                        .app = f->app->name,
+                        .version = f->release ? f->release->version : NULL,
+                },
+                "%s of %s failed: %s", job_type_to_string(f->job->type), f->app->name, strempty(reason));
+        fetch_save_state(f);
+        fetch_end(f, "failed");
+}
+
+static void fetch_cancel(Job *j) {
+        Fetch *f = j->userdata;
+
+        if (f->request)
+                http_request_cancel(f->request);
+}
+
+/* Source= is the channel's base URL; relative paths in it resolve against that directory. */
+static char *channel_url(const App *a, const char *path) {
+        const char *base = a->config->source;
+        char *url;
+
+        if (strstr(path, "://"))
+                return strdup(path);
+        if (asprintf(&url, "%s%s%s", base, endswith_slash(base) ? "" : "/", path) < 0)
+                return NULL;
+        return url;
+}
+
+static int app_public_key(const App *a, MinisignPublicKey *ret) {
+        _cleanup_free_ char *text = NULL;
+        const char *key = a->config->public_key;
+        int r;
+
+        if (isempty(key))
+                return -ENOKEY;
+
+        /* A path names a minisign.pub file; anything else is the key line itself. */
+        if (key[0] == '/') {
+                r = read_file_at(AT_FDCWD, key, MINISIGN_SIGNATURE_MAX_FILE_SIZE, &text, NULL);
+                if (r < 0)
+                        return r;
+                key = text;
+        }
+
+        return minisign_public_key_parse(key, ret);
+}
+
+static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata);
+static void fetch_choose(Fetch *f);
+
+static void on_download_progress(uint64_t done, uint64_t total, void *userdata) {
+        Fetch *f = userdata;
+
+        if (total > 0)
+                job_set_progress(f->job, 20 + (unsigned) (done * 75 / total));
+}
+
+static void fetch_download(Fetch *f) {
+        _cleanup_free_ char *url = NULL;
+        int r;
+
+        r = stage_clear_partial(f->app->dir_fd);
+        if (r < 0)
+                return fetch_fail(f, r, false, "cannot prepare %s/: %s", STAGE_PARTIAL_DIR, strerror(-r));
+
+        /* Unnamed until verified: an interrupted download vanishes with the process. */
+        f->download_fd = openat(f->app->dir_fd, STAGE_PARTIAL_DIR, O_TMPFILE|O_RDWR|O_CLOEXEC, 0600);
+        if (f->download_fd < 0)
+                return fetch_fail(f, -errno, false, "cannot create a file in %s/: %m", STAGE_PARTIAL_DIR);
+
+        url = channel_url(f->app, f->artifact->path);
+        if (!url)
+                return fetch_fail(f, -ENOMEM, false, "out of memory");
+
+        r = http_get(f->app->manager->http, url,
+                     &(HttpOptions) {
+                             .output_fd = f->download_fd,
+                             .max_size = f->artifact->size,
+                             .progress = on_download_progress,
+                     },
+                     on_artifact, f, &f->request);
+        if (r < 0)
+                return fetch_fail(f, r, false, "cannot start download of %s: %s", url, strerror(-r));
+}
+
+static void fetch_staged(Fetch *f) {
+        AppState *s = f->app->state;
+        const char *version = f->release->version;
+        usec_t now = now_realtime();
+
+        (void) free_and_strdup(&s->pending_version, version);
+        /* An operator's Update() is due at once; a found update waits out Delay= after discovery. */
+        s->due_at = f->automatic ? MAX(s->discovered_at + f->app->config->delay, now) : now;
+        s->last_error = mfree(s->last_error);
+        s->last_check = now;
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_STAGED,
+                        .priority = LOG_INFO,
+                        .app = f->app->name,
+                        .version = version,
+                        .old_version = s->current_version,
+                },
+                "%s %s staged, verified and ready to apply.", f->app->name, version);
+        job_set_progress(f->job, 100);
+        fetch_save_state(f);
+        fetch_end(f, "done");
+}
+
+static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
+        _cleanup_free_ _unused_ char *reason_owned = reason, *stage_reason = NULL;
+        Fetch *f = userdata;
+        char want[65], got[65];
+        int r;
+
+        f->request = NULL;
+        if (error == -EFBIG)
+                return fetch_fail(f, error, true, "artifact %s is larger than the %" PRIu64 " bytes the channel "
+                                  "declares; download aborted", f->artifact->path, f->artifact->size);
+        if (error < 0)
+                return fetch_fail(f, error, false, "download failed: %s", strempty(reason));
+        if (result->status != 200) {
+                long status = result->status;
+                http_result_done(result);
+                return fetch_fail(f, -EIO, false, "download of %s answered HTTP %ld",
+                                  f->artifact->path, status);
+        }
+
+        uint64_t size = result->size;
+        bool hash_ok = memcmp(result->sha256, f->artifact->sha256, SHA256_SIZE) == 0;
+        sha256_to_hex(result->sha256, got);
+        http_result_done(result);
+
+        if (size != f->artifact->size)
+                return fetch_fail(f, -EBADMSG, true, "artifact %s is %" PRIu64 " bytes, the channel says %" PRIu64,
+                                  f->artifact->path, size, f->artifact->size);
+        if (!hash_ok)
+                return fetch_fail(f, -EBADMSG, true, "artifact %s has SHA-256 %s, the channel says %s",
+                                  f->artifact->path, got, sha256_to_hex(f->artifact->sha256, want));
+
+        if (lseek(f->download_fd, 0, SEEK_SET) < 0)
+                return fetch_fail(f, -errno, false, "cannot rewind download: %m");
+
+        job_set_progress(f->job, 95);
+        r = stage_artifact(f->app->dir_fd, f->release->version, f->artifact->type, f->download_fd,
+                           f->app->name, &stage_reason);
+        if (IN_SET(r, -EBADMSG, -EFBIG))
+                return fetch_fail(f, r, true, "release %s refused: %s", f->release->version, strempty(stage_reason));
+        if (r < 0)
+                return fetch_fail(f, r, false, "cannot stage %s: %s", f->release->version, strerror(-r));
+
+        return fetch_staged(f);
+}
+
+/* The channel is verified and accepted: record what it offers and pick what to stage. */
+static void fetch_choose(Fetch *f) {
+        AppState *s = f->app->state;
+        ReleaseChoice choice;
+        sd_id128_t machine_id = SD_ID128_NULL;
+        usec_t now = now_realtime();
+        int r;
+
+        (void) sd_id128_get_machine(&machine_id);
+        ReleaseContext ctx = {
+                .platform = platform_native(),
+                .machine_id = machine_id,
+                .app = f->app->name,
+                .policy = f->app->config->policy,
+                .current = s->current_version,
+                .bad = s->bad_versions,
+                .pinned = s->pinned_version,
+        };
+        /* An operator asking for "the latest" under Policy=manual means the newest there is. */
+        if (!f->automatic && ctx.policy == UPDATE_POLICY_MANUAL)
+                ctx.policy = UPDATE_POLICY_MAJOR;
+
+        r = release_choose(f->parsed, &ctx, &choice);
+        if (r < 0)
+                return fetch_fail(f, r, false, "out of memory");
+
+        s->last_check = now;
+        if (choice.newest && !streq_ptr(s->available_version, choice.newest->version)) {
+                (void) free_and_strdup(&s->available_version, choice.newest->version);
+                if (!s->current_version || version_compare(choice.newest->version, s->current_version) > 0) {
+                        s->discovered_at = now;
+                        app_journal(&(AppEvent) {
+                                        .message_id = UPKEEP_MESSAGE_UPDATE_FOUND,
+                                        .priority = LOG_INFO,
+                                        .app = f->app->name,
+                                        .version = choice.newest->version,
+                                        .old_version = s->current_version,
+                                },
+                                "%s %s is available (running: %s).", f->app->name, choice.newest->version,
+                                s->current_version ?: "none");
+                }
+        }
+
+        if (f->want) {
+                f->release = channel_find_release(f->parsed, f->want);
+                if (!f->release)
+                        return fetch_fail(f, -ENXIO, false, "version %s is not in the channel", f->want);
+        } else if (!f->automatic || !s->paused)
+                f->release = choice.candidate;
+
+        if (!f->release) {
+                s->last_error = mfree(s->last_error);
+                fetch_save_state(f);
+                return fetch_end(f, "done");
+        }
+
+        f->artifact = channel_release_find_artifact(f->release, platform_native());
+        if (!f->artifact)
+                return fetch_fail(f, -ENXIO, false, "version %s has no artifact for %s",
+                                  f->release->version, platform_native());
+
+        if (stage_exists(f->app->dir_fd, f->release->version))
+                return fetch_staged(f);
+
+        return fetch_download(f);
+}
+
+/* Verifies json against sig, parses it and applies the channel rules. fresh: it just came from the
+ * server (and is accepted onto disk), rather than from the copy kept at the last acceptance. */
+static void fetch_verify(Fetch *f, const char *json, size_t json_size, const char *sig, size_t sig_size,
+                         const uint8_t digest[SHA256_SIZE], bool fresh) {
+        _cleanup_free_ char *reason = NULL;
+        MinisignSignature signature = {};
+        MinisignPublicKey key;
+        AppState *s = f->app->state;
+        char hex[65], id[17];
+        int r;
+
+        r = app_public_key(f->app, &key);
+        if (r < 0)
+                return fetch_fail(f, r, true, "no usable PublicKey= to verify the channel with: %s", strerror(-r));
+
+        r = minisign_signature_parse(sig, sig_size, &signature);
+        if (r < 0)
+                return fetch_fail(f, r, true, "%s is not a minisign signature", APP_CHANNEL_SIG_FILE);
+
+        r = minisign_verify(&key, &signature, json, json_size);
+        if (r == -EKEYREJECTED)
+                (void) fetch_fail(f, r, true, "channel signed by key %s, not the app's key %s",
+                                  minisign_key_id_to_string(signature.key_id, hex),
+                                  minisign_key_id_to_string(key.key_id, id));
+        else if (r < 0)
+                (void) fetch_fail(f, r, true, "channel signature does not verify with the app's key");
+        minisign_signature_done(&signature);
+        if (r < 0)
+                return;
+        job_set_progress(f->job, 15);
+
+        r = channel_parse(json, json_size, &f->parsed, &reason);
+        if (r < 0)
+                return fetch_fail(f, r, true, "channel.json is malformed: %s", strempty(reason));
+
+        sha256_to_hex(digest, hex);
+        r = channel_check(f->parsed, f->app->name, now_realtime(), s->channel_serial, s->channel_digest, hex, &reason);
+        if (r < 0)
+                return fetch_fail(f, r, true, "channel refused: %s", strempty(reason));
+
+        if (fresh) {
+                /* The signature first: a crash between the two leaves a pair that fails to verify,
+                 * which is refetched, never a channel accepted without its signature. */
+                r = write_file_atomic_at(f->app->dir_fd, APP_CHANNEL_SIG_FILE, sig, sig_size, 0644);
+                if (r >= 0)
+                        r = write_file_atomic_at(f->app->dir_fd, APP_CHANNEL_FILE, json, json_size, 0644);
+                if (r < 0)
+                        return fetch_fail(f, r, false, "cannot save the accepted channel: %s", strerror(-r));
+
+                s->channel_serial = f->parsed->serial;
+                (void) free_and_strdup(&s->channel_digest, hex);
+                (void) free_and_strdup(&s->channel_etag, f->channel.etag);
+                s->channel_last_modified = f->channel.last_modified;
+        }
+        job_set_progress(f->job, 20);
+
+        return fetch_choose(f);
+}
+
+static void on_signature(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
+        _cleanup_free_ _unused_ char *reason_owned = reason;
+        Fetch *f = userdata;
+
+        f->request = NULL;
+        if (error < 0)
+                return fetch_fail(f, error, error == -EFBIG, "cannot fetch %s: %s", APP_CHANNEL_SIG_FILE, strempty(reason));
+        if (result->status != 200) {
+                long status = result->status;
+                http_result_done(result);
+                return fetch_fail(f, -EIO, false, "%s answered HTTP %ld", APP_CHANNEL_SIG_FILE, status);
+        }
+
+        fetch_verify(f, f->channel.body, f->channel.size, result->body, result->size, f->channel.sha256, true);
+        http_result_done(result);
+}
+
+/* 304: the channel is what was accepted last time. Verify the kept copy again all the same: it must
+ * not have expired meanwhile, and the disk is not trusted more than the network. */
+static void fetch_use_kept_channel(Fetch *f) {
+        _cleanup_free_ char *json = NULL, *sig = NULL;
+        uint8_t digest[SHA256_SIZE];
+        size_t json_size, sig_size;
+        int r;
+
+        r = read_file_at(f->app->dir_fd, APP_CHANNEL_FILE, CHANNEL_MAX_SIZE, &json, &json_size);
+        if (r >= 0)
+                r = read_file_at(f->app->dir_fd, APP_CHANNEL_SIG_FILE, MINISIGN_SIGNATURE_MAX_FILE_SIZE, &sig, &sig_size);
+        if (r < 0)
+                return fetch_fail(f, r, false, "channel unchanged, but the kept copy cannot be read: %s", strerror(-r));
+
+        if (EVP_Digest(json, json_size, digest, NULL, EVP_sha256(), NULL) != 1)
+                return fetch_fail(f, -EIO, false, "cannot hash the kept channel");
+
+        fetch_verify(f, json, json_size, sig, sig_size, digest, false);
+}
+
+static void on_channel(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
+        _cleanup_free_ _unused_ char *reason_owned = reason, *url = NULL;
+        Fetch *f = userdata;
+        int r;
+
+        f->request = NULL;
+        if (error < 0)
+                return fetch_fail(f, error, error == -EFBIG, "cannot fetch %s: %s", APP_CHANNEL_FILE, strempty(reason));
+
+        f->channel = *result;
+        *result = (HttpResult) {};
+        job_set_progress(f->job, 10);
+
+        if (f->channel.not_modified)
+                return fetch_use_kept_channel(f);
+        if (f->channel.status != 200)
+                return fetch_fail(f, -EIO, false, "%s answered HTTP %ld", APP_CHANNEL_FILE, f->channel.status);
+
+        url = channel_url(f->app, APP_CHANNEL_SIG_FILE);
+        if (!url)
+                return fetch_fail(f, -ENOMEM, false, "out of memory");
+
+        r = http_get(f->app->manager->http, url,
+                     &(HttpOptions) { .output_fd = -EBADF, .max_size = MINISIGN_SIGNATURE_MAX_FILE_SIZE },
+                     on_signature, f, &f->request);
+        if (r < 0)
+                return fetch_fail(f, r, false, "cannot fetch %s: %s", url, strerror(-r));
+}
+
+static int fetch_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
+        _cleanup_free_ char *url = NULL;
+        AppState *s = a->state;
+        Fetch *f;
+        Job *j;
+        int r;
+
+        url = channel_url(a, APP_CHANNEL_FILE);
+        if (!url)
+                return -ENOMEM;
+
+        f = calloc(1, sizeof(Fetch));
+        if (!f)
+                return -ENOMEM;
+        f->app = a;
+        f->automatic = automatic;
+        f->download_fd = -EBADF;
+        if (want) {
+                f->want = strdup(want);
+                if (!f->want) {
+                        fetch_free(f);
+                        return -ENOMEM;
+                }
+        }
+
+        /* Conditional only when the copy a 304 would point at is still there. */
+        bool kept = faccessat(a->dir_fd, APP_CHANNEL_FILE, F_OK, 0) >= 0 &&
+                    faccessat(a->dir_fd, APP_CHANNEL_SIG_FILE, F_OK, 0) >= 0;
+
+        r = job_new(a->manager, type, a, &j);
+        if (r < 0) {
+                fetch_free(f);
+                return r;
+        }
+        f->job = j;
+        j->userdata = f;
+        j->cancel = fetch_cancel;
+
+        r = http_get(a->manager->http, url,
+                     &(HttpOptions) {
+                             .output_fd = -EBADF,
+                             .max_size = CHANNEL_MAX_SIZE,
+                             .etag = kept ? s->channel_etag : NULL,
+                             .if_modified_since = kept ? s->channel_last_modified : 0,
+                     },
+                     on_channel, f, &f->request);
+        if (r < 0) {
+                fetch_end(f, "failed");
+                return r;
+        }
+
+        *ret = j;
+        return 0;
+}
+
+int app_start_check(App *a, Job **ret) {
+        return fetch_start(a, JOB_CHECK, /* automatic= */ true, NULL, ret);
+}
+
+int app_start_update(App *a, const char *version, Job **ret) {
+        return fetch_start(a, JOB_UPDATE, /* automatic= */ false, version, ret);
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What a publisher does, for upkeep's tests and demo: build release archives (good ones, and the
+malicious ones upkeep must refuse) and write channel.json. Signing is left to the real minisign tool.
+
+  release-tool.py archive OUT KIND [VERSION]
+      KIND: good (bin/APP prints VERSION), dotdot, absolute, symlink-escape, hardlink-escape, device,
+      fifo, setuid, bomb (200 MiB of zeros, gzip'd)
+  release-tool.py channel OUT --app APP --serial N [--expires ISO] [--release RELEASE]...
+      RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N]
+"""
+import argparse
+import datetime
+import hashlib
+import io
+import json
+import os
+import sys
+import tarfile
+
+
+def add(tar, name, data=b"", mode=0o644, kind=tarfile.REGTYPE, linkname="", devmajor=0, devminor=0):
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.mode = mode
+    info.mtime = 1700000000
+    info.linkname = linkname
+    info.devmajor, info.devminor = devmajor, devminor
+    if kind == tarfile.REGTYPE:
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    else:
+        tar.addfile(info)
+
+
+def app_script(version):
+    # A tiny HTTP app: answers its version, so a test can see which version runs.
+    return f"""#!/usr/bin/env python3
+import http.server, os, sys
+VERSION = "{version}"
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = (VERSION + "\\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 8081
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+""".encode()
+
+
+def archive(out, kind, version, app):
+    with tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        add(tar, "bin", kind=tarfile.DIRTYPE, mode=0o755)
+        add(tar, f"bin/{app}", app_script(version), mode=0o755)
+        if kind == "good":
+            add(tar, "share", kind=tarfile.DIRTYPE, mode=0o755)
+            add(tar, "share/VERSION", (version + "\n").encode())
+            add(tar, "bin/current-version", kind=tarfile.SYMTYPE, linkname="../share/VERSION")
+        elif kind == "dotdot":
+            add(tar, "bin/../../evil", b"escaped\n")
+        elif kind == "absolute":
+            add(tar, "/etc/upkeep-evil", b"escaped\n")
+        elif kind == "symlink-escape":
+            add(tar, "passwd", kind=tarfile.SYMTYPE, linkname="../../../../etc/passwd")
+        elif kind == "hardlink-escape":
+            add(tar, "shadow", kind=tarfile.LNKTYPE, linkname="/etc/shadow")
+        elif kind == "device":
+            add(tar, "mem", kind=tarfile.CHRTYPE, mode=0o600, devmajor=1, devminor=1)
+        elif kind == "fifo":
+            add(tar, "pipe", kind=tarfile.FIFOTYPE)
+        elif kind == "setuid":
+            add(tar, "bin/su-shell", b"#!/bin/sh\nexec /bin/sh\n", mode=0o4755)
+        elif kind == "bomb":
+            info = tarfile.TarInfo("zeros")
+            info.size = 200 << 20
+            info.mtime = 1700000000
+
+            class Zeros(io.RawIOBase):
+                left = info.size
+
+                def readinto(self, b):
+                    n = min(len(b), self.left)
+                    b[:n] = bytes(n)
+                    self.left -= n
+                    return n
+
+            tar.addfile(info, Zeros())
+        else:
+            sys.exit(f"unknown archive kind {kind}")
+
+
+def channel(out, app, serial, expires, releases):
+    entries = []
+    for spec in releases:
+        version, _, rest = spec.partition("=")
+        path, *opts = rest.split(",")
+        opts = dict(o.split("=", 1) for o in opts)
+        data = open(path, "rb").read()
+        entries.append({
+            "version": version,
+            "published": "2026-11-20T10:00:00Z",
+            "notes": f"Release {version}.",
+            "rollout": int(opts.get("rollout", 100)),
+            "artifacts": [{
+                "platform": "linux-amd64",
+                "type": opts.get("type", "tar"),
+                "path": os.path.basename(path),
+                "size": int(opts.get("size", len(data))),
+                "sha256": opts.get("sha256", hashlib.sha256(data).hexdigest()),
+            }],
+        })
+    doc = {"app": app, "serial": serial, "expires": expires, "releases": entries}
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("archive")
+    a.add_argument("out")
+    a.add_argument("kind")
+    a.add_argument("version", nargs="?", default="1.0.0")
+    a.add_argument("--app", default="example")
+    c = sub.add_parser("channel")
+    c.add_argument("out")
+    c.add_argument("--app", required=True)
+    c.add_argument("--serial", type=int, required=True)
+    in_a_year = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=365)
+    c.add_argument("--expires", default=in_a_year.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    c.add_argument("--release", dest="releases", action="append", default=[])
+    args = p.parse_args()
+    if args.cmd == "archive":
+        archive(args.out, args.kind, args.version, args.app)
+    else:
+        channel(args.out, args.app, args.serial, args.expires, args.releases)
+
+
+main()

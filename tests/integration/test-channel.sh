@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Release channels end to end, in a real systemd with a local HTTP server and channels signed by the
+# real minisign tool: a good release is discovered, downloaded, verified and staged; an unchanged
+# channel costs a 304; and every tampering is refused with its own clear error while what is staged
+# stays as it was.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tool="python3 $(dirname "$0")/release-tool.py"
+pub=$(mktemp -d /tmp/upkeep-publisher.XXXXXX)
+www=$pub/www/example
+mkdir -p "$www"
+
+minisign -G -W -p "$pub/key.pub" -s "$pub/key.sec" >/dev/null
+minisign -G -W -p "$pub/other.pub" -s "$pub/other.sec" >/dev/null
+key=$(tail -n 1 "$pub/key.pub")
+
+# publish SERIAL [--expires ISO] [--key other] RELEASE...: write, sign and "upload" channel.json.
+publish() {
+        local serial=$1 signer=key args=(); shift
+        while [ $# -gt 0 ]; do
+                case $1 in
+                        --key) signer=$2; shift 2 ;;
+                        --app|--expires) args+=("$1" "$2"); shift 2 ;;
+                        *) args+=(--release "$1"); shift ;;
+                esac
+        done
+        [[ " ${args[*]} " == *" --app "* ]] || args+=(--app example)
+        $tool channel "$www/channel.json" --serial "$serial" "${args[@]}"
+        minisign -S -s "$pub/$signer.sec" -m "$www/channel.json" -t "example channel, serial $serial" >/dev/null
+        harness_copy_in "$UPKEEP_GUEST" "$www" /srv/www/
+}
+
+$tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
+$tool archive "$www/example-1.1.0.tar.gz" good 1.1.0
+for kind in dotdot absolute symlink-escape hardlink-escape device setuid bomb; do
+        $tool archive "$www/example-$kind.tar.gz" "$kind"
+done
+
+upkeep_boot channel
+trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
+
+guest mkdir -p /srv/www/example /etc/upkeep/apps
+guest systemd-run --quiet --unit=channel-server /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory /srv/www 8080
+printf '[App]\nSource=http://127.0.0.1:8080/example/\nPublicKey=%s\nExec=bin/example --port 8081\n\n[Update]\nPolicy=minor\n' "$key" |
+        guest sh -c 'cat > /etc/upkeep/apps/example.app'
+
+APP=/org/upkeep1/app/example
+prop() {
+        guest busctl get-property org.upkeep1 "$APP" org.upkeep1.App "$1"
+}
+versions() {
+        guest sh -c 'ls /var/lib/upkeep/apps/example/versions 2>/dev/null | tr "\n" " "'
+}
+# check: run "upkeepctl check example"; prints its exit code.
+check() {
+        guest upkeepctl --no-ask-password check example >/tmp/upkeep-check.$$ 2>&1
+        echo $?
+}
+
+# --- a good release ------------------------------------------------------------------------------
+publish 1 1.0.0=$www/example-1.0.0.tar.gz
+expect_eq "upkeepctl check succeeds" "$(check)" 0
+expect_eq "AvailableVersion" "$(prop AvailableVersion)" 's "1.0.0"'
+expect_eq "PendingVersion: staged automatically" "$(prop PendingVersion)" 's "1.0.0"'
+expect_eq "versions/ holds it" "$(versions)" "1.0.0 "
+expect_eq "the staged tree is complete" "$(guest cat /var/lib/upkeep/apps/example/versions/1.0.0/bin/current-version)" 1.0.0
+expect_match "... and read-only" "$(guest stat -c %A /var/lib/upkeep/apps/example/versions/1.0.0/bin/example)" '^-r-xr-xr-x$'
+expect_match "the journal tells of it" "$(guest journalctl UPKEEP_APP=example -o cat --no-pager)" 'example 1.0.0 staged'
+expect_eq "partial/ is empty" "$(guest ls -A /var/lib/upkeep/apps/example/partial)" ""
+
+requests() {
+        guest journalctl -u channel-server -o cat --no-pager | grep -c '"GET /example/channel.json HTTP/1.1"'
+}
+before=$(guest journalctl -u channel-server -o cat --no-pager | grep -c ' 304 ')
+expect_eq "checking an unchanged channel succeeds" "$(check)" 0
+after=$(guest journalctl -u channel-server -o cat --no-pager | grep -c ' 304 ')
+expect_eq "... and costs one 304" "$((after - before))" 1
+
+publish 2 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
+expect_eq "a newer release is found" "$(check)" 0
+expect_eq "... AvailableVersion 1.1.0" "$(prop AvailableVersion)" 's "1.1.0"'
+expect_eq "... staged" "$(versions)" "1.0.0 1.1.0 "
+
+# --- refusals: each one its own clear error; nothing new staged; the accepted serial stays -------
+# refuse WHAT REASON-REGEX: check must fail, LastError must match, versions/ must be unchanged.
+refuse() {
+        local what=$1 pattern=$2 rc before_versions
+        before_versions=$(versions)
+        rc=$(check)
+        if [ "$rc" = 0 ]; then fail "$what: check succeeded"; return; fi
+        expect_match "$what is refused" "$(prop LastError)" "$pattern"
+        expect_eq "... and nothing new is staged" "$(versions)" "$before_versions"
+}
+publish 3 1.2.0=$www/example-1.1.0.tar.gz,sha256=$(printf '0%.0s' {1..64})
+refuse "a tampered artifact (SHA-256 differs)" 'SHA-256 [0-9a-f]{64}, the channel says 0{64}'
+publish 4 1.2.0=$www/example-1.1.0.tar.gz,size=100
+refuse "an artifact larger than declared" 'larger than the 100 bytes the channel declares'
+publish 5 1.0.0=$www/example-1.0.0.tar.gz
+sed -i 's/"serial": 5/"serial": 6/' "$www/channel.json"
+harness_copy_in "$UPKEEP_GUEST" "$www/channel.json" /srv/www/example/channel.json
+refuse "a channel changed after signing" 'signature does not verify'
+publish 7 --key other 1.0.0=$www/example-1.0.0.tar.gz
+refuse "a channel signed by another key" 'signed by key [0-9A-F]{16}, not the app.{1,2}s key'
+publish 8 --expires 2020-01-01T00:00:00Z 1.0.0=$www/example-1.0.0.tar.gz
+refuse "an expired channel" 'expire'
+publish 1 1.0.0=$www/example-1.0.0.tar.gz
+refuse "a replayed older serial" 'serial'
+publish 9 --app other 1.0.0=$www/example-1.0.0.tar.gz
+refuse "a channel for another app" 'other'
+serial=10
+for kind in dotdot absolute symlink-escape hardlink-escape device setuid bomb; do
+        publish $serial 1.3.$serial=$www/example-$kind.tar.gz
+        refuse "an archive with $kind" "release 1\\.3\\.$serial refused"
+        serial=$((serial + 1))
+done
+expect_match "refusals are journalled as verification failures" \
+        "$(guest journalctl UPKEEP_APP=example MESSAGE_ID=650f3ce66f54405fac791bc5ab3e7e7d -o cat --no-pager | wc -l)" '^(1[4-9]|[2-9][0-9])$'
+expect_eq "nothing escaped the release directory" "$(guest find /var/lib/upkeep /etc -name '*evil*')" ""
+expect_eq "the staged versions are intact" "$(guest cat /var/lib/upkeep/apps/example/versions/1.1.0/share/VERSION)" 1.1.0
+
+# --- manual update of a chosen version, and errors on the bus --------------------------------------
+publish 30 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
+out=$(guest upkeepctl --no-ask-password update example 9.9.9 2>&1); rc=$?
+expect_eq "update to a version not in the channel exits 1" "$rc" 1
+expect_match "... naming it" "$out" '9\.9\.9 is not in the channel'
+out=$(guest busctl call org.upkeep1 "$APP" org.upkeep1.App Update s 1.2 2>&1)
+expect_match "Update with an invalid version is a named error" "$out" "'1\\.2' is not a valid version"
+
+upkeep_finish
