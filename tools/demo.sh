@@ -1,38 +1,95 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The demo: builds upkeep, installs it into a real systemd booted in namespaces (the test harness),
-# and shows it there as an operator would see it. Needs root. Everything it does inside the guest
-# vanishes when it ends.
+# The demo: upkeep keeping a small HTTP app up to date under a real systemd (booted in namespaces by
+# the test harness, so nothing here touches the host). A publisher signs releases with minisign and
+# serves them from a local web server; 1.0.0 is installed, 1.1.0 is found, staged and applied by the
+# update timer's service, and a broken 1.2.0 is applied and rolled back on its own. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/install-deps.sh
-
 if [ -d build ]; then meson setup --reconfigure build >/dev/null; else meson setup build >/dev/null; fi
 ninja -C build >/dev/null
 
 . tests/integration/harness.sh
 harness_require || { echo "This machine cannot boot a systemd guest (see above)." >&2; exit 1; }
 
-destdir=$(mktemp -d /tmp/upkeep-demo.XXXXXX)
-trap 'harness_stop_all; rm -rf "$destdir"' EXIT
-meson install -C build --destdir "$destdir" --quiet >/dev/null
+work=$(mktemp -d /tmp/upkeep-demo.XXXXXX)
+trap 'harness_stop_all; rm -rf "$work"' EXIT
+meson install -C build --destdir "$work/root" --quiet >/dev/null
 
+bold=$(tput bold 2>/dev/null || true) plain=$(tput sgr0 2>/dev/null || true)
+say() {
+        printf '\n%s== %s%s\n' "$bold" "$*" "$plain"
+}
 guest=upkeep-demo-$$
-echo "== Booting systemd with upkeep installed"
-harness_boot "$guest" "$destdir"
-
 step() {
-        printf '\n$ %s\n' "$*"
-        harness_run "$guest" "$@"
+        printf '\n%s# %s%s\n' "$bold" "$*" "$plain"
+        harness_run "$guest" "$@" || true
 }
 
-step systemctl is-system-running
-step upkeepctl --version
-step busctl introspect org.upkeep1 /org/upkeep1
-step busctl get-property org.upkeep1 /org/upkeep1 org.upkeep1.Manager Version
-step systemctl status --no-pager --lines=5 upkeepd.service
-step journalctl -u upkeepd.service --no-pager -o short-monotonic
+# --- the publisher's side: a key, releases, a signed channel --------------------------------------
+tool="python3 tests/integration/release-tool.py"
+www=$work/www/hello
+mkdir -p "$www"
+minisign -G -W -p "$work/minisign.pub" -s "$work/minisign.key" >/dev/null
+publish() {  # publish SERIAL VERSION…: channel.json with these releases, signed, uploaded
+        local serial=$1 releases=(); shift
+        for v in "$@"; do releases+=(--release "$v=$www/hello-$v.tar.gz"); done
+        $tool channel "$www/channel.json" --app hello --serial "$serial" "${releases[@]}"
+        minisign -S -s "$work/minisign.key" -m "$www/channel.json" -t "hello, serial $serial" >/dev/null
+        harness_copy_in "$guest" "$www" /srv/www/
+        echo "published serial $serial: $*"
+}
+$tool archive "$www/hello-1.0.0.tar.gz" good 1.0.0 --app hello
+$tool archive "$www/hello-1.1.0.tar.gz" good 1.1.0 --app hello
+$tool archive "$www/hello-1.2.0.tar.gz" crash 1.2.0 --app hello
 
-echo
-echo "== Demo done; stopping the guest."
+say "Booting systemd with upkeep installed"
+harness_boot "$guest" "$work/root"
+harness_run "$guest" mkdir -p /srv/www /etc/upkeep/apps
+harness_run "$guest" systemd-run --quiet --unit=release-server /usr/bin/python3 -m http.server \
+        --bind 127.0.0.1 --directory /srv/www 8080
+
+say "The operator declares the app"
+cat >"$work/hello.app" <<EOF
+[App]
+Description=Hello, a small HTTP service
+Source=http://127.0.0.1:8080/hello/
+PublicKey=$(tail -n 1 "$work/minisign.pub")
+Exec=bin/hello --port 8081
+
+[Update]
+Policy=minor
+TrialSec=3s
+EOF
+harness_copy_in "$guest" "$work/hello.app" /etc/upkeep/apps/hello.app
+step cat /etc/upkeep/apps/hello.app
+step systemctl daemon-reload
+step systemctl cat upkeep@hello.service
+# The generator enables the app's units for the next boot; now, start its update timer by hand.
+step systemctl start upkeep-update@hello.timer
+
+say "1.0.0 is published and installed"
+publish 1 1.0.0
+step upkeepctl update hello 1.0.0
+step curl -s http://127.0.0.1:8081/
+
+say "1.1.0 is published; a check finds and stages it; the update timer applies it"
+publish 2 1.0.0 1.1.0
+step upkeepctl check hello
+step upkeepctl list
+step systemctl list-timers --all --no-pager upkeep-update@hello.timer
+step systemctl start upkeep-update@hello.service
+step curl -s http://127.0.0.1:8081/
+
+say "A broken 1.2.0 is published and applied: it does not come up, and upkeep rolls back"
+publish 3 1.0.0 1.1.0 1.2.0
+step upkeepctl check hello
+step systemctl start upkeep-update@hello.service
+step curl -s http://127.0.0.1:8081/
+step upkeepctl status hello
+step upkeepctl history hello
+step journalctl --no-pager -o short-monotonic UPKEEP_APP=hello
+
+say "Demo done; stopping the guest."

@@ -157,6 +157,10 @@ int verb_update(int argc, char *argv[]) {
         return app_job_verb((char *[]) { argv[1], NULL }, "Update", strempty(version), "update", "update");
 }
 
+int verb_apply(int argc, char *argv[]) {
+        return app_job_verb((char *[]) { argv[1], NULL }, "ApplyPending", NULL, "apply the pending version of", "update");
+}
+
 int verb_rollback(int argc, char *argv[]) {
         return app_job_verb((char *[]) { argv[1], NULL }, "Rollback", NULL, "roll back", "rollback");
 }

@@ -41,6 +41,7 @@ int verb_status(int argc, char *argv[]);
 int verb_history(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
+int verb_apply(int argc, char *argv[]);
 int verb_rollback(int argc, char *argv[]);
 int verb_pause(int argc, char *argv[]);
 int verb_resume(int argc, char *argv[]);

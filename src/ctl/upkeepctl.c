@@ -31,6 +31,7 @@ static const Verb verbs[] = {
         { "history",  2, 2,       "history APP",          verb_history  },
         { "check",    1, INT_MAX, "check [APP...]",       verb_check    },
         { "update",   2, 3,       "update APP [VERSION]", verb_update   },
+        { "apply",    2, 2,       "apply APP",            verb_apply    },
         { "rollback", 2, 2,       "rollback APP",         verb_rollback },
         { "pause",    2, 3,       "pause APP [REASON]",   verb_pause    },
         { "resume",   2, 2,       "resume APP",           verb_resume   },
@@ -48,6 +49,8 @@ static int help(void) {
                "  check [APP...]          Look for new releases (of all apps when none is given)\n"
                "  update APP [VERSION]    Update an app now, to VERSION or the newest its policy\n"
                "                          allows\n"
+               "  apply APP               Switch to the staged pending version now (as the\n"
+               "                          update timer does)\n"
                "  rollback APP            Go back to the previous version\n"
                "  pause APP [REASON]      Stop automatic updates of an app\n"
                "  resume APP              Allow automatic updates of an app again\n"

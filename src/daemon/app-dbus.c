@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 
+#include "app-apply.h"
 #include "app-dbus.h"
 #include "app-release.h"
 #include "bus-error.h"
@@ -410,10 +411,69 @@ static int method_update(sd_bus_message *call, void *userdata, sd_bus_error *err
                                   update_authorized, a->manager, error);
 }
 
-/* Rollback needs the switch-over machinery, which is not built yet: say so plainly. */
+static int apply_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_free_ char *path = NULL;
+        App *a;
+        int r;
+
+        a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+        if (a->job)
+                return app_can_start_job(a, error);
+
+        r = app_start_apply_pending(a, &path);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to apply the pending version of %s: %m", a->name);
+        return sd_bus_reply_method_return(call, "o", path);
+}
+
+static int method_apply_pending(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+
+        if (!a->state->pending_version)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
+        if (a->job)
+                return app_can_start_job(a, error);
+
+        return polkit_check_async(call, "org.upkeep1.update",
+                                  (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
+                                  apply_authorized, a->manager, error);
+}
+
+static int rollback_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_free_ char *path = NULL;
+        App *a;
+        int r;
+
+        a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+        if (a->job)
+                return app_can_start_job(a, error);
+
+        r = app_start_rollback(a, &path);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no earlier version to go back to.", a->name);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to roll back %s: %m", a->name);
+        return sd_bus_reply_method_return(call, "o", path);
+}
+
 static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
-                                 "Rollback() is not supported by this version of upkeepd.");
+        App *a = userdata;
+
+        if (!a->state->previous_version ||
+            version_compare(a->state->previous_version, strempty(a->state->current_version)) == 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no earlier version to go back to.", a->name);
+        if (a->job)
+                return app_can_start_job(a, error);
+
+        return polkit_check_async(call, "org.upkeep1.manage",
+                                  (const char *const[]) { "app", a->name, "version", a->state->previous_version, NULL },
+                                  rollback_authorized, a->manager, error);
 }
 
 const sd_bus_vtable app_vtable[] = {
@@ -443,6 +503,8 @@ const sd_bus_vtable app_vtable[] = {
                                 method_update, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Rollback", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
                                 method_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ApplyPending", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
+                                method_apply_pending, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,
                                 method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,

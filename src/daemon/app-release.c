@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-id128.h>
 
+#include "app-apply.h"
 #include "app-dbus.h"
 #include "app-journal.h"
 #include "app-release.h"
@@ -54,8 +55,28 @@ static void fetch_end(Fetch *f, const char *result) {
         job_finish(j, result);
 }
 
+/* The fields a check owns, copied from memory onto what is on disk: everything else (versions, trial,
+ * pause, history) upkeep-condition may have changed meanwhile. */
+static int edit_check_fields(AppState *s, void *userdata) {
+        const AppState *m = userdata;
+
+        if (free_and_strdup(&s->available_version, m->available_version) < 0 ||
+            free_and_strdup(&s->pending_version, m->pending_version) < 0 ||
+            free_and_strdup(&s->last_error, m->last_error) < 0 ||
+            free_and_strdup(&s->channel_digest, m->channel_digest) < 0 ||
+            free_and_strdup(&s->channel_etag, m->channel_etag) < 0)
+                return -ENOMEM;
+        s->discovered_at = m->discovered_at;
+        s->due_at = m->due_at;
+        s->last_check = m->last_check;
+        s->channel_serial = m->channel_serial;
+        s->channel_last_modified = m->channel_last_modified;
+        return 1;
+}
+
 static void fetch_save_state(Fetch *f) {
-        (void) app_save_state(f->app);  /* logged; the in-memory state stays right for the bus */
+        /* Logged; the in-memory state stays right for the bus. */
+        (void) app_update_state(f->app, edit_check_fields, f->app->state);
         app_emit_changed(f->app, "AvailableVersion", "PendingVersion", "ScheduledFor", "LastCheck",
                          "LastError", NULL);
 }
@@ -185,8 +206,21 @@ static void fetch_staged(Fetch *f) {
                         .old_version = s->current_version,
                 },
                 "%s %s staged, verified and ready to apply.", f->app->name, version);
-        job_set_progress(f->job, 100);
         fetch_save_state(f);
+
+        /* An operator's Update() goes on to switch over; a Check() leaves that to the timer. */
+        if (f->job->type == JOB_UPDATE) {
+                Job *j = f->job;
+                App *a = f->app;
+                _cleanup_free_ char *v = strdup(version);
+
+                fetch_free(f);
+                if (!v)
+                        return job_finish(j, "failed");
+                return app_apply(a, j, v, TRANSITION_MANUAL);
+        }
+
+        job_set_progress(f->job, 100);
         fetch_end(f, "done");
 }
 

@@ -13,7 +13,7 @@
 int app_start_check(App *a, Job **ret);
 
 /* Update(version): stage version (NULL = the newest the policy allows, ignoring Policy=manual and
- * a pause, since an operator asked) from the channel. */
+ * a pause, since an operator asked) from the channel, then switch to it (app_apply()). */
 int app_start_update(App *a, const char *version, Job **ret);
 
 /* The channel files kept beside the state, as accepted: a 304 is answered from them. */

@@ -6,6 +6,7 @@
 #include "app-dbus.h"
 #include "app-journal.h"
 #include "app.h"
+#include "switch.h"
 #include "log.h"
 #include "version.h"
 
@@ -159,29 +160,72 @@ bool app_source_is_channel(const App *a) {
         return strncmp(a->config->source, "go:", 3) != 0;
 }
 
-int app_save_state(App *a) {
+int app_update_state(App *a, app_state_edit_t edit, void *userdata) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        _cleanup_close_ int lock_fd = -EBADF;
         int r;
 
-        r = app_state_save_at(a->dir_fd, a->state);
+        lock_fd = app_lock_at(a->dir_fd);
+        if (lock_fd < 0)
+                return log_error_errno(lock_fd, "Failed to lock state of app %s: %m", a->name);
+
+        /* What is on disk is newer than memory only if upkeep-condition wrote it; if it cannot be
+         * read, memory is the best there is. */
+        r = app_state_load_at(a->dir_fd, &s);
+        if (r < 0) {
+                _cleanup_free_ char *json = NULL;
+
+                r = app_state_to_json(a->state, &json);
+                if (r >= 0)
+                        r = app_state_from_json(json, &s);
+                if (r < 0)
+                        return r;
+        }
+
+        r = edit(s, userdata);
+        if (r <= 0)
+                return r;
+
+        r = app_state_save_at(a->dir_fd, s);
         if (r < 0)
                 return log_error_errno(r, "Failed to save state of app %s: %m", a->name);
-        return 0;
+
+        app_state_free(a->state);
+        a->state = TAKE_PTR(s);
+        return 1;
+}
+
+static int edit_pause(AppState *s, void *userdata) {
+        const char *reason = userdata;
+        int r;
+
+        if (s->paused && streq_ptr(s->pause_reason, reason))
+                return 0;
+        r = free_and_strdup(&s->pause_reason, reason);
+        if (r < 0)
+                return r;
+        s->paused = true;
+        return 1;
+}
+
+static int edit_resume(AppState *s, void *userdata) {
+        if (!s->paused)
+                return 0;
+        s->paused = false;
+        s->pause_reason = mfree(s->pause_reason);
+        return 1;
+}
+
+static int edit_pin(AppState *s, void *userdata) {
+        return free_and_strdup(&s->pinned_version, userdata);
 }
 
 int app_pause(App *a, const char *reason) {
         int r;
 
-        if (a->state->paused && streq_ptr(a->state->pause_reason, reason))
-                return 1;
-
-        r = free_and_strdup(&a->state->pause_reason, reason);
-        if (r < 0)
-                return r;
-        a->state->paused = true;
-
-        r = app_save_state(a);
-        if (r < 0)
-                return r;
+        r = app_update_state(a, edit_pause, (void *) reason);
+        if (r <= 0)
+                return r < 0 ? r : 1;
 
         app_journal(&(AppEvent) {
                         .message_id = UPKEEP_MESSAGE_PAUSED,
@@ -197,15 +241,9 @@ int app_pause(App *a, const char *reason) {
 int app_resume(App *a) {
         int r;
 
-        if (!a->state->paused)
-                return 1;
-
-        a->state->paused = false;
-        a->state->pause_reason = mfree(a->state->pause_reason);
-
-        r = app_save_state(a);
-        if (r < 0)
-                return r;
+        r = app_update_state(a, edit_resume, NULL);
+        if (r <= 0)
+                return r < 0 ? r : 1;
 
         app_journal(&(AppEvent) {
                         .priority = LOG_NOTICE,
@@ -220,16 +258,9 @@ int app_resume(App *a) {
 int app_pin(App *a, const char *version) {
         int r;
 
-        if (streq_ptr(a->state->pinned_version, version))
-                return 1;
-
-        r = free_and_strdup(&a->state->pinned_version, version);
-        if (r < 0)
-                return r;
-
-        r = app_save_state(a);
-        if (r < 0)
-                return r;
+        r = app_update_state(a, edit_pin, (void *) version);
+        if (r <= 0)
+                return r < 0 ? r : 1;
 
         app_journal(&(AppEvent) {
                         .priority = LOG_NOTICE,
@@ -244,14 +275,9 @@ int app_pin(App *a, const char *version) {
 int app_unpin(App *a) {
         int r;
 
-        if (!a->state->pinned_version)
-                return 1;
-
-        a->state->pinned_version = mfree(a->state->pinned_version);
-
-        r = app_save_state(a);
-        if (r < 0)
-                return r;
+        r = app_update_state(a, edit_pin, NULL);
+        if (r <= 0)
+                return r < 0 ? r : 1;
 
         app_journal(&(AppEvent) {
                         .priority = LOG_NOTICE,

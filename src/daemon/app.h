@@ -39,7 +39,12 @@ const char *app_unit_name(const App *a, char *buf, size_t size);
 /* Whether Source= is a release channel (http://, https://, file:///) rather than go:…. */
 bool app_source_is_channel(const App *a);
 
-int app_save_state(App *a);
+/* Changes the app's state as upkeep-condition may change it too: under the app's lock, state.json
+ * is read again, edit() applied to what is on disk, the result saved and made the app's state. So
+ * neither program overwrites what the other wrote. edit returns < 0 to abandon the change, 0 when it
+ * changed nothing (not saved), > 0 when it changed something. */
+typedef int (*app_state_edit_t)(AppState *s, void *userdata);
+int app_update_state(App *a, app_state_edit_t edit, void *userdata);
 
 /* Operator actions. Each saves the state, logs to the journal and emits PropertiesChanged.
  * They return 0 when something changed and > 0 when it already was so (nothing written). */

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "app-apply.h"
 #include "app-dbus.h"
 #include "bus-error.h"
 #include "job-dbus.h"
@@ -290,6 +291,10 @@ int manager_start(Manager *m) {
         r = sd_bus_add_filter(m->bus, NULL, on_bus_message, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add bus filter: %m");
+
+        r = manager_subscribe_systemd(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to subscribe to systemd's signals: %m");
 
         r = sd_bus_request_name(m->bus, UPKEEP_BUS_NAME, 0);
         if (r < 0)

@@ -73,3 +73,16 @@ static inline bool endswith_slash(const char *s) {
 }
 
 #define MAX(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })
+
+/* IN_SET_STR(s, "a", "b", …): s equals one of the listed strings. */
+#define IN_SET_STR(s, ...)                                                      \
+        ({                                                                      \
+                const char *_set[] = { __VA_ARGS__ };                           \
+                bool _found = false;                                            \
+                for (size_t _i = 0; _i < ELEMENTSOF(_set); _i++)                \
+                        if (streq((s), _set[_i])) {                             \
+                                _found = true;                          \
+                                break;                                          \
+                        }                                                       \
+                _found;                                                         \
+        })

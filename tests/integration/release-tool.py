@@ -4,7 +4,8 @@
 malicious ones upkeep must refuse) and write channel.json. Signing is left to the real minisign tool.
 
   release-tool.py archive OUT KIND [VERSION]
-      KIND: good (bin/APP prints VERSION), dotdot, absolute, symlink-escape, hardlink-escape, device,
+      KIND: good (bin/APP serves VERSION over HTTP), crash (bin/APP exits 1 at once), crash-later (serves, exits
+      after 2 s), dotdot, absolute, symlink-escape, hardlink-escape, device,
       fifo, setuid, bomb (200 MiB of zeros, gzip'd)
   release-tool.py channel OUT --app APP --serial N [--expires ISO] [--release RELEASE]...
       RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N]
@@ -55,6 +56,16 @@ http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 def archive(out, kind, version, app):
     with tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT) as tar:
         add(tar, "bin", kind=tarfile.DIRTYPE, mode=0o755)
+        if kind == "crash-later":
+            # Comes up and serves, then dies after two seconds: only a trial longer than that sees it.
+            script = app_script(version).replace(b"http.server.ThreadingHTTPServer(",
+                b"import threading; threading.Timer(2, lambda: os._exit(1)).start()\nhttp.server.ThreadingHTTPServer(")
+            add(tar, f"bin/{app}", script, mode=0o755)
+            return
+        if kind == "crash":
+            # A release that does not come up: it dies at once, as a broken build would.
+            add(tar, f"bin/{app}", f"#!/bin/sh\necho '{app} {version}: fatal: cannot parse config' >&2\nexit 1\n".encode(), mode=0o755)
+            return
         add(tar, f"bin/{app}", app_script(version), mode=0o755)
         if kind == "good":
             add(tar, "share", kind=tarfile.DIRTYPE, mode=0o755)

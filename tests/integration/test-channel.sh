@@ -7,30 +7,8 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-tool="python3 $(dirname "$0")/release-tool.py"
-pub=$(mktemp -d /tmp/upkeep-publisher.XXXXXX)
-www=$pub/www/example
-mkdir -p "$www"
-
-minisign -G -W -p "$pub/key.pub" -s "$pub/key.sec" >/dev/null
-minisign -G -W -p "$pub/other.pub" -s "$pub/other.sec" >/dev/null
-key=$(tail -n 1 "$pub/key.pub")
-
-# publish SERIAL [--expires ISO] [--key other] RELEASE...: write, sign and "upload" channel.json.
-publish() {
-        local serial=$1 signer=key args=(); shift
-        while [ $# -gt 0 ]; do
-                case $1 in
-                        --key) signer=$2; shift 2 ;;
-                        --app|--expires) args+=("$1" "$2"); shift 2 ;;
-                        *) args+=(--release "$1"); shift ;;
-                esac
-        done
-        [[ " ${args[*]} " == *" --app "* ]] || args+=(--app example)
-        $tool channel "$www/channel.json" --serial "$serial" "${args[@]}"
-        minisign -S -s "$pub/$signer.sec" -m "$www/channel.json" -t "example channel, serial $serial" >/dev/null
-        harness_copy_in "$UPKEEP_GUEST" "$www" /srv/www/
-}
+. "$(dirname "$0")/publisher.sh"
+publisher_setup
 
 $tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
 $tool archive "$www/example-1.1.0.tar.gz" good 1.1.0
@@ -41,10 +19,8 @@ done
 upkeep_boot channel
 trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
 
-guest mkdir -p /srv/www/example /etc/upkeep/apps
-guest systemd-run --quiet --unit=channel-server /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory /srv/www 8080
-printf '[App]\nSource=http://127.0.0.1:8080/example/\nPublicKey=%s\nExec=bin/example --port 8081\n\n[Update]\nPolicy=minor\n' "$key" |
-        guest sh -c 'cat > /etc/upkeep/apps/example.app'
+publisher_serve
+example_app $'\n[Update]\nPolicy=minor'
 
 APP=/org/upkeep1/app/example
 prop() {

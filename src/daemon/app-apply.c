@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "app-apply.h"
+#include "app-dbus.h"
+#include "app-journal.h"
+#include "log.h"
+#include "manager.h"
+#include "stage.h"
+#include "switch.h"
+#include "version.h"
+
+#define SYSTEMD_SERVICE "org.freedesktop.systemd1"
+#define SYSTEMD_PATH "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SYSTEMD_UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
+
+/* How long a health check may take before it counts as failed. */
+#define HEALTH_CHECK_TIMEOUT_USEC (10 * USEC_PER_SEC)
+#define HEALTH_CHECK_MAX_SIZE (64U * 1024U)
+
+/* One switch in progress: from the restart through the trial to kept or rolled back. */
+typedef struct Apply {
+        Job *job;
+        App *app;
+        char *version;              /* switching to */
+        char *old_version;          /* what ran before, NULL on a first install */
+        char unit[256];
+        char *unit_path;            /* systemd's object path of the unit */
+        char *systemd_job;          /* the restart job's path, once systemd answered */
+        sd_bus_slot *unit_changed, *job_removed, *restart_call;
+        sd_event_source *trial_timer;
+        HttpRequest *health;
+        bool on_trial;              /* the unit came up; watching it for TrialSec= */
+} Apply;
+
+static Apply *apply_free(Apply *ap) {
+        if (!ap)
+                return NULL;
+        sd_bus_slot_unref(ap->unit_changed);
+        sd_bus_slot_unref(ap->job_removed);
+        sd_bus_slot_unref(ap->restart_call);
+        sd_event_source_disable_unref(ap->trial_timer);
+        if (ap->health)
+                http_request_cancel(ap->health);
+        free(ap->version);
+        free(ap->old_version);
+        free(ap->unit_path);
+        free(ap->systemd_job);
+        free(ap);
+        return NULL;
+}
+
+static void apply_end(Apply *ap, const char *result) {
+        Job *j = ap->job;
+        App *a = ap->app;
+
+        apply_free(ap);
+        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "ScheduledFor",
+                         "LastError", "Paused", "PauseReason", "History", NULL);
+        job_finish(j, result);
+}
+
+static int edit_last_error(AppState *s, void *userdata) {
+        return free_and_strdup(&s->last_error, userdata);
+}
+
+/* Fails before anything was switched: the running version is untouched. */
+static void apply_abort(Apply *ap, const char *format, ...) _printf_(2, 3);
+static void apply_abort(Apply *ap, const char *format, ...) {
+        _cleanup_free_ char *reason = NULL;
+        va_list ap_list;
+
+        va_start(ap_list, format);
+        if (vasprintf(&reason, format, ap_list) < 0)
+                reason = NULL;
+        va_end(ap_list);
+
+        (void) app_update_state(ap->app, edit_last_error, reason);
+        app_journal(&(AppEvent) {
+                        .priority = LOG_ERR,
+                        .app = ap->app->name,
+                        .version = ap->version,
+                        .old_version = ap->old_version,
+                },
+                "Switching %s to %s failed: %s", ap->app->name, ap->version, strempty(reason));
+        apply_end(ap, "failed");
+}
+
+static int restart_unit(Apply *ap, sd_bus_message_handler_t callback, sd_bus_slot **slot) {
+        return sd_bus_call_method_async(ap->app->manager->bus, slot, SYSTEMD_SERVICE, SYSTEMD_PATH,
+                                        SYSTEMD_MANAGER, "RestartUnit", callback, ap, "ss", ap->unit, "replace");
+}
+
+typedef struct RollbackEdit {
+        const char *version;
+        const char *reason;
+        int dir_fd;
+        bool done;                  /* we rolled back (rather than upkeep-condition before us) */
+} RollbackEdit;
+
+static int edit_rollback(AppState *s, void *userdata) {
+        RollbackEdit *e = userdata;
+        int r;
+
+        /* upkeep-condition may have rolled back already, at the restart that followed a crash. */
+        if (!s->trial_version || version_compare(s->trial_version, e->version) != 0)
+                return free_and_strdup(&s->last_error, e->reason);
+
+        r = app_rollback_at(e->dir_fd, s, e->reason, now_realtime());
+        if (r < 0)
+                return r;
+        e->done = true;
+        return free_and_strdup(&s->last_error, e->reason) < 0 ? -ENOMEM : 1;
+}
+
+/* The new version failed its trial: back to the old one, unless that happened already. */
+static void apply_roll_back(Apply *ap, const char *format, ...) _printf_(2, 3);
+static void apply_roll_back(Apply *ap, const char *format, ...) {
+        _cleanup_free_ char *what = NULL, *reason = NULL;
+        va_list ap_list;
+        int r;
+
+        va_start(ap_list, format);
+        if (vasprintf(&what, format, ap_list) < 0)
+                what = NULL;
+        va_end(ap_list);
+
+        if (asprintf(&reason, "version %s failed its trial (%s); rolled back to %s",
+                     ap->version, strempty(what), ap->old_version ?: "nothing") < 0)
+                reason = NULL;
+
+        RollbackEdit e = { .version = ap->version, .reason = reason, .dir_fd = ap->app->dir_fd };
+        if (!ap->old_version)
+                log_warning("%s %s failed its trial and there is no earlier version to go back to.",
+                            ap->app->name, ap->version);
+        else {
+                r = app_update_state(ap->app, edit_rollback, &e);
+                if (r < 0)
+                        log_error_errno(r, "Failed to roll back %s: %m", ap->app->name);
+        }
+
+        if (e.done) {
+                /* Fire and forget: the old version was running minutes ago; if it does not come
+                 * back, systemd's unit state says so to anyone looking. */
+                r = restart_unit(ap, NULL, NULL);
+                if (r < 0)
+                        log_error_errno(r, "Failed to restart %s after rolling back: %m", ap->unit);
+        }
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_ROLLED_BACK,
+                        .priority = LOG_WARNING,
+                        .app = ap->app->name,
+                        .version = ap->old_version,
+                        .old_version = ap->version,
+                },
+                "%s: %s.", ap->app->name, strempty(reason));
+        apply_end(ap, "failed");
+}
+
+static int edit_keep(AppState *s, void *userdata) {
+        Apply *ap = userdata;
+
+        if (!s->trial_version || version_compare(s->trial_version, ap->version) != 0)
+                return -ESTALE;  /* rolled back under our feet */
+        s->last_error = mfree(s->last_error);
+        return app_state_keep_trial(s) < 0 ? -EINVAL : 1;
+}
+
+static void apply_keep(Apply *ap) {
+        int r;
+
+        r = app_update_state(ap->app, edit_keep, ap);
+        if (r == -ESTALE)
+                return apply_roll_back(ap, "it was rolled back while on trial");
+        if (r < 0)
+                log_error_errno(r, "Failed to record that %s %s was kept: %m", ap->app->name, ap->version);
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_APPLIED,
+                        .priority = LOG_NOTICE,
+                        .app = ap->app->name,
+                        .version = ap->version,
+                        .old_version = ap->old_version,
+                },
+                "%s was updated from %s to %s, which passed its trial.", ap->app->name,
+                ap->old_version ?: "nothing", ap->version);
+        apply_end(ap, "done");
+}
+
+static void on_health(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
+        _cleanup_free_ _unused_ char *reason_owned = reason;
+        Apply *ap = userdata;
+
+        ap->health = NULL;
+        if (error < 0)
+                return apply_roll_back(ap, "health check %s failed: %s", ap->app->config->health_check,
+                                       strempty(reason));
+        long status = result->status;
+        http_result_done(result);
+        if (status < 200 || status > 299)
+                return apply_roll_back(ap, "health check %s answered HTTP %ld", ap->app->config->health_check, status);
+
+        apply_keep(ap);
+}
+
+static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Apply *ap = userdata;
+        const char *check = ap->app->config->health_check;
+        int r;
+
+        ap->on_trial = false;
+        if (isempty(check)) {
+                apply_keep(ap);
+                return 0;
+        }
+
+        if (strncmp(check, "http://", 7) != 0) {
+                apply_roll_back(ap, "HealthCheck=%s is not an http:// URL, which is all this version checks", check);
+                return 0;
+        }
+
+        r = http_get(ap->app->manager->http, check,
+                     &(HttpOptions) { .output_fd = -EBADF, .max_size = HEALTH_CHECK_MAX_SIZE },
+                     on_health, ap, &ap->health);
+        if (r < 0)
+                apply_roll_back(ap, "health check could not start: %s", strerror(-r));
+        return 0;
+}
+
+/* The unit's ActiveState during the trial: anything but active means the new version went down. */
+static int on_unit_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Apply *ap = userdata;
+        const char *interface, *property, *state;
+        int r;
+
+        if (!ap->on_trial)
+                return 0;
+
+        r = sd_bus_message_read(m, "s", &interface);
+        if (r < 0 || !streq(interface, "org.freedesktop.systemd1.Unit"))
+                return 0;
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return 0;
+        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                if (sd_bus_message_read(m, "s", &property) < 0)
+                        return 0;
+                if (!streq(property, "ActiveState")) {
+                        if (sd_bus_message_skip(m, "v") < 0)
+                                return 0;
+                } else if (sd_bus_message_read(m, "v", "s", &state) >= 0 && !IN_SET_STR(state, "active", "reloading")) {
+                        ap->on_trial = false;
+                        apply_roll_back(ap, "%s entered state '%s' during its trial", ap->unit, state);
+                        return 0;
+                }
+                if (sd_bus_message_exit_container(m) < 0)
+                        return 0;
+        }
+        return 0;
+}
+
+static int on_systemd_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Apply *ap = userdata;
+        const char *path, *unit, *result;
+        uint32_t id;
+        int r;
+
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        if (!ap->systemd_job || !streq(path, ap->systemd_job))
+                return 0;
+
+        if (!streq(result, "done")) {
+                apply_roll_back(ap, "systemd's restart of %s ended with '%s'", ap->unit, result);
+                return 0;
+        }
+
+        /* Up (for Type=notify: READY=1 was sent, or systemd would not call the job done). */
+        ap->on_trial = true;
+        r = sd_event_add_time_relative(ap->app->manager->event, &ap->trial_timer, CLOCK_MONOTONIC,
+                                       ap->app->config->trial_sec, USEC_PER_MSEC, on_trial_timer, ap);
+        if (r < 0)
+                apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
+        return 0;
+}
+
+static int on_restart_reply(sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Apply *ap = userdata;
+        const char *path;
+
+        ap->restart_call = sd_bus_slot_unref(ap->restart_call);
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                const sd_bus_error *e = sd_bus_message_get_error(reply);
+                apply_roll_back(ap, "systemd refused to restart %s: %s", ap->unit, e->message ?: e->name);
+                return 0;
+        }
+        if (sd_bus_message_read(reply, "o", &path) < 0 || !(ap->systemd_job = strdup(path)))
+                apply_roll_back(ap, "unreadable answer from systemd");
+        return 0;
+}
+
+typedef struct BeginEdit {
+        const char *version;
+        TransitionKind kind;
+        int dir_fd;
+        char *old_version;
+} BeginEdit;
+
+/* The switch itself, under the lock: previous first, then current, each link replaced atomically, so
+ * a crash between them leaves current at the old, complete version. */
+static int edit_begin(AppState *s, void *userdata) {
+        BeginEdit *e = userdata;
+        int r;
+
+        if (s->trial_version)
+                return -EBUSY;
+
+        if (s->current_version) {
+                e->old_version = strdup(s->current_version);
+                if (!e->old_version)
+                        return -ENOMEM;
+                r = switch_link_at(e->dir_fd, APP_PREVIOUS_LINK, s->current_version);
+                if (r < 0)
+                        return r;
+        }
+
+        r = app_state_begin_trial(s, e->version, e->kind, now_realtime());
+        if (r < 0)
+                return r;
+
+        r = switch_link_at(e->dir_fd, APP_CURRENT_LINK, e->version);
+        if (r < 0)
+                return r;
+        return 1;
+}
+
+void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
+        _cleanup_free_ char *escaped = NULL;
+        Apply *ap;
+        int r;
+
+        ap = calloc(1, sizeof(Apply));
+        if (!ap || !(ap->version = strdup(version))) {
+                free(ap);
+                log_oom();
+                return job_finish(j, "failed");
+        }
+        ap->job = j;
+        ap->app = a;
+        j->cancel = NULL;  /* a switch is not stopped half way */
+        (void) app_unit_name(a, ap->unit, sizeof ap->unit);
+
+        BeginEdit e = { .version = version, .kind = kind, .dir_fd = a->dir_fd };
+        r = app_update_state(a, edit_begin, &e);
+        ap->old_version = TAKE_PTR(e.old_version);
+        if (r == -EBUSY)
+                return apply_abort(ap, "a trial of %s is still running", strempty(a->state->trial_version));
+        if (r < 0)
+                return apply_abort(ap, "cannot switch to %s: %s", version, strerror(-r));
+        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "History", NULL);
+
+        app_journal(&(AppEvent) {
+                        .priority = LOG_INFO,
+                        .app = a->name,
+                        .version = version,
+                        .old_version = ap->old_version,
+                },
+                "Switched %s from %s to %s; restarting %s.", a->name, ap->old_version ?: "nothing", version, ap->unit);
+
+        /* Watch before asking, so no signal is missed. */
+        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH_PREFIX, ap->unit, &escaped);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(a->manager->bus, &ap->unit_changed, SYSTEMD_SERVICE, escaped,
+                                              "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                              on_unit_changed, NULL, ap);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(a->manager->bus, &ap->job_removed, SYSTEMD_SERVICE, SYSTEMD_PATH,
+                                              SYSTEMD_MANAGER, "JobRemoved", on_systemd_job_removed, NULL, ap);
+        if (r >= 0)
+                r = restart_unit(ap, on_restart_reply, &ap->restart_call);
+        if (r < 0)
+                return apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
+}
+
+int manager_subscribe_systemd(Manager *m) {
+        return sd_bus_call_method_async(m->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                        "Subscribe", NULL, NULL, "");
+}
+
+int app_start_apply_pending(App *a, char **ret_job_path) {
+        _cleanup_free_ char *path = NULL, *version = NULL;
+        Job *j;
+        int r;
+
+        if (!a->state->pending_version || !stage_exists(a->dir_fd, a->state->pending_version))
+                return -ENOENT;
+        version = strdup(a->state->pending_version);
+        if (!version)
+                return -ENOMEM;
+
+        r = job_new(a->manager, JOB_UPDATE, a, &j);
+        if (r < 0)
+                return r;
+        /* The job may end before this returns (e.g. nothing could be switched). */
+        path = strdup(j->object_path);
+        if (!path) {
+                job_finish(j, "failed");
+                return -ENOMEM;
+        }
+
+        app_apply(a, j, version, TRANSITION_SCHEDULED);
+        *ret_job_path = TAKE_PTR(path);
+        return 0;
+}
+
+static int edit_manual_rollback(AppState *s, void *userdata) {
+        App *a = userdata;
+        int r;
+
+        if (!s->previous_version || !s->current_version ||
+            version_compare(s->previous_version, s->current_version) == 0)
+                return -ENOENT;
+        r = app_rollback_at(a->dir_fd, s, "rolled back by an operator", now_realtime());
+        return r < 0 ? r : 1;
+}
+
+int app_start_rollback(App *a, char **ret_job_path) {
+        _cleanup_free_ char *path = NULL, *bad = NULL;
+        char unit[256];
+        Job *j;
+        int r;
+
+        bad = a->state->current_version ? strdup(a->state->current_version) : NULL;
+        r = job_new(a->manager, JOB_ROLLBACK, a, &j);
+        if (r < 0)
+                return r;
+        path = strdup(j->object_path);
+
+        r = app_update_state(a, edit_manual_rollback, a);
+        if (r < 0 || !path) {
+                job_finish(j, "failed");
+                return r < 0 ? r : -ENOMEM;
+        }
+
+        r = sd_bus_call_method_async(a->manager->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                     "RestartUnit", NULL, NULL, "ss", app_unit_name(a, unit, sizeof unit), "replace");
+        if (r < 0)
+                log_warning_errno(r, "Failed to restart %s after rolling back, ignoring: %m", unit);
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_ROLLED_BACK,
+                        .priority = LOG_NOTICE,
+                        .app = a->name,
+                        .version = a->state->current_version,
+                        .old_version = bad,
+                },
+                "%s rolled back by an operator from %s to %s.", a->name, strempty(bad), a->state->current_version);
+        app_emit_changed(a, "CurrentVersion", "Paused", "PauseReason", "History", NULL);
+        job_finish(j, "done");
+
+        *ret_job_path = TAKE_PTR(path);
+        return 0;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Switching an app to a staged version and watching it come up: the "current" link is swapped
+ * atomically, the unit restarted through systemd's D-Bus API (RestartUnit), and its job result and
+ * ActiveState followed through systemd's signals on the event loop. The version is kept once it
+ * stayed active for TrialSec= (and passed HealthCheck=); otherwise it is rolled back. */
+#pragma once
+
+#include "app.h"
+
+/* Continues job j (already running for a) with the switch to version, a staged version. kind says
+ * whether an operator asked (manual) or the update timer (scheduled). Ends the job: "done" when the
+ * version was kept, "failed" when it was rolled back or could not be switched to. */
+void app_apply(App *a, Job *j, const char *version, TransitionKind kind);
+
+/* ApplyPending(): switches to the staged pending version, as the update timer asks (-ENOENT when
+ * nothing is pending). Rollback(): back to the previous version at once, which is marked bad, and
+ * automatic updates paused (-ENOENT without a previous version). Both return the job's path; the job
+ * may have ended already. */
+int app_start_apply_pending(App *a, char **ret_job_path);
+int app_start_rollback(App *a, char **ret_job_path);
+
+/* Subscribes to systemd's signals (once, at start-up), without which it sends none. */
+int manager_subscribe_systemd(Manager *m);

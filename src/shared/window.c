@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Window= parsing into weekday and hour sets, and the OnCalendar= expression for them. Working on sets
+ * rather than on the text means overlapping, repeated or unordered items all come out as one
+ * canonical expression. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "macro.h"
+#include "window.h"
+
+#define BLANKS " \t"
+
+static const char *const weekday_names[7][2] = {
+        { "Mon", "Monday"    },
+        { "Tue", "Tuesday"   },
+        { "Wed", "Wednesday" },
+        { "Thu", "Thursday"  },
+        { "Fri", "Friday"    },
+        { "Sat", "Saturday"  },
+        { "Sun", "Sunday"    },
+};
+
+/* A piece of the input: not NUL-terminated, so the input is never copied. */
+typedef struct Span {
+        const char *p;
+        size_t n;
+} Span;
+
+static bool span_is(Span s, const char *word) {
+        return strlen(word) == s.n && strncasecmp(s.p, word, s.n) == 0;
+}
+
+static int parse_weekday(Span s, unsigned *ret) {
+        for (unsigned d = 0; d < ELEMENTSOF(weekday_names); d++)
+                if (span_is(s, weekday_names[d][0]) || span_is(s, weekday_names[d][1])) {
+                        *ret = d;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+static int parse_hour(Span s, unsigned *ret) {
+        unsigned h = 0;
+
+        if (!IN_SET(s.n, 1u, 2u))
+                return -EINVAL;
+        for (size_t i = 0; i < s.n; i++) {
+                if (s.p[i] < '0' || s.p[i] > '9')
+                        return -EINVAL;
+                h = h * 10 + (unsigned) (s.p[i] - '0');
+        }
+        if (h > 23)
+                return -EINVAL;
+
+        *ret = h;
+        return 0;
+}
+
+/* Splits "A..B" into A and B, or returns A alone with *ret_has_end = false. */
+static int split_range(Span item, Span *ret_start, Span *ret_end, bool *ret_has_end) {
+        const char *dots = memmem(item.p, item.n, "..", 2);
+
+        if (!dots) {
+                *ret_start = item;
+                *ret_end = (Span) {};
+                *ret_has_end = false;
+                return 0;
+        }
+
+        *ret_start = (Span) { item.p, (size_t) (dots - item.p) };
+        *ret_end = (Span) { dots + 2, item.n - ret_start->n - 2 };
+        if (memmem(ret_end->p, ret_end->n, "..", 2))
+                return -EINVAL;
+        *ret_has_end = true;
+        return 0;
+}
+
+static int parse_weekdays(Span field, uint8_t *ret, const char **ret_reason) {
+        uint8_t days = 0;
+
+        for (size_t i = 0; i <= field.n;) {
+                Span item = { field.p + i, strcspn(field.p + i, ",") };
+                unsigned a, b;
+                Span start, end;
+                bool has_end;
+
+                if (item.n > field.n - i)
+                        item.n = field.n - i;
+                if (item.n == 0) {
+                        *ret_reason = "empty item in the weekday list";
+                        return -EINVAL;
+                }
+
+                if (split_range(item, &start, &end, &has_end) < 0 ||
+                    parse_weekday(start, &a) < 0 ||
+                    (has_end && parse_weekday(end, &b) < 0)) {
+                        *ret_reason = "unknown weekday; expected Mon, Tue, Wed, Thu, Fri, Sat or Sun, "
+                                      "ranges such as Mon..Fri, or lists such as Sat,Sun";
+                        return -EINVAL;
+                }
+                if (!has_end)
+                        b = a;
+
+                /* The week is a cycle: Fri..Mon is Friday through Monday. */
+                for (unsigned d = a;; d = (d + 1) % 7) {
+                        days |= (uint8_t) (1u << d);
+                        if (d == b)
+                                break;
+                }
+
+                i += item.n + 1;
+        }
+
+        *ret = days;
+        return 0;
+}
+
+static int parse_hours(Span field, uint32_t *ret, const char **ret_reason) {
+        uint32_t hours = 0;
+
+        if (field.n == 1 && field.p[0] == '*') {
+                *ret = WINDOW_ALL_HOURS;
+                return 0;
+        }
+
+        for (size_t i = 0; i <= field.n;) {
+                Span item = { field.p + i, strcspn(field.p + i, ",") };
+                unsigned a, b;
+                Span start, end;
+                bool has_end;
+
+                if (item.n > field.n - i)
+                        item.n = field.n - i;
+                if (item.n == 0) {
+                        *ret_reason = "empty item in the hour list";
+                        return -EINVAL;
+                }
+
+                if (split_range(item, &start, &end, &has_end) < 0 ||
+                    parse_hour(start, &a) < 0 ||
+                    (has_end && parse_hour(end, &b) < 0)) {
+                        *ret_reason = "invalid hour; expected whole hours 00 to 23, ranges such as 09..17, "
+                                      "or lists such as 01,03";
+                        return -EINVAL;
+                }
+                if (!has_end)
+                        b = a;
+                if (a > b) {
+                        /* The hours after midnight would be on the next day, which a weekday list
+                         * cannot say; the operator spells out what is meant instead. */
+                        *ret_reason = "hour range runs backwards; a window past midnight is two ranges, "
+                                      "e.g. 22..23,00..02";
+                        return -EINVAL;
+                }
+
+                for (unsigned h = a; h <= b; h++)
+                        hours |= UINT32_C(1) << h;
+
+                i += item.n + 1;
+        }
+
+        *ret = hours;
+        return 0;
+}
+
+static Span next_field(const char **p) {
+        Span s;
+
+        *p += strspn(*p, BLANKS);
+        s = (Span) { *p, strcspn(*p, BLANKS) };
+        *p += s.n;
+        return s;
+}
+
+/* Hours start with a digit (or are "*"); anything else naming letters is meant as weekdays, so that
+ * "..Fri" or ",Mon" is reported as a weekday problem. */
+static bool is_weekday_field(Span s) {
+        if (s.p[0] >= '0' && s.p[0] <= '9')
+                return false;
+        for (size_t i = 0; i < s.n; i++)
+                if ((s.p[i] >= 'A' && s.p[i] <= 'Z') || (s.p[i] >= 'a' && s.p[i] <= 'z'))
+                        return true;
+        return false;
+}
+
+int window_parse(const char *s, Window *ret, const char **ret_reason) {
+        Window w = { WINDOW_ALL_WEEKDAYS, WINDOW_ALL_HOURS };
+        const char *reason = NULL, *p = strempty(s);
+        Span field;
+        int r;
+
+        field = next_field(&p);
+        if (field.n > 0 && is_weekday_field(field)) {
+                r = parse_weekdays(field, &w.weekdays, &reason);
+                if (r < 0)
+                        goto fail;
+                field = next_field(&p);
+        }
+
+        if (field.n > 0) {
+                if (is_weekday_field(field)) {
+                        r = -EINVAL;
+                        reason = "weekdays given twice; expected weekdays, then hours, e.g. 'Mon..Fri 09..17'";
+                        goto fail;
+                }
+                r = parse_hours(field, &w.hours, &reason);
+                if (r < 0)
+                        goto fail;
+        }
+
+        if (next_field(&p).n > 0) {
+                r = -EINVAL;
+                reason = "unexpected text after the hours; expected weekdays, then hours, e.g. 'Mon..Fri 09..17'";
+                goto fail;
+        }
+
+        *ret = w;
+        return 0;
+
+fail:
+        if (ret_reason)
+                *ret_reason = reason;
+        return r;
+}
+
+/* Appends the set bits of mask (bits 0 … n-1) as "a", "a,b" and "a..c" items, naming bit i with
+ * name(i), the way systemd writes weekday lists. */
+static void append_set(char *buf, size_t size, uint32_t mask, unsigned n, void (*name)(char *, size_t, unsigned)) {
+        bool first = true;
+
+        for (unsigned i = 0; i < n;) {
+                unsigned j = i;
+                char a[16], b[16];
+
+                if (!(mask & (UINT32_C(1) << i))) {
+                        i++;
+                        continue;
+                }
+                while (j + 1 < n && (mask & (UINT32_C(1) << (j + 1))))
+                        j++;
+
+                name(a, sizeof a, i);
+                name(b, sizeof b, j);
+                if (j == i)
+                        (void) snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", first ? "" : ",", a);
+                else
+                        (void) snprintf(buf + strlen(buf), size - strlen(buf), "%s%s%s%s",
+                                        first ? "" : ",", a, j == i + 1 ? "," : "..", b);
+                first = false;
+                i = j + 1;
+        }
+}
+
+static void weekday_name(char *buf, size_t size, unsigned d) {
+        (void) snprintf(buf, size, "%s", weekday_names[d][0]);
+}
+
+static void hour_name(char *buf, size_t size, unsigned h) {
+        (void) snprintf(buf, size, "%02u", h);
+}
+
+int window_to_calendar(const char *s, char **ret, const char **ret_reason) {
+        /* Longest: "Mon,Wed,Fri,Sun *-*-* " and twelve single hours "00,02,…,22:00:00". */
+        char buf[128] = "";
+        char *calendar;
+        Window w;
+        int r;
+
+        r = window_parse(s, &w, ret_reason);
+        if (r < 0)
+                return r;
+
+        if (w.weekdays == WINDOW_ALL_WEEKDAYS && w.hours == WINDOW_ALL_HOURS)
+                calendar = strdup("hourly");
+        else {
+                if (w.weekdays != WINDOW_ALL_WEEKDAYS) {
+                        append_set(buf, sizeof buf, w.weekdays, 7, weekday_name);
+                        (void) strncat(buf, " ", sizeof buf - strlen(buf) - 1);
+                }
+                (void) strncat(buf, "*-*-* ", sizeof buf - strlen(buf) - 1);
+                if (w.hours == WINDOW_ALL_HOURS)
+                        (void) strncat(buf, "*", sizeof buf - strlen(buf) - 1);
+                else
+                        append_set(buf, sizeof buf, w.hours, 24, hour_name);
+                (void) strncat(buf, ":00:00", sizeof buf - strlen(buf) - 1);
+                calendar = strdup(buf);
+        }
+        if (!calendar)
+                return -ENOMEM;
+
+        *ret = calendar;
+        return 0;
+}

@@ -1,0 +1,3 @@
+[App]
+Source=https://releases.example.com/x/
+Exec=x

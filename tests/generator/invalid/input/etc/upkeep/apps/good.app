@@ -1,0 +1,3 @@
+[App]
+Source=https://releases.example.com/good/
+Exec=bin/good

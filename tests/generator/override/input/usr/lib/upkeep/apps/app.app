@@ -1,0 +1,5 @@
+# Vendor default, overridden by /etc/upkeep/apps/app.app.
+[App]
+Description=Vendor app (vendor default)
+Source=https://vendor.example.com/app/
+Exec=bin/app --vendor

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Apps running as real units, in a real systemd: the generator's units run the app; the update timer
+# is listed and fires only inside its window; its service applies a staged update, and is skipped
+# when nothing is due; a crashing release is rolled back by the daemon; and a release that dies after
+# the daemon was killed mid-trial is rolled back by upkeep-condition alone.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/publisher.sh"
+publisher_setup
+
+$tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
+$tool archive "$www/example-1.1.0.tar.gz" good 1.1.0
+$tool archive "$www/example-1.2.0.tar.gz" crash 1.2.0
+$tool archive "$www/example-1.3.0.tar.gz" crash-later 1.3.0
+
+upkeep_boot running
+trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
+publisher_serve
+
+# The window: the hour after the current one (local time, as timers count), so its next event is
+# predictable and not now.
+hour=$((10#$(guest date +%H)))
+window_hour=$(( (hour + 2) % 24 ))
+example_app "$(printf '\n[Update]\nPolicy=minor\nTrialSec=%s\nWindow=%02d\nJitter=1s\n' "${TRIAL:-4s}" "$window_hour")"
+guest systemctl daemon-reload
+
+serves() {  # what the app answers on its port, or "down"
+        guest curl -s --max-time 2 http://127.0.0.1:8081/ || echo down
+}
+prop() {
+        guest busctl get-property org.upkeep1 /org/upkeep1/app/example org.upkeep1.App "$1"
+}
+
+# --- the generated units ---------------------------------------------------------------------------
+expect_match "the generator wrote the service's ExecStart" "$(guest systemctl cat upkeep@example.service)" \
+        'ExecStart=/var/lib/upkeep/apps/example/current/bin/example --port 8081'
+expect_match "the service is enabled for boot" "$(guest systemctl is-enabled upkeep@example.service)" 'enabled|generated'
+guest systemctl start upkeep-update@example.timer
+expect_match "systemctl list-timers shows the update timer" \
+        "$(guest systemctl list-timers --no-pager --all)" 'upkeep-update@example\.timer +upkeep-update@example\.service'
+next=$(guest systemctl show -P NextElapseUSecRealtime upkeep-update@example.timer)
+expect_match "the timer's next event is in the window's hour ($window_hour)" "$next" \
+        " $(printf '%02d' "$window_hour"):[0-9]{2}:[0-9]{2} "
+guest systemctl start upkeep-update@example.service
+expect_match "with nothing due, the update service is skipped, not failed" \
+        "$(guest journalctl -u upkeep-update@example.service -o cat --no-pager)" "Skipped due to 'exec-condition'"
+expect_eq "... and has not failed" "$(guest systemctl is-failed upkeep-update@example.service)" inactive
+
+# --- install, then an update applied by the timer's service ---------------------------------------
+publish 1 1.0.0=$www/example-1.0.0.tar.gz
+guest upkeepctl --no-ask-password update example 1.0.0
+expect_eq "the generated unit runs the app" "$(guest systemctl is-active upkeep@example.service)" active
+expect_eq "... which serves 1.0.0" "$(serves)" 1.0.0
+
+publish 2 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
+guest upkeepctl --no-ask-password check example
+expect_eq "check stages 1.1.0 as pending" "$(prop PendingVersion)" 's "1.1.0"'
+expect_eq "the update service applies it (as the timer does)" \
+        "$(guest systemctl start upkeep-update@example.service; echo $?)" 0
+expect_eq "the app serves 1.1.0" "$(serves)" 1.1.0
+expect_match "the history records a scheduled update" "$(guest upkeepctl history example --no-legend)" '1\.0\.0 +1\.1\.0 +scheduled'
+
+# --- a release that crashes at once: the daemon rolls back -----------------------------------------
+publish 3 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz 1.2.0=$www/example-1.2.0.tar.gz
+start=${EPOCHREALTIME/./}
+out=$(guest upkeepctl --no-ask-password update example 1.2.0 2>&1); rc=$?
+expect_eq "updating to a crashing release fails" "$rc" 1
+expect_match "... saying it was rolled back" "$out" 'version 1\.2\.0 failed its trial .*rolled back to 1\.1\.0'
+for _ in $(seq 20); do [ "$(serves)" = 1.1.0 ] && break; sleep 0.1; done
+echo "old version serving again $(( (${EPOCHREALTIME/./} - start) / 1000 )) ms after the update began"
+expect_eq "the old version serves again" "$(serves)" 1.1.0
+expect_eq "automatic updates are paused" "$(prop Paused)" 'b true'
+expect_match "... with the reason" "$(prop PauseReason)" '1\.2\.0 failed its trial'
+expect_match "the journal has the catalogued rollback" \
+        "$(guest journalctl UPKEEP_APP=example MESSAGE_ID=61a9e5eb076d493e8bc0598acddb3a6a -o cat --no-pager)" 'rolled back to 1\.1\.0'
+state_field() {  # state_field KEY: a field of state.json, as JSON
+        guest python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))[sys.argv[2]]))' \
+                /var/lib/upkeep/apps/example/state.json "$1"
+}
+expect_eq "1.2.0 is marked bad" "$(state_field bad_versions)" '["1.2.0"]'
+guest upkeepctl --no-ask-password resume example
+
+# --- the daemon dies mid-trial; the release dies after 2 s; upkeep-condition rolls back -------------
+publish 4 1.1.0=$www/example-1.1.0.tar.gz 1.3.0=$www/example-1.3.0.tar.gz
+guest sh -c 'printf "[Update]\nTrialSec=30s\n" >> /etc/upkeep/apps/example.app'
+guest systemctl reload upkeepd.service
+guest upkeepctl --no-ask-password --no-block update example 1.3.0 >/dev/null
+for _ in $(seq 50); do [ "$(serves)" = 1.3.0 ] && break; sleep 0.1; done
+expect_eq "1.3.0 runs, on trial" "$(serves)" 1.3.0
+guest systemctl kill -s KILL upkeepd.service
+for _ in $(seq 50); do [ "$(serves)" = 1.1.0 ] && break; sleep 0.2; done
+expect_eq "after 1.3.0 died, with no daemon, 1.1.0 serves again" "$(serves)" 1.1.0
+expect_eq "upkeepd is not running" "$(guest systemctl is-active upkeepd.service)" failed
+expect_match "upkeep-condition rolled back, in the journal" \
+        "$(guest journalctl UPKEEP_APP=example MESSAGE_ID=61a9e5eb076d493e8bc0598acddb3a6a -o cat --no-pager)" \
+        '1\.3\.0.*rolled back to 1\.1\.0|rolled back to 1\.1\.0.*1\.3\.0'
+expect_eq "the current link points at 1.1.0" "$(guest readlink /var/lib/upkeep/apps/example/current)" versions/1.1.0
+expect_eq "state.json: 1.3.0 marked bad" "$(state_field bad_versions)" '["1.2.0", "1.3.0"]'
+expect_eq "... and paused" "$(state_field paused)" true
+expect_eq "the daemon, activated again, agrees" "$(prop CurrentVersion)" 's "1.1.0"'
+
+upkeep_finish

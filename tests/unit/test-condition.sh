@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# upkeep-condition against hand-written state directories: what "due" lets through, and what "trial"
+# counts and rolls back, checked in state.json and the links as the next start would see them.
+# Usage: test-condition.sh UPKEEP-CONDITION
+set -u
+
+prog=$1
+fail=0
+
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read state.json"; exit 77; }
+
+root=$(mktemp -d /tmp/test-condition.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+export UPKEEP_STATE_DIR=$root
+# The rollback's journal entry has nowhere to go in a test; sd_journal_send() fails quietly.
+
+ts() {  # ts DATE-SPEC: an RFC 3339 timestamp as state.json has them
+        date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ
+}
+
+# app NAME CURRENT [PREVIOUS]: an app directory with versions 1.0.0 and 1.1.0 staged and the links.
+app() {
+        local dir=$root/apps/$1
+        mkdir -p "$dir/versions/1.0.0" "$dir/versions/1.1.0"
+        [ -n "$2" ] && ln -s "versions/$2" "$dir/current"
+        [ -n "${3:-}" ] && ln -s "versions/$3" "$dir/previous"
+        return 0
+}
+
+state() {  # state NAME JSON
+        printf '%s\n' "$2" >"$root/apps/$1/state.json"
+}
+
+# run DESCRIPTION EXPECTED-EXIT [STDERR-PATTERN] -- ARGS...
+run() {
+        local what=$1 want=$2 pattern=$3 rc err
+        shift 4
+        err=$("$prog" "$@" 2>&1 >/dev/null); rc=$?
+        if [ "$rc" -ne "$want" ]; then
+                echo "FAIL: $what: exit $rc, expected $want (stderr: '$err')"
+                fail=1
+        elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$err"; then
+                echo "FAIL: $what: stderr does not match /$pattern/: '$err'"
+                fail=1
+        else
+                echo "ok: $what"
+        fi
+}
+
+# check DESCRIPTION NAME PYTHON-EXPRESSION: s is the app's state.json, parsed.
+check() {
+        if python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+                "$root/apps/$2/state.json" "$3"; then
+                echo "ok: $1"
+        else
+                echo "FAIL: $1: not true of $(cat "$root/apps/$2/state.json"): $3"
+                fail=1
+        fi
+}
+
+check_link() {  # check_link DESCRIPTION NAME LINK TARGET
+        local got
+        got=$(readlink "$root/apps/$2/$3")
+        if [ "$got" = "$4" ]; then
+                echo "ok: $1"
+        else
+                echo "FAIL: $1: $3 -> '$got', expected '$4'"
+                fail=1
+        fi
+}
+
+past=$(ts '-1 hour')
+future=$(ts '+1 hour')
+
+# --- due ---
+
+app nothing 1.0.0
+state nothing '{"current_version": "1.0.0"}'
+run "due: nothing pending" 1 "nothing pending" -- due nothing
+
+app nostate 1.0.0
+run "due: no state.json" 1 "nothing pending" -- due nostate
+
+run "due: unknown app" 1 "" -- due nosuchapp
+
+app duepast 1.0.0
+state duepast "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\"}"
+run "due: due in the past" 0 "" -- due duepast
+
+app duefuture 1.0.0
+state duefuture "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$future\"}"
+run "due: due in the future" 1 "due at $future" -- due duefuture
+
+app unscheduled 1.0.0
+state unscheduled '{"current_version": "1.0.0", "pending_version": "1.1.0"}'
+run "due: staged, not scheduled" 1 "not scheduled" -- due unscheduled
+
+app paused 1.0.0
+state paused "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
+               \"paused\": true, \"pause_reason\": \"maintenance\"}"
+run "due: paused" 1 "paused: maintenance" -- due paused
+
+app backoff 1.0.0
+state backoff "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
+                \"backoff_failures\": 2, \"backoff_until\": \"$future\"}"
+run "due: backing off" 1 "backing off until $future" -- due backoff
+
+app backoffover 1.0.0
+state backoffover "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
+                    \"backoff_failures\": 2, \"backoff_until\": \"$past\"}"
+run "due: backoff over" 0 "" -- due backoffover
+
+app ontrial 1.1.0 1.0.0
+state ontrial "{\"current_version\": \"1.1.0\", \"previous_version\": \"1.0.0\", \"pending_version\": \"1.2.0\",
+                \"due_at\": \"$past\", \"trial_version\": \"1.1.0\", \"trial_started_at\": \"$past\"}"
+run "due: a trial is running" 1 "a trial is running" -- due ontrial
+
+app duecorrupt 1.0.0
+state duecorrupt '{"current_version": '
+run "due: corrupt state" 1 "" -- due duecorrupt
+
+# --- trial ---
+
+app idle 1.0.0
+state idle '{"current_version": "1.0.0", "trial_starts": 0}'
+before=$(cat "$root/apps/idle/state.json")
+run "trial: no trial" 0 "" -- trial idle
+if [ "$(cat "$root/apps/idle/state.json")" = "$before" ]; then
+        echo "ok: trial: no trial leaves state.json as it was"
+else
+        echo "FAIL: trial: no trial changed state.json: $(cat "$root/apps/idle/state.json")"
+        fail=1
+fi
+
+app trialapp 1.1.0 1.0.0
+state trialapp "{\"current_version\": \"1.1.0\", \"previous_version\": \"1.0.0\",
+                 \"trial_version\": \"1.1.0\", \"trial_started_at\": \"$past\",
+                 \"history\": [{\"time\": \"$past\", \"from\": \"1.0.0\", \"to\": \"1.1.0\", \"how\": \"scheduled\"}]}"
+run "trial: first start during a trial" 0 "" -- trial trialapp
+check "trial: first start is counted" trialapp 's["trial_starts"] == 1 and s["trial_version"] == "1.1.0"'
+check_link "trial: first start keeps the new version" trialapp current versions/1.1.0
+
+run "trial: second start during a trial" 0 "" -- trial trialapp
+check_link "trial: rolled back: current" trialapp current versions/1.0.0
+check_link "trial: rolled back: previous unchanged" trialapp previous versions/1.0.0
+check "trial: rolled back: current_version" trialapp 's["current_version"] == "1.0.0"'
+check "trial: rolled back: marked bad" trialapp 's["bad_versions"] == ["1.1.0"]'
+check "trial: rolled back: paused with a reason" trialapp \
+        's["paused"] is True and "1.1.0 failed its trial" in s["pause_reason"]'
+check "trial: rolled back: trial cleared" trialapp '"trial_version" not in s and s.get("trial_starts", 0) == 0'
+check "trial: rolled back: history" trialapp \
+        'len(s["history"]) == 2 and s["history"][-1]["how"] == "rollback" and s["history"][-1]["from"] == "1.1.0" and s["history"][-1]["to"] == "1.0.0"'
+if compgen -G "$root/apps/trialapp/.#*" >/dev/null; then
+        echo "FAIL: trial: temporary files left: $(ls -A "$root/apps/trialapp")"
+        fail=1
+fi
+
+run "trial: start after the rollback" 0 "" -- trial trialapp
+check_link "trial: start after the rollback keeps the old version" trialapp current versions/1.0.0
+check "trial: start after the rollback: marked bad once" trialapp 's["bad_versions"] == ["1.1.0"] and len(s["history"]) == 2'
+
+app gone 1.1.0 1.0.0
+rm -r "$root/apps/gone/versions/1.0.0"
+state gone "{\"current_version\": \"1.1.0\", \"previous_version\": \"1.0.0\",
+             \"trial_version\": \"1.1.0\", \"trial_started_at\": \"$past\", \"trial_starts\": 1}"
+run "trial: previous version gone: start anyway" 0 "Failed to roll gone back" -- trial gone
+check_link "trial: previous version gone: link unchanged" gone current versions/1.1.0
+
+app nocurrent ""
+state nocurrent '{}'
+run "trial: no current link" 1 "installed" -- trial nocurrent
+run "trial: no app directory" 1 "installed" -- trial nosuchapp
+
+app nostatetrial 1.0.0
+run "trial: no state.json" 0 "" -- trial nostatetrial
+
+app corrupt 1.0.0
+state corrupt '{"current_version": "1.0.0", "trial_starts": "many"}'
+run "trial: corrupt state.json" 0 "corrupt" -- trial corrupt
+
+# --- command line ---
+
+run "invalid name" 2 "Invalid app name" -- trial 'a/../b'
+run "invalid name (due)" 2 "Invalid app name" -- due ''
+run "missing name" 2 "" -- trial
+run "extra argument" 2 "" -- due nothing extra
+run "unknown command" 2 "Unknown command" -- frobnicate nothing
+
+exit $fail
