@@ -83,8 +83,8 @@ expect_match "Pin refuses an invalid version" "$(call "$APP/example" org.upkeep1
 expect_eq "Pin" "$(call "$APP/example" org.upkeep1.App Pin s 1.4.2)" ""
 expect_eq "PinnedVersion" "$(prop example PinnedVersion)" 's "1.4.2"'
 expect_match "Update starts a job" "$(call "$APP/example" org.upkeep1.App Update s '')" '^o "/org/upkeep1/job/[0-9]+"$'
-expect_match "Rollback is not built yet, and says so" "$(call "$APP/example" org.upkeep1.App Rollback)" \
-        'Rollback\(\) is not supported'
+expect_match "Rollback without an earlier version says so" "$(call "$APP/example" org.upkeep1.App Rollback)" \
+        'example has no earlier version to go back to'
 
 # --- polkit: reading is open, changing needs authorization -----------------------------------------
 guest groupadd upkeep-operators

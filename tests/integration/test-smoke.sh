@@ -28,15 +28,16 @@ guest systemd-analyze log-level info
 expect_match "daemon-reload runs upkeep-generator successfully" \
         "$(guest journalctl -b -o cat --no-pager | grep upkeep-generator)" 'upkeep-generator succeeded'
 
-units=$(cd "$UPKEEP_DESTDIR" && find . -path '*/systemd/system/*' \( -name '*.service' -o -name '*.timer' -o -name '*.socket' \) -printf '/%P\n' | sort)
+# Templates are verified as systemd runs them: instances of an app, with the generator's drop-ins.
+guest sh -c 'mkdir -p /etc/upkeep/apps && printf "[App]\nSource=https://example.com/smoke/\nExec=bin/smoke\n[Socket]\nListenStream=127.0.0.1:9999\n" > /etc/upkeep/apps/smoke.app'
+guest systemctl daemon-reload
+units=$(cd "$UPKEEP_DESTDIR" && find . -path '*/systemd/system/*' \( -name '*.service' -o -name '*.timer' -o -name '*.socket' \) -printf '%f\n' | sed 's/@\./@smoke./' | sort -u)
 [ -n "$units" ] || fail "no units installed"
-for u in $units; do
-        # Template units are verified through an instance.
-        case $u in
-                *@.*) target=/tmp/$(basename "${u/@./@smoke.}"); guest cp "$u" "$target" ;;
-                *) target=$u ;;
-        esac
-        if out=$(guest systemd-analyze verify --man=no "$target" 2>&1); then
+for u in $units upkeep@smoke.socket; do
+        # verify insists that ExecStart= exists; the app is not installed in this test.
+        if out=$(guest env SYSTEMD_UNIT_PATH=/run/systemd/generator:/etc/systemd/system:/lib/systemd/system \
+                        systemd-analyze verify --man=no --recursive-errors=no "$u" 2>&1 |
+                        grep -v "/var/lib/upkeep/apps/smoke/current/bin/smoke" || true) && [ -z "$out" ]; then
                 pass "systemd-analyze verify $u"
         else
                 fail "systemd-analyze verify $u: $out"
