@@ -179,6 +179,14 @@ static void apply_keep(Apply *ap) {
         if (r < 0)
                 log_error_errno(r, "Failed to record that %s %s was kept: %m", ap->app->name, ap->version);
 
+        /* Only after a success: a failed switch may still need what it would have removed. */
+        r = stage_prune(ap->app->dir_fd, ap->app->config->keep, ap->app->state->current_version,
+                        ap->app->state->previous_version);
+        if (r < 0)
+                log_warning_errno(r, "Failed to remove old versions of %s, ignoring: %m", ap->app->name);
+        else if (r > 0)
+                log_info("Removed %i old version(s) of %s (Keep=%u).", r, ap->app->name, ap->app->config->keep);
+
         app_journal(&(AppEvent) {
                         .message_id = UPKEEP_MESSAGE_APPLIED,
                         .priority = LOG_NOTICE,

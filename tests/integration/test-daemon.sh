@@ -110,6 +110,22 @@ out=$(as_user upkeep-op busctl call --allow-interactive-authorization=no org.upk
 expect_match "... but the rule matches on the app: second is refused" "$out" 'authentication required|Access denied'
 expect_eq "... and second is not paused" "$(prop second Paused)" 'b false'
 
+# --- upkeepctl: tables, JSON, and exit codes scripts can rely on -----------------------------------
+expect_match "upkeepctl list" "$(guest upkeepctl list)" '^APP +CURRENT +AVAILABLE +STATE +NEXT'
+expect_match "... lists example" "$(guest upkeepctl list --no-legend)" '^example +- +- +idle'
+json=$(guest upkeepctl list --json=short)
+expect_eq "upkeepctl list --json" "$(python3 -c 'import json,sys; print(",".join(a["name"] + ":" + str(a["state"]) for a in json.load(sys.stdin)))' <<<"$json")" \
+        "example:idle,second:idle"
+expect_match "upkeepctl status example" "$(guest upkeepctl status example)" 'Example web service'
+guest upkeepctl status nope >/dev/null 2>&1
+expect_eq "an unknown app exits 4" "$?" 4
+as_user nobody upkeepctl --no-ask-password pause second >/dev/null 2>&1
+expect_eq "an unauthorized caller exits 5" "$?" 5
+guest upkeepctl pin example >/dev/null 2>&1
+expect_eq "a missing argument exits 2" "$?" 2
+guest upkeepctl pin example 1.x >/dev/null 2>&1
+expect_eq "an invalid version exits 2" "$?" 2
+
 # --- kill -9, idle exit, corrupt state, reload ------------------------------------------------------
 call "$APP/example" org.upkeep1.App Pause s 'before the crash' >/dev/null
 guest systemctl kill -s KILL upkeepd.service

@@ -13,6 +13,7 @@ $tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
 $tool archive "$www/example-1.1.0.tar.gz" good 1.1.0
 $tool archive "$www/example-1.2.0.tar.gz" crash 1.2.0
 $tool archive "$www/example-1.3.0.tar.gz" crash-later 1.3.0
+$tool archive "$www/example-1.4.0.tar.gz" good 1.4.0
 
 upkeep_boot running
 trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
@@ -22,7 +23,7 @@ publisher_serve
 # predictable and not now.
 hour=$((10#$(guest date +%H)))
 window_hour=$(( (hour + 2) % 24 ))
-example_app "$(printf '\n[Update]\nPolicy=minor\nTrialSec=%s\nWindow=%02d\nJitter=1s\n' "${TRIAL:-4s}" "$window_hour")"
+example_app "$(printf '\n[Update]\nPolicy=minor\nTrialSec=%s\nWindow=%02d\nJitter=1s\nKeep=2\n' "${TRIAL:-4s}" "$window_hour")"
 guest systemctl daemon-reload
 
 serves() {  # what the app answers on its port, or "down"
@@ -99,5 +100,15 @@ expect_eq "the current link points at 1.1.0" "$(guest readlink /var/lib/upkeep/a
 expect_eq "state.json: 1.3.0 marked bad" "$(state_field bad_versions)" '["1.2.0", "1.3.0"]'
 expect_eq "... and paused" "$(state_field paused)" true
 expect_eq "the daemon, activated again, agrees" "$(prop CurrentVersion)" 's "1.1.0"'
+
+# --- after a successful switch, Keep=2 staged versions remain, and always current and previous ------
+guest upkeepctl --no-ask-password resume example
+guest sh -c 'printf "[Update]\nTrialSec=2s\n" >> /etc/upkeep/apps/example.app'
+guest systemctl reload upkeepd.service
+publish 5 1.1.0=$www/example-1.1.0.tar.gz 1.4.0=$www/example-1.4.0.tar.gz
+guest upkeepctl --no-ask-password update example 1.4.0
+expect_eq "1.4.0 serves" "$(serves)" 1.4.0
+expect_eq "old versions are pruned to Keep=2 plus the previous one" \
+        "$(guest ls /var/lib/upkeep/apps/example/versions | tr '\n' ' ')" "1.1.0 1.3.0 1.4.0 "
 
 upkeep_finish
