@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 
 #include "archive-extract.h"
+#include "fileio.h"
 #include "macro.h"
 
 /* Sealing and removing a tree holds one descriptor per level; a bound on depth keeps that far below
@@ -135,24 +136,6 @@ static int refuse_quoting(Extractor *x, int error, const char *entry, const char
 }
 
 #define refuse(x, error, entry, ...) refuse_quoting((x), (error), (entry), NULL, __VA_ARGS__)
-
-static int loop_write(int fd, const void *data, size_t size) {
-        const char *p = data;
-
-        while (size > 0) {
-                ssize_t k = write(fd, p, size);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-                size -= (size_t) k;
-        }
-
-        return 0;
-}
 
 /* Turns a path from the archive into "a/b/c" (no ".", no empty components, no trailing slash; "" is
  * the release directory itself), refusing everything that is not plainly below the release

@@ -15,7 +15,7 @@
 
 #define TEMP_NAME_ATTEMPTS 16
 
-static int loop_write(int fd, const void *data, size_t size) {
+int loop_write(int fd, const void *data, size_t size) {
         const char *p = data;
 
         while (size > 0) {
@@ -33,9 +33,7 @@ static int loop_write(int fd, const void *data, size_t size) {
         return 0;
 }
 
-/* ".#name.XXXXXX" with six random characters. The names need not be unpredictable, only unlikely to
- * collide: O_EXCL/link() refuse an existing one and the caller tries again. */
-static int make_temp_name(const char *name, char **ret) {
+int temp_name(const char *prefix, const char *name, const char *separator, char **ret) {
         static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         char suffix[7];
         uint64_t rnd;
@@ -54,7 +52,7 @@ static int make_temp_name(const char *name, char **ret) {
         }
         suffix[6] = 0;
 
-        if (asprintf(&t, ".#%s.%s", name, suffix) < 0)
+        if (asprintf(&t, "%s%s%s%s", prefix, name, separator, suffix) < 0)
                 return -ENOMEM;
 
         *ret = t;
@@ -75,7 +73,7 @@ static int fill_and_sync(int fd, const void *data, size_t size, mode_t mode) {
         return 0;
 }
 
-static int fsync_directory(int dir_fd) {
+int fsync_directory_at(int dir_fd) {
         _cleanup_close_ int fd = -EBADF;
 
         /* dir_fd may be AT_FDCWD or an O_PATH descriptor, neither of which fsync() accepts. */
@@ -98,7 +96,7 @@ static int link_tmpfile(int fd, int dir_fd, const char *name) {
         for (unsigned attempt = 0; attempt < TEMP_NAME_ATTEMPTS; attempt++) {
                 _cleanup_free_ char *tmp = NULL;
 
-                r = make_temp_name(name, &tmp);
+                r = temp_name(".#", name, ".", &tmp);
                 if (r < 0)
                         return r;
 
@@ -140,7 +138,7 @@ static int write_via_named_tmp(int dir_fd, const char *name, const void *data, s
                 free(tmp);
                 tmp = NULL;
 
-                r = make_temp_name(name, &tmp);
+                r = temp_name(".#", name, ".", &tmp);
                 if (r < 0)
                         return r;
 
@@ -185,7 +183,7 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
         if (r < 0)
                 return r;
 
-        return fsync_directory(dir_fd);
+        return fsync_directory_at(dir_fd);
 }
 
 int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size_t *ret_size) {

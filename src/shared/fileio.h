@@ -12,3 +12,14 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
 
 /* Reads a whole regular file of at most max_size bytes (-EFBIG beyond), NUL-terminated. */
 int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size_t *ret_size);
+
+/* Writes all of data, retrying after EINTR and short writes. */
+int loop_write(int fd, const void *data, size_t size);
+
+/* fsync() of a directory given as any descriptor (also AT_FDCWD or O_PATH), so that renames and new
+ * entries in it are on disk. */
+int fsync_directory_at(int dir_fd);
+
+/* prefix + name + separator + six random characters, e.g. ".#state.json.Xa3k9Q". The names need not
+ * be unpredictable, only unlikely to collide: the caller creates them exclusively and tries again. */
+int temp_name(const char *prefix, const char *name, const char *separator, char **ret);

@@ -6,12 +6,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 
 #include "archive-extract.h"
+#include "fileio.h"
 #include "macro.h"
 #include "stage.h"
 #include "version.h"
@@ -31,18 +31,6 @@ static bool filename_is_valid(const char *s) {
         return !isempty(s) && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..") && strlen(s) <= NAME_MAX;
 }
 
-static int fsync_fd_dir(int dir_fd) {
-        _cleanup_close_ int fd = -EBADF;
-
-        /* dir_fd may be O_PATH or AT_FDCWD, which fsync() does not take. */
-        fd = openat(dir_fd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (fsync(fd) < 0)
-                return -errno;
-        return 0;
-}
-
 /* Opens (and with create, makes) directory name below dir_fd, never through a symlink. */
 static int open_subdir(int dir_fd, const char *name, bool create, mode_t mode) {
         int fd;
@@ -54,34 +42,6 @@ static int open_subdir(int dir_fd, const char *name, bool create, mode_t mode) {
         if (fd < 0)
                 return -errno;
         return fd;
-}
-
-/* ".tmp-VERSION-XXXXXX". Unpredictability is not needed (O_EXCL-like mkdir/rename refuse an existing
- * name and the caller tries again), only few collisions. */
-static int make_temp_name(const char *version, char **ret) {
-        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        char suffix[7];
-        uint64_t rnd;
-        char *t;
-
-        if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t) sizeof rnd) {
-                struct timespec ts;
-
-                (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-                rnd = (uint64_t) ts.tv_nsec ^ ((uint64_t) ts.tv_sec << 20) ^ ((uint64_t) getpid() << 40);
-        }
-
-        for (size_t i = 0; i < 6; i++) {
-                suffix[i] = chars[rnd % (sizeof chars - 1)];
-                rnd /= sizeof chars - 1;
-        }
-        suffix[6] = 0;
-
-        if (asprintf(&t, TEMP_PREFIX "%s-%s", version, suffix) < 0)
-                return -ENOMEM;
-
-        *ret = t;
-        return 0;
 }
 
 /* statx rather than fstatat: it also tells a bind mount of the same filesystem (same st_dev) by
@@ -453,7 +413,7 @@ int stage_artifact(int app_dir_fd, const char *version, ArtifactType type, int a
                         return -EEXIST;
 
                 tmp = mfree(tmp);
-                r = make_temp_name(version, &tmp);
+                r = temp_name(TEMP_PREFIX, version, "-", &tmp);
                 if (r < 0)
                         return r;
 
@@ -483,7 +443,7 @@ int stage_artifact(int app_dir_fd, const char *version, ArtifactType type, int a
                 return r;
         }
 
-        r = fsync_fd_dir(versions_fd);
+        r = fsync_directory_at(versions_fd);
         if (r < 0)
                 return r;
 
@@ -535,7 +495,7 @@ static int remove_version(int versions_fd, const char *name) {
                         return -EEXIST;
 
                 tmp = mfree(tmp);
-                r = make_temp_name(name, &tmp);
+                r = temp_name(TEMP_PREFIX, name, "-", &tmp);
                 if (r < 0)
                         return r;
 
@@ -552,7 +512,7 @@ static int remove_version(int versions_fd, const char *name) {
                         return -errno;
         }
 
-        r = fsync_fd_dir(versions_fd);
+        r = fsync_directory_at(versions_fd);
         if (r < 0)
                 return r;
 

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "strv.h"
 #include "switch.h"
@@ -20,46 +20,6 @@
 
 static bool filename_is_plain(const char *s) {
         return !isempty(s) && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
-}
-
-/* ".#name.XXXXXX". The suffix only has to make a collision unlikely: symlinkat() refuses an existing
- * name and the caller tries another. */
-static int make_temp_link_name(const char *name, char **ret) {
-        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        char suffix[7];
-        uint64_t rnd;
-        char *t;
-
-        if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t) sizeof rnd) {
-                struct timespec ts;
-
-                (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-                rnd = (uint64_t) ts.tv_nsec ^ ((uint64_t) ts.tv_sec << 20) ^ ((uint64_t) getpid() << 40);
-        }
-
-        for (size_t i = 0; i < sizeof suffix - 1; i++) {
-                suffix[i] = chars[rnd % (sizeof chars - 1)];
-                rnd /= sizeof chars - 1;
-        }
-        suffix[sizeof suffix - 1] = 0;
-
-        if (asprintf(&t, ".#%s.%s", name, suffix) < 0)
-                return -ENOMEM;
-
-        *ret = t;
-        return 0;
-}
-
-static int fsync_dir_at(int dir_fd) {
-        _cleanup_close_ int fd = -EBADF;
-
-        /* dir_fd may be AT_FDCWD or opened O_PATH; fsync() wants a real descriptor of the directory. */
-        fd = openat(dir_fd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (fsync(fd) < 0)
-                return -errno;
-        return 0;
 }
 
 int switch_link_at(int dir_fd, const char *name, const char *version) {
@@ -83,7 +43,7 @@ int switch_link_at(int dir_fd, const char *name, const char *version) {
         for (unsigned attempt = 0; attempt < TEMP_LINK_ATTEMPTS; attempt++) {
                 _cleanup_free_ char *tmp = NULL;
 
-                r = make_temp_link_name(name, &tmp);
+                r = temp_name(".#", name, ".", &tmp);
                 if (r < 0)
                         return r;
 
@@ -100,7 +60,7 @@ int switch_link_at(int dir_fd, const char *name, const char *version) {
                         return r;
                 }
 
-                return fsync_dir_at(dir_fd);
+                return fsync_directory_at(dir_fd);
         }
 
         return -EEXIST;
