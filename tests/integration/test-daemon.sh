@@ -78,6 +78,12 @@ expect_match "journalctl UPKEEP_APP=example tells of it" \
 expect_match "... with its catalogued MESSAGE_ID" \
         "$(guest journalctl UPKEEP_APP=example MESSAGE_ID=217f6c92433349ca85314033faa1ff77 -o cat --no-pager)" 'paused'
 
+# A package's trigger indexes installed catalogs; the harness installs files only, so do it here.
+guest journalctl --update-catalog
+expect_match "journalctl -x explains the entry from upkeep's catalog" \
+        "$(guest journalctl -x UPKEEP_APP=example MESSAGE_ID=217f6c92433349ca85314033faa1ff77 --no-pager)" \
+        'Subject: Automatic updates of example were paused'
+
 expect_match "Pin refuses an invalid version" "$(call "$APP/example" org.upkeep1.App Pin s 1.2)" \
         "'1.2' is not a valid version"
 expect_eq "Pin" "$(call "$APP/example" org.upkeep1.App Pin s 1.4.2)" ""
