@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The verbs that change something: check, update and rollback start jobs and wait for them; pause,
- * resume, pin and unpin answer at once. All may need polkit's authorization. */
+ * resume, pin, unpin and stage answer at once. All may need polkit's authorization. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
+#include "channel.h"
 #include "cli.h"
 #include "ctl-bus.h"
 #include "ctl-job.h"
@@ -209,4 +212,69 @@ int verb_pin(int argc, char *argv[]) {
 
 int verb_unpin(int argc, char *argv[]) {
         return app_call(argv[1], "Unpin", NULL, "unpin");
+}
+
+/* The artifact type a file name suggests: .tar, .tar.gz, .tar.xz … and .tgz are tarballs, .zip a zip
+ * archive, anything else a single executable. */
+static const char *artifact_type_from_file_name(const char *path) {
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        size_t n = strlen(base);
+
+        for (const char *p = base; (p = strstr(p, ".tar")); p++)
+                if (IN_SET(p[4], '\0', '.'))
+                        return "tar";
+        if (n > 4 && streq(base + n - 4, ".tgz"))
+                return "tar";
+        if (n > 4 && streq(base + n - 4, ".zip"))
+                return "zip";
+        return "binary";
+}
+
+int verb_stage(int argc, char *argv[]) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *app = argv[1], *file = argv[2], *type;
+        struct stat st;
+        int r;
+
+        if (!arg_stage_version) {
+                ctl_log_error("stage needs the version the file holds: --version=VERSION.");
+                return EXIT_USAGE;
+        }
+        r = validate_version(arg_stage_version);
+        if (r != 0)
+                return r;
+        if (arg_host) {
+                /* upkeepd gets the open file, not its name; a descriptor cannot cross ssh. */
+                ctl_log_error("stage cannot pass a file over --host: copy it to the host and run %s there.",
+                              program_invocation_short_name);
+                return EXIT_USAGE;
+        }
+        type = arg_type ?: artifact_type_from_file_name(file);
+
+        /* Opened here, with the caller's own rights: upkeepd reads only what it is handed. */
+        fd = open(file, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
+        if (fd < 0)
+                return ctl_log_error_errno(errno, "Failed to open %s: %m", file);
+        if (fstat(fd, &st) < 0)
+                return ctl_log_error_errno(errno, "Failed to stat %s: %m", file);
+        if (!S_ISREG(st.st_mode))
+                return ctl_log_error_errno(EBADFD, "%s is not a regular file.", file);
+
+        r = connect_for_change(&bus);
+        if (r < 0)
+                return r;
+
+        r = app_lookup(bus, app, &error, &path);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to stage %s", app);
+
+        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, path, UPKEEP_APP_INTERFACE, "Stage", &error, NULL,
+                               "hss", fd, arg_stage_version, type);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to stage %s as %s %s", file, app, arg_stage_version);
+
+        return 0;
 }

@@ -25,6 +25,10 @@ extern bool arg_no_block;
 extern bool arg_ask_password;
 extern bool arg_quiet;
 extern const char *arg_host;        /* NULL = this machine */
+extern const char *arg_key;         /* verify: a key line "RW…" or a minisign.pub file */
+extern const char *arg_signature;   /* verify: NULL = FILE.minisig */
+extern const char *arg_stage_version; /* stage: --version=VERSION */
+extern const char *arg_type;        /* stage: tar, zip, binary; NULL = from the file name */
 
 /* upkeepctl's errors start with its name, like getopt's ("upkeepctl: unrecognized option …"), so a
  * script's output shows which program complained. The shared log writes bare lines, which suits the
@@ -47,3 +51,5 @@ int verb_pause(int argc, char *argv[]);
 int verb_resume(int argc, char *argv[]);
 int verb_pin(int argc, char *argv[]);
 int verb_unpin(int argc, char *argv[]);
+int verb_stage(int argc, char *argv[]);
+int verb_verify(int argc, char *argv[]);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "bus-error.h"
+#include "channel.h"
 #include "cli.h"
 #include "ctl-polkit.h"
 #include "ctl.h"
@@ -17,6 +18,10 @@ bool arg_no_block = false;
 bool arg_ask_password = true;
 bool arg_quiet = false;
 const char *arg_host = NULL;
+const char *arg_key = NULL;
+const char *arg_signature = NULL;
+const char *arg_stage_version = NULL;
+const char *arg_type = NULL;
 
 typedef struct Verb {
         const char *name;
@@ -37,6 +42,8 @@ static const Verb verbs[] = {
         { "resume",   2, 2,       "resume APP",           verb_resume   },
         { "pin",      3, 3,       "pin APP VERSION",      verb_pin      },
         { "unpin",    2, 2,       "unpin APP",            verb_unpin    },
+        { "stage",    3, 3,       "stage APP FILE --version=VERSION [--type=tar|zip|binary]", verb_stage },
+        { "verify",   2, 2,       "verify FILE --key=KEY [--signature=SIG]", verb_verify },
 };
 
 static int help(void) {
@@ -55,7 +62,10 @@ static int help(void) {
                "  pause APP [REASON]      Stop automatic updates of an app\n"
                "  resume APP              Allow automatic updates of an app again\n"
                "  pin APP VERSION         Take no version but VERSION automatically\n"
-               "  unpin APP               Remove the pin\n\n"
+               "  unpin APP               Remove the pin\n"
+               "  stage APP FILE --version=VERSION\n"
+               "                          Stage a local artifact as VERSION of APP, pending\n"
+               "  verify FILE --key=KEY   Check FILE against its minisign signature (no daemon)\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
                "     --version            Show package version\n"
@@ -65,7 +75,13 @@ static int help(void) {
                "     --no-block           Do not wait for jobs: print their object paths\n"
                "     --no-ask-password    Never ask for a password to authorize an operation\n"
                "  -H --host=[USER@]HOST   Operate on a remote host, over ssh\n"
-               "  -q --quiet              Show no progress\n\n"
+               "  -q --quiet              Show no progress\n"
+               "     --key=KEY            verify: the public key, a line \"RW...\" or a\n"
+               "                          minisign.pub file\n"
+               "     --signature=SIG      verify: the signature file (default: FILE.minisig)\n"
+               "     --version=VERSION    stage: the version FILE holds\n"
+               "     --type=tar|zip|binary\n"
+               "                          stage: what FILE is (default: from its name)\n\n"
                "Exit status:\n"
                "  0 success, 1 operation failed, 2 invalid command line, 4 no such app or version,\n"
                "  5 not authorized, 6 app busy or paused (try again later)\n"
@@ -82,18 +98,26 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_NO_LEGEND,
                 ARG_NO_BLOCK,
                 ARG_NO_ASK_PASSWORD,
+                ARG_KEY,
+                ARG_SIGNATURE,
+                ARG_TYPE,
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
-                { "version",         no_argument,       NULL, ARG_VERSION         },
+                /* Alone it shows the package version; "stage" takes a value ("--version 1.4.0"). */
+                { "version",         optional_argument, NULL, ARG_VERSION         },
                 { "json",            optional_argument, NULL, ARG_JSON            },
                 { "no-legend",       no_argument,       NULL, ARG_NO_LEGEND       },
                 { "no-block",        no_argument,       NULL, ARG_NO_BLOCK        },
                 { "no-ask-password", no_argument,       NULL, ARG_NO_ASK_PASSWORD },
                 { "host",            required_argument, NULL, 'H'                 },
                 { "quiet",           no_argument,       NULL, 'q'                 },
+                { "key",             required_argument, NULL, ARG_KEY             },
+                { "signature",       required_argument, NULL, ARG_SIGNATURE       },
+                { "type",            required_argument, NULL, ARG_TYPE            },
                 {}
         };
+        bool show_version = false;
         int c;
 
         while ((c = getopt_long(argc, argv, "hH:q", options, NULL)) >= 0)
@@ -101,7 +125,17 @@ static int parse_argv(int argc, char *argv[]) {
                 case 'h':
                         return help();
                 case ARG_VERSION:
-                        return cli_version();
+                        /* getopt takes an optional argument only as "--version=V"; the word after
+                         * a bare --version is taken as well unless it is an option. */
+                        if (!optarg && optind < argc && argv[optind][0] != '-')
+                                optarg = argv[optind++];
+                        if (!optarg)
+                                show_version = true;
+                        else if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--version= needs a version.");
+                        else
+                                arg_stage_version = optarg;
+                        break;
                 case ARG_JSON:
                         if (!optarg || streq(optarg, "pretty"))
                                 arg_json = JSON_PRETTY;
@@ -130,11 +164,30 @@ static int parse_argv(int argc, char *argv[]) {
                 case 'q':
                         arg_quiet = true;
                         break;
+                case ARG_KEY:
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--key= needs a key or a key file.");
+                        arg_key = optarg;
+                        break;
+                case ARG_SIGNATURE:
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--signature= needs a file.");
+                        arg_signature = optarg;
+                        break;
+                case ARG_TYPE:
+                        if (artifact_type_from_string(optarg) < 0)
+                                return ctl_log_error_errno(EINVAL, "Invalid --type= '%s' (expected tar, zip "
+                                                           "or binary).", optarg);
+                        arg_type = optarg;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
                         abort();
                 }
+
+        if (show_version)
+                return cli_version();
 
         return 1;
 }
@@ -144,8 +197,11 @@ static int dispatch_verb(int argc, char *argv[]) {
         const Verb *v = NULL;
 
         /* No command lists the apps, as plain systemctl lists the units. */
-        if (argc == 0)
-                return verb_list(1, (char *[]) { (char *) "list", NULL });
+        static char *default_argv[] = { (char *) "list", NULL };
+        if (argc == 0) {
+                argc = 1;
+                argv = default_argv;
+        }
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(verbs[i].name, argv[0])) {
@@ -154,6 +210,17 @@ static int dispatch_verb(int argc, char *argv[]) {
                 }
         if (!v) {
                 ctl_log_error("Unknown command '%s'. See '%s --help'.", argv[0], program_invocation_short_name);
+                return EXIT_USAGE;
+        }
+
+        /* An option another command would have used is a mistake worth reporting: "update APP
+         * --version V" must not quietly update to the newest version instead. */
+        if ((arg_stage_version || arg_type) && !streq(v->name, "stage")) {
+                ctl_log_error("--version=VERSION and --type= are options of 'stage', not of '%s'.", v->name);
+                return EXIT_USAGE;
+        }
+        if ((arg_key || arg_signature) && !streq(v->name, "verify")) {
+                ctl_log_error("--key= and --signature= are options of 'verify', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }
 

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 
 #include "app-apply.h"
 #include "app-dbus.h"
+#include "app-journal.h"
 #include "app-release.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
+#include "stage.h"
 #include "strv.h"
+#include "time-util.h"
 #include "version.h"
 
 int app_object_path(const char *name, char **ret) {
@@ -476,6 +481,118 @@ static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *e
                                   rollback_authorized, a->manager, error);
 }
 
+static int edit_stage(AppState *s, void *userdata) {
+        const char *version = userdata;
+        int r;
+
+        r = free_and_strdup(&s->pending_version, version);
+        if (r < 0)
+                return r;
+        /* Due at once, as after an operator's Update(): "upkeepctl apply" or the update timer takes it. */
+        s->due_at = now_realtime();
+        return 1;
+}
+
+static int stage_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_free_ char *reason = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *version, *type;
+        int file_fd, r;
+        App *a;
+
+        a = app_of_call(call, userdata, error);
+        if (!a)
+                return -ENOENT;
+
+        /* The descriptor belongs to the message, so it is read from the message again here. */
+        r = sd_bus_message_read(call, "hss", &file_fd, &version, &type);
+        if (r < 0)
+                return r;
+        if (a->job)
+                return app_can_start_job(a, error);
+
+        fd = fcntl(file_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+
+        r = stage_artifact(a->dir_fd, version, artifact_type_from_string(type), fd, a->name, &reason);
+        if (IN_SET(r, -EBADMSG, -EFBIG)) {
+                app_journal(&(AppEvent) {
+                                .message_id = UPKEEP_MESSAGE_VERIFICATION_FAILED,
+                                .priority = LOG_ERR,
+                                .app = a->name,
+                                .version = version,
+                        },
+                        "Local file for %s %s refused: %s", a->name, version, strempty(reason));
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Archive refused: %s",
+                                         reason ?: "it is not a safe archive");
+        }
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to stage %s %s: %m", a->name, version);
+
+        /* r == 0: versions/VERSION existed already and was left as it was; it becomes pending all
+         * the same. */
+        r = app_update_state(a, edit_stage, (void *) version);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to save the state of %s: %m", a->name);
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_STAGED,
+                        .priority = LOG_INFO,
+                        .app = a->name,
+                        .version = version,
+                        .old_version = a->state->current_version,
+                },
+                "%s %s staged from a local file supplied by an operator, ready to apply.", a->name, version);
+        app_emit_changed(a, "PendingVersion", "ScheduledFor", NULL);
+
+        return sd_bus_reply_method_return(call, NULL);
+}
+
+/* Stages a file the caller opened and passed as a descriptor: upkeepd never opens a path on a
+ * caller's behalf, so it reads nothing the caller could not read. The file carries no signature:
+ * the polkit action for choosing a version guards it instead. */
+static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        const char *version, *type;
+        App *a = userdata;
+        struct stat st;
+        int fd, flags, r;
+
+        r = sd_bus_message_read(call, "hss", &fd, &version, &type);
+        if (r < 0)
+                return r;
+
+        if (!version_is_valid(version))
+                return sd_bus_error_setf(error, BUS_ERROR_INVALID_VERSION,
+                                         "'%s' is not a valid version (expected a semantic version such as 1.4.2).",
+                                         version);
+        if (artifact_type_from_string(type) < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "'%s' is not an artifact type (expected tar, zip or binary).", type);
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The file to stage is not a regular file.");
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0)
+                return -errno;
+        if ((flags & O_PATH) || (flags & O_ACCMODE) == O_WRONLY)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The file to stage is not open for reading.");
+        if (a->state->current_version && version_compare(version, a->state->current_version) == 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED, "%s already runs version %s.",
+                                         a->name, a->state->current_version);
+        if (a->job)
+                return app_can_start_job(a, error);
+
+        r = sd_bus_message_rewind(call, true);
+        if (r < 0)
+                return r;
+
+        return polkit_check_async(call, "org.upkeep1.update-to-version",
+                                  (const char *const[]) { "app", a->name, "version", version, NULL },
+                                  stage_authorized, a->manager, error);
+}
+
 const sd_bus_vtable app_vtable[] = {
         SD_BUS_VTABLE_START(0),
 
@@ -505,6 +622,8 @@ const sd_bus_vtable app_vtable[] = {
                                 method_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ApplyPending", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
                                 method_apply_pending, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Stage", SD_BUS_ARGS("h", file, "s", version, "s", type), SD_BUS_NO_RESULT,
+                                method_stage, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,
                                 method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,

@@ -104,4 +104,60 @@ expect_match "... naming it" "$out" '9\.9\.9 is not in the channel'
 out=$(guest busctl call org.upkeep1 "$APP" org.upkeep1.App Update s 1.2 2>&1)
 expect_match "Update with an invalid version is a named error" "$out" "'1\\.2' is not a valid version"
 
+
+# --- upkeepctl verify: a file against its minisign signature, in the guest, without the daemon -----
+keyid() {
+        head -n 1 "$1" | grep -oE '[0-9A-F]{16}$'
+}
+cp "$www/example-1.1.0.tar.gz" "$pub/x"
+minisign -S -s "$pub/key.sec" -m "$pub/x" -t "example 1.1.0, verified by hand" >/dev/null
+minisign -S -s "$pub/other.sec" -m "$pub/x" -x "$pub/x.other.minisig" >/dev/null
+cp "$pub/x" "$pub/x-tampered"; printf 'X' >>"$pub/x-tampered"
+cp "$pub/x.minisig" "$pub/x-tampered.minisig"
+for f in x x.minisig x.other.minisig x-tampered x-tampered.minisig key.pub; do
+        harness_copy_in "$UPKEEP_GUEST" "$pub/$f" "/tmp/$f"
+done
+out=$(guest upkeepctl verify /tmp/x --key "$key" 2>&1); rc=$?
+expect_eq "verify of a well-signed file exits 0" "$rc" 0
+expect_match "... and says so, with the trusted comment" "$out" \
+        "^/tmp/x: signature OK \\(key ID $(keyid "$pub/key.pub")\\), trusted comment: example 1\\.1\\.0, verified by hand$"
+out=$(guest upkeepctl verify /tmp/x --key /tmp/key.pub 2>&1); rc=$?
+expect_eq "verify takes a minisign.pub file as --key" "$rc" 0
+out=$(guest upkeepctl verify /tmp/x-tampered --key "$key" 2>&1); rc=$?
+expect_eq "verify of a tampered file exits 1" "$rc" 1
+expect_match "... saying it does not verify" "$out" 'does not verify'
+out=$(guest upkeepctl verify /tmp/x --signature=/tmp/x.other.minisig --key "$key" 2>&1); rc=$?
+expect_eq "verify of a file signed by another key exits 1" "$rc" 1
+expect_match "... naming both key IDs" "$out" \
+        "signed by key $(keyid "$pub/other.pub"), not $(keyid "$pub/key.pub")"
+out=$(guest upkeepctl verify /tmp/x 2>&1); rc=$?
+expect_eq "verify without --key is a usage error" "$rc" 2
+out=$(guest upkeepctl verify /tmp/x --signature=/tmp/key.pub --key "$key" 2>&1); rc=$?
+expect_eq "verify with a malformed signature exits 1" "$rc" 1
+expect_match "... saying so" "$out" 'is not a minisign signature'
+
+# --- upkeepctl stage: a local file, handed to upkeepd as an open descriptor ----------------------
+harness_copy_in "$UPKEEP_GUEST" "$www/example-1.1.0.tar.gz" /tmp/example-1.1.0.tar.gz
+out=$(guest upkeepctl --no-ask-password stage example /tmp/example-1.1.0.tar.gz --version 1.4.0 2>&1); rc=$?
+expect_eq "stage of a local archive exits 0" "$rc" 0
+expect_eq "... versions/1.4.0 exists" "$(guest sh -c 'test -d /var/lib/upkeep/apps/example/versions/1.4.0 && echo yes')" yes
+expect_eq "... unpacked" "$(guest cat /var/lib/upkeep/apps/example/versions/1.4.0/share/VERSION)" 1.1.0
+expect_eq "... PendingVersion 1.4.0" "$(prop PendingVersion)" 's "1.4.0"'
+expect_match "... journalled as staged" \
+        "$(guest journalctl UPKEEP_APP=example UPKEEP_VERSION=1.4.0 MESSAGE_ID=5ed54014084547669ceb2b684d1bda7b -o cat --no-pager)" \
+        'example 1\.4\.0 staged from a local file'
+harness_copy_in "$UPKEEP_GUEST" "$www/example-dotdot.tar.gz" /tmp/example-dotdot.tar.gz
+out=$(guest upkeepctl --no-ask-password stage example /tmp/example-dotdot.tar.gz --version 1.5.0 2>&1); rc=$?
+expect_match "stage of a malicious archive fails" "$rc" '^[1-9]'
+expect_match "... with the reason" "$out" 'Archive refused: .*\.\.'
+expect_eq "... and nothing is staged" "$(guest sh -c 'test -e /var/lib/upkeep/apps/example/versions/1.5.0 || echo none')" none
+expect_eq "... PendingVersion stays" "$(prop PendingVersion)" 's "1.4.0"'
+out=$(guest upkeepctl stage example /tmp/example-1.1.0.tar.gz --version 1.6 2>&1); rc=$?
+expect_eq "stage with an invalid version is a usage error" "$rc" 2
+guest chmod 644 /tmp/example-1.1.0.tar.gz
+out=$(guest setpriv --reuid=nobody --regid="$(guest id -g nobody)" --init-groups \
+        upkeepctl --no-ask-password stage example /tmp/example-1.1.0.tar.gz --version 1.6.0 2>&1); rc=$?
+expect_eq "stage by an unauthorized user exits 5" "$rc" 5
+expect_eq "... and nothing is staged" "$(guest sh -c 'test -e /var/lib/upkeep/apps/example/versions/1.6.0 || echo none')" none
+
 upkeep_finish
