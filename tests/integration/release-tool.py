@@ -5,7 +5,7 @@ malicious ones upkeep must refuse) and write channel.json. Signing is left to th
 
   release-tool.py archive OUT KIND [VERSION]
       KIND: good (bin/APP serves VERSION over HTTP), crash (bin/APP exits 1 at once), crash-later (serves, exits
-      after 2 s), dotdot, absolute, symlink-escape, hardlink-escape, device,
+      after 2 s), slow-start (good, but sleeps 1 s before serving), dotdot, absolute, symlink-escape, hardlink-escape, device,
       fifo, setuid, bomb (200 MiB of zeros, gzip'd)
   release-tool.py channel OUT --app APP --serial N [--expires ISO] [--release RELEASE]...
       RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N]
@@ -34,10 +34,14 @@ def add(tar, name, data=b"", mode=0o644, kind=tarfile.REGTYPE, linkname="", devm
         tar.addfile(info)
 
 
-def app_script(version):
-    # A tiny HTTP app: answers its version, so a test can see which version runs.
+def app_script(version, before_serve=""):
+    # A tiny HTTP app: answers its version, so a test can see which version runs. Socket-activated
+    # when systemd passes a listening socket (LISTEN_FDS, fd 3); otherwise it binds --port itself.
+    # On SIGTERM it stops accepting and answers the requests it has accepted before it exits, as an
+    # app must for a restart without failed requests: what is still queued on a socket systemd
+    # holds is answered by the next version. before_serve is code run just before serving.
     return f"""#!/usr/bin/env python3
-import http.server, os, sys
+import http.server, os, signal, socket, sys, threading, time
 VERSION = "{version}"
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -48,8 +52,20 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
     def log_message(self, *a):
         pass
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = False  # server_close() waits for the requests being answered
+    request_queue_size = 128  # listen() backlog when binding --port (socketserver's 5 drops SYNs)
 port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 8081
-http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+if os.environ.get("LISTEN_FDS") and os.environ.get("LISTEN_PID") == str(os.getpid()):
+    server = Server(("127.0.0.1", port), H, bind_and_activate=False)
+    server.socket.close()
+    server.socket = socket.socket(fileno=3)  # SD_LISTEN_FDS_START
+else:
+    server = Server(("127.0.0.1", port), H)
+signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=server.shutdown).start())
+{before_serve}
+server.serve_forever(poll_interval=0.1)
+server.server_close()
 """.encode()
 
 
@@ -58,9 +74,12 @@ def archive(out, kind, version, app):
         add(tar, "bin", kind=tarfile.DIRTYPE, mode=0o755)
         if kind == "crash-later":
             # Comes up and serves, then dies after two seconds: only a trial longer than that sees it.
-            script = app_script(version).replace(b"http.server.ThreadingHTTPServer(",
-                b"import threading; threading.Timer(2, lambda: os._exit(1)).start()\nhttp.server.ThreadingHTTPServer(")
+            script = app_script(version, "threading.Timer(2, lambda: os._exit(1)).start()")
             add(tar, f"bin/{app}", script, mode=0o755)
+            return
+        if kind == "slow-start":
+            # A good release that takes a second to come up: makes a restart's window visible.
+            add(tar, f"bin/{app}", app_script(version, "time.sleep(1)"), mode=0o755)
             return
         if kind == "crash":
             # A release that does not come up: it dies at once, as a broken build would.
