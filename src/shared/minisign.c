@@ -4,6 +4,7 @@
  * refuses everything unexpected is simpler than one which tries to be lenient. */
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,16 +323,14 @@ int minisign_verify(const MinisignPublicKey *key, const MinisignSignature *sig, 
 }
 
 char *minisign_key_id_to_string(const uint8_t key_id[MINISIGN_KEY_ID_SIZE], char buf[static 17]) {
-        static const char hex[] = "0123456789ABCDEF";
+        uint64_t id = 0;
 
-        /* minisign reads the key id as a little-endian 64-bit number and prints that number. */
-        for (size_t i = 0; i < MINISIGN_KEY_ID_SIZE; i++) {
-                uint8_t b = key_id[MINISIGN_KEY_ID_SIZE - 1 - i];
-
-                buf[2 * i] = hex[b >> 4];
-                buf[2 * i + 1] = hex[b & 0xf];
-        }
-        buf[2 * MINISIGN_KEY_ID_SIZE] = 0;
+        /* minisign reads the key id as a little-endian 64-bit number and prints that number, without
+         * leading zeros ("%" PRIX64): printed the same way, an operator can compare it with the
+         * comment of minisign.pub. */
+        for (size_t i = 0; i < MINISIGN_KEY_ID_SIZE; i++)
+                id |= (uint64_t) key_id[i] << (8 * i);
+        (void) snprintf(buf, 17, "%" PRIX64, id);
 
         return buf;
 }

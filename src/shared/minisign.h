@@ -39,6 +39,6 @@ void minisign_signature_done(MinisignSignature *s);
  * key"); -EBADMSG when a signature does not verify; -ENOMEM/-EIO on OpenSSL failure. */
 int minisign_verify(const MinisignPublicKey *key, const MinisignSignature *sig, const void *data, size_t size);
 
-/* Hex of the key id as minisign prints it (16 upper-case hex digits, most significant byte first —
- * the key id bytes are little-endian in the file), for error messages. */
+/* The key id as minisign prints it in minisign.pub's comment: upper-case hex of the little-endian
+ * 64-bit number, without leading zeros; for messages. */
 char *minisign_key_id_to_string(const uint8_t key_id[MINISIGN_KEY_ID_SIZE], char buf[static 17]);

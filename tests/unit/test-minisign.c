@@ -573,7 +573,20 @@ static void test_key_and_sig_not_interchangeable(void) {
         assert_key_invalid(sig);
 }
 
+/* minisign prints the id without leading zeros; so must we, or an operator comparing the two is
+ * misled (a key id starting with 0 once made a test expect 16 digits). */
+static void test_key_id_without_leading_zeros(void) {
+        const uint8_t id[MINISIGN_KEY_ID_SIZE] = { 0x98, 0x35, 0x2a, 0xc7, 0xe2, 0xf9, 0xb1, 0x05 };
+        const uint8_t small[MINISIGN_KEY_ID_SIZE] = { 0x01 };
+        char buf[17];
+
+        printf("%s\n", __func__);
+        assert(streq(minisign_key_id_to_string(id, buf), "5B1F9E2C72A3598"));
+        assert(streq(minisign_key_id_to_string(small, buf), "1"));
+}
+
 int main(int argc, char *argv[]) {
+        test_key_id_without_leading_zeros();
         data_dir = argc > 1 ? argv[1] : getenv("UPKEEP_TEST_DATA");
         if (!data_dir) {
                 fprintf(stderr, "No test data: pass the data directory or set $UPKEEP_TEST_DATA, skipping.\n");
