@@ -180,21 +180,33 @@ int rm_rf_at(int dir_fd, const char *name) {
         return 0;
 }
 
+/* A directory stream over a duplicate of dir_fd, so that closing the stream leaves dir_fd open.
+ * NULL with errno set on failure. */
+static DIR *opendir_dup(int dir_fd) {
+        DIR *d;
+        int fd;
+
+        fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return NULL;
+        d = fdopendir(fd);
+        if (!d) {
+                int saved = errno;
+                (void) close(fd);
+                errno = saved;
+        }
+        return d;
+}
+
 /* Makes the tree in dir_fd read-only (directories 0555, files 0555 or 0444 by their owner-executable
  * bit) and flushes every file and directory to disk, so that after the rename a crash cannot leave
  * a staged version with missing data. */
 static int seal_tree(int dir_fd) {
         _cleanup_closedir_ DIR *d = NULL;
-        int fd;
 
-        fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
+        d = opendir_dup(dir_fd);
+        if (!d)
                 return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                (void) close(fd);
-                return -errno;
-        }
 
         for (struct dirent *de; (errno = 0, de = readdir(d));) {
                 _cleanup_close_ int child_fd = -EBADF;
@@ -309,16 +321,11 @@ done:
  * versions/ lock held, so none of them is in use. */
 static int remove_temp_dirs(int versions_fd) {
         _cleanup_closedir_ DIR *d = NULL;
-        int fd, r = 0;
+        int r = 0;
 
-        fd = fcntl(versions_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
+        d = opendir_dup(versions_fd);
+        if (!d)
                 return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                (void) close(fd);
-                return -errno;
-        }
 
         for (struct dirent *de; (errno = 0, de = readdir(d));)
                 if (strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0)
@@ -524,7 +531,7 @@ int stage_prune(int app_dir_fd, unsigned keep, const char *current, const char *
         _cleanup_closedir_ DIR *d = NULL;
         char **names = NULL;
         size_t n = 0, allocated = 0;
-        int fd, r = 0, removed = 0;
+        int r = 0, removed = 0;
 
         versions_fd = open_subdir(app_dir_fd, STAGE_VERSIONS_DIR, /* create= */ false, 0);
         if (versions_fd == -ENOENT)
@@ -536,14 +543,9 @@ int stage_prune(int app_dir_fd, unsigned keep, const char *current, const char *
                 if (errno != EINTR)
                         return -errno;
 
-        fd = fcntl(versions_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
+        d = opendir_dup(versions_fd);
+        if (!d)
                 return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                (void) close(fd);
-                return -errno;
-        }
 
         for (struct dirent *de; (errno = 0, de = readdir(d));) {
                 struct stat st;
@@ -602,21 +604,16 @@ finish:
 int stage_clear_partial(int app_dir_fd) {
         _cleanup_close_ int partial_fd = -EBADF;
         _cleanup_closedir_ DIR *d = NULL;
-        int fd, r = 0;
+        int r = 0;
 
         /* Unverified downloads: nobody else needs to read them. */
         partial_fd = open_subdir(app_dir_fd, STAGE_PARTIAL_DIR, /* create= */ true, 0700);
         if (partial_fd < 0)
                 return partial_fd;
 
-        fd = fcntl(partial_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
+        d = opendir_dup(partial_fd);
+        if (!d)
                 return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                (void) close(fd);
-                return -errno;
-        }
 
         for (struct dirent *de; (errno = 0, de = readdir(d));) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
