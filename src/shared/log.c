@@ -10,14 +10,6 @@ static int max_level = LOG_INFO;
 static int kmsg_fd = -EBADF;
 static int stderr_is_journal = -1;
 
-void log_set_max_level(int level) {
-        max_level = level;
-}
-
-int log_get_max_level(void) {
-        return max_level;
-}
-
 void log_open_kmsg(void) {
         if (kmsg_fd < 0)
                 kmsg_fd = open("/dev/kmsg", O_WRONLY|O_NOCTTY|O_CLOEXEC);

@@ -7,8 +7,6 @@
 
 #include "macro.h"
 
-void log_set_max_level(int level);
-int log_get_max_level(void);
 void log_open_kmsg(void);
 
 /* Logs and returns -abs(error), so "return log_error_errno(r, …);" is one statement.
