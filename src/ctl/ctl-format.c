@@ -26,6 +26,11 @@ int exit_status_from_bus_error(const char *name) {
         if (streq(name, BUS_ERROR_BUSY) || streq(name, BUS_ERROR_PAUSED))
                 return EXIT_TRY_LATER;
 
+        /* A script deciding whether to retry must tell an attack or a broken release (retrying
+         * will not help; someone must look) from a network hiccup. */
+        if (bus_error_is_refusal(name))
+                return EXIT_REFUSED;
+
         /* The daemon re-checks what upkeepctl validates before calling; an invalid version is the
          * same mistake on the command line whichever side notices it. */
         if (streq(name, BUS_ERROR_INVALID_VERSION))

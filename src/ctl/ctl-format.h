@@ -13,6 +13,7 @@ enum {
         EXIT_NO_SUCH         = 4,  /* no such app or version */
         EXIT_NOT_AUTHORIZED  = 5,  /* polkit said no, or would have asked and was not allowed to */
         EXIT_TRY_LATER       = 6,  /* the app is busy or paused */
+        EXIT_REFUSED         = 7,  /* a channel or release failed verification */
 };
 
 /* The exit status for a failed call that answered with the D-Bus error NAME. */

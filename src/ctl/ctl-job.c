@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "ctl-bus.h"
+#include "ctl-format.h"
 #include "ctl-job.h"
 #include "ctl.h"
 
@@ -16,6 +17,8 @@ typedef struct WaitJob {
         char *app;
         char *type;
         char *result;               /* NULL until JobRemoved */
+        char *error_name;           /* why it failed, from JobRemoved; "" otherwise */
+        char *error_message;
         unsigned progress;          /* percent */
         sd_bus_slot *progress_slot;
 } WaitJob;
@@ -40,6 +43,8 @@ static WaitJob *wait_job_free(WaitJob *j) {
         free(j->app);
         free(j->type);
         free(j->result);
+        free(j->error_name);
+        free(j->error_message);
         free(j);
         return NULL;
 }
@@ -98,12 +103,12 @@ static WaitJob *job_waiter_find(JobWaiter *w, const char *path) {
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         JobWaiter *w = userdata;
-        const char *path, *result;
+        const char *path, *result, *error_name, *error_message;
         WaitJob *j;
         uint32_t id;
         int r;
 
-        r = sd_bus_message_read(m, "uos", &id, &path, &result);
+        r = sd_bus_message_read(m, "uosss", &id, &path, &result, &error_name, &error_message);
         if (r < 0) {
                 log_debug_errno(r, "Failed to read JobRemoved signal, ignoring: %m");
                 return 0;
@@ -116,7 +121,9 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 return 0;
 
         j->result = strdup(result);
-        if (!j->result)
+        j->error_name = strdup(error_name);
+        j->error_message = strdup(error_message);
+        if (!j->result || !j->error_name || !j->error_message)
                 return -ENOMEM;
         return 0;
 }
@@ -299,6 +306,7 @@ int job_waiter_wait(JobWaiter *w) {
 
         for (size_t i = 0; i < w->n_jobs; i++) {
                 const WaitJob *j = w->jobs[i];
+                int status = EXIT_FAILURE;
 
                 if (streq(j->result, "done"))
                         continue;
@@ -306,14 +314,19 @@ int job_waiter_wait(JobWaiter *w) {
                 if (streq(j->result, "canceled"))
                         ctl_log_error("Job for %s of %s was canceled.", j->type, j->app);
                 else {
-                        /* The daemon records why on the app: say it here rather than send the
-                         * operator looking. */
-                        _cleanup_free_ char *why = app_last_error(w->bus, j->app);
+                        /* JobRemoved says why; older jobs' reasons are still on the app. */
+                        _cleanup_free_ char *why = isempty(j->error_message) ? app_last_error(w->bus, j->app) : NULL;
 
-                        ctl_log_error("Failed to %s %s: %s", j->type, j->app,
-                                      why ?: "see 'journalctl UPKEEP_APP=…' for details.");
+                        ctl_log_error("Failed to %s %s: %s%s%s%s", j->type, j->app,
+                                      !isempty(j->error_message) ? j->error_message :
+                                      why ?: "see 'journalctl UPKEEP_APP=…' for details.",
+                                      isempty(j->error_name) ? "" : " (",
+                                      strempty(j->error_name),
+                                      isempty(j->error_name) ? "" : ")");
+                        status = exit_status_from_bus_error(j->error_name);
                 }
-                ret = EXIT_FAILURE;
+                if (ret == 0)
+                        ret = status;
         }
 
         return ret;

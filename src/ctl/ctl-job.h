@@ -18,6 +18,7 @@ static inline void job_waiter_freep(JobWaiter **w) {
 /* Waits for the job at PATH too. APP and TYPE name it in messages; NULL reads them from the job. */
 int job_waiter_add(JobWaiter *w, const char *path, const char *app, const char *type);
 
-/* Returns 0 when every job ended with "done", EXIT_FAILURE (after saying why) when one did not, or a
- * negative errno (logged) when the bus failed. */
+/* Returns 0 when every job ended with "done"; when one did not, says why and returns the exit status
+ * its error stands for (exit_status_from_bus_error(), EXIT_FAILURE when it has none), the first
+ * failure's when several failed; a negative errno (logged) when the bus failed. */
 int job_waiter_wait(JobWaiter *w);

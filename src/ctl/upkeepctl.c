@@ -84,7 +84,8 @@ static int help(void) {
                "                          stage: what FILE is (default: from its name)\n\n"
                "Exit status:\n"
                "  0 success, 1 operation failed, 2 invalid command line, 4 no such app or version,\n"
-               "  5 not authorized, 6 app busy or paused (try again later)\n"
+               "  5 not authorized, 6 app busy or paused (try again later),\n"
+               "  7 refused: a channel or release failed verification\n"
                "\nSee the %1$s(1) man page for details.\n",
                program_invocation_short_name);
         return 0;

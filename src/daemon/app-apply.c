@@ -6,6 +6,7 @@
 #include "app-apply.h"
 #include "app-dbus.h"
 #include "app-journal.h"
+#include "bus-error.h"
 #include "log.h"
 #include "manager.h"
 #include "stage.h"
@@ -53,14 +54,18 @@ static Apply *apply_free(Apply *ap) {
         return NULL;
 }
 
-static void apply_end(Apply *ap, const char *result) {
+/* Ends the switch: error_name NULL when the new version was kept, else why it was not. */
+static void apply_end(Apply *ap, const char *error_name, const char *message) {
         Job *j = ap->job;
         App *a = ap->app;
 
         apply_free(ap);
         app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "ScheduledFor",
                          "LastError", "Paused", "PauseReason", "History", NULL);
-        job_finish(j, result);
+        if (error_name)
+                job_fail(j, error_name, message);
+        else
+                job_finish(j, "done");
 }
 
 static int edit_last_error(AppState *s, void *userdata) {
@@ -86,7 +91,7 @@ static void apply_abort(Apply *ap, const char *format, ...) {
                         .old_version = ap->old_version,
                 },
                 "Switching %s to %s failed: %s", ap->app->name, ap->version, strempty(reason));
-        apply_end(ap, "failed");
+        apply_end(ap, BUS_ERROR_SWITCH_FAILED, reason);
 }
 
 static int restart_unit(Apply *ap, sd_bus_message_handler_t callback, sd_bus_slot **slot) {
@@ -158,7 +163,7 @@ static void apply_roll_back(Apply *ap, const char *format, ...) {
                         .old_version = ap->version,
                 },
                 "%s: %s.", ap->app->name, strempty(reason));
-        apply_end(ap, "failed");
+        apply_end(ap, BUS_ERROR_ROLLED_BACK, reason);
 }
 
 static int edit_keep(AppState *s, void *userdata) {
@@ -196,7 +201,7 @@ static void apply_keep(Apply *ap) {
                 },
                 "%s was updated from %s to %s, which passed its trial.", ap->app->name,
                 ap->old_version ?: "nothing", ap->version);
-        apply_end(ap, "done");
+        apply_end(ap, NULL, NULL);
 }
 
 static void on_health(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
@@ -355,7 +360,7 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
         if (!ap || !(ap->version = strdup(version))) {
                 free(ap);
                 log_oom();
-                return job_finish(j, "failed");
+                return job_fail(j, SD_BUS_ERROR_NO_MEMORY, "out of memory");
         }
         ap->job = j;
         ap->app = a;
@@ -416,7 +421,7 @@ int app_start_apply_pending(App *a, char **ret_job_path) {
         /* The job may end before this returns (e.g. nothing could be switched). */
         path = strdup(j->object_path);
         if (!path) {
-                job_finish(j, "failed");
+                job_fail(j, SD_BUS_ERROR_NO_MEMORY, "out of memory");
                 return -ENOMEM;
         }
 
@@ -450,7 +455,7 @@ int app_start_rollback(App *a, char **ret_job_path) {
 
         r = app_update_state(a, edit_manual_rollback, a);
         if (r < 0 || !path) {
-                job_finish(j, "failed");
+                job_fail(j, NULL, NULL);
                 return r < 0 ? r : -ENOMEM;
         }
 

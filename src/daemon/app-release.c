@@ -11,6 +11,7 @@
 #include "app-dbus.h"
 #include "app-journal.h"
 #include "app-release.h"
+#include "bus-error.h"
 #include "channel.h"
 #include "fileio.h"
 #include "http.h"
@@ -81,11 +82,15 @@ static void fetch_save_state(Fetch *f) {
                          "LastError", NULL);
 }
 
-/* Ends the job as failed, recording why on the app. refusal marks a verification failure (a bad
- * signature, hash, size, expiry, serial or archive), journalled as such. */
-static void fetch_fail(Fetch *f, int error, bool refusal, const char *format, ...) _printf_(4, 5);
-static void fetch_fail(Fetch *f, int error, bool refusal, const char *format, ...) {
+/* Ends the job as failed, recording why on the app and naming it in JobRemoved: error_name is one of
+ * bus-error.h's, or NULL for sd-bus's name of the errno. A refusal (a bad signature, hash, size,
+ * expiry, serial or archive) is journalled as such. */
+static void fetch_fail(Fetch *f, int error, const char *error_name, const char *format, ...) _printf_(4, 5);
+static void fetch_fail(Fetch *f, int error, const char *error_name, const char *format, ...) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *reason = NULL;
+        bool refusal = bus_error_is_refusal(error_name);
+        Job *j = f->job;
         va_list ap;
 
         va_start(ap, format);
@@ -108,7 +113,13 @@ static void fetch_fail(Fetch *f, int error, bool refusal, const char *format, ..
                 },
                 "%s of %s failed: %s", job_type_to_string(f->job->type), f->app->name, strempty(reason));
         fetch_save_state(f);
-        fetch_end(f, "failed");
+
+        if (!error_name) {
+                (void) sd_bus_error_set_errno(&e, error);
+                error_name = e.name;
+        }
+        fetch_free(f);
+        job_fail(j, error_name, reason);
 }
 
 static void fetch_cancel(Job *j) {
@@ -165,16 +176,16 @@ static void fetch_download(Fetch *f) {
 
         r = stage_clear_partial(f->app->dir_fd);
         if (r < 0)
-                return fetch_fail(f, r, false, "cannot prepare %s/: %s", STAGE_PARTIAL_DIR, strerror(-r));
+                return fetch_fail(f, r, NULL, "cannot prepare %s/: %s", STAGE_PARTIAL_DIR, strerror(-r));
 
         /* Unnamed until verified: an interrupted download vanishes with the process. */
         f->download_fd = openat(f->app->dir_fd, STAGE_PARTIAL_DIR, O_TMPFILE|O_RDWR|O_CLOEXEC, 0600);
         if (f->download_fd < 0)
-                return fetch_fail(f, -errno, false, "cannot create a file in %s/: %m", STAGE_PARTIAL_DIR);
+                return fetch_fail(f, -errno, NULL, "cannot create a file in %s/: %m", STAGE_PARTIAL_DIR);
 
         url = channel_url(f->app, f->artifact->path);
         if (!url)
-                return fetch_fail(f, -ENOMEM, false, "out of memory");
+                return fetch_fail(f, -ENOMEM, NULL, "out of memory");
 
         r = http_get(f->app->manager->http, url,
                      &(HttpOptions) {
@@ -184,7 +195,7 @@ static void fetch_download(Fetch *f) {
                      },
                      on_artifact, f, &f->request);
         if (r < 0)
-                return fetch_fail(f, r, false, "cannot start download of %s: %s", url, strerror(-r));
+                return fetch_fail(f, r, NULL, "cannot start download of %s: %s", url, strerror(-r));
 }
 
 static void fetch_staged(Fetch *f) {
@@ -216,7 +227,7 @@ static void fetch_staged(Fetch *f) {
 
                 fetch_free(f);
                 if (!v)
-                        return job_finish(j, "failed");
+                        return job_fail(j, SD_BUS_ERROR_NO_MEMORY, "out of memory");
                 return app_apply(a, j, v, TRANSITION_MANUAL);
         }
 
@@ -232,14 +243,14 @@ static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *r
 
         f->request = NULL;
         if (error == -EFBIG)
-                return fetch_fail(f, error, true, "artifact %s is larger than the %" PRIu64 " bytes the channel "
+                return fetch_fail(f, error, BUS_ERROR_SIZE_MISMATCH, "artifact %s is larger than the %" PRIu64 " bytes the channel "
                                   "declares; download aborted", f->artifact->path, f->artifact->size);
         if (error < 0)
-                return fetch_fail(f, error, false, "download failed: %s", strempty(reason));
+                return fetch_fail(f, error, BUS_ERROR_DOWNLOAD_FAILED, "download failed: %s", strempty(reason));
         if (result->status != 200) {
                 long status = result->status;
                 http_result_done(result);
-                return fetch_fail(f, -EIO, false, "download of %s answered HTTP %ld",
+                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "download of %s answered HTTP %ld",
                                   f->artifact->path, status);
         }
 
@@ -249,22 +260,23 @@ static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *r
         http_result_done(result);
 
         if (size != f->artifact->size)
-                return fetch_fail(f, -EBADMSG, true, "artifact %s is %" PRIu64 " bytes, the channel says %" PRIu64,
+                return fetch_fail(f, -EBADMSG, BUS_ERROR_SIZE_MISMATCH, "artifact %s is %" PRIu64 " bytes, the channel says %" PRIu64,
                                   f->artifact->path, size, f->artifact->size);
         if (!hash_ok)
-                return fetch_fail(f, -EBADMSG, true, "artifact %s has SHA-256 %s, the channel says %s",
+                return fetch_fail(f, -EBADMSG, BUS_ERROR_HASH_MISMATCH, "artifact %s has SHA-256 %s, the channel says %s",
                                   f->artifact->path, got, sha256_to_hex(f->artifact->sha256, want));
 
         if (lseek(f->download_fd, 0, SEEK_SET) < 0)
-                return fetch_fail(f, -errno, false, "cannot rewind download: %m");
+                return fetch_fail(f, -errno, NULL, "cannot rewind download: %m");
 
         job_set_progress(f->job, 95);
         r = stage_artifact(f->app->dir_fd, f->release->version, f->artifact->type, f->download_fd,
                            f->app->name, &stage_reason);
         if (IN_SET(r, -EBADMSG, -EFBIG))
-                return fetch_fail(f, r, true, "release %s refused: %s", f->release->version, strempty(stage_reason));
+                return fetch_fail(f, r, r == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
+                                  "release %s refused: %s", f->release->version, strempty(stage_reason));
         if (r < 0)
-                return fetch_fail(f, r, false, "cannot stage %s: %s", f->release->version, strerror(-r));
+                return fetch_fail(f, r, NULL, "cannot stage %s: %s", f->release->version, strerror(-r));
 
         return fetch_staged(f);
 }
@@ -293,7 +305,7 @@ static void fetch_choose(Fetch *f) {
 
         r = release_choose(f->parsed, &ctx, &choice);
         if (r < 0)
-                return fetch_fail(f, r, false, "out of memory");
+                return fetch_fail(f, r, NULL, "out of memory");
 
         s->last_check = now;
         if (choice.newest && !streq_ptr(s->available_version, choice.newest->version)) {
@@ -315,7 +327,7 @@ static void fetch_choose(Fetch *f) {
         if (f->want) {
                 f->release = channel_find_release(f->parsed, f->want);
                 if (!f->release)
-                        return fetch_fail(f, -ENXIO, false, "version %s is not in the channel", f->want);
+                        return fetch_fail(f, -ENXIO, BUS_ERROR_NO_SUCH_VERSION, "version %s is not in the channel", f->want);
         } else if (!f->automatic || !s->paused)
                 f->release = choice.candidate;
 
@@ -327,7 +339,7 @@ static void fetch_choose(Fetch *f) {
 
         f->artifact = channel_release_find_artifact(f->release, platform_native());
         if (!f->artifact)
-                return fetch_fail(f, -ENXIO, false, "version %s has no artifact for %s",
+                return fetch_fail(f, -ENXIO, BUS_ERROR_NO_SUCH_VERSION, "version %s has no artifact for %s",
                                   f->release->version, platform_native());
 
         if (stage_exists(f->app->dir_fd, f->release->version))
@@ -338,6 +350,16 @@ static void fetch_choose(Fetch *f) {
 
 /* Verifies json against sig, parses it and applies the channel rules. fresh: it just came from the
  * server (and is accepted onto disk), rather than from the copy kept at the last acceptance. */
+/* channel_check()'s errno for each rule, as the error a client sees. */
+static const char *channel_error_name(int error) {
+        switch (error) {
+        case -EXDEV:       return BUS_ERROR_WRONG_APP;
+        case -EKEYEXPIRED: return BUS_ERROR_CHANNEL_EXPIRED;
+        case -ESTALE:      return BUS_ERROR_CHANNEL_REPLAYED;
+        default:           return BUS_ERROR_CHANNEL_MALFORMED;
+        }
+}
+
 static void fetch_verify(Fetch *f, const char *json, size_t json_size, const char *sig, size_t sig_size,
                          const uint8_t digest[SHA256_SIZE], bool fresh) {
         _cleanup_free_ char *reason = NULL;
@@ -349,19 +371,19 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
 
         r = app_public_key(f->app, &key);
         if (r < 0)
-                return fetch_fail(f, r, true, "no usable PublicKey= to verify the channel with: %s", strerror(-r));
+                return fetch_fail(f, r, BUS_ERROR_SIGNATURE_INVALID, "no usable PublicKey= to verify the channel with: %s", strerror(-r));
 
         r = minisign_signature_parse(sig, sig_size, &signature);
         if (r < 0)
-                return fetch_fail(f, r, true, "%s is not a minisign signature", APP_CHANNEL_SIG_FILE);
+                return fetch_fail(f, r, BUS_ERROR_SIGNATURE_INVALID, "%s is not a minisign signature", APP_CHANNEL_SIG_FILE);
 
         r = minisign_verify(&key, &signature, json, json_size);
         if (r == -EKEYREJECTED)
-                (void) fetch_fail(f, r, true, "channel signed by key %s, not the app's key %s",
+                (void) fetch_fail(f, r, BUS_ERROR_WRONG_KEY, "channel signed by key %s, not the app's key %s",
                                   minisign_key_id_to_string(signature.key_id, hex),
                                   minisign_key_id_to_string(key.key_id, id));
         else if (r < 0)
-                (void) fetch_fail(f, r, true, "channel signature does not verify with the app's key");
+                (void) fetch_fail(f, r, BUS_ERROR_SIGNATURE_INVALID, "channel signature does not verify with the app's key");
         minisign_signature_done(&signature);
         if (r < 0)
                 return;
@@ -369,12 +391,12 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
 
         r = channel_parse(json, json_size, &f->parsed, &reason);
         if (r < 0)
-                return fetch_fail(f, r, true, "channel.json is malformed: %s", strempty(reason));
+                return fetch_fail(f, r, BUS_ERROR_CHANNEL_MALFORMED, "channel.json is malformed: %s", strempty(reason));
 
         sha256_to_hex(digest, hex);
         r = channel_check(f->parsed, f->app->name, now_realtime(), s->channel_serial, s->channel_digest, hex, &reason);
         if (r < 0)
-                return fetch_fail(f, r, true, "channel refused: %s", strempty(reason));
+                return fetch_fail(f, r, channel_error_name(r), "channel refused: %s", strempty(reason));
 
         if (fresh) {
                 /* The signature first: a crash between the two leaves a pair that fails to verify,
@@ -383,7 +405,7 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
                 if (r >= 0)
                         r = write_file_atomic_at(f->app->dir_fd, APP_CHANNEL_FILE, json, json_size, 0644);
                 if (r < 0)
-                        return fetch_fail(f, r, false, "cannot save the accepted channel: %s", strerror(-r));
+                        return fetch_fail(f, r, NULL, "cannot save the accepted channel: %s", strerror(-r));
 
                 s->channel_serial = f->parsed->serial;
                 (void) free_and_strdup(&s->channel_digest, hex);
@@ -401,11 +423,12 @@ static void on_signature(HttpRequest *req, int error, HttpResult *result, char *
 
         f->request = NULL;
         if (error < 0)
-                return fetch_fail(f, error, error == -EFBIG, "cannot fetch %s: %s", APP_CHANNEL_SIG_FILE, strempty(reason));
+                return fetch_fail(f, error, error == -EFBIG ? BUS_ERROR_SIGNATURE_INVALID : BUS_ERROR_DOWNLOAD_FAILED,
+                                  "cannot fetch %s: %s", APP_CHANNEL_SIG_FILE, strempty(reason));
         if (result->status != 200) {
                 long status = result->status;
                 http_result_done(result);
-                return fetch_fail(f, -EIO, false, "%s answered HTTP %ld", APP_CHANNEL_SIG_FILE, status);
+                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", APP_CHANNEL_SIG_FILE, status);
         }
 
         fetch_verify(f, f->channel.body, f->channel.size, result->body, result->size, f->channel.sha256, true);
@@ -424,10 +447,10 @@ static void fetch_use_kept_channel(Fetch *f) {
         if (r >= 0)
                 r = read_file_at(f->app->dir_fd, APP_CHANNEL_SIG_FILE, MINISIGN_SIGNATURE_MAX_FILE_SIZE, &sig, &sig_size);
         if (r < 0)
-                return fetch_fail(f, r, false, "channel unchanged, but the kept copy cannot be read: %s", strerror(-r));
+                return fetch_fail(f, r, NULL, "channel unchanged, but the kept copy cannot be read: %s", strerror(-r));
 
         if (EVP_Digest(json, json_size, digest, NULL, EVP_sha256(), NULL) != 1)
-                return fetch_fail(f, -EIO, false, "cannot hash the kept channel");
+                return fetch_fail(f, -EIO, NULL, "cannot hash the kept channel");
 
         fetch_verify(f, json, json_size, sig, sig_size, digest, false);
 }
@@ -439,7 +462,8 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
 
         f->request = NULL;
         if (error < 0)
-                return fetch_fail(f, error, error == -EFBIG, "cannot fetch %s: %s", APP_CHANNEL_FILE, strempty(reason));
+                return fetch_fail(f, error, error == -EFBIG ? BUS_ERROR_CHANNEL_MALFORMED : BUS_ERROR_DOWNLOAD_FAILED,
+                                  "cannot fetch %s: %s", APP_CHANNEL_FILE, strempty(reason));
 
         f->channel = *result;
         *result = (HttpResult) {};
@@ -448,17 +472,17 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
         if (f->channel.not_modified)
                 return fetch_use_kept_channel(f);
         if (f->channel.status != 200)
-                return fetch_fail(f, -EIO, false, "%s answered HTTP %ld", APP_CHANNEL_FILE, f->channel.status);
+                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", APP_CHANNEL_FILE, f->channel.status);
 
         url = channel_url(f->app, APP_CHANNEL_SIG_FILE);
         if (!url)
-                return fetch_fail(f, -ENOMEM, false, "out of memory");
+                return fetch_fail(f, -ENOMEM, NULL, "out of memory");
 
         r = http_get(f->app->manager->http, url,
                      &(HttpOptions) { .output_fd = -EBADF, .max_size = MINISIGN_SIGNATURE_MAX_FILE_SIZE },
                      on_signature, f, &f->request);
         if (r < 0)
-                return fetch_fail(f, r, false, "cannot fetch %s: %s", url, strerror(-r));
+                return fetch_fail(f, r, BUS_ERROR_DOWNLOAD_FAILED, "cannot fetch %s: %s", url, strerror(-r));
 }
 
 static int fetch_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
@@ -508,7 +532,8 @@ static int fetch_start(App *a, JobType type, bool automatic, const char *want, J
                      },
                      on_channel, f, &f->request);
         if (r < 0) {
-                fetch_end(f, "failed");
+                fetch_free(f);
+                job_fail(j, NULL, NULL);
                 return r;
         }
 

@@ -76,18 +76,19 @@ void job_set_progress(Job *j, unsigned progress) {
         job_emit_changed(j, "Progress");
 }
 
-void job_finish(Job *j, const char *result) {
+static void job_end(Job *j, const char *result, const char *error_name, const char *message) {
         Manager *m = j->manager;
         int r;
 
-        log_debug("Job %" PRIu32 " (%s of %s) finished: %s.", j->id, job_type_to_string(j->type),
-                  j->app->name, result);
+        log_debug("Job %" PRIu32 " (%s of %s) finished: %s%s%s.", j->id, job_type_to_string(j->type),
+                  j->app->name, result, error_name ? ", " : "", strempty(error_name));
 
         /* Announced while the object still exists, so InterfacesRemoved can name its interfaces. */
         if (m->bus) {
                 (void) sd_bus_emit_object_removed(m->bus, j->object_path);
                 r = sd_bus_emit_signal(m->bus, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE, "JobRemoved",
-                                       "uos", j->id, j->object_path, result);
+                                       "uosss", j->id, j->object_path, result, strempty(error_name),
+                                       strempty(message));
                 if (r < 0)
                         log_warning_errno(r, "Failed to emit JobRemoved for job %" PRIu32 ", ignoring: %m", j->id);
         }
@@ -105,6 +106,14 @@ void job_finish(Job *j, const char *result) {
                 app_emit_state_changed(j->app);
 
         job_free(j);
+}
+
+void job_finish(Job *j, const char *result) {
+        job_end(j, result, NULL, NULL);
+}
+
+void job_fail(Job *j, const char *error_name, const char *message) {
+        job_end(j, "failed", error_name ?: SD_BUS_ERROR_FAILED, message);
 }
 
 void job_cancel(Job *j) {

@@ -40,8 +40,12 @@ int job_new(Manager *m, JobType type, App *app, Job **ret);
 
 void job_set_progress(Job *j, unsigned progress);
 
-/* Ends the job: clears app->job, emits JobRemoved(id, path, result) and frees it. result is "done",
- * "failed" or "canceled". */
+/* Ends the job: clears app->job, emits JobRemoved(id, path, result, "", "") and frees it. result is
+ * "done" or "canceled". */
 void job_finish(Job *j, const char *result);
+
+/* Ends the job with result "failed", naming why in JobRemoved: a D-Bus error name (bus-error.h, or
+ * sd-bus's name for an errno) and a sentence for people. */
+void job_fail(Job *j, const char *error_name, const char *message);
 
 void job_cancel(Job *j);

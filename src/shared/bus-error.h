@@ -4,6 +4,8 @@
  * of its own: EINVAL is too common to stand for it. */
 #pragma once
 
+#include <stdbool.h>
+
 #define BUS_ERROR_NO_SUCH_APP        "org.upkeep1.Error.NoSuchApp"
 #define BUS_ERROR_NO_SUCH_JOB        "org.upkeep1.Error.NoSuchJob"
 #define BUS_ERROR_NO_SUCH_VERSION    "org.upkeep1.Error.NoSuchVersion"
@@ -14,4 +16,24 @@
 #define BUS_ERROR_SIGNATURE_INVALID  "org.upkeep1.Error.SignatureInvalid"
 #define BUS_ERROR_INVALID_VERSION    "org.upkeep1.Error.InvalidVersion"
 
+/* Why a job failed, named in its JobRemoved signal. The first ones are refusals: what the network
+ * handed us failed verification, and nothing of it was kept. */
+#define BUS_ERROR_WRONG_KEY          "org.upkeep1.Error.WrongKey"
+#define BUS_ERROR_CHANNEL_MALFORMED  "org.upkeep1.Error.ChannelMalformed"
+#define BUS_ERROR_CHANNEL_EXPIRED    "org.upkeep1.Error.ChannelExpired"
+#define BUS_ERROR_CHANNEL_REPLAYED   "org.upkeep1.Error.ChannelReplayed"
+#define BUS_ERROR_WRONG_APP          "org.upkeep1.Error.WrongApp"
+#define BUS_ERROR_SIZE_MISMATCH      "org.upkeep1.Error.SizeMismatch"
+#define BUS_ERROR_HASH_MISMATCH      "org.upkeep1.Error.HashMismatch"
+#define BUS_ERROR_UNSAFE_RELEASE     "org.upkeep1.Error.UnsafeRelease"
+#define BUS_ERROR_RELEASE_TOO_LARGE  "org.upkeep1.Error.ReleaseTooLarge"
+/* Failures that are not refusals. */
+#define BUS_ERROR_DOWNLOAD_FAILED    "org.upkeep1.Error.DownloadFailed"
+#define BUS_ERROR_SWITCH_FAILED      "org.upkeep1.Error.SwitchFailed"
+#define BUS_ERROR_ROLLED_BACK        "org.upkeep1.Error.RolledBack"
+
 int bus_error_register(void);
+
+/* True for the names above that mean "refused by verification" (SignatureInvalid through
+ * ReleaseTooLarge). */
+bool bus_error_is_refusal(const char *name);

@@ -66,35 +66,38 @@ expect_eq "... AvailableVersion 1.1.0" "$(prop AvailableVersion)" 's "1.1.0"'
 expect_eq "... staged" "$(versions)" "1.0.0 1.1.0 "
 
 # --- refusals: each one its own clear error; nothing new staged; the accepted serial stays -------
-# refuse WHAT REASON-REGEX: check must fail, LastError must match, versions/ must be unchanged.
+# refuse WHAT ERROR REASON-REGEX: check must fail with exit status 7 (refused), naming the D-Bus
+# error that JobRemoved carried; LastError must match; versions/ must be unchanged.
 refuse() {
-        local what=$1 pattern=$2 rc before_versions
+        local what=$1 error=$2 pattern=$3 before_versions
         before_versions=$(versions)
-        rc=$(check)
-        if [ "$rc" = 0 ]; then fail "$what: check succeeded"; return; fi
-        expect_match "$what is refused" "$(prop LastError)" "$pattern"
+        expect_eq "$what is refused (exit status 7)" "$(check)" 7
+        expect_match "... as org.upkeep1.Error.$error" "$(cat /tmp/upkeep-check.$$)" "\\(org\\.upkeep1\\.Error\\.$error\\)\$"
+        expect_match "... LastError says why" "$(prop LastError)" "$pattern"
         expect_eq "... and nothing new is staged" "$(versions)" "$before_versions"
 }
 publish 3 1.2.0=$www/example-1.1.0.tar.gz,sha256=$(printf '0%.0s' {1..64})
-refuse "a tampered artifact (SHA-256 differs)" 'SHA-256 [0-9a-f]{64}, the channel says 0{64}'
+refuse "a tampered artifact (SHA-256 differs)" HashMismatch 'SHA-256 [0-9a-f]{64}, the channel says 0{64}'
 publish 4 1.2.0=$www/example-1.1.0.tar.gz,size=100
-refuse "an artifact larger than declared" 'larger than the 100 bytes the channel declares'
+refuse "an artifact larger than declared" SizeMismatch 'larger than the 100 bytes the channel declares'
 publish 5 1.0.0=$www/example-1.0.0.tar.gz
 sed -i 's/"serial": 5/"serial": 6/' "$www/channel.json"
 harness_copy_in "$UPKEEP_GUEST" "$www/channel.json" /srv/www/example/channel.json
-refuse "a channel changed after signing" 'signature does not verify'
+refuse "a channel changed after signing" SignatureInvalid 'signature does not verify'
 publish 7 --key other 1.0.0=$www/example-1.0.0.tar.gz
-refuse "a channel signed by another key" 'signed by key [0-9A-F]{1,16}, not the app.{1,2}s key'
+refuse "a channel signed by another key" WrongKey 'signed by key [0-9A-F]{1,16}, not the app.{1,2}s key'
 publish 8 --expires 2020-01-01T00:00:00Z 1.0.0=$www/example-1.0.0.tar.gz
-refuse "an expired channel" 'expire'
+refuse "an expired channel" ChannelExpired 'expire'
 publish 1 1.0.0=$www/example-1.0.0.tar.gz
-refuse "a replayed older serial" 'serial'
+refuse "a replayed older serial" ChannelReplayed 'serial'
 publish 9 --app other 1.0.0=$www/example-1.0.0.tar.gz
-refuse "a channel for another app" 'other'
+refuse "a channel for another app" WrongApp 'other'
 serial=10
 for kind in dotdot absolute symlink-escape hardlink-escape device setuid bomb; do
         publish $serial 1.3.$serial=$www/example-$kind.tar.gz
-        refuse "an archive with $kind" "release 1\\.3\\.$serial refused"
+        error=UnsafeRelease
+        [ $kind = bomb ] && error=ReleaseTooLarge
+        refuse "an archive with $kind" $error "release 1\\.3\\.$serial refused"
         serial=$((serial + 1))
 done
 expect_match "refusals are journalled as verification failures" \
@@ -105,7 +108,7 @@ expect_eq "the staged versions are intact" "$(guest cat /var/lib/upkeep/apps/exa
 # --- manual update of a chosen version, and errors on the bus --------------------------------------
 publish 30 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
 out=$(guest upkeepctl --no-ask-password update example 9.9.9 2>&1); rc=$?
-expect_eq "update to a version not in the channel exits 1" "$rc" 1
+expect_eq "update to a version not in the channel exits 4 (no such version)" "$rc" 4
 expect_match "... naming it" "$out" '9\.9\.9 is not in the channel'
 out=$(guest busctl call org.upkeep1 "$APP" org.upkeep1.App Update s 1.2 2>&1)
 expect_match "Update with an invalid version is a named error" "$out" "'1\\.2' is not a valid version"

@@ -22,7 +22,14 @@ static void test_exit_status_from_bus_error(void) {
         assert(exit_status_from_bus_error(BUS_ERROR_INVALID_VERSION) == EXIT_USAGE);
         assert(exit_status_from_bus_error(BUS_ERROR_NOT_SUPPORTED) == EXIT_FAILURE);
         assert(exit_status_from_bus_error(BUS_ERROR_NOT_ALLOWED) == EXIT_FAILURE);
-        assert(exit_status_from_bus_error(BUS_ERROR_SIGNATURE_INVALID) == EXIT_FAILURE);
+        assert(exit_status_from_bus_error(BUS_ERROR_SIGNATURE_INVALID) == EXIT_REFUSED);
+        assert(exit_status_from_bus_error(BUS_ERROR_HASH_MISMATCH) == EXIT_REFUSED);
+        assert(exit_status_from_bus_error(BUS_ERROR_RELEASE_TOO_LARGE) == EXIT_REFUSED);
+        assert(exit_status_from_bus_error(BUS_ERROR_CHANNEL_REPLAYED) == EXIT_REFUSED);
+        /* Not refusals: trying again may well work. */
+        assert(exit_status_from_bus_error(BUS_ERROR_DOWNLOAD_FAILED) == EXIT_FAILURE);
+        assert(exit_status_from_bus_error(BUS_ERROR_ROLLED_BACK) == EXIT_FAILURE);
+        assert(exit_status_from_bus_error("System.Error.ENOSPC") == EXIT_FAILURE);
         assert(exit_status_from_bus_error(SD_BUS_ERROR_SERVICE_UNKNOWN) == EXIT_FAILURE);
         assert(exit_status_from_bus_error("org.example.Whatever") == EXIT_FAILURE);
         assert(exit_status_from_bus_error(NULL) == EXIT_FAILURE);
