@@ -166,11 +166,26 @@ static bool path_leaves_start(const char *path, size_t n) {
 }
 
 static int parse_exec(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        const char *program = value;
+        size_t n;
+
         if (isempty(value))
                 return set_string(&c->exec, NULL);
 
+        /* The program is quoted like ExecStart='s ("…" or '…'), or runs up to the first blank. */
+        if (IN_SET(value[0], '"', '\'')) {
+                const char *end = strchr(value + 1, value[0]);
+
+                if (!end)
+                        return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': the quote is not closed.",
+                                               path, line, key, value);
+                program = value + 1;
+                n = end - program;
+        } else
+                n = strcspn(value, " \t");
+
         /* The program is found inside the release, so its path must not lead out of it. */
-        if (has_control_chars(value) || path_leaves_start(value, strcspn(value, " ")))
+        if (has_control_chars(value) || n == 0 || path_leaves_start(program, n))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a relative path inside the release, then arguments.",
                                        path, line, key, value);
@@ -274,6 +289,20 @@ static int add_unit_line(UnitLine **lines, size_t *n, const char *key, const cha
         return 0;
 }
 
+/* [Service] lines are passed on to the unit, except what would undo what the generator and the
+ * template put there: the one ExecStart= (from Exec=), and the trial check run before each start
+ * (an empty ExecCondition= would reset the list it is in). */
+static int parse_service_line(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        if (streq(key, "ExecStart"))
+                return log_error_errno(EINVAL, "%s:%u: ExecStart= in [Service] is not allowed: the command is "
+                                       "Exec= in [App], run from the current release.", path, line);
+        if (streq(key, "ExecCondition") && isempty(value))
+                return log_error_errno(EINVAL, "%s:%u: An empty ExecCondition= in [Service] would remove the "
+                                       "check that rolls back a failed trial, refusing.", path, line);
+
+        return add_unit_line(&c->service_lines, &c->n_service_lines, key, value);
+}
+
 static const char *const section_names[] = {
         [SECTION_APP]     = "App",
         [SECTION_UPDATE]  = "Update",
@@ -314,7 +343,7 @@ static int parse_assignment(AppConfig *c, Section section, const char *path, uns
                 break;
 
         case SECTION_SERVICE:
-                return add_unit_line(&c->service_lines, &c->n_service_lines, key, value);
+                return parse_service_line(path, line, key, value, c);
 
         case SECTION_SOCKET:
                 return add_unit_line(&c->socket_lines, &c->n_socket_lines, key, value);
@@ -443,8 +472,14 @@ int app_config_load(const char *path, AppConfig **ret) {
                         return log_error_errno(EINVAL, "%s:%u: Assignment without a key, refusing.", path, line);
 
                 r = parse_assignment(c, section, path, line, key, value);
-                if (r < 0)
+                if (r < 0) {
+                        /* The sketch in many a README puts a comment after a value; unit files do
+                         * not allow that, and neither do app files. Say so, as it is hard to see. */
+                        if (r == -EINVAL && strstr(value, " #"))
+                                log_error("%s:%u: Note: '#' starts a comment only at the beginning of a line.",
+                                          path, line);
                         return r;
+                }
         }
 
         if (!c->source)

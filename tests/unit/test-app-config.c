@@ -210,6 +210,34 @@ static void test_whitespace_and_comments(void) {
         assert(c->keep == 2);
 }
 
+static void test_comment_after_value_explained(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *path = NULL, *log = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("comment", "comment.app",
+                            "[App]\nSource=https://a/   # channel URL\nExec=app\n");
+        assert(load_logged(path, &c, &log) == -EINVAL);
+        assert(strstr(log, ":2: Invalid Source="));
+        assert(strstr(log, "comment only at the beginning of a line"));
+}
+
+static void test_quoted_exec_and_service_lines(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *path = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("quoted", "quoted.app",
+                            "[App]\nSource=https://a/\nExec=\"bin/my app\" --x\n"
+                            "[Service]\nExecCondition=/bin/true\nExecStartPre=/bin/true\n");
+        assert(app_config_load(path, &c) == 0);
+        assert(streq(c->exec, "\"bin/my app\" --x"));
+        assert(c->n_service_lines == 2);
+        assert(streq(c->service_lines[0].key, "ExecCondition"));
+}
+
 static void test_last_value_wins_and_empty_resets(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
         _cleanup_free_ char *path = NULL;
@@ -344,6 +372,15 @@ static void test_invalid_values(void) {
         assert_refused("[App]\nSource=https://a/\nExec=/usr/bin/app\n", 3, "Exec");
         assert_refused("[App]\nSource=https://a/\nExec=../../bin/sh -c x\n", 3, "Exec");
         assert_refused("[App]\nSource=https://a/\nExec=bin/../../x\n", 3, "Exec");
+        /* A quoted program is checked as well as a bare one. */
+        assert_refused("[App]\nSource=https://a/\nExec=\"../x\" --flag\n", 3, "Exec");
+        assert_refused("[App]\nSource=https://a/\nExec='/usr/bin/app'\n", 3, "Exec");
+        assert_refused("[App]\nSource=https://a/\nExec=\"bin/a b/../../../x\"\n", 3, "Exec");
+        assert_refused("[App]\nSource=https://a/\nExec=\"bin/app\n", 3, "Exec");
+        assert_refused("[App]\nSource=https://a/\nExec=\"\" x\n", 3, "Exec");
+        /* What would undo the generated ExecStart= or the trial check. */
+        assert_refused(MINIMAL "[Service]\nExecStart=/bin/sh\n", 5, "ExecStart");
+        assert_refused(MINIMAL "[Service]\nUser=app\nExecCondition=\n", 6, "ExecCondition");
         assert_refused("[App]\nSource=https://a/\nExec=app\nPublicKey=not a key\n", 4, "PublicKey");
         assert_refused("[App]\nSource=https://a/\nExec=app\nPublicKey=relative/key.pub\n", 4, "PublicKey");
 }
@@ -531,6 +568,8 @@ int main(void) {
         test_defaults();
         test_sources();
         test_whitespace_and_comments();
+        test_comment_after_value_explained();
+        test_quoted_exec_and_service_lines();
         test_last_value_wins_and_empty_resets();
         test_service_lines_in_order();
         test_unknown_key_and_section_warn();
