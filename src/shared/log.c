@@ -6,7 +6,7 @@
 
 #include "log.h"
 
-static int max_level = LOG_INFO;
+static int max_level = -1;  /* read from $SYSTEMD_LOG_LEVEL on first use */
 static int kmsg_fd = -EBADF;
 static int stderr_is_journal = -1;
 
@@ -30,6 +30,25 @@ static bool journal_stream_is_stderr(void) {
         return stderr_is_journal;
 }
 
+/* $SYSTEMD_LOG_LEVEL, as systemd's own tools read it: a name (debug, info, notice, warning, err, crit,
+ * alert, emerg) or a number 0..7. Unset or invalid means info. */
+static int log_max_level(void) {
+        static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" };
+        const char *e;
+
+        if (max_level >= 0)
+                return max_level;
+
+        max_level = LOG_INFO;
+        e = getenv("SYSTEMD_LOG_LEVEL");
+        if (!e)
+                return max_level;
+        for (int i = 0; i < (int) ELEMENTSOF(names); i++)
+                if (streq(e, names[i]) || (e[0] == '0' + i && e[1] == 0))
+                        max_level = i;
+        return max_level;
+}
+
 int log_internal(int level, int error, const char *file, int line, const char *func,
                  const char *format, ...) {
         int saved_errno = errno;
@@ -39,7 +58,7 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         if (error < 0)
                 error = -error;
 
-        if (level > max_level)
+        if (level > log_max_level())
                 return -error;
 
         errno = error;  /* for %m */
