@@ -8,6 +8,7 @@
 #include "app.h"
 #include "switch.h"
 #include "log.h"
+#include "manager-metrics.h"
 #include "version.h"
 
 static int app_open_dir(int state_dir_fd, const char *name, int *ret) {
@@ -192,6 +193,7 @@ int app_update_state(App *a, app_state_edit_t edit, void *userdata) {
 
         app_state_free(a->state);
         a->state = TAKE_PTR(s);
+        manager_queue_metrics(a->manager);
         return 1;
 }
 

@@ -9,6 +9,7 @@
 #include "job-dbus.h"
 #include "log.h"
 #include "manager-dbus.h"
+#include "manager-metrics.h"
 #include "manager.h"
 #include "polkit.h"
 
@@ -25,7 +26,8 @@ int manager_new(Manager **ret) {
         /* systemd passes StateDirectory= as $STATE_DIRECTORY; it may hold several, colon-separated. */
         const char *e = getenv("STATE_DIRECTORY");
         m->state_dir = e ? strndup(e, strcspn(e, ":")) : strdup(UPKEEP_STATE_DIR);
-        if (!m->state_dir)
+        m->metrics_dir = strdup(MANAGER_METRICS_DIR_DEFAULT);
+        if (!m->state_dir || !m->metrics_dir)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -61,11 +63,13 @@ Manager *manager_free(Manager *m) {
         manager_free_apps(m);
         http_client_free(m->http);
         sd_event_source_unref(m->idle_timer);
+        sd_event_source_unref(m->metrics_timer);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         if (m->state_dir_fd >= 0)
                 (void) close(m->state_dir_fd);
         free(m->state_dir);
+        free(m->metrics_dir);
         free(m);
         return NULL;
 }
@@ -102,6 +106,7 @@ void manager_remove_app(Manager *m, App *a) {
                         m->n_apps--;
                         break;
                 }
+        manager_queue_metrics(m);
         log_info("App %s dropped.", a->name);
         manager_announce(m, a, false);
         app_free(a);
@@ -199,6 +204,8 @@ int manager_load_apps(Manager *m) {
         qsort(m->apps, m->n_apps, sizeof(App *), app_compare);
 
         log_info("Loaded %zu app(s).", n);
+        /* Also at start: upkeep-condition may have rolled back while the daemon was away. */
+        manager_queue_metrics(m);
         return 0;
 }
 
@@ -320,6 +327,7 @@ int manager_run(Manager *m) {
         log_info("upkeep %s running, serving %s.", PROJECT_VERSION, UPKEEP_BUS_NAME);
 
         r = sd_event_loop(m->event);
+        manager_flush_metrics(m);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
 

@@ -25,6 +25,10 @@ typedef struct Manager {
         int state_dir_fd;        /* STATE_DIR/apps */
         char *state_dir;         /* STATE_DIR: $STATE_DIRECTORY from the unit, else /var/lib/upkeep */
 
+        char *metrics_dir;       /* where upkeep.prom goes; NULL = no metrics */
+        sd_event_source *metrics_timer;
+        bool metrics_queued;
+
         usec_t idle_timeout;     /* 0 = never exit on idle */
         sd_event_source *idle_timer;
         bool busy_since_tick;    /* a message came in since the idle timer last fired */

@@ -8,9 +8,11 @@
 #include "bus-introspect.h"
 #include "cli.h"
 #include "log.h"
+#include "manager-metrics.h"
 #include "manager.h"
 
 static usec_t arg_idle_timeout = MANAGER_IDLE_TIMEOUT_DEFAULT;
+static const char *arg_metrics_dir = MANAGER_METRICS_DIR_DEFAULT;
 
 static int help(void) {
         printf("%s [OPTIONS...]\n\n"
@@ -21,11 +23,13 @@ static int help(void) {
                "     --version                 Show package version\n"
                "     --idle-timeout=SPAN       Exit after SPAN without bus calls or jobs\n"
                "                               (default: 30s; 0 = never)\n"
+               "     --metrics-dir=DIR         Write metrics for node_exporter to DIR/upkeep.prom\n"
+               "                               (default: %s; \"\" = none)\n"
                "     --bus-introspect=INTERFACE\n"
                "                               Print the introspection XML of org.upkeep1.Manager,\n"
                "                               org.upkeep1.App or org.upkeep1.Job and exit\n"
                "\nSee the upkeepd(8) man page for details.\n",
-               program_invocation_short_name);
+               program_invocation_short_name, MANAGER_METRICS_DIR_DEFAULT);
         return 0;
 }
 
@@ -34,12 +38,14 @@ static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_VERSION = 0x100,
                 ARG_IDLE_TIMEOUT,
+                ARG_METRICS_DIR,
                 ARG_BUS_INTROSPECT,
         };
         static const struct option options[] = {
                 { "help",           no_argument,       NULL, 'h'                },
                 { "version",        no_argument,       NULL, ARG_VERSION        },
                 { "idle-timeout",   required_argument, NULL, ARG_IDLE_TIMEOUT   },
+                { "metrics-dir",    required_argument, NULL, ARG_METRICS_DIR    },
                 { "bus-introspect", required_argument, NULL, ARG_BUS_INTROSPECT },
                 {}
         };
@@ -56,6 +62,12 @@ static int parse_argv(int argc, char *argv[]) {
                         if (r < 0)
                                 return log_error_errno(r, "Invalid --idle-timeout= value '%s' "
                                                        "(expected a time span such as 30s or 5min).", optarg);
+                        break;
+                case ARG_METRICS_DIR:
+                        if (!isempty(optarg) && optarg[0] != '/')
+                                return log_error_errno(EINVAL, "Invalid --metrics-dir= value '%s' "
+                                                       "(expected an absolute path, or \"\" for none).", optarg);
+                        arg_metrics_dir = optarg;
                         break;
                 case ARG_BUS_INTROSPECT:
                         r = bus_introspect_print(optarg);
@@ -99,6 +111,9 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate manager: %m"), EXIT_FAILURE;
         m->idle_timeout = arg_idle_timeout;
+        r = free_and_strdup(&m->metrics_dir, isempty(arg_metrics_dir) ? NULL : arg_metrics_dir);
+        if (r < 0)
+                return log_oom(), EXIT_FAILURE;
 
         r = manager_start(m);
         if (r < 0)

@@ -43,6 +43,9 @@ Exec=broken
 [Update]
 Policy=sometimes'
 
+# node_exporter's textfile collector directory, as Debian's prometheus-node-exporter makes it.
+guest mkdir -p /var/lib/prometheus/node-exporter
+
 # --- apps appear as objects ---------------------------------------------------------------------
 list=$(call /org/upkeep1 org.upkeep1.Manager ListApps)
 expect_match "ListApps lists both good apps" "$list" '^a\(sssssto\) 2 "example" "idle" "" "" "" 0 "/org/upkeep1/app/example" "second" "idle" .*"/org/upkeep1/app/second"$'
@@ -73,6 +76,15 @@ expect_match "... naming Paused" "$monitor" 'STRING "Paused"'
 expect_eq "Paused" "$(prop example Paused)" 'b true'
 expect_eq "PauseReason" "$(prop example PauseReason)" 's "maintenance week"'
 expect_match "state.json records the pause" "$(guest cat /var/lib/upkeep/apps/example/state.json)" '"paused": ?true'
+# The metrics file follows within a second or so of the change.
+metrics() { guest cat /var/lib/prometheus/node-exporter/upkeep.prom 2>/dev/null; }
+for _ in $(seq 30); do
+        metrics | grep -q '^upkeep_app_paused{app="example"} 1$' && break
+        sleep 0.1
+done
+expect_match "metrics for node_exporter show the pause" "$(metrics)" '^upkeep_app_paused\{app="example"\} 1$'
+expect_match "... and every app" "$(metrics)" '^upkeep_app_info\{app="second",current="",previous="",available="",pending=""\} 1$'
+expect_eq "... written atomically, no temporary file left" "$(guest ls -A /var/lib/prometheus/node-exporter)" "upkeep.prom"
 expect_match "journalctl UPKEEP_APP=example tells of it" \
         "$(guest journalctl UPKEEP_APP=example -o cat --no-pager)" 'Automatic updates of example paused: maintenance week'
 expect_match "... with its catalogued MESSAGE_ID" \

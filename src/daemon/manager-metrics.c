@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "manager-metrics.h"
+#include "manager.h"
+#include "metrics.h"
+
+/* A job's steps change the state several times a second; the scraper reads once a minute or so. */
+#define METRICS_DELAY_USEC USEC_PER_SEC
+
+static int manager_write_metrics(Manager *m) {
+        _cleanup_free_ MetricsApp *apps = NULL;
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int dir_fd = -EBADF;
+        int r;
+
+        dir_fd = open(m->metrics_dir, O_DIRECTORY|O_PATH|O_CLOEXEC);
+        if (dir_fd < 0) {
+                /* No node_exporter here: nothing to do, and nothing worth a warning. */
+                if (errno == ENOENT)
+                        return 0;
+                return log_warning_errno(errno, "Failed to open metrics directory %s, ignoring: %m", m->metrics_dir);
+        }
+
+        apps = calloc(MAX(m->n_apps, (size_t) 1), sizeof(MetricsApp));
+        if (!apps)
+                return log_oom();
+        for (size_t i = 0; i < m->n_apps; i++)
+                apps[i] = (MetricsApp) { .name = m->apps[i]->name, .state = m->apps[i]->state };
+
+        r = metrics_format(apps, m->n_apps, &text);
+        if (r < 0)
+                return log_oom();
+
+        r = write_file_atomic_at(dir_fd, METRICS_FILE, text, strlen(text), 0644);
+        if (r < 0)
+                return log_warning_errno(r, "Failed to write %s/%s, ignoring: %m", m->metrics_dir, METRICS_FILE);
+        return 0;
+}
+
+static int on_metrics_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        m->metrics_queued = false;
+        (void) manager_write_metrics(m);
+        return 0;
+}
+
+void manager_queue_metrics(Manager *m) {
+        int r;
+
+        if (!m->metrics_dir || m->metrics_queued)
+                return;
+        m->metrics_queued = true;
+
+        if (!m->metrics_timer) {
+                r = sd_event_add_time_relative(m->event, &m->metrics_timer, CLOCK_MONOTONIC, METRICS_DELAY_USEC,
+                                               USEC_PER_SEC / 10, on_metrics_timer, m);
+                if (r < 0) {
+                        m->metrics_queued = false;
+                        (void) manager_write_metrics(m);  /* no timer: write now rather than never */
+                }
+                return;
+        }
+
+        r = sd_event_source_set_time_relative(m->metrics_timer, METRICS_DELAY_USEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->metrics_timer, SD_EVENT_ONESHOT);
+        if (r < 0) {
+                m->metrics_queued = false;
+                (void) manager_write_metrics(m);
+        }
+}
+
+void manager_flush_metrics(Manager *m) {
+        if (!m->metrics_queued)
+                return;
+        m->metrics_queued = false;
+        (void) sd_event_source_set_enabled(m->metrics_timer, SD_EVENT_OFF);
+        (void) manager_write_metrics(m);
+}
