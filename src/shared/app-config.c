@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "app-config.h"
 #include "log.h"
@@ -554,8 +555,12 @@ static int enumerate_dir(const char *dir, FoundList *l) {
                     !streq(de->d_name + n - strlen(APP_SUFFIX), APP_SUFFIX))
                         continue;
 
-                /* Following symlinks, as for units; a directory or a dangling link is no app. */
-                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode)) {
+                /* Following symlinks, as for units; a directory or a dangling link is no app, and a
+                 * link to /dev/null masks the app: it hides the same NAME in later directories. */
+                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+                        continue;
+                bool masked = S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+                if (!masked && !S_ISREG(st.st_mode)) {
                         log_debug("Skipping %s/%s: not a regular file.", dir, de->d_name);
                         continue;
                 }
@@ -572,7 +577,9 @@ static int enumerate_dir(const char *dir, FoundList *l) {
                 if (found_list_has(l, name))
                         continue;
 
-                if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+                if (masked)
+                        log_debug("App %s is masked by %s/%s.", name, dir, de->d_name);
+                else if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
                         path = NULL;
                         return -ENOMEM;
                 }
@@ -607,11 +614,13 @@ int app_config_enumerate(const char *const *dirs, char ***ret) {
 
         if (l.n > 0)
                 qsort(l.items, l.n, sizeof(Found), found_compare);
+        size_t n = 0;
         for (size_t i = 0; i < l.n; i++)
-                paths[i] = TAKE_PTR(l.items[i].path);
+                if (l.items[i].path)  /* not masked */
+                        paths[n++] = TAKE_PTR(l.items[i].path);
 
         *ret = paths;
-        return (int) l.n;
+        return (int) n;
 }
 
 int app_config_load_all(const char *const *dirs, AppConfig ***ret) {

@@ -500,6 +500,30 @@ static void test_enumerate(void) {
         assert(!paths[5]);
 }
 
+static void test_enumerate_masked(void) {
+        _cleanup_free_ char *etc = dir_path("mask-etc"), *usr = dir_path("mask-usr"), *link = NULL, *want = NULL;
+        _cleanup_(strv_freep) char **paths = NULL;
+        const char *dirs[] = { etc, usr, NULL };
+
+        printf("%s\n", __func__);
+
+        /* Masked in /etc: the app from /usr/lib is gone. */
+        free(write_config("mask-usr", "hidden.app", MINIMAL));
+        assert(mkdir(etc, 0755) == 0 || errno == EEXIST);
+        assert(asprintf(&link, "%s/hidden.app", etc) > 0);
+        assert(symlink("/dev/null", link) == 0);
+        link = mfree(link);
+
+        /* A mask in a later directory does not hide an earlier app. */
+        free(write_config("mask-etc", "shown.app", MINIMAL));
+        assert(asprintf(&link, "%s/shown.app", usr) > 0);
+        assert(symlink("/dev/null", link) == 0);
+
+        assert(app_config_enumerate(dirs, &paths) == 1);
+        assert(asprintf(&want, "%s/shown.app", etc) > 0);
+        assert(streq(paths[0], want) && !paths[1]);
+}
+
 static void test_enumerate_empty(void) {
         _cleanup_free_ char *missing = dir_path("none");
         _cleanup_(strv_freep) char **paths = NULL;
@@ -578,6 +602,7 @@ int main(void) {
         test_names();
         test_missing_file();
         test_enumerate();
+        test_enumerate_masked();
         test_enumerate_empty();
         test_load_all_skips_bad();
         test_load_all_none();

@@ -1,0 +1,4 @@
+# Only the vendor provides this one.
+[App]
+Source=https://vendor.example.com/vendor/
+Exec=vendor
