@@ -1,65 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The read-only verbs: list, status and history, as text for people or as JSON for scripts. Reading
  * properties needs no authorization, so these never start a polkit agent. */
-#include <json-c/json.h>
 #include <langinfo.h>
 #include <stdio.h>
 
 #include "ctl-bus.h"
 #include "ctl-format.h"
+#include "ctl-json.h"
 #include "ctl.h"
-
-static void json_object_putp(json_object **o) {
-        json_object_put(*o);
-}
-
-/* Empty strings and zero times are "none" on the bus; in JSON they are null, which a script can test
- * without knowing that convention. */
-static int json_add_string(json_object *o, const char *key, const char *s) {
-        json_object *v = NULL;
-
-        if (!isempty(s)) {
-                v = json_object_new_string(s);
-                if (!v)
-                        return -ENOMEM;
-        }
-
-        if (json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-/* RFC 3339 in UTC, as upkeep's channel.json and state.json write times. */
-static int json_add_timestamp(json_object *o, const char *key, usec_t t) {
-        char buf[RFC3339_MAX];
-
-        return json_add_string(o, key, t > 0 ? format_timestamp_rfc3339(buf, sizeof buf, t) : NULL);
-}
-
-static int json_add_bool(json_object *o, const char *key, bool b) {
-        json_object *v = json_object_new_boolean(b);
-
-        if (!v || json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int json_print(json_object *o) {
-        const char *s;
-
-        /* "/" unescaped: source URLs stay readable, and JSON does not need the escape. */
-        s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE |
-                                           (arg_json == JSON_PRETTY ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : 0));
-        if (!s)
-                return log_oom();
-
-        puts(s);
-        return 0;
-}
 
 static int table_print(const Table *t) {
         _cleanup_free_ char *text = NULL;
@@ -266,10 +214,8 @@ static int json_app_status(const AppInfo *a, json_object **ret) {
             json_history(&a->history, &history) < 0)
                 return -ENOMEM;
 
-        if (json_object_object_add(o, "history", history) < 0) {
-                json_object_put(history);
+        if (json_add_value(o, "history", history) < 0)
                 return -ENOMEM;
-        }
 
         *ret = TAKE_PTR(o);
         return 0;
