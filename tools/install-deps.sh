@@ -15,6 +15,9 @@ packages=(
         systemd dbus polkitd util-linux procps iproute2
         # release tooling the tests use as publishers would
         minisign python3 curl
+        # Go programs to read build info from, and Go's own reader to compare with; the go tool also
+        # cross-builds small programs (a local module from golang-golang-x-mod-dev, stamped from git)
+        golang-go golang-golang-x-mod-dev age restic git
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -53,3 +53,4 @@ int verb_pin(int argc, char *argv[]);
 int verb_unpin(int argc, char *argv[]);
 int verb_stage(int argc, char *argv[]);
 int verb_verify(int argc, char *argv[]);
+int verb_inspect(int argc, char *argv[]);

@@ -44,6 +44,7 @@ static const Verb verbs[] = {
         { "unpin",    2, 2,       "unpin APP",            verb_unpin    },
         { "stage",    3, 3,       "stage APP FILE --version=VERSION [--type=tar|zip|binary]", verb_stage },
         { "verify",   2, 2,       "verify FILE --key=KEY [--signature=SIG]", verb_verify },
+        { "inspect",  2, 2,       "inspect FILE",         verb_inspect  },
 };
 
 static int help(void) {
@@ -65,12 +66,14 @@ static int help(void) {
                "  unpin APP               Remove the pin\n"
                "  stage APP FILE --version=VERSION\n"
                "                          Stage a local artifact as VERSION of APP, pending\n"
-               "  verify FILE --key=KEY   Check FILE against its minisign signature (no daemon)\n\n"
+               "  verify FILE --key=KEY   Check FILE against its minisign signature (no daemon)\n"
+               "  inspect FILE            Show how the Go program FILE was built: Go version,\n"
+               "                          module, build settings (no daemon)\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
                "     --version            Show package version\n"
                "     --json=pretty|short|off\n"
-               "                          Print list, status and history as JSON\n"
+               "                          Print list, status, history and inspect as JSON\n"
                "     --no-legend          Print no column headers and no footer\n"
                "     --no-block           Do not wait for jobs: print their object paths\n"
                "     --no-ask-password    Never ask for a password to authorize an operation\n"
