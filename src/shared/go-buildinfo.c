@@ -359,19 +359,22 @@ static int read_inline_string(Parser *p, Bytes *rest, const char *what, Bytes *r
         return 0;
 }
 
+/* Before go1.18 the linker of a position-independent program could leave the pointers zero in the
+ * file, for the dynamic loader to fill in: such a program's build info is not in its file. */
+static int fail_zero_pointer(Parser *p, const char *what) {
+        return fail_bad(p, "the pointer to %s is zero in the file (a position-independent program built by a "
+                        "Go before 1.18 has it set only when loaded)", what);
+}
+
 /* A Go string header { data pointer, length } at addr, and the bytes it points to. */
 static int read_pointed_string(Parser *p, uint64_t addr, unsigned ptr_size, bool big_endian, const char *what,
-                               Bytes *ret) {
-        _cleanup_free_ char *header_what = NULL;
+                               const char *header_what, Bytes *ret) {
         const uint8_t *header, *bytes;
         uint64_t data, length;
         int r;
 
-        if (asprintf(&header_what, "the string header of %s", what) < 0) {
-                header_what = NULL;
-                return -ENOMEM;
-        }
-
+        if (addr == 0)
+                return fail_zero_pointer(p, header_what);
         r = read_vaddr(p, addr, 2 * ptr_size, header_what, &header);
         if (r < 0)
                 return r;
@@ -383,6 +386,8 @@ static int read_pointed_string(Parser *p, uint64_t addr, unsigned ptr_size, bool
                 return 0;
         }
 
+        if (data == 0)
+                return fail_zero_pointer(p, what);
         r = read_vaddr(p, data, length, what, &bytes);
         if (r < 0)
                 return r;
@@ -415,11 +420,12 @@ static int decode_header(Parser *p, Bytes blob, Bytes *ret_version, Bytes *ret_m
                                         ptr_size);
 
                 r = read_pointed_string(p, read_uint(blob.p + 16, ptr_size, big_endian), ptr_size, big_endian,
-                                        "the Go version", &version);
+                                        "the Go version", "the string header of the Go version", &version);
                 if (r < 0)
                         return r;
                 r = read_pointed_string(p, read_uint(blob.p + 16 + ptr_size, ptr_size, big_endian), ptr_size,
-                                        big_endian, "the module info", &modinfo);
+                                        big_endian, "the module info", "the string header of the module info",
+                                        &modinfo);
                 if (r < 0)
                         return r;
         }

@@ -40,6 +40,15 @@ static void put(Buf *b, size_t offset, uint64_t v, size_t n, bool big_endian) {
                 b->data[offset + (big_endian ? n - 1 - i : i)] = (v >> (8 * i)) & 0xff;
 }
 
+static uint64_t get(const Buf *b, size_t offset, size_t n, bool big_endian) {
+        uint64_t v = 0;
+
+        assert(offset + n <= b->size);
+        for (size_t i = 0; i < n; i++)
+                v |= (uint64_t) b->data[offset + (big_endian ? n - 1 - i : i)] << (8 * i);
+        return v;
+}
+
 static void put_bytes(Buf *b, size_t offset, const void *p, size_t n) {
         assert(offset + n <= b->size);
         memcpy(b->data + offset, p, n);
@@ -585,7 +594,7 @@ static void test_pointers_malformed(void) {
         uint64_t v;
 
         /* The version pointer into nothing. */
-        memcpy(&v, b.data + header + 16, 8);
+        v = get(&b, header + 16, 8, false);
         put(&b, header + 16, 0x1234, 8, false);
         assert_error(b.data, b.size, -EBADMSG, "string header of the Go version at address 0x1234 is not in");
         put(&b, header + 16, v, 8, false);
@@ -596,12 +605,22 @@ static void test_pointers_malformed(void) {
         put(&b, header + 16 + 8, BASE_ADDR + strings + 16, 8, false);
 
         /* A length past the end of the read-only segment. */
-        memcpy(&v, b.data + strings + 8, 8);
+        v = get(&b, strings + 8, 8, false);
         put(&b, strings + 8, 1U << 20, 8, false);
         assert_error(b.data, b.size, -EBADMSG, "the Go version at address 0x400100 (1048576 bytes) runs past");
         put(&b, strings + 8, UINT64_MAX, 8, false);
         assert_error(b.data, b.size, -EBADMSG, "runs past");
         put(&b, strings + 8, v, 8, false);
+
+        /* Zero pointers, as a position-independent program linked by an old Go has in its file. */
+        v = get(&b, header + 16, 8, false);
+        put(&b, header + 16, 0, 8, false);
+        assert_error(b.data, b.size, -EBADMSG, "pointer to the string header of the Go version is zero");
+        put(&b, header + 16, v, 8, false);
+        v = get(&b, strings, 8, false);
+        put(&b, strings, 0, 8, false);
+        assert_error(b.data, b.size, -EBADMSG, "pointer to the Go version is zero in the file");
+        put(&b, strings, v, 8, false);
 
         /* A pointer size of neither 4 nor 8. */
         b.data[header + 14] = 2;
@@ -660,7 +679,7 @@ static void test_elf_extended_numbering(void) {
         _cleanup_(buf_done) Buf b = build_elf(&spec);
         uint64_t shoff;
 
-        memcpy(&shoff, b.data + offsetof(Elf64_Ehdr, e_shoff), 8);
+        shoff = get(&b, offsetof(Elf64_Ehdr, e_shoff), 8, false);
         put(&b, offsetof(Elf64_Ehdr, e_shnum), 0, 2, false);
         put(&b, offsetof(Elf64_Ehdr, e_shstrndx), SHN_XINDEX, 2, false);
         put(&b, shoff + offsetof(Elf64_Shdr, sh_size), 4, 8, false);
