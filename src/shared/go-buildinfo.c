@@ -869,41 +869,52 @@ static int parse_modinfo(Parser *p, Bytes modinfo, GoBuildInfo *info) {
         return 0;
 }
 
-int go_buildinfo_parse(const void *data, size_t size, GoBuildInfo **ret, char **ret_reason) {
+static int parse(Parser *p, GoBuildInfo **ret) {
         _cleanup_(go_buildinfo_freep) GoBuildInfo *info = NULL;
-        Parser p = { .data = data, .size = size };
-        Bytes blob, version, modinfo;
+        Bytes blob = {}, version = {}, modinfo = {};
         int r;
 
-        r = parse_elf_header(&p);
-        if (r >= 0)
-                r = find_section_header(&p, &blob);
-        if (r == 0)
-                r = find_segment_header(&p, &blob);
-        if (r == 0)
-                r = fail(&p, -ENOMSG, "an ELF file without Go build info: not a Go program");
-        if (r >= 0)
-                r = decode_header(&p, blob, &version, &modinfo);
-        if (r >= 0) {
-                info = calloc(1, sizeof(GoBuildInfo));
-                if (!info)
-                        r = -ENOMEM;
-        }
-        if (r >= 0)
-                r = dup_text(&p, version.p, version.n, 0, "the Go version", &info->go_version);
-        if (r >= 0)
-                r = parse_modinfo(&p, modinfo, info);
-
-        if (r < 0) {
-                if (ret_reason && p.reason && r != -ENOMEM)
-                        *ret_reason = TAKE_PTR(p.reason);
-                free(p.reason);
+        r = parse_elf_header(p);
+        if (r < 0)
                 return r;
-        }
 
-        free(p.reason);
+        r = find_section_header(p, &blob);
+        if (r == 0)
+                r = find_segment_header(p, &blob);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return fail(p, -ENOMSG, "an ELF file without Go build info: not a Go program");
+
+        r = decode_header(p, blob, &version, &modinfo);
+        if (r < 0)
+                return r;
+
+        info = calloc(1, sizeof(GoBuildInfo));
+        if (!info)
+                return -ENOMEM;
+
+        r = dup_text(p, version.p, version.n, 0, "the Go version", &info->go_version);
+        if (r < 0)
+                return r;
+
+        r = parse_modinfo(p, modinfo, info);
+        if (r < 0)
+                return r;
+
         *ret = TAKE_PTR(info);
         return 0;
+}
+
+int go_buildinfo_parse(const void *data, size_t size, GoBuildInfo **ret, char **ret_reason) {
+        Parser p = { .data = data, .size = size };
+        int r;
+
+        r = parse(&p, ret);
+        if (r < 0 && r != -ENOMEM && ret_reason && p.reason)
+                *ret_reason = TAKE_PTR(p.reason);
+        free(p.reason);
+        return r;
 }
 
 /* For what cannot be mapped: a pipe, or a file system without mmap. */
@@ -948,7 +959,7 @@ static int read_stream(int fd, uint64_t max_size, char **ret, size_t *ret_size) 
 int go_buildinfo_read_fd(int fd, uint64_t max_size, GoBuildInfo **ret, char **ret_reason) {
         _cleanup_free_ char *buf = NULL;
         struct stat st;
-        size_t size;
+        size_t size = 0;
         int r;
 
         if (fstat(fd, &st) < 0)
