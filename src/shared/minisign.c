@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
+#include "ed25519.h"
 #include "macro.h"
 #include "minisign.h"
 
@@ -23,59 +25,6 @@
 /* Decoded sizes of the three base64 lines. */
 #define PUBLIC_KEY_BLOB_SIZE (ALGORITHM_SIZE + MINISIGN_KEY_ID_SIZE + MINISIGN_PUBLIC_KEY_SIZE)
 #define SIGNATURE_BLOB_SIZE (ALGORITHM_SIZE + MINISIGN_KEY_ID_SIZE + MINISIGN_SIGNATURE_SIZE)
-
-static int base64_value(char c) {
-        if (c >= 'A' && c <= 'Z')
-                return c - 'A';
-        if (c >= 'a' && c <= 'z')
-                return c - 'a' + 26;
-        if (c >= '0' && c <= '9')
-                return c - '0' + 52;
-        if (c == '+')
-                return 62;
-        if (c == '/')
-                return 63;
-        return -1;
-}
-
-/* Strict standard base64 (RFC 4648 §4) of exactly n bytes: the encoded length must be the canonical
- * one, padding is required and only at the end, and the unused low bits of the last symbol must be zero,
- * so every key and signature has exactly one accepted spelling. */
-static int base64_decode_exact(const char *s, size_t len, uint8_t *out, size_t n) {
-        size_t n_pad = (3 - n % 3) % 3, o = 0;
-        uint32_t acc = 0;
-        unsigned bits = 0;
-
-        if (len != (n + 2) / 3 * 4)
-                return -EINVAL;
-
-        for (size_t i = 0; i < len; i++) {
-                int v;
-
-                if (i >= len - n_pad) {
-                        if (s[i] != '=')
-                                return -EINVAL;
-                        continue;
-                }
-
-                v = base64_value(s[i]);
-                if (v < 0)
-                        return -EINVAL;
-
-                acc = (acc << 6) | (uint32_t) v;
-                bits += 6;
-                if (bits >= 8) {
-                        bits -= 8;
-                        out[o++] = (uint8_t) (acc >> bits);
-                        acc &= (1U << bits) - 1;
-                }
-        }
-
-        if (o != n || acc != 0)
-                return -EINVAL;
-
-        return 0;
-}
 
 /* Splits off the next line of [*p, end): returns its start and length without the "\n" (and without a
  * "\r" before it, since files written on Windows are still the same signature). NULL at the end. */
@@ -219,39 +168,8 @@ void minisign_signature_done(MinisignSignature *s) {
         *s = (MinisignSignature) {};
 }
 
-static void evp_pkey_freep(EVP_PKEY **p) {
-        EVP_PKEY_free(*p);
-}
-
-static void evp_md_ctx_freep(EVP_MD_CTX **p) {
-        EVP_MD_CTX_free(*p);
-}
-
 static void evp_md_freep(EVP_MD **p) {
         EVP_MD_free(*p);
-}
-
-/* 0 when sig is key's Ed25519 signature of msg, -EBADMSG when not. */
-static int ed25519_verify(EVP_PKEY *key, const uint8_t sig[static MINISIGN_SIGNATURE_SIZE],
-                          const void *msg, size_t size) {
-        _cleanup_(evp_md_ctx_freep) EVP_MD_CTX *ctx = NULL;
-        static const uint8_t empty[1];
-        int k;
-
-        ctx = EVP_MD_CTX_new();
-        if (!ctx)
-                return -ENOMEM;
-
-        /* Ed25519 hashes internally, so no digest is named: the one-shot call is the only one it has. */
-        if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) != 1)
-                return -EIO;
-
-        k = EVP_DigestVerify(ctx, sig, MINISIGN_SIGNATURE_SIZE, size > 0 ? msg : empty, size);
-        if (k == 1)
-                return 0;
-        if (k == 0)
-                return -EBADMSG;
-        return -EIO;
 }
 
 static int blake2b_512(const void *data, size_t size, uint8_t out[static BLAKE2B_512_SIZE]) {
@@ -272,7 +190,6 @@ static int blake2b_512(const void *data, size_t size, uint8_t out[static BLAKE2B
 }
 
 static int verify_internal(const MinisignPublicKey *key, const MinisignSignature *sig, const void *data, size_t size) {
-        _cleanup_(evp_pkey_freep) EVP_PKEY *pkey = NULL;
         _cleanup_free_ uint8_t *global_msg = NULL;
         uint8_t hash[BLAKE2B_512_SIZE];
         size_t n_comment;
@@ -281,17 +198,13 @@ static int verify_internal(const MinisignPublicKey *key, const MinisignSignature
         if (memcmp(key->key_id, sig->key_id, MINISIGN_KEY_ID_SIZE) != 0)
                 return -EKEYREJECTED;
 
-        pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, key->key, MINISIGN_PUBLIC_KEY_SIZE);
-        if (!pkey)
-                return -ENOMEM;
-
         if (streq(sig->algorithm, ALG_PREHASHED)) {
                 r = blake2b_512(data, size, hash);
                 if (r < 0)
                         return r;
-                r = ed25519_verify(pkey, sig->signature, hash, sizeof hash);
+                r = ed25519_verify(key->key, sig->signature, hash, sizeof hash);
         } else if (streq(sig->algorithm, ALG_LEGACY))
-                r = ed25519_verify(pkey, sig->signature, data, size);
+                r = ed25519_verify(key->key, sig->signature, data, size);
         else
                 return -EBADMSG;
         if (r < 0)
@@ -306,7 +219,7 @@ static int verify_internal(const MinisignPublicKey *key, const MinisignSignature
         memcpy(global_msg, sig->signature, MINISIGN_SIGNATURE_SIZE);
         memcpy(global_msg + MINISIGN_SIGNATURE_SIZE, sig->trusted_comment, n_comment);
 
-        return ed25519_verify(pkey, sig->global_signature, global_msg, MINISIGN_SIGNATURE_SIZE + n_comment);
+        return ed25519_verify(key->key, sig->global_signature, global_msg, MINISIGN_SIGNATURE_SIZE + n_comment);
 }
 
 int minisign_verify(const MinisignPublicKey *key, const MinisignSignature *sig, const void *data, size_t size) {
