@@ -11,10 +11,10 @@
 
 #include <systemd/sd-id128.h>
 
+#include "sha256.h"
 #include "time-util.h"
 
 #define CHANNEL_MAX_SIZE (1024U * 1024U)   /* a larger channel.json is refused before parsing */
-#define SHA256_SIZE 32
 
 typedef enum ArtifactType {
         ARTIFACT_BINARY,      /* one executable, stored as versions/VERSION/NAME, mode 0755 */
