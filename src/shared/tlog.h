@@ -50,8 +50,9 @@ int tlog_hash_from_base64(const char *s, TlogHash *ret);
 int tlog_hash_to_base64(const TlogHash *h, char **ret);
 bool tlog_hash_equal(const TlogHash *a, const TlogHash *b);
 
-void tlog_record_hash(const void *data, size_t size, TlogHash *ret);
-void tlog_node_hash(const TlogHash *left, const TlogHash *right, TlogHash *ret);
+/* SHA-256(0x00 ‖ record) and SHA-256(0x01 ‖ left ‖ right); -EIO when OpenSSL fails. */
+int tlog_record_hash(const void *data, size_t size, TlogHash *ret);
+int tlog_node_hash(const TlogHash *left, const TlogHash *right, TlogHash *ret);
 
 /* RFC 9162 §2.1.3.2: whether proof shows that leaf is record index of the tree of size size with
  * root. §2.1.4.2: whether proof shows that the tree of old_size with old_root is a prefix of the
