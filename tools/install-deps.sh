@@ -16,7 +16,8 @@ packages=(
         # release tooling the tests use as publishers would
         minisign python3 curl
         # Go programs to read build info from, and Go's own reader to compare with; the go tool also
-        # cross-builds small programs (a local module from golang-golang-x-mod-dev, stamped from git)
+        # cross-builds small programs (a local module from golang-golang-x-mod-dev, stamped from git), and
+        # fakes a gobuild service with Go's own transparency log packages (tests/gobuild-fake)
         golang-go golang-golang-x-mod-dev age restic git
 )
 

@@ -94,5 +94,5 @@ int gobuild_sum_format(const uint8_t sha256[static 32], char **ret);
 bool gobuild_sum_matches(const char *sum, const uint8_t sha256[static 32]);
 
 /* Finds the verifier key on the service's home page (after "-verifierkey "), checked with
- * note_verifier_parse(). -ENOKEY when there is none, or when two different ones appear. */
+ * note_verifier_parse(). -ENOKEY when there is none, -ENOTUNIQ when two different ones appear. */
 int gobuild_verifier_key_find(const char *text, size_t size, char **ret);
