@@ -5,7 +5,7 @@
  *
  *   gobuild-check [--key KEY] TREE lookup MODULE VERSION DIR GOOS GOARCH GOVERSION [PINNED-HEAD]
  *   gobuild-check [--key KEY] TREE inclusion HEAD [STEP]
- *   gobuild-check [--key KEY] TREE consistency OLD-HEAD NEW-HEAD
+ *   gobuild-check [--key KEY] TREE consistency HEAD HEAD… (each a prefix of every later one)
  *
  * Prints "ok …" and exits 0, or "refused: WHY (ERRNO)" and exits 1; 2 for a usage error. */
 #include <archive.h>
@@ -284,28 +284,43 @@ static int do_inclusion(char **argv, int argc) {
         return 0;
 }
 
+/* Each head is a prefix of every head after it. */
 static int do_consistency(char **argv, int argc) {
-        _cleanup_(tlog_tiles_done) TlogTiles tiles = {};
-        TlogTreeHead old, head;
+        TlogTreeHead *heads;
+        size_t pairs = 0;
         int r;
 
-        r = open_head_file(argv[0], &old);
-        if (r < 0)
-                return refuse("old tree head", r);
-        r = open_head_file(argv[1], &head);
-        if (r < 0)
-                return refuse("new tree head", r);
+        heads = calloc(argc, sizeof(TlogTreeHead));
+        if (!heads)
+                return refuse("oom", -ENOMEM);
 
-        tiles.tree_size = head.size;
-        r = tlog_tiles_add_consistency(&tiles, old.size);
-        if (r >= 0)
-                r = fetch_tiles(&tiles);
-        if (r >= 0)
-                r = tlog_verify_consistency(&tiles, &old, &head);
-        if (r < 0)
-                return refuse("consistency", r);
+        for (int i = 0; i < argc; i++) {
+                r = open_head_file(argv[i], &heads[i]);
+                if (r < 0) {
+                        free(heads);
+                        return refuse("tree head", r);
+                }
+        }
 
-        printf("ok %" PRIu64 " is a prefix of %" PRIu64 " (%zu tiles)\n", old.size, head.size, tiles.n_tiles);
+        for (int i = 0; i < argc; i++)
+                for (int j = i + 1; j < argc; j++) {
+                        _cleanup_(tlog_tiles_done) TlogTiles tiles = { .tree_size = heads[j].size };
+
+                        r = tlog_tiles_add_consistency(&tiles, heads[i].size);
+                        if (r >= 0)
+                                r = fetch_tiles(&tiles);
+                        if (r >= 0)
+                                r = tlog_verify_consistency(&tiles, &heads[i], &heads[j]);
+                        if (r < 0) {
+                                printf("%" PRIu64 " -> %" PRIu64 ": ", heads[i].size, heads[j].size);
+                                free(heads);
+                                return refuse("consistency", r);
+                        }
+                        pairs++;
+                }
+
+        printf("ok %zu pairs, %" PRIu64 " is a prefix of %" PRIu64 "\n", pairs, heads[0].size, heads[argc - 1].size);
+        free(heads);
         return 0;
 }
 
@@ -340,7 +355,7 @@ int main(int argc, char **argv) {
                 r = do_lookup(argv + 3, argc - 3);
         else if (streq(argv[2], "inclusion") && (argc == 4 || argc == 5))
                 r = do_inclusion(argv + 3, argc - 3);
-        else if (streq(argv[2], "consistency") && argc == 5)
+        else if (streq(argv[2], "consistency") && argc >= 5)
                 r = do_consistency(argv + 3, argc - 3);
         else
                 goto usage;

@@ -311,8 +311,13 @@ static void test_tiles_inclusion(void) {
         for (size_t s = 0; s < ELEMENTSOF(sizes); s++) {
                 TlogTreeHead head = head_of(sizes[s]);
 
+                /* Every record of the small trees; of the larger ones those near tile edges and a
+                 * sample, which is where the arithmetic can go wrong. */
                 for (uint64_t r = 0; r < head.size; r++) {
                         _cleanup_(tlog_tiles_done) TlogTiles t = { .tree_size = head.size };
+
+                        if (head.size > 300 && r % 13 != 0 && r % 256 > 2 && r % 256 < 253 && r + 3 < head.size)
+                                continue;
 
                         assert(tlog_tiles_add_inclusion(&t, r) == 0);
                         /* A proof in a tree of this size reads at most two tiles per level. */
@@ -382,7 +387,7 @@ static void test_tiles_untrusted(void) {
         for (size_t i = 0; i < t.n_tiles; i++) {
                 size_t refused = 0;
 
-                for (size_t j = 0; j < (size_t) t.tiles[i].width * TLOG_HASH_SIZE; j += 31) {
+                for (size_t j = 0; j < (size_t) t.tiles[i].width * TLOG_HASH_SIZE; j += 97) {
                         int c, n;
 
                         t.tiles[i].data[j] ^= 0x10;
