@@ -117,8 +117,10 @@ expect "the record of another module" "^refused: record is for another build" \
         "$tmp/other-build" lookup $(hello v1.0.0 go1.22.0)
 expect "a binary whose hash differs from the record" "^refused: binary does not match the logged sum" \
         "$tmp/bad-binary" lookup $(hello v1.1.0 go1.21.5)
-expect "a forked log after pinning a head past the fork" "^refused: fork: .* \(EKEYREJECTED\)" \
-        "$tmp/fork" lookup $(hello v1.1.0 go1.22.0) "$H/test/heads/256"
+for pinned in 201 256 302 513; do
+        expect "a forked log after pinning $pinned, past the fork" "^refused: fork: .* \(EKEYREJECTED\)" \
+                "$tmp/fork" lookup $(hello v1.1.0 go1.22.0) "$H/test/heads/$pinned"
+done
 expect "a forked log of the pinned size" "^refused: fork: .* \(EKEYREJECTED\)" \
         "$tmp/fork" lookup $(hello v1.1.0 go1.22.0) "$H/test/heads/520"
 expect "a forked log shorter than the pinned one, without tiles to prove it a prefix" \
@@ -130,8 +132,14 @@ expect "a forked tree of the same size" "^520 -> 520: refused: consistency \(EKE
         "$tmp/fork" consistency "$H/test/heads/520" "$tmp/fork/test/heads/520"
 expect "garbage tiles, nothing pinned" "^refused: record not in the log \(EKEYREJECTED\)" \
         "$tmp/garbage-tiles" lookup $(hello v1.1.0 go1.22.0)
-expect "garbage tiles, a head pinned" "^refused: fork: .* \(EKEYREJECTED\)" \
-        "$tmp/garbage-tiles" lookup $(hello v1.1.0 go1.22.0) "$H/test/heads/256"
+for pinned in 256 400; do
+        expect "garbage tiles, $pinned pinned" "^refused: fork: .* \(EKEYREJECTED\)" \
+                "$tmp/garbage-tiles" lookup $(hello v1.1.0 go1.22.0) "$H/test/heads/$pinned"
+done
+# A wrong hash beside the record's path (the record's own hash intact): the proof fails.
+printf '\377' | dd of="$H/tlog/tile/8/0/002.p/8" bs=1 seek=40 conv=notrunc status=none
+expect "a tile with one wrong hash on the proof's path" "^refused: record not in the log \(EKEYREJECTED\)" \
+        "$H" lookup $(hello v1.1.0 go1.22.0)
 truncate -s 100 "$H/tlog/tile/8/0/002.p/8"
 expect "a tile of the wrong length" "^refused: fetching tiles \(EBADMSG\)" \
         "$H" lookup $(hello v1.1.0 go1.22.0)
