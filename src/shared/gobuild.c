@@ -11,6 +11,7 @@
 #include "gobuild.h"
 #include "macro.h"
 #include "note.h"
+#include "tlog.h"
 
 #define SUM_VERSION '0'
 #define SUM_LENGTH 28   /* "0" and 27 symbols of base64url for 20 bytes */
@@ -104,25 +105,6 @@ bool gobuild_spec_is_valid(const GobuildSpec *s) {
                 token_is_valid(s->goversion, false);
 }
 
-/* A decimal number as Go's strconv formats an int64 >= 0. */
-static int parse_decimal(const char *s, size_t len, uint64_t *ret) {
-        uint64_t n = 0;
-
-        if (len == 0 || (len > 1 && s[0] == '0'))
-                return -EINVAL;
-
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EINVAL;
-                if (n > ((uint64_t) INT64_MAX - (uint64_t) (s[i] - '0')) / 10)
-                        return -EINVAL;
-                n = n * 10 + (uint64_t) (s[i] - '0');
-        }
-
-        *ret = n;
-        return 0;
-}
-
 static bool sum_is_valid(const char *sum, uint8_t ret[static GOBUILD_SUM_SIZE]) {
         return sum && strlen(sum) == SUM_LENGTH && sum[0] == SUM_VERSION &&
                 base64url_decode_exact(sum + 1, SUM_LENGTH - 1, ret, GOBUILD_SUM_SIZE) >= 0;
@@ -191,7 +173,7 @@ int gobuild_record_parse(const char *text, size_t size, GobuildRecord *ret) {
 
         if (!gobuild_spec_is_valid(&rec.spec))
                 goto finish;
-        if (parse_decimal(fields[6], strlen(fields[6]), &rec.size) < 0 || rec.size == 0)
+        if (tlog_number_parse(fields[6], strlen(fields[6]), &rec.size) < 0 || rec.size == 0)
                 goto finish;
         if (!sum_is_valid(rec.sum, sum))
                 goto finish;
@@ -223,7 +205,7 @@ int gobuild_lookup_parse(const char *body, size_t size, GobuildLookup *ret) {
         end = body + size;
 
         nl = memchr(body, '\n', size);
-        if (!nl || parse_decimal(body, nl - body, &id) < 0)
+        if (!nl || tlog_number_parse(body, nl - body, &id) < 0)
                 return -EBADMSG;
 
         /* The record ends at the first blank line; the signed note follows it. */

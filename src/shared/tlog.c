@@ -57,6 +57,27 @@ bool tlog_hash_equal(const TlogHash *a, const TlogHash *b) {
         return CRYPTO_memcmp(a->bytes, b->bytes, TLOG_HASH_SIZE) == 0;
 }
 
+int tlog_number_parse(const char *s, size_t len, uint64_t *ret) {
+        uint64_t n = 0;
+
+        if (!s || !ret)
+                return -EINVAL;
+        /* Digits only, no leading zero unless "0", at most INT64_MAX: what Go's strconv writes. */
+        if (len == 0 || (len > 1 && s[0] == '0'))
+                return -EINVAL;
+
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+                if (n > ((uint64_t) INT64_MAX - (uint64_t) (s[i] - '0')) / 10)
+                        return -EINVAL;
+                n = n * 10 + (uint64_t) (s[i] - '0');
+        }
+
+        *ret = n;
+        return 0;
+}
+
 int tlog_tree_head_parse(const char *text, size_t size, TlogTreeHead *ret) {
         const char *p, *end, *nl;
         uint64_t n = 0;
@@ -70,17 +91,9 @@ int tlog_tree_head_parse(const char *text, size_t size, TlogTreeHead *ret) {
                 return -EBADMSG;
         p = text + strlen(TLOG_TREE_HEAD_PREFIX);
 
-        /* The size as Go's strconv formats an int64: digits only, no leading zero unless "0". */
         nl = memchr(p, '\n', end - p);
-        if (!nl || nl == p || (nl - p > 1 && p[0] == '0'))
+        if (!nl || tlog_number_parse(p, nl - p, &n) < 0)
                 return -EBADMSG;
-        for (; p < nl; p++) {
-                if (*p < '0' || *p > '9')
-                        return -EBADMSG;
-                if (n > ((uint64_t) INT64_MAX - (uint64_t) (*p - '0')) / 10)
-                        return -EBADMSG;
-                n = n * 10 + (uint64_t) (*p - '0');
-        }
         p = nl + 1;
 
         nl = memchr(p, '\n', end - p);

@@ -40,6 +40,10 @@ typedef struct TlogTreeHead {
         TlogHash root;
 } TlogTreeHead;
 
+/* A record id or tree size as the log writes them: decimal, no sign, no leading zero, at most
+ * INT64_MAX (Go's int64). -EINVAL otherwise. */
+int tlog_number_parse(const char *s, size_t len, uint64_t *ret);
+
 /* Parses a tree head text (exactly the three lines, size without leading zeros and at most
  * INT64_MAX as Go writes it). -EBADMSG otherwise. */
 int tlog_tree_head_parse(const char *text, size_t size, TlogTreeHead *ret);

@@ -192,6 +192,21 @@ static void test_consistency_edges(void) {
         assert(tlog_verify_consistency_proof(8, 6, &r8, &r6, NULL, 0) == -EINVAL);
 }
 
+static void test_number(void) {
+        static const char *const bad[] = { "", "01", "+1", "-1", " 1", "1 ", "1x", "9223372036854775808",
+                                           "18446744073709551616" };
+        uint64_t n = 42;
+
+        assert(tlog_number_parse("0", 1, &n) == 0 && n == 0);
+        assert(tlog_number_parse("520", 3, &n) == 0 && n == 520);
+        assert(tlog_number_parse("9223372036854775807", 19, &n) == 0 && n == INT64_MAX);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                n = 42;
+                assert(tlog_number_parse(bad[i], strlen(bad[i]), &n) == -EINVAL);
+                assert(n == 42);
+        }
+}
+
 static void test_tree_head(void) {
         static const char text[] = "go.sum database tree\n520\nU2YL+cYmIt+tVB7QrOpCtveNS/1USXuiLVz8UPgNChs=\n";
         static const char max[] = "go.sum database tree\n9223372036854775807\nU2YL+cYmIt+tVB7QrOpCtveNS/1USXuiLVz8UPgNChs=\n";
@@ -448,6 +463,7 @@ int main(void) {
         test_inclusion_proof_vectors();
         test_consistency_proof_vectors();
         test_consistency_edges();
+        test_number();
         test_tree_head();
         test_tile_paths();
         make_log();
