@@ -39,7 +39,8 @@ int main(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         }
 
-        fd = open(argv[2], O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644);
+        /* Readable too, like upkeepd's O_TMPFILE in partial/: then a worker thread hashes it. */
+        fd = open(argv[2], O_RDWR|O_CREAT|O_TRUNC|O_CLOEXEC, 0644);
         if (fd < 0) {
                 perror(argv[2]);
                 return EXIT_FAILURE;

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcurl's multi interface on the sd-event loop. curl tells us which sockets to watch and when to wake
  * it (its socket and timer callbacks); we turn those into sd-event sources and hand what happened back
- * with curl_multi_socket_action(). Bodies are hashed and written out as they arrive, so nothing is
- * ever read back. User callbacks (progress, done) never run inside a curl callback, so they may start
- * and cancel requests freely. */
+ * with curl_multi_socket_action(). Bodies are written out as they arrive and hashed as they stream:
+ * a body kept in memory right here, a body written to a readable file by a FileHasher thread reading
+ * it back from the page cache behind the writer, so the loop's core does not spend its time on
+ * SHA-256 while a fast download keeps it busy. User callbacks (progress, done) never run inside a curl
+ * callback, so they may start and cancel requests freely. */
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "time-util.h" /* http.h uses usec_t */
+#include "file-hasher.h"
 #include "http.h"
 #include "macro.h"
 
@@ -43,7 +48,14 @@ struct HttpRequest {
         http_done_t done;
         void *userdata;
 
+        /* Exactly one of the two hashes the body: the worker when output_fd is a readable file, else
+         * the loop as data arrives. */
+        FileHasher *hasher;
         EVP_MD_CTX *sha256;
+        bool transfer_done;        /* curl is through with it (and has let go of it); the worker not yet */
+        bool hashed;               /* the worker's digest is in */
+        int hash_error;            /* the worker could not read the file back or hash it */
+        uint8_t digest[32];
         char *body;
         size_t body_allocated;
         uint64_t size;
@@ -74,7 +86,8 @@ static void request_detach(HttpRequest *req) {
         if (!c)
                 return;
 
-        (void) curl_multi_remove_handle(c->multi, req->easy);
+        if (!req->transfer_done)
+                (void) curl_multi_remove_handle(c->multi, req->easy);
         if (req->prev)
                 req->prev->next = req->next;
         else
@@ -91,6 +104,8 @@ static HttpRequest *request_free(HttpRequest *req) {
                 return NULL;
 
         request_detach(req);
+        /* Before anything the worker might still read: it stops after at most one chunk. */
+        file_hasher_free(req->hasher);
         if (req->easy)
                 curl_easy_cleanup(req->easy);
         curl_slist_free_all(req->headers);
@@ -155,7 +170,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
                 return 0;
         }
 
-        if (EVP_DigestUpdate(req->sha256, data, n) != 1) {
+        if (req->sha256 && EVP_DigestUpdate(req->sha256, data, n) != 1) {
                 req->error = -EIO;
                 return 0;
         }
@@ -170,6 +185,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         }
 
         req->size += n;
+        /* Only now that write() returned may the worker read these bytes back. */
+        if (req->hasher)
+                file_hasher_advance(req->hasher, req->size);
         return n;
 }
 
@@ -263,6 +281,11 @@ static int request_error(HttpRequest *req, CURLcode code, char **reason) {
                                      req->max_size);
                 return -EFBIG;
         }
+        if (req->hash_error < 0) {
+                *reason = reason_new("Failed to read back download of %s to hash it: %s", req->url,
+                                     strerror(-req->hash_error));
+                return req->hash_error;
+        }
         if (req->error < 0) {
                 *reason = reason_new("Failed to store download of %s: %s", req->url, strerror(-req->error));
                 return req->error;
@@ -310,7 +333,11 @@ static int request_result(HttpRequest *req, HttpResult *ret) {
                 .size = req->size,
                 .last_modified = filetime > 0 ? (usec_t) filetime * USEC_PER_SEC : 0,
         };
-        if (EVP_DigestFinal_ex(req->sha256, result.sha256, &len) != 1)
+        if (req->hasher) {
+                if (!req->hashed)
+                        return -EIO;
+                memcpy(result.sha256, req->digest, sizeof(result.sha256));
+        } else if (EVP_DigestFinal_ex(req->sha256, result.sha256, &len) != 1)
                 return -EIO;
 
         result.body = TAKE_PTR(req->body);
@@ -330,7 +357,7 @@ static void request_complete(HttpRequest *req, CURLcode code) {
         if (req->cancelled) {
                 reason = reason_new("Download of %s was cancelled", req->url);
                 r = -ECANCELED;
-        } else if (code != CURLE_OK || req->error < 0)
+        } else if (code != CURLE_OK || req->error < 0 || req->hash_error < 0)
                 r = request_error(req, code, &reason);
         else {
                 r = request_result(req, &result);
@@ -348,6 +375,19 @@ static void request_complete(HttpRequest *req, CURLcode code) {
         request_free(req);
 }
 
+/* The body is complete but its worker may still be hashing the tail: curl lets go of the request
+ * now, and on_hashed() completes it when the digest is in. The request stays in flight (and
+ * cancellable) meanwhile. Returns false if there is nothing to wait for. */
+static bool request_wait_for_digest(HttpRequest *req) {
+        if (!req->hasher || req->cancelled || req->error < 0 || req->hash_error < 0)
+                return false;
+
+        (void) curl_multi_remove_handle(req->client->multi, req->easy);
+        req->transfer_done = true;
+        file_hasher_finish(req->hasher);
+        return true;
+}
+
 static void client_complete_done(HttpClient *c) {
         CURLMsg *m;
         int left;
@@ -361,6 +401,8 @@ static void client_complete_done(HttpClient *c) {
                 /* m is invalid once its handle is removed, so copy out what we need first. */
                 code = m->data.result;
                 if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &p) != CURLE_OK || !p)
+                        continue;
+                if (code == CURLE_OK && request_wait_for_digest((HttpRequest *) p))
                         continue;
                 request_complete((HttpRequest *) p, code);
         }
@@ -484,6 +526,12 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userdata) {
         return r < 0 ? -1 : 0;
 }
 
+/* Whether on_reap() should complete it: stopped outside of curl, or its digest came in after curl
+ * was through with it. */
+static bool request_ready_to_reap(const HttpRequest *req) {
+        return req->cancelled || req->error < 0 || req->hash_error < 0 || (req->transfer_done && req->hashed);
+}
+
 static int on_reap(sd_event_source *s, void *userdata) {
         HttpClient *c = userdata;
 
@@ -491,7 +539,7 @@ static int on_reap(sd_event_source *s, void *userdata) {
         for (;;) {
                 HttpRequest *req = c->requests;
 
-                while (req && !req->cancelled && req->error >= 0)
+                while (req && !request_ready_to_reap(req))
                         req = req->next;
                 if (!req)
                         return 0;
@@ -619,10 +667,46 @@ static int request_setup(HttpRequest *req, const HttpOptions *o) {
         return r == CURLE_OK ? 0 : -EOPNOTSUPP;
 }
 
+/* From the loop, when the worker is through. A failure stops the transfer at once; a digest completes
+ * the request if curl is through with it too. Either way on_reap() does it, like for a cancel. */
+static void on_hashed(FileHasher *h, int error, const uint8_t *digest, void *userdata) {
+        HttpRequest *req = userdata;
+
+        if (error < 0)
+                req->hash_error = error;
+        else {
+                memcpy(req->digest, digest, sizeof(req->digest));
+                req->hashed = true;
+        }
+        if (req->client && request_ready_to_reap(req))
+                (void) sd_event_source_set_enabled(req->client->reaper, SD_EVENT_ONESHOT);
+}
+
+/* The worker can hash what is written to fd if it can read it back where it was written: a regular
+ * file open for reading too, not appending, and written from its current offset on. */
+static bool fd_can_read_back(int fd, uint64_t *ret_offset) {
+        struct stat st;
+        off_t offset;
+        int flags;
+
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || (flags & O_ACCMODE) != O_RDWR || (flags & O_APPEND))
+                return false;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return false;
+        offset = lseek(fd, 0, SEEK_CUR);
+        if (offset < 0)
+                return false;
+
+        *ret_offset = (uint64_t) offset;
+        return true;
+}
+
 int http_get(HttpClient *c, const char *url, const HttpOptions *options, http_done_t done, void *userdata,
              HttpRequest **ret) {
         static const HttpOptions defaults = { .output_fd = -EBADF };
         _cleanup_(request_freep) HttpRequest *req = NULL;
+        uint64_t offset;
         int r;
 
         if (!c || isempty(url) || !done)
@@ -642,12 +726,21 @@ int http_get(HttpClient *c, const char *url, const HttpOptions *options, http_do
         };
 
         req->url = strdup(url);
-        req->sha256 = EVP_MD_CTX_new();
         req->easy = curl_easy_init();
-        if (!req->url || !req->sha256 || !req->easy)
+        if (!req->url || !req->easy)
                 return -ENOMEM;
-        if (EVP_DigestInit_ex(req->sha256, EVP_sha256(), NULL) != 1)
-                return -EIO;
+
+        if (req->output_fd >= 0 && fd_can_read_back(req->output_fd, &offset)) {
+                r = file_hasher_new(c->event, req->output_fd, offset, on_hashed, req, &req->hasher);
+                if (r < 0)
+                        return r;
+        } else {
+                req->sha256 = EVP_MD_CTX_new();
+                if (!req->sha256)
+                        return -ENOMEM;
+                if (EVP_DigestInit_ex(req->sha256, EVP_sha256(), NULL) != 1)
+                        return -EIO;
+        }
 
         r = request_setup(req, options);
         if (r < 0)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* HTTP(S) and file:// transfers with libcurl's multi interface driven by the sd-event loop: no thread
  * blocks on a download, many run at once, and each body is hashed (SHA-256) while it streams, so a
- * download is never read twice. */
+ * download is never read from disk twice. A body written to a file open for reading as well is hashed
+ * by a worker thread that reads it back from the page cache right behind the writer, so the loop's
+ * core is left to the transfer. */
 #pragma once
 
 #include <stdbool.h>
@@ -16,7 +18,9 @@ typedef struct HttpRequest HttpRequest;
 
 typedef struct HttpOptions {
         /* Where the body goes: to fd (written sequentially from its current offset) when >= 0,
-         * else into a memory buffer (HttpResult.body). */
+         * else into a memory buffer (HttpResult.body). A regular file opened O_RDWR (not O_APPEND) is
+         * hashed on a worker thread that reads back what was written; any other fd on the loop. Either
+         * way nobody else may write to the file until done is called. */
         int output_fd;
         uint64_t max_size;         /* abort as soon as the body would exceed this (-EFBIG); 0 = no limit */
         const char *etag;          /* conditional request: If-None-Match */

@@ -9,6 +9,7 @@ paths:
   /redirect/N/PATH   redirects N times, then to /PATH
   /slow              sends a few bytes, stalls for a second, then sends the rest
   /lie-size          sends no Content-Length and data without end, until the client hangs up
+  /no-length/PATH    sends the file PATH without Content-Length, ending it by closing the connection
   /status/CODE       answers with that status and a short body
 A file's URL may end in ?rate=MIB to pace it at that many MiB/s, standing in for a link slower than
 loopback (bench-download.sh uses it).
@@ -68,6 +69,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 chunk = b"x" * 65536
                 while True:
                     self.wfile.write(chunk)
+            elif parts[0] == "no-length" and len(parts) >= 2:
+                self.serve_file("/" + "/".join(parts[1:]), None, with_length=False)
             elif parts[0] == "status" and len(parts) == 2:
                 code = int(parts[1])
                 self.send_body(code, f"status {code}\n".encode())
@@ -77,7 +80,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def serve_file(self, path, rate_mib):
+    def serve_file(self, path, rate_mib, with_length=True):
         name = os.path.normpath(urllib.parse.unquote(path)).lstrip("/")
         full = os.path.join(self.server.root, name)
         if name.startswith("..") or not os.path.isfile(full):
@@ -109,7 +112,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(st.st_size))
+        if with_length:
+            self.send_header("Content-Length", str(st.st_size))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", last_modified)
         self.end_headers()

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* http.c against a real HTTP server (http-test-server.py, started here, path in argv[1]): bodies and
- * their digests, size limits, conditional requests, redirects, errors, cancellation, many transfers at
- * once, and a loop that sleeps while a transfer stalls. */
+ * their digests (hashed on the loop, or by a worker thread when the file is readable), size limits,
+ * conditional requests, redirects, errors, cancellation, many transfers at once, and a loop that
+ * sleeps while a transfer stalls. */
+#include <dirent.h>
 #include <assert.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -37,6 +39,9 @@ typedef struct Outcome {
         char *reason;
         unsigned n_progress;
         uint64_t progress_done;
+        HttpRequest *req;
+        uint64_t cancel_at;        /* cancel from the progress callback once this much arrived */
+        unsigned max_threads;      /* of this process, seen from the progress callback */
 } Outcome;
 
 static void outcome_done(Outcome *o) {
@@ -105,13 +110,30 @@ static void on_done(HttpRequest *req, int error, HttpResult *result, char *reaso
                 o->result = *result; /* takes it over */
 }
 
+static unsigned count_threads(void) {
+        DIR *d = opendir("/proc/self/task");
+        unsigned n = 0;
+
+        assert(d);
+        for (struct dirent *de; (de = readdir(d));)
+                if (de->d_name[0] != '.')
+                        n++;
+        closedir(d);
+        return n;
+}
+
 static void on_progress(uint64_t done, uint64_t total, void *userdata) {
         Outcome *o = userdata;
+        unsigned n = count_threads();
 
         assert(done >= o->progress_done);
         assert(total == 0 || done <= total);
         o->progress_done = done;
         o->n_progress++;
+        if (n > o->max_threads)
+                o->max_threads = n;
+        if (o->cancel_at > 0 && done >= o->cancel_at)
+                http_request_cancel(o->req);
 }
 
 /* Runs the loop until every outcome is in; a transfer that never ends fails the test, not hangs it. */
@@ -134,7 +156,7 @@ static void fetch(const char *url, const HttpOptions *options, Outcome *o) {
         HttpOptions opts = options ? *options : (HttpOptions) { .output_fd = -EBADF };
 
         opts.progress = on_progress;
-        assert(http_get(client, url, &opts, on_done, o, NULL) == 0);
+        assert(http_get(client, url, &opts, on_done, o, &o->req) == 0);
         run_until_done(o, 1);
         assert(http_client_active(client) == 0);
 }
@@ -194,8 +216,8 @@ static void test_fd_big(void) {
         assert(fd >= 0);
         assert(write(fd, "prefix", 6) == 6);
 
-        /* A write-only descriptor of the memfd: any attempt to read the download back would fail,
-         * so the digest can only come from the stream. */
+        /* A write-only descriptor of the memfd: no worker can read the download back, so the loop
+         * hashes the stream itself. */
         snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
         wfd = open(proc, O_WRONLY|O_CLOEXEC);
         assert(wfd >= 0);
@@ -225,6 +247,114 @@ static void test_fd_big(void) {
         outcome_done(&o);
 }
 
+/* A readable file, as upkeepd's O_TMPFILE: a worker thread reads it back behind the writer and hashes
+ * it, in many chunks, from where the body starts. */
+static void test_fd_readable_big(void) {
+        _cleanup_close_ int fd = memfd_create("test-http-big-rw", MFD_CLOEXEC);
+        uint8_t digest[32];
+        char *back;
+        Outcome o = {};
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        assert(fd >= 0);
+        assert(write(fd, "prefix", 6) == 6);
+
+        fetch_path("/big.bin?rate=40", &(HttpOptions) { .output_fd = fd, .max_size = 2 * BIG_SIZE }, &o);
+        if (o.error < 0)
+                fprintf(stderr, "%s\n", o.reason);
+        assert(o.error == 0);
+        assert(o.result.status == 200);
+        assert(o.result.size == BIG_SIZE);
+        assert(!o.result.body);
+        sha256(big, BIG_SIZE, digest);
+        assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
+        assert(o.progress_done == BIG_SIZE);
+        /* The worker was there while the body streamed (paced, so that progress saw it). */
+        assert(o.max_threads >= 2);
+
+        assert(fstat(fd, &st) == 0);
+        assert(st.st_size == 6 + BIG_SIZE);
+        back = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+        assert(back != MAP_FAILED);
+        assert(memcmp(back, "prefix", 6) == 0);
+        assert(memcmp(back + 6, big, BIG_SIZE) == 0);
+        assert(munmap(back, st.st_size) == 0);
+        outcome_done(&o);
+        assert(count_threads() == 1);
+}
+
+static void test_fd_readable_empty(void) {
+        _cleanup_close_ int fd = memfd_create("test-http-empty", MFD_CLOEXEC);
+        uint8_t digest[32];
+        Outcome o = {};
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        sha256("", 0, digest);
+
+        fetch_path("/empty.bin", &(HttpOptions) { .output_fd = fd, .max_size = 1024 }, &o);
+        assert(o.error == 0);
+        assert(o.result.status == 200);
+        assert(o.result.size == 0);
+        assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
+        assert(fstat(fd, &st) == 0 && st.st_size == 0);
+        outcome_done(&o);
+
+        /* Without a length, the end comes only as the connection closes. */
+        fetch_path("/no-length/empty.bin", &(HttpOptions) { .output_fd = fd, .max_size = 1024 }, &o);
+        assert(o.error == 0);
+        assert(o.result.size == 0);
+        assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
+        outcome_done(&o);
+
+        /* The same into memory. */
+        fetch_path("/empty.bin", NULL, &o);
+        assert_body(&o, "", 0);
+        outcome_done(&o);
+}
+
+/* A body exactly as large as allowed is whole and hashed right; one byte less allowed refuses it —
+ * from the Content-Length, and without one by counting. Into a file the worker hashes, and into
+ * memory. */
+static void test_max_size_exact(void) {
+        static const char *const paths[] = { "/big.bin", "/no-length/big.bin" };
+        uint8_t digest[32];
+
+        printf("%s\n", __func__);
+
+        sha256(big, BIG_SIZE, digest);
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_close_ int fd = memfd_create("test-http-exact", MFD_CLOEXEC), fd2 = -EBADF;
+                Outcome o = {};
+                struct stat st;
+
+                fetch_path(paths[i], &(HttpOptions) { .output_fd = fd, .max_size = BIG_SIZE }, &o);
+                if (o.error < 0)
+                        fprintf(stderr, "%s\n", o.reason);
+                assert(o.error == 0);
+                assert(o.result.status == 200);
+                assert(o.result.size == BIG_SIZE);
+                assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
+                assert(fstat(fd, &st) == 0 && st.st_size == BIG_SIZE);
+                outcome_done(&o);
+
+                fetch_path(paths[i], &(HttpOptions) { .output_fd = -EBADF, .max_size = BIG_SIZE }, &o);
+                assert_body(&o, big, BIG_SIZE);
+                outcome_done(&o);
+
+                fd2 = memfd_create("test-http-exact-less", MFD_CLOEXEC);
+                fetch_path(paths[i], &(HttpOptions) { .output_fd = fd2, .max_size = BIG_SIZE - 1 }, &o);
+                assert(o.error == -EFBIG);
+                assert(o.reason && strstr(o.reason, paths[i]));
+                assert(fstat(fd2, &st) == 0 && (uint64_t) st.st_size <= BIG_SIZE - 1);
+                outcome_done(&o);
+        }
+}
+
 static void test_max_size_from_length(void) {
         _cleanup_close_ int fd = memfd_create("test-http-limit", MFD_CLOEXEC);
         Outcome o = {};
@@ -250,7 +380,8 @@ static void test_max_size_streaming(void) {
         printf("%s\n", __func__);
 
         /* No Content-Length and no end: only counting the bytes stops it. Everything written is
-         * within the limit, and the transfer ended (else this would never return). */
+         * within the limit, and the transfer ended (else this would never return). The memfd is
+         * readable, so a worker was hashing it when the transfer was stopped. */
         fetch_path("/lie-size", &(HttpOptions) { .output_fd = fd, .max_size = limit }, &o);
         assert(o.error == -EFBIG);
         assert(o.reason && strstr(o.reason, "/lie-size"));
@@ -453,6 +584,33 @@ static void test_cancel(void) {
         outcome_done(&o);
 }
 
+/* Cancelled while a worker hashes the body behind the writer: it ends at once, the worker with it
+ * (no thread left behind, nothing leaked under ASan). */
+static void test_cancel_while_hashing(void) {
+        _cleanup_close_ int fd = memfd_create("test-http-cancel", MFD_CLOEXEC);
+        Outcome o = { .cancel_at = 1 };
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        /* 20 MiB at 10 MiB/s: cancelled at the first progress report, long before the end. */
+        fetch_path("/big.bin?rate=10", &(HttpOptions) { .output_fd = fd }, &o);
+        assert(o.error == -ECANCELED);
+        assert(o.reason && strstr(o.reason, "/big.bin"));
+        assert(o.max_threads >= 2);
+        assert(fstat(fd, &st) == 0 && st.st_size < BIG_SIZE);
+        assert(count_threads() == 1);
+        outcome_done(&o);
+
+        /* Cancelled once the whole body is in, while the worker may still hash its tail: a small
+         * body arrives in one piece, so the first progress report sees all of it. */
+        o = (Outcome) { .cancel_at = strlen(small) };
+        fetch_path("/small.txt", &(HttpOptions) { .output_fd = fd }, &o);
+        assert(o.error == -ECANCELED);
+        assert(count_threads() == 1);
+        outcome_done(&o);
+}
+
 static void test_concurrent(void) {
         Outcome o[N_CONCURRENT] = {};
         char *content[N_CONCURRENT];
@@ -512,6 +670,7 @@ static void test_idle_while_stalled(void) {
 
 static void test_free_while_running(void) {
         HttpClient *c = NULL;
+        int fd[2];
         Outcome o[2] = {};
         char url[256];
 
@@ -529,6 +688,26 @@ static void test_free_while_running(void) {
         assert(!o[0].done && !o[1].done);
         for (unsigned i = 0; i < 5; i++)
                 assert(sd_event_run(event, 10 * USEC_PER_MSEC) >= 0);
+
+        /* Also with workers hashing big bodies into readable files. */
+        assert(http_client_new(event, &c) == 0);
+        snprintf(url, sizeof(url), "%s/big.bin?rate=10", base);
+        for (unsigned i = 0; i < 2; i++) {
+                fd[i] = memfd_create("test-http-free", MFD_CLOEXEC);
+                assert(fd[i] >= 0);
+                assert(http_get(c, url, &(HttpOptions) { .output_fd = fd[i], .progress = on_progress }, on_done,
+                                &o[i], NULL) == 0);
+        }
+        while (o[0].n_progress == 0 || o[1].n_progress == 0)
+                assert(sd_event_run(event, USEC_PER_SEC) >= 0);
+        assert(count_threads() >= 3);
+        c = http_client_free(c);
+        assert(count_threads() == 1);
+        assert(!o[0].done && !o[1].done);
+        for (unsigned i = 0; i < 5; i++)
+                assert(sd_event_run(event, 10 * USEC_PER_MSEC) >= 0);
+        for (unsigned i = 0; i < 2; i++)
+                close(fd[i]);
 }
 
 static void start_server(const char *script) {
@@ -588,6 +767,7 @@ int main(int argc, char *argv[]) {
         write_root_file("small.txt", small, strlen(small));
         big = make_content(BIG_SIZE, 1);
         write_root_file("big.bin", big, BIG_SIZE);
+        write_root_file("empty.bin", "", 0);
 
         start_server(argv[1]);
         assert(sd_event_new(&event) >= 0);
@@ -595,6 +775,9 @@ int main(int argc, char *argv[]) {
 
         test_memory_small();
         test_fd_big();
+        test_fd_readable_big();
+        test_fd_readable_empty();
+        test_max_size_exact();
         test_max_size_from_length();
         test_max_size_streaming();
         test_http_errors_are_results();
@@ -604,6 +787,7 @@ int main(int argc, char *argv[]) {
         test_connection_refused();
         test_file_url();
         test_cancel();
+        test_cancel_while_hashing();
         test_concurrent();
         test_idle_while_stalled();
         test_free_while_running();
