@@ -69,6 +69,9 @@ static void *hasher_thread(void *userdata) {
         unsigned len;
         int r = 0;
 
+        /* So that top -H and /proc/PID/task show what the second thread is. */
+        (void) pthread_setname_np(pthread_self(), FILE_HASHER_THREAD_NAME);
+
         pthread_mutex_lock(&h->lock);
         for (;;) {
                 uint64_t offset, size;

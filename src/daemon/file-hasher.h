@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #define FILE_HASHER_DIGEST_SIZE 32
+#define FILE_HASHER_THREAD_NAME "file-hasher"   /* the worker's comm */
 
 typedef struct FileHasher FileHasher;
 
