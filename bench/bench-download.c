@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Downloads one URL into a file the way upkeepd does (http_get() to an fd, SHA-256 while streaming)
- * and prints the digest and size, so bench-download.sh can time it against curl(1) and sha256sum(1). */
+ * and prints the digest, the size and the CPU time of the loop's thread (the hashing worker's is not
+ * in it), so bench-download.sh can time it against curl(1) and sha256sum(1). */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "time-util.h" /* http.h uses usec_t */
 #include "http.h"
@@ -31,6 +33,7 @@ int main(int argc, char *argv[]) {
         _cleanup_close_ int fd = -EBADF;
         HttpClient *client = NULL;
         Download d = {};
+        struct rusage ru;
         long status;
         int r;
 
@@ -60,9 +63,16 @@ int main(int argc, char *argv[]) {
         if (d.error < 0)
                 return EXIT_FAILURE;
 
+        if (getrusage(RUSAGE_THREAD, &ru) < 0) {
+                perror("getrusage");
+                return EXIT_FAILURE;
+        }
+
         for (size_t i = 0; i < sizeof(d.result.sha256); i++)
                 printf("%02x", d.result.sha256[i]);
-        printf("  %" PRIu64 " bytes, HTTP %ld\n", d.result.size, d.result.status);
+        printf("  %" PRIu64 " bytes, HTTP %ld, loop thread %.3f s CPU\n", d.result.size, d.result.status,
+               (double) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               (double) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
         status = d.result.status;
 
         http_result_done(&d.result);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# How much does upkeep's download path (libcurl multi on sd-event, SHA-256 while streaming, written to
-# an fd) cost compared with curl(1), and with curl(1) followed by sha256sum(1)?
+# How much does upkeep's download path (libcurl multi on sd-event writing to a file opened O_RDWR, as
+# upkeepd's O_TMPFILE is, and SHA-256 on a worker thread that reads it back behind the writer) cost
+# compared with curl(1), and with curl(1) followed by sha256sum(1)?
 #
 # Usage: bench/bench-download.sh [BENCH-DOWNLOAD-BINARY] [RUNS]
 #   BENCH-DOWNLOAD-BINARY  default: build/bench/bench-download (needs subdir('bench') in meson.build)
@@ -12,8 +13,12 @@
 # Serves a random file on 127.0.0.1 with tests/unit/http-test-server.py (sendfile(2): over loopback
 # the client, not the server, is the bottleneck) and times, RUNS times each (default 5), interleaved:
 #   (a) curl -s -o FILE URL   (b) curl -s -o FILE URL && sha256sum FILE   (c) bench-download URL FILE
-# then prints the medians and the ratios (c)/(a) and (c)/(b). Before each run the previous output is
-# removed and the disk synced, so no run pays for another's writeback.
+# then prints the medians of wall and CPU time with the fastest and slowest run, and the ratios
+# (c)/(a) and (c)/(b) of the medians. Before each run the previous output is removed and the disk
+# synced, so no run pays for another's writeback. (c) needs two cores (the loop and the hashing worker)
+# where (a) needs one: with a core to spare, (c)/(a) follows the loop thread's CPU time against
+# curl's; on a machine whose cores are all busy it drifts up towards the ratio of all CPU time spent.
+# Both CPU ratios and the load average are printed, so a noisy run can be told from a slow one.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,19 +52,29 @@ server_pid=$SERVER_PID
 read -r port <&"${SERVER[0]}" # printed once it listens
 url="http://127.0.0.1:$port/blob.bin${rate:+?rate=$rate}"
 
-# Seconds taken by "$@", with a clean slate: no old output, nothing left to write back.
+# "WALL CPU": seconds taken by "$@" and the CPU seconds (user + system, all threads) it used, with a
+# clean slate: no old output, nothing left to write back. Its stdout is kept in $dir/stdout.
 timed() {
-        local start end
+        local TIMEFORMAT='%3R %3U %3S' t
         rm -f "$out"
         sync
-        start=$(date +%s.%N)
-        "$@" >/dev/null
-        end=$(date +%s.%N)
-        echo "$end - $start" | bc
+        t=$( { time "$@" >"$dir/stdout" 2>&3; } 3>&2 2>&1 )
+        awk '{ printf "%s %.3f\n", $1, $2 + $3 }' <<<"$t"
 }
 
+# The median of column $1 of stdin.
 median() {
-        sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+        cut -d' ' -f"$1" | sort -g |
+                awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# "min-max" of column $1 of stdin.
+spread() {
+        cut -d' ' -f"$1" | sort -g | awk 'NR == 1 { min = $1 } { max = $1 } END { printf "%.3f-%.3f", min, max }'
+}
+
+load() {
+        cut -d' ' -f1-3 /proc/loadavg
 }
 
 curl_only() { curl -sf -o "$out" "$url"; }
@@ -70,20 +85,31 @@ cat "$blob" >/dev/null # into the page cache, so the server reads no disk
 got=$(upkeep | cut -d' ' -f1) # a warm-up, and a check that it gets the right bytes
 [[ "$got" == "$expected" ]] || { echo "bench-download got $got, expected $expected" >&2; exit 1; }
 
+load_before=$(load)
 a=() b=() c=()
 for i in $(seq "$runs"); do
         a+=("$(timed curl_only)")
         b+=("$(timed curl_sha)")
-        c+=("$(timed upkeep)")
-        echo "run $i: curl ${a[-1]} s, curl+sha256sum ${b[-1]} s, upkeep ${c[-1]} s"
+        # bench-download says how much CPU its loop thread used: a third column.
+        c+=("$(timed upkeep) $(sed -n 's/.*loop thread \([0-9.]*\) s CPU.*/\1/p' "$dir/stdout")")
+        echo "run $i (wall, CPU s): curl ${a[-1]}, curl+sha256sum ${b[-1]}, upkeep ${c[-1]% *} (loop thread ${c[-1]##* })"
 done
+rm -f "$dir/stdout"
 
-ma=$(printf '%s\n' "${a[@]}" | median)
-mb=$(printf '%s\n' "${b[@]}" | median)
-mc=$(printf '%s\n' "${c[@]}" | median)
+for x in a b c; do
+        declare -n runs_of=$x
+        declare "m$x=$(printf '%s\n' "${runs_of[@]}" | median 1)" "cpu$x=$(printf '%s\n' "${runs_of[@]}" | median 2)"
+        declare "spread$x=$(printf '%s\n' "${runs_of[@]}" | spread 1)"
+done
+loopc=$(printf '%s\n' "${c[@]}" | median 3)
+
 echo
-echo "${size_mib} MiB over loopback${rate:+ paced at $rate MiB/s}, $runs runs each, medians:"
-printf '  (a) curl -o               %6.3f s\n' "$ma"
-printf '  (b) curl -o && sha256sum  %6.3f s\n' "$mb"
-printf '  (c) upkeep http_get + sha %6.3f s\n' "$mc"
+echo "${size_mib} MiB over loopback${rate:+ paced at $rate MiB/s}, $runs runs each, medians (fastest-slowest):"
+printf '  (a) curl -o               %6.3f s (%s), CPU %.3f s\n' "$ma" "$spreada" "$cpua"
+printf '  (b) curl -o && sha256sum  %6.3f s (%s), CPU %.3f s\n' "$mb" "$spreadb" "$cpub"
+printf '  (c) upkeep http_get + sha %6.3f s (%s), CPU %.3f s, of it the loop thread %.3f s\n' \
+       "$mc" "$spreadc" "$cpuc" "$loopc"
 printf '  (c)/(a) = %.3f   (c)/(b) = %.3f\n' "$(echo "$mc / $ma" | bc -l)" "$(echo "$mc / $mb" | bc -l)"
+printf '  CPU: (c)/(a) = %.3f, (c) loop thread/(a) = %.3f\n' "$(echo "$cpuc / $cpua" | bc -l)" \
+       "$(echo "$loopc / $cpua" | bc -l)"
+echo "  load average before: $load_before, after: $(load)"
