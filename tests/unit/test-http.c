@@ -214,12 +214,35 @@ static void test_memory_small(void) {
         outcome_done(&o);
 }
 
+/* big.bin arrived whole into the file fd, after the 6 bytes "prefix" that were there before, and its
+ * digest is right. */
+static void assert_big_after_prefix(const Outcome *o, int fd) {
+        uint8_t digest[32];
+        struct stat st;
+        char *back;
+
+        if (o->error < 0)
+                fprintf(stderr, "%s\n", o->reason);
+        assert(o->error == 0);
+        assert(o->result.status == 200);
+        assert(o->result.size == BIG_SIZE);
+        assert(!o->result.body);
+        sha256(big, BIG_SIZE, digest);
+        assert(memcmp(o->result.sha256, digest, sizeof(digest)) == 0);
+
+        assert(fstat(fd, &st) == 0);
+        assert(st.st_size == 6 + BIG_SIZE);
+        back = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+        assert(back != MAP_FAILED);
+        assert(memcmp(back, "prefix", 6) == 0);
+        assert(memcmp(back + 6, big, BIG_SIZE) == 0);
+        assert(munmap(back, st.st_size) == 0);
+}
+
 static void test_fd_big(void) {
         _cleanup_close_ int fd = -EBADF, wfd = -EBADF;
-        char proc[64], *back;
-        uint8_t digest[32];
+        char proc[64];
         Outcome o = {};
-        struct stat st;
         usec_t start, elapsed;
 
         printf("%s\n", __func__);
@@ -238,20 +261,7 @@ static void test_fd_big(void) {
         start = now_monotonic();
         fetch_path("/big.bin", &(HttpOptions) { .output_fd = wfd, .max_size = 2 * BIG_SIZE }, &o);
         elapsed = now_monotonic() - start;
-        assert(o.error == 0);
-        assert(o.result.status == 200);
-        assert(o.result.size == BIG_SIZE);
-        assert(!o.result.body);
-        sha256(big, BIG_SIZE, digest);
-        assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
-
-        assert(fstat(fd, &st) == 0);
-        assert(st.st_size == 6 + BIG_SIZE);
-        back = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-        assert(back != MAP_FAILED);
-        assert(memcmp(back, "prefix", 6) == 0);
-        assert(memcmp(back + 6, big, BIG_SIZE) == 0);
-        assert(munmap(back, st.st_size) == 0);
+        assert_big_after_prefix(&o, fd);
 
         /* Throttled: about 4 a second, plus the first and the final one. */
         assert(o.progress_done == BIG_SIZE);
@@ -263,10 +273,7 @@ static void test_fd_big(void) {
  * it, in many chunks, from where the body starts. */
 static void test_fd_readable_big(void) {
         _cleanup_close_ int fd = memfd_create("test-http-big-rw", MFD_CLOEXEC);
-        uint8_t digest[32];
-        char *back;
         Outcome o = {};
-        struct stat st;
 
         printf("%s\n", __func__);
 
@@ -274,25 +281,10 @@ static void test_fd_readable_big(void) {
         assert(write(fd, "prefix", 6) == 6);
 
         fetch_path("/big.bin?rate=40", &(HttpOptions) { .output_fd = fd, .max_size = 2 * BIG_SIZE }, &o);
-        if (o.error < 0)
-                fprintf(stderr, "%s\n", o.reason);
-        assert(o.error == 0);
-        assert(o.result.status == 200);
-        assert(o.result.size == BIG_SIZE);
-        assert(!o.result.body);
-        sha256(big, BIG_SIZE, digest);
-        assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
+        assert_big_after_prefix(&o, fd);
         assert(o.progress_done == BIG_SIZE);
         /* The worker was there while the body streamed (paced, so that progress saw it). */
         assert(o.max_workers >= 1);
-
-        assert(fstat(fd, &st) == 0);
-        assert(st.st_size == 6 + BIG_SIZE);
-        back = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-        assert(back != MAP_FAILED);
-        assert(memcmp(back, "prefix", 6) == 0);
-        assert(memcmp(back + 6, big, BIG_SIZE) == 0);
-        assert(munmap(back, st.st_size) == 0);
         outcome_done(&o);
         assert(count_workers() == 0);
 }
