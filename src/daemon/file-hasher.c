@@ -69,9 +69,6 @@ static void *hasher_thread(void *userdata) {
         unsigned len;
         int r = 0;
 
-        /* So that top -H and /proc/PID/task show what the second thread is. */
-        (void) pthread_setname_np(pthread_self(), FILE_HASHER_THREAD_NAME);
-
         pthread_mutex_lock(&h->lock);
         for (;;) {
                 uint64_t offset, size;
@@ -183,6 +180,9 @@ int file_hasher_new(sd_event *event, int fd, uint64_t offset, file_hasher_done_t
         if (r < 0)
                 return r;
         h->thread_started = true;
+        /* So that top -H and /proc/PID/task show what the second thread is; named from here, so it
+         * has its name before this returns. */
+        (void) pthread_setname_np(h->thread, FILE_HASHER_THREAD_NAME);
 
         *ret = TAKE_PTR(h);
         return 0;
