@@ -76,8 +76,10 @@ static void *hasher_thread(void *userdata) {
                 /* Waiting for a whole chunk keeps the writer from waking us for every write. */
                 while (!h->stop && !h->finished && h->written - h->hashed < FILE_HASHER_CHUNK_SIZE)
                         pthread_cond_wait(&h->more, &h->lock);
-                if (h->stop)
+                if (h->stop) {
+                        r = -ECANCELED; /* nobody listens any more; but never a digest of half */
                         break;
+                }
 
                 size = h->written - h->hashed;
                 if (size == 0) { /* finished, and all of it hashed */
