@@ -15,10 +15,11 @@
 #   (a) curl -s -o FILE URL   (b) curl -s -o FILE URL && sha256sum FILE   (c) bench-download URL FILE
 # then prints the medians of wall and CPU time with the fastest and slowest run, and the ratios
 # (c)/(a) and (c)/(b) of the medians. Before each run the previous output is removed and the disk
-# synced, so no run pays for another's writeback. (c) needs two cores (the loop and the hashing worker)
-# where (a) needs one: with a core to spare, (c)/(a) follows the loop thread's CPU time against
-# curl's; on a machine whose cores are all busy it drifts up towards the ratio of all CPU time spent.
-# Both CPU ratios and the load average are printed, so a noisy run can be told from a slow one.
+# synced, so no run pays for another's writeback. (c) keeps two threads busy (the loop and the hashing
+# worker) where (a) keeps one, and the server needs a core as well: with cores to spare, (c)/(a)
+# follows the loop thread's CPU time against curl's; with fewer (two vCPUs, or other load) it moves
+# towards the ratio of all CPU time spent. Both CPU ratios and the load average are printed, so a
+# noisy run can be told from a slow one.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
