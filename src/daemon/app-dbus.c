@@ -398,7 +398,7 @@ static int method_update(sd_bus_message *call, void *userdata, sd_bus_error *err
                                          "'%s' is not a valid version (expected a semantic version such as 1.4.2).",
                                          version);
         if (!isempty(version) && a->state->current_version &&
-            version_compare(version, a->state->current_version) == 0)
+            app_version_same(a, version, a->state->current_version))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED, "%s already runs version %s.",
                                          a->name, a->state->current_version);
         r = app_can_start_job(a, error);
@@ -471,7 +471,7 @@ static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *e
         App *a = userdata;
 
         if (!a->state->previous_version ||
-            version_compare(a->state->previous_version, strempty(a->state->current_version)) == 0)
+            app_version_same(a, a->state->previous_version, strempty(a->state->current_version)))
                 return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no earlier version to go back to.", a->name);
         if (a->job)
                 return app_can_start_job(a, error);
@@ -578,7 +578,7 @@ static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *erro
                 return -errno;
         if ((flags & O_PATH) || (flags & O_ACCMODE) == O_WRONLY)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The file to stage is not open for reading.");
-        if (a->state->current_version && version_compare(version, a->state->current_version) == 0)
+        if (a->state->current_version && app_version_same(a, version, a->state->current_version))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED, "%s already runs version %s.",
                                          a->name, a->state->current_version);
         if (a->job)

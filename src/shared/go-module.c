@@ -581,3 +581,14 @@ int go_build_version_parse(const char *s, char **ret_module_version, char **ret_
                 *ret_go_version = TAKE_PTR(go);
         return 0;
 }
+
+int go_build_version_compare(const char *a, const char *b) {
+        _cleanup_free_ char *am = NULL, *ag = NULL, *bm = NULL, *bg = NULL;
+        int c;
+
+        if (go_build_version_parse(a, &am, &ag) < 0 || go_build_version_parse(b, &bm, &bg) < 0)
+                return version_compare(a, b);
+
+        c = version_compare(am, bm);
+        return c != 0 ? c : go_version_compare(ag, bg);
+}

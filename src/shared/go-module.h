@@ -72,3 +72,8 @@ bool go_version_supported(const char *v, char *const *known);
  * (-EINVAL) what format would not have produced. Either ret_ of parse may be NULL. */
 int go_build_version_format(const char *module_version, const char *go_version, char **ret);
 int go_build_version_parse(const char *s, char **ret_module_version, char **ret_go_version);
+
+/* Orders builds: by module version, then by Go version, so a rebuild with a newer toolchain is newer
+ * (version_compare() ignores build metadata and would call them equal). Anything that is not a
+ * build version is compared by version_compare(). */
+int go_build_version_compare(const char *a, const char *b);

@@ -472,6 +472,30 @@ static void test_build_version_invalid(void) {
         assert(go_build_version_parse("v1.2.3+go1.21.5", NULL, NULL) == 0);
 }
 
+static void test_build_version_compare(void) {
+        static const struct {
+                const char *a, *b;
+                int want;
+        } cases[] = {
+                { "v1.2.5+go1.21.9",  "v1.2.5+go1.21.8",  1 },   /* a rebuild with a newer toolchain */
+                { "v1.2.5+go1.21.8",  "v1.2.5+go1.21.9", -1 },
+                { "v1.2.5+go1.22.0",  "v1.2.5+go1.21.9",  1 },
+                { "v1.2.6+go1.20.1",  "v1.2.5+go1.22.0",  1 },   /* the module version first */
+                { "v1.2.5+go1.21.9",  "v1.2.5+go1.21.9",  0 },
+                { "v1.2.5+go1.21",    "v1.2.5+go1.21.0",  0 },
+                { "v2.0.1+incompatible.go1.21.1", "v2.0.0+incompatible.go1.22.0", 1 },
+                { "1.2.4",            "1.2.3",            1 },   /* not builds: semver order */
+                { "1.2.3+a",          "1.2.3+b",          0 },
+        };
+
+        printf("%s\n", __func__);
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                int c = go_build_version_compare(cases[i].a, cases[i].b);
+                assert(((c > 0) - (c < 0)) == cases[i].want);
+        }
+}
+
 int main(void) {
         test_module_path_valid();
         test_module_path_too_long();
@@ -493,5 +517,6 @@ int main(void) {
         test_supported();
         test_build_version();
         test_build_version_invalid();
+        test_build_version_compare();
         return 0;
 }
