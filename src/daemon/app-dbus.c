@@ -6,7 +6,7 @@
 #include "app-apply.h"
 #include "app-dbus.h"
 #include "app-journal.h"
-#include "app-release.h"
+#include "app-fetch.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"

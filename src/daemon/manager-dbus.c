@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "app-dbus.h"
-#include "app-release.h"
+#include "app-fetch.h"
 #include "log.h"
 #include "bus-error.h"
 #include "macro.h"
