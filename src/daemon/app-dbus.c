@@ -317,15 +317,11 @@ static int method_unpin(sd_bus_message *call, void *userdata, sd_bus_error *erro
                                   unpin_authorized, a->manager, error);
 }
 
-/* Whether a job can start on a: not while another runs, and only for sources this upkeep reads. */
+/* Whether a job can start on a: not while another runs. */
 static int app_can_start_job(App *a, sd_bus_error *error) {
         if (a->job)
                 return sd_bus_error_setf(error, BUS_ERROR_BUSY, "A %s job (%s) is already running for %s.",
                                          job_type_to_string(a->job->type), a->job->object_path, a->name);
-        if (!app_source_is_channel(a))
-                return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
-                                         "%s: Source=%s is not supported by this version of upkeepd.",
-                                         a->name, a->config->source);
         return 0;
 }
 

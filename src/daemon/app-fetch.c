@@ -5,6 +5,7 @@
 #include "app-apply.h"
 #include "app-dbus.h"
 #include "app-fetch.h"
+#include "app-gosource.h"
 #include "app-journal.h"
 #include "app-release.h"
 #include "bus-error.h"
@@ -12,7 +13,7 @@
 static int app_start_fetch(App *a, JobType type, bool automatic, const char *want, Job **ret) {
         if (app_source_is_channel(a))
                 return app_release_start(a, type, automatic, want, ret);
-        return -EOPNOTSUPP;
+        return app_gosource_start(a, type, automatic, want, ret);
 }
 
 int app_start_check(App *a, Job **ret) {
