@@ -5,8 +5,9 @@
 # gobuild service, written by tests/gobuild-fake with Go's own sumdb packages, serves signed tree
 # heads, tiles and builds. A build is found through the proxy, verified through the log, staged,
 # switched to and trialled like any release; a new toolchain alone rebuilds under
-# ToolchainPolicy=follow and not under manual; and each lie the service or the proxy can tell is
-# refused with its own error while the running version stays.
+# ToolchainPolicy=follow and not under manual; each lie the service or the proxy can tell is refused
+# with its own error while the running version stays; and "upkeepctl init" starts a Go app in one
+# command.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -59,6 +60,7 @@ done
 
 proxy=$work/goproxy
 mkdir -p "$proxy/example.com/hello/@v" "$proxy/example.com/other/@v" "$proxy/golang.org/toolchain/@v"
+printf 'v1.1.0\n' >"$proxy/example.com/other/@v/list"
 
 upkeep_boot gosource
 trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$work"; exit $rc' EXIT
@@ -217,5 +219,27 @@ expect_eq "... and clears LastError" "$(prop LastError)" 's ""'
 out=$(guest upkeepctl --no-ask-password update hello v9.9.9 2>&1); rc=$?
 expect_eq "update to a version the proxy does not list exits 4" "$rc" 4
 expect_match "... naming it" "$out" 'lists no version v9\.9\.9 of example\.com/hello'
+
+# --- upkeepctl init: a Go app in one command --------------------------------------------------------
+# example.com/other/cmd/other is a package below its module's root: the proxy knows only
+# example.com/other, found by trying the longer paths first. No key is given: the one on the
+# service's home page is pinned.
+out=$(guest upkeepctl --no-ask-password init go:example.com/other/cmd/other --go-proxy=http://127.0.0.1:8091/ \
+        --gobuild=http://127.0.0.1:8090/ -- 8083 2>&1); rc=$?
+expect_eq "upkeepctl init succeeds" "$rc" 0
+[ "$rc" = 0 ] || echo "$out"
+expect_match "... saying what it wrote" "$out" 'Created /etc/upkeep/apps/other\.app for go:example\.com/other/cmd/other'
+expect_match "... and what to do next" "$out" 'systemctl start upkeep-update@other\.timer'
+expect_match "the app file names the package and the program's arguments" \
+        "$(guest cat /etc/upkeep/apps/other.app)" '^Exec=other 8083$'
+expect_eq "the generator made its unit, which runs" "$(guest systemctl is-active upkeep@other.service)" active
+expect_eq "... the build of the package in its module" "$(serves 8083)" "example.com/other@v1.1.0 go1.22.0 linux-amd64"
+expect_eq "... as a dynamic user" "$(guest systemctl show -P DynamicUser upkeep@other.service)" yes
+expect_eq "the service's key was pinned on first use" "$(state_field gobuild_key other)" "\"$key\""
+out=$(guest upkeepctl --no-ask-password init go:example.com/other/cmd/other 2>&1); rc=$?
+expect_eq "init again without --force fails" "$rc" 1
+expect_match "... saying the file exists" "$out" 'other\.app exists already; --force replaces it'
+out=$(guest upkeepctl init go:fmt 2>&1); rc=$?
+expect_eq "init of something that is not a package path is a usage error" "$rc" 2
 
 upkeep_finish
