@@ -98,6 +98,15 @@ void app_fetch_failed(App *a, Job *j, int error, const char *error_name, const c
         job_fail(j, error_name, reason);
 }
 
+void app_fetch_failv(App *a, Job *j, int error, const char *error_name, const char *version,
+                     const char *format, va_list ap) {
+        _cleanup_free_ char *reason = NULL;
+
+        if (vasprintf(&reason, format, ap) < 0)
+                reason = NULL;
+        app_fetch_failed(a, j, error, error_name, version, reason);
+}
+
 void app_fetch_staged(App *a, Job *j, bool automatic, const char *version) {
         _cleanup_free_ char *v = strdup(version);
         AppState *s = a->state;

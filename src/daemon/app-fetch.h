@@ -5,7 +5,10 @@
  * and on the bus, the same way for both. */
 #pragma once
 
+#include <stdarg.h>
+
 #include "app.h"
+#include "macro.h"
 
 /* Check(): record what the source offers; stage the candidate automatically when the policy, the pin
  * and the pause allow it. */
@@ -28,6 +31,9 @@ void app_fetch_found(App *a, const char *newest);
  * names them, as a failed verification), saved, and the job ended with error_name (NULL: sd-bus's
  * name of error) and reason. error -ECANCELED ends it as canceled, recording nothing. */
 void app_fetch_failed(App *a, Job *j, int error, const char *error_name, const char *version, const char *reason);
+/* The same, with the reason given as a format and its arguments. */
+void app_fetch_failv(App *a, Job *j, int error, const char *error_name, const char *version,
+                     const char *format, va_list ap) _printf_(6, 0);
 
 /* version is staged: it becomes PendingVersion, due at once for an operator's Update() and once
  * Delay= has passed after discovery otherwise (automatic). Journalled and saved. An Update() job

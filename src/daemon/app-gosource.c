@@ -88,15 +88,11 @@ static void gofetch_end(GoFetch *f, const char *result) {
 /* Ends the job as failed, recording why on the app; error_name as for app_fetch_failed(). */
 static void gofetch_fail(GoFetch *f, int error, const char *error_name, const char *format, ...) _printf_(4, 5);
 static void gofetch_fail(GoFetch *f, int error, const char *error_name, const char *format, ...) {
-        _cleanup_free_ char *reason = NULL;
         va_list ap;
 
         va_start(ap, format);
-        if (vasprintf(&reason, format, ap) < 0)
-                reason = NULL;
+        app_fetch_failv(f->app, f->job, error, error_name, f->choice.version, format, ap);
         va_end(ap);
-
-        app_fetch_failed(f->app, f->job, error, error_name, f->choice.version, reason);
         gofetch_free(f);
 }
 
@@ -344,6 +340,15 @@ static void on_tile(HttpRequest *req, int error, HttpResult *result, char *reaso
         gofetch_next_tile(f);
 }
 
+/* The log's tiles are below its tlog/ directory. */
+static char *tile_url(const GoFetch *f, const char *path) {
+        _cleanup_free_ char *p = NULL;
+
+        if (asprintf(&p, "%s%s", GOBUILD_TLOG_PATH, path) < 0)
+                return NULL;
+        return url_join(app_config_go_build(f->app->config), p);
+}
+
 /* Fetches the tiles that have no data yet, one after the other, then verifies. */
 static void gofetch_next_tile(GoFetch *f) {
         _cleanup_free_ char *path = NULL, *url = NULL;
@@ -361,12 +366,7 @@ static void gofetch_next_tile(GoFetch *f) {
                         r = (f->tile_full ? tlog_tile_full_path : tlog_tile_path)(&t->tiles[f->tile_index], &path);
                         if (r < 0)
                                 return gofetch_fail(f, r, NULL, "cannot name a tile of the build log");
-                        url = url_join(app_config_go_build(f->app->config), GOBUILD_TLOG_PATH);
-                        if (url) {
-                                char *u = url_join(url, path);
-                                free(url);
-                                url = u;
-                        }
+                        url = tile_url(f, path);
                         if (!url)
                                 return gofetch_fail(f, -ENOMEM, NULL, "out of memory");
 

@@ -58,15 +58,11 @@ static void fetch_end(Fetch *f, const char *result) {
  * bus-error.h's, or NULL for sd-bus's name of the errno. */
 static void fetch_fail(Fetch *f, int error, const char *error_name, const char *format, ...) _printf_(4, 5);
 static void fetch_fail(Fetch *f, int error, const char *error_name, const char *format, ...) {
-        _cleanup_free_ char *reason = NULL;
         va_list ap;
 
         va_start(ap, format);
-        if (vasprintf(&reason, format, ap) < 0)
-                reason = NULL;
+        app_fetch_failv(f->app, f->job, error, error_name, f->release ? f->release->version : NULL, format, ap);
         va_end(ap);
-
-        app_fetch_failed(f->app, f->job, error, error_name, f->release ? f->release->version : NULL, reason);
         fetch_free(f);
 }
 
