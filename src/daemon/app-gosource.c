@@ -12,6 +12,7 @@
 #include "bus-error.h"
 #include "channel.h"
 #include "fileio.h"
+#include "go-buildinfo.h"
 #include "go-module.h"
 #include "gobuild.h"
 #include "gunzip.h"
@@ -806,6 +807,29 @@ static void gofetch_next_root(GoFetch *f) {
                 return gofetch_fail(f, r, NULL, "cannot ask the module proxy for %s: %s", gofetch_module(f), strerror(-r));
 }
 
+/* The module the running build was made from, as its Go build info says: the root to ask about
+ * first, which saves asking for each longer prefix of the package path every time. The binary is
+ * only a hint (a wrong one costs a lookup more): nothing is trusted from it. */
+static void gofetch_prefer_running_module(GoFetch *f) {
+        _cleanup_(go_buildinfo_freep) GoBuildInfo *info = NULL;
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const App *a = f->app;
+
+        if (!a->state->current_version ||
+            asprintf(&path, "%s/%s/%s", STAGE_VERSIONS_DIR, a->state->current_version, a->name) < 0)
+                return;
+
+        fd = openat(a->dir_fd, path, O_RDONLY|O_CLOEXEC|O_NOFOLLOW);
+        if (fd < 0 || go_buildinfo_read_fd(fd, GO_BUILDINFO_MAX_FILE_SIZE, &info, NULL) < 0)
+                return;
+
+        if (streq_ptr(info->path, app_config_go_package(a->config)) &&
+            go_module_roots_prefer(f->roots, info->main.path))
+                log_debug("%s: asking the module proxy about %s first, the module of the running build.",
+                          a->name, info->main.path);
+}
+
 int app_gosource_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
         GoFetch *f;
         Job *j;
@@ -820,6 +844,8 @@ int app_gosource_start(App *a, JobType type, bool automatic, const char *want, J
 
         /* Never empty: the host alone is a module path too. */
         r = go_module_root_candidates(app_config_go_package(a->config), &f->roots);
+        if (r >= 0)
+                gofetch_prefer_running_module(f);
         if (r >= 0 && want) {
                 f->want = strdup(want);
                 if (!f->want)

@@ -170,6 +170,19 @@ int go_module_root_candidates(const char *package_path, char ***ret) {
         return 0;
 }
 
+bool go_module_roots_prefer(char **roots, const char *module) {
+        for (size_t i = 0; module && roots && roots[i]; i++)
+                if (streq(roots[i], module)) {
+                        char *m = roots[i];
+
+                        memmove(roots + 1, roots, i * sizeof(char *));
+                        roots[0] = m;
+                        return true;
+                }
+
+        return false;
+}
+
 bool go_module_version_is_valid(const char *v) {
         Version parsed;
         const char *plus;

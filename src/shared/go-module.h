@@ -35,6 +35,11 @@ int go_module_escape(const char *path, char **ret);
  * "example.com/a/cmd", "example.com/a", "example.com"). -EINVAL for an invalid package path. */
 int go_module_root_candidates(const char *package_path, char ***ret);
 
+/* Moves module to the front of roots (as go_module_root_candidates() returns them) when it is one of
+ * them: the module a running build says it was built from is the first to ask about. Returns whether
+ * it is one of them. */
+bool go_module_roots_prefer(char **roots, const char *module);
+
 /* A canonical module version as the go command writes it: semver with a leading "v", and no build
  * metadata other than "+incompatible". */
 bool go_module_version_is_valid(const char *v);

@@ -25,25 +25,38 @@ work=$(mktemp -d /tmp/upkeep-gosource.XXXXXX)
 (cd "$src/tests/gobuild-fake" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$work/gocache" GOFLAGS= \
         go build -o "$work/gobuild-fake" .) || { echo "FAIL: building tests/gobuild-fake"; exit 1; }
 
-# The "Go program" every build holds: it answers, on the port it is given, the line gobuild-fake
-# appends to each binary ("example.com/hello@v1.0.0 go1.21.5 linux-amd64"), so a test sees which
-# build runs.
-cat >"$work/app" <<'APP'
-#!/usr/bin/env python3
-import http.server, sys
-with open(__file__) as f:
-    BUILD = f.read().rstrip("\n").splitlines()[-1].removeprefix("#gobuild-fake ") + "\n"
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = BUILD.encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-APP
+# The Go program every build holds, built here offline: it answers, on the port it is given, the line
+# gobuild-fake appends to each binary ("example.com/hello@v1.0.0 go1.21.5 linux-amd64"), so a test
+# sees which build runs. Its build info names the package example.com/other/cmd/other of module
+# example.com/other, as a real build of that package would.
+mkdir -p "$work/other/cmd/other"
+printf 'module example.com/other\n\ngo 1.19\n' >"$work/other/go.mod"
+cat >"$work/other/cmd/other/main.go" <<'GO'
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+)
+
+func main() {
+	exe, err := os.Executable()
+	if err != nil {
+		panic(err)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		panic(err)
+	}
+	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
+	build := append(bytes.TrimPrefix(lines[len(lines)-1], []byte("#gobuild-fake ")), '\n')
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write(build) })
+	panic(http.ListenAndServe("127.0.0.1:"+os.Args[1], nil))
+}
+GO
+(cd "$work/other" && GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$work/gocache" CGO_ENABLED=0 \
+        go build -trimpath -ldflags="-s -w" -o "$work/app" ./cmd/other) || { echo "FAIL: building the sample Go program"; exit 1; }
 
 gb=$work/gobuild
 for tree in honest wrong-key bad-signature other-build bad-binary fork garbage-tiles; do
@@ -236,6 +249,24 @@ expect_eq "the generator made its unit, which runs" "$(guest systemctl is-active
 expect_eq "... the build of the package in its module" "$(serves 8083)" "example.com/other@v1.1.0 go1.22.0 linux-amd64"
 expect_eq "... as a dynamic user" "$(guest systemctl show -P DynamicUser upkeep@other.service)" yes
 expect_eq "the service's key was pinned on first use" "$(state_field gobuild_key other)" "\"$key\""
+
+# The running build's Go build info names its module: a check asks the proxy about it first, not
+# about each longer prefix of the package path (which the proxy answers with 404) again.
+proxy_requests() {  # proxy_requests PATH STATUS: how often the proxy server answered PATH with STATUS
+        guest journalctl -u goproxy-server -o cat --no-pager | grep -c "\"GET $1 HTTP/1.1\" $2"
+}
+lists_before=$(proxy_requests /example.com/other/@v/list 200)
+misses_before=$(proxy_requests /example.com/other/cmd/other/@v/list 404)
+expect_eq "a check of the new app succeeds" "$(guest upkeepctl --no-ask-password check other >/dev/null 2>&1; echo $?)" 0
+for _ in $(seq 30); do
+        [ "$(proxy_requests /example.com/other/@v/list 200)" -gt "$lists_before" ] && break
+        sleep 0.1
+done
+expect_eq "... asking the proxy for the module's versions" \
+        "$(( $(proxy_requests /example.com/other/@v/list 200) - lists_before ))" 1
+expect_eq "... and not about the package path first" \
+        "$(( $(proxy_requests /example.com/other/cmd/other/@v/list 404) - misses_before ))" 0
+expect_eq "... which it did for the first install" "$misses_before" 1
 out=$(guest upkeepctl --no-ask-password init go:example.com/other/cmd/other 2>&1); rc=$?
 expect_eq "init again without --force fails" "$rc" 1
 expect_match "... saying the file exists" "$out" 'other\.app exists already; --force replaces it'

@@ -164,6 +164,28 @@ static void test_root_candidates(void) {
         assert(!untouched);
 }
 
+static void test_roots_prefer(void) {
+        _cleanup_(strv_freep) char **l = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(go_module_root_candidates("example.com/mod/cmd/tool", &l) == 0);
+        assert(go_module_roots_prefer(l, "example.com/mod"));
+        assert_strv(l, (const char *const[]) {
+                "example.com/mod", "example.com/mod/cmd/tool", "example.com/mod/cmd", "example.com", NULL });
+        assert(go_module_roots_prefer(l, "example.com/mod"));     /* already first */
+        assert(streq(l[0], "example.com/mod") && streq(l[1], "example.com/mod/cmd/tool"));
+        assert(go_module_roots_prefer(l, "example.com"));
+        assert_strv(l, (const char *const[]) {
+                "example.com", "example.com/mod", "example.com/mod/cmd/tool", "example.com/mod/cmd", NULL });
+
+        /* Not a prefix of the package: the order stays. */
+        assert(!go_module_roots_prefer(l, "example.com/other"));
+        assert(!go_module_roots_prefer(l, "example.com/mo"));
+        assert(!go_module_roots_prefer(l, NULL));
+        assert(streq(l[0], "example.com"));
+}
+
 static void test_module_version_valid(void) {
         printf("%s\n", __func__);
 
@@ -503,6 +525,7 @@ int main(void) {
         test_escape();
         test_escape_refuses_invalid();
         test_root_candidates();
+        test_roots_prefer();
         test_module_version_valid();
         test_version_list();
         test_version_list_empty();
