@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
         # build
         gcc meson ninja-build pkg-config
-        libsystemd-dev libcurl4-openssl-dev libssl-dev libjson-c-dev libarchive-dev
+        libsystemd-dev libcurl4-openssl-dev libssl-dev libjson-c-dev libarchive-dev zlib1g-dev
         libdbus-1-dev libpolkit-gobject-1-dev
         # fuzzing the parsers that see network bytes (libFuzzer)
         clang libclang-rt-14-dev

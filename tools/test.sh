@@ -26,9 +26,9 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 
 # Each fuzzer runs for a bounded time from its seed corpus (copied: libFuzzer adds to the first
 # corpus directory it is given); a crash fails the run and leaves the input in build-fuzz/.
-echo "== Fuzzing the channel, minisig, archive, Go build info and gobuild parsers (${UPKEEP_FUZZ_SECONDS:=20}s each)"
+echo "== Fuzzing the channel, minisig, archive, Go build info, gobuild and Go version list parsers (${UPKEEP_FUZZ_SECONDS:=20}s each)"
 CC=clang setup build-fuzz -Db_lundef=false
-for f in archive channel gobuild go-buildinfo minisig; do
+for f in archive channel gobuild go-buildinfo go-list minisig; do
         ninja -C build-fuzz "tests/fuzz/fuzz-$f" >/dev/null
         corpus=$(mktemp -d)
         log=$(mktemp)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 
 #include "log.h"
+#include "policy.h"
+#include "toolchain-policy.h"
 
 #define UPKEEP_BUS_NAME           "org.upkeep1"
 #define UPKEEP_MANAGER_PATH       "/org/upkeep1"
@@ -29,6 +31,14 @@ extern const char *arg_key;         /* verify: a key line "RW…" or a minisign.
 extern const char *arg_signature;   /* verify: NULL = FILE.minisig */
 extern const char *arg_stage_version; /* stage: --version=VERSION */
 extern const char *arg_type;        /* stage: tar, zip, binary; NULL = from the file name */
+/* init: */
+extern const char *arg_init_name;   /* NULL = from the package path */
+extern bool arg_init_force;
+extern UpdatePolicy arg_init_policy;            /* < 0 = the default */
+extern ToolchainPolicy arg_init_toolchain_policy;
+extern const char *arg_init_go_proxy;
+extern const char *arg_init_go_build;
+extern const char *arg_init_go_build_key;
 
 /* upkeepctl's errors start with its name, like getopt's ("upkeepctl: unrecognized option …"), so a
  * script's output shows which program complained. The shared log writes bare lines, which suits the
@@ -54,3 +64,4 @@ int verb_unpin(int argc, char *argv[]);
 int verb_stage(int argc, char *argv[]);
 int verb_verify(int argc, char *argv[]);
 int verb_inspect(int argc, char *argv[]);
+int verb_init(int argc, char *argv[]);

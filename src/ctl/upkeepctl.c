@@ -22,6 +22,13 @@ const char *arg_key = NULL;
 const char *arg_signature = NULL;
 const char *arg_stage_version = NULL;
 const char *arg_type = NULL;
+const char *arg_init_name = NULL;
+bool arg_init_force = false;
+UpdatePolicy arg_init_policy = _UPDATE_POLICY_INVALID;
+ToolchainPolicy arg_init_toolchain_policy = _TOOLCHAIN_POLICY_INVALID;
+const char *arg_init_go_proxy = NULL;
+const char *arg_init_go_build = NULL;
+const char *arg_init_go_build_key = NULL;
 
 typedef struct Verb {
         const char *name;
@@ -45,6 +52,7 @@ static const Verb verbs[] = {
         { "stage",    3, 3,       "stage APP FILE --version=VERSION [--type=tar|zip|binary]", verb_stage },
         { "verify",   2, 2,       "verify FILE --key=KEY [--signature=SIG]", verb_verify },
         { "inspect",  2, 2,       "inspect FILE",         verb_inspect  },
+        { "init",     2, INT_MAX, "init go:MODULE/PATH [--name=NAME] [-- ARGUMENTS...]", verb_init },
 };
 
 static int help(void) {
@@ -68,7 +76,10 @@ static int help(void) {
                "                          Stage a local artifact as VERSION of APP, pending\n"
                "  verify FILE --key=KEY   Check FILE against its minisign signature (no daemon)\n"
                "  inspect FILE            Show how the Go program FILE was built: Go version,\n"
-               "                          module, build settings (no daemon)\n\n"
+               "                          module, build settings (no daemon)\n"
+               "  init go:MODULE/PATH [-- ARGUMENTS...]\n"
+               "                          Start managing a Go program: write its app file,\n"
+               "                          install and start its newest build\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
                "     --version            Show package version\n"
@@ -84,7 +95,15 @@ static int help(void) {
                "     --signature=SIG      verify: the signature file (default: FILE.minisig)\n"
                "     --version=VERSION    stage: the version FILE holds\n"
                "     --type=tar|zip|binary\n"
-               "                          stage: what FILE is (default: from its name)\n\n"
+               "                          stage: what FILE is (default: from its name)\n"
+               "     --name=NAME          init: the app's name (default: from the package path)\n"
+               "     --force              init: replace an existing app file\n"
+               "     --policy=patch|minor|major|manual\n"
+               "     --toolchain-policy=follow|supported|patch|minor|manual\n"
+               "     --go-proxy=URL\n"
+               "     --gobuild=URL\n"
+               "     --gobuild-key=KEY    init: the app's Policy=, ToolchainPolicy=, GoProxy=,\n"
+               "                          GoBuild= and GoBuildKey= (see upkeep.app(5))\n\n"
                "Exit status:\n"
                "  0 success, 1 operation failed, 2 invalid command line, 4 no such app or version,\n"
                "  5 not authorized, 6 app busy or paused (try again later),\n"
@@ -105,6 +124,13 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_KEY,
                 ARG_SIGNATURE,
                 ARG_TYPE,
+                ARG_NAME,
+                ARG_FORCE,
+                ARG_POLICY,
+                ARG_TOOLCHAIN_POLICY,
+                ARG_GO_PROXY,
+                ARG_GOBUILD,
+                ARG_GOBUILD_KEY,
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
@@ -119,6 +145,13 @@ static int parse_argv(int argc, char *argv[]) {
                 { "key",             required_argument, NULL, ARG_KEY             },
                 { "signature",       required_argument, NULL, ARG_SIGNATURE       },
                 { "type",            required_argument, NULL, ARG_TYPE            },
+                { "name",            required_argument, NULL, ARG_NAME            },
+                { "force",           no_argument,       NULL, ARG_FORCE           },
+                { "policy",          required_argument, NULL, ARG_POLICY          },
+                { "toolchain-policy", required_argument, NULL, ARG_TOOLCHAIN_POLICY },
+                { "go-proxy",        required_argument, NULL, ARG_GO_PROXY        },
+                { "gobuild",         required_argument, NULL, ARG_GOBUILD         },
+                { "gobuild-key",     required_argument, NULL, ARG_GOBUILD_KEY     },
                 {}
         };
         bool show_version = false;
@@ -184,6 +217,33 @@ static int parse_argv(int argc, char *argv[]) {
                                                            "or binary).", optarg);
                         arg_type = optarg;
                         break;
+                case ARG_NAME:
+                        arg_init_name = optarg;
+                        break;
+                case ARG_FORCE:
+                        arg_init_force = true;
+                        break;
+                case ARG_POLICY:
+                        arg_init_policy = update_policy_from_string(optarg);
+                        if (arg_init_policy < 0)
+                                return ctl_log_error_errno(EINVAL, "Invalid --policy= '%s' (expected patch, minor, "
+                                                           "major or manual).", optarg);
+                        break;
+                case ARG_TOOLCHAIN_POLICY:
+                        arg_init_toolchain_policy = toolchain_policy_from_string(optarg);
+                        if (arg_init_toolchain_policy < 0)
+                                return ctl_log_error_errno(EINVAL, "Invalid --toolchain-policy= '%s' (expected "
+                                                           "follow, supported, patch, minor or manual).", optarg);
+                        break;
+                case ARG_GO_PROXY:
+                        arg_init_go_proxy = optarg;
+                        break;
+                case ARG_GOBUILD:
+                        arg_init_go_build = optarg;
+                        break;
+                case ARG_GOBUILD_KEY:
+                        arg_init_go_build_key = optarg;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -225,6 +285,12 @@ static int dispatch_verb(int argc, char *argv[]) {
         }
         if ((arg_key || arg_signature) && !streq(v->name, "verify")) {
                 ctl_log_error("--key= and --signature= are options of 'verify', not of '%s'.", v->name);
+                return EXIT_USAGE;
+        }
+        if ((arg_init_name || arg_init_force || arg_init_policy >= 0 || arg_init_toolchain_policy >= 0 ||
+             arg_init_go_proxy || arg_init_go_build || arg_init_go_build_key) && !streq(v->name, "init")) {
+                ctl_log_error("--name=, --force, --policy=, --toolchain-policy=, --go-proxy=, --gobuild= and "
+                              "--gobuild-key= are options of 'init', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }
 

@@ -435,7 +435,7 @@ static int edit_manual_rollback(AppState *s, void *userdata) {
         int r;
 
         if (!s->previous_version || !s->current_version ||
-            version_compare(s->previous_version, s->current_version) == 0)
+            app_version_same(a, s->previous_version, s->current_version))
                 return -ENOENT;
         r = app_rollback_at(a->dir_fd, s, "rolled back by an operator", now_realtime());
         return r < 0 ? r : 1;

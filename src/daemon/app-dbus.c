@@ -6,7 +6,7 @@
 #include "app-apply.h"
 #include "app-dbus.h"
 #include "app-journal.h"
-#include "app-release.h"
+#include "app-fetch.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"
@@ -317,15 +317,11 @@ static int method_unpin(sd_bus_message *call, void *userdata, sd_bus_error *erro
                                   unpin_authorized, a->manager, error);
 }
 
-/* Whether a job can start on a: not while another runs, and only for sources this upkeep reads. */
+/* Whether a job can start on a: not while another runs. */
 static int app_can_start_job(App *a, sd_bus_error *error) {
         if (a->job)
                 return sd_bus_error_setf(error, BUS_ERROR_BUSY, "A %s job (%s) is already running for %s.",
                                          job_type_to_string(a->job->type), a->job->object_path, a->name);
-        if (!app_source_is_channel(a))
-                return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
-                                         "%s: Source=%s is not supported by this version of upkeepd.",
-                                         a->name, a->config->source);
         return 0;
 }
 
@@ -398,7 +394,7 @@ static int method_update(sd_bus_message *call, void *userdata, sd_bus_error *err
                                          "'%s' is not a valid version (expected a semantic version such as 1.4.2).",
                                          version);
         if (!isempty(version) && a->state->current_version &&
-            version_compare(version, a->state->current_version) == 0)
+            app_version_same(a, version, a->state->current_version))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED, "%s already runs version %s.",
                                          a->name, a->state->current_version);
         r = app_can_start_job(a, error);
@@ -471,7 +467,7 @@ static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *e
         App *a = userdata;
 
         if (!a->state->previous_version ||
-            version_compare(a->state->previous_version, strempty(a->state->current_version)) == 0)
+            app_version_same(a, a->state->previous_version, strempty(a->state->current_version)))
                 return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no earlier version to go back to.", a->name);
         if (a->job)
                 return app_can_start_job(a, error);
@@ -578,7 +574,7 @@ static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *erro
                 return -errno;
         if ((flags & O_PATH) || (flags & O_ACCMODE) == O_WRONLY)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The file to stage is not open for reading.");
-        if (a->state->current_version && version_compare(version, a->state->current_version) == 0)
+        if (a->state->current_version && app_version_same(a, version, a->state->current_version))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED, "%s already runs version %s.",
                                          a->name, a->state->current_version);
         if (a->job)

@@ -7,9 +7,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-id128.h>
 
-#include "app-apply.h"
-#include "app-dbus.h"
-#include "app-journal.h"
+#include "app-fetch.h"
 #include "app-release.h"
 #include "bus-error.h"
 #include "channel.h"
@@ -56,70 +54,16 @@ static void fetch_end(Fetch *f, const char *result) {
         job_finish(j, result);
 }
 
-/* The fields a check owns, copied from memory onto what is on disk: everything else (versions, trial,
- * pause, history) upkeep-condition may have changed meanwhile. */
-static int edit_check_fields(AppState *s, void *userdata) {
-        const AppState *m = userdata;
-
-        if (free_and_strdup(&s->available_version, m->available_version) < 0 ||
-            free_and_strdup(&s->pending_version, m->pending_version) < 0 ||
-            free_and_strdup(&s->last_error, m->last_error) < 0 ||
-            free_and_strdup(&s->channel_digest, m->channel_digest) < 0 ||
-            free_and_strdup(&s->channel_etag, m->channel_etag) < 0)
-                return -ENOMEM;
-        s->discovered_at = m->discovered_at;
-        s->due_at = m->due_at;
-        s->last_check = m->last_check;
-        s->channel_serial = m->channel_serial;
-        s->channel_last_modified = m->channel_last_modified;
-        return 1;
-}
-
-static void fetch_save_state(Fetch *f) {
-        /* Logged; the in-memory state stays right for the bus. */
-        (void) app_update_state(f->app, edit_check_fields, f->app->state);
-        app_emit_changed(f->app, "AvailableVersion", "PendingVersion", "ScheduledFor", "LastCheck",
-                         "LastError", NULL);
-}
-
 /* Ends the job as failed, recording why on the app and naming it in JobRemoved: error_name is one of
- * bus-error.h's, or NULL for sd-bus's name of the errno. A refusal (a bad signature, hash, size,
- * expiry, serial or archive) is journalled as such. */
+ * bus-error.h's, or NULL for sd-bus's name of the errno. */
 static void fetch_fail(Fetch *f, int error, const char *error_name, const char *format, ...) _printf_(4, 5);
 static void fetch_fail(Fetch *f, int error, const char *error_name, const char *format, ...) {
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *reason = NULL;
-        bool refusal = bus_error_is_refusal(error_name);
-        Job *j = f->job;
         va_list ap;
 
         va_start(ap, format);
-        if (vasprintf(&reason, format, ap) < 0)
-                reason = NULL;
+        app_fetch_failv(f->app, f->job, error, error_name, f->release ? f->release->version : NULL, format, ap);
         va_end(ap);
-
-        if (error == -ECANCELED) {
-                fetch_end(f, "canceled");
-                return;
-        }
-
-        (void) free_and_strdup(&f->app->state->last_error, reason ?: "out of memory");
-        f->app->state->last_check = now_realtime();
-        app_journal(&(AppEvent) {
-                        .message_id = refusal ? UPKEEP_MESSAGE_VERIFICATION_FAILED : NULL,
-                        .priority = refusal ? LOG_ERR : LOG_WARNING,
-                        .app = f->app->name,
-                        .version = f->release ? f->release->version : NULL,
-                },
-                "%s of %s failed: %s", job_type_to_string(f->job->type), f->app->name, strempty(reason));
-        fetch_save_state(f);
-
-        if (!error_name) {
-                (void) sd_bus_error_set_errno(&e, error);
-                error_name = e.name;
-        }
         fetch_free(f);
-        job_fail(j, error_name, reason);
 }
 
 static void fetch_cancel(Job *j) {
@@ -199,40 +143,8 @@ static void fetch_download(Fetch *f) {
 }
 
 static void fetch_staged(Fetch *f) {
-        AppState *s = f->app->state;
-        const char *version = f->release->version;
-        usec_t now = now_realtime();
-
-        (void) free_and_strdup(&s->pending_version, version);
-        /* An operator's Update() is due at once; a found update waits out Delay= after discovery. */
-        s->due_at = f->automatic ? MAX(s->discovered_at + f->app->config->delay, now) : now;
-        s->last_error = mfree(s->last_error);
-        s->last_check = now;
-
-        app_journal(&(AppEvent) {
-                        .message_id = UPKEEP_MESSAGE_STAGED,
-                        .priority = LOG_INFO,
-                        .app = f->app->name,
-                        .version = version,
-                        .old_version = s->current_version,
-                },
-                "%s %s staged, verified and ready to apply.", f->app->name, version);
-        fetch_save_state(f);
-
-        /* An operator's Update() goes on to switch over; a Check() leaves that to the timer. */
-        if (f->job->type == JOB_UPDATE) {
-                Job *j = f->job;
-                App *a = f->app;
-                _cleanup_free_ char *v = strdup(version);
-
-                fetch_free(f);
-                if (!v)
-                        return job_fail(j, SD_BUS_ERROR_NO_MEMORY, "out of memory");
-                return app_apply(a, j, v, TRANSITION_MANUAL);
-        }
-
-        job_set_progress(f->job, 100);
-        fetch_end(f, "done");
+        app_fetch_staged(f->app, f->job, f->automatic, f->release->version);
+        fetch_free(f);
 }
 
 static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
@@ -286,7 +198,6 @@ static void fetch_choose(Fetch *f) {
         AppState *s = f->app->state;
         ReleaseChoice choice;
         sd_id128_t machine_id = SD_ID128_NULL;
-        usec_t now = now_realtime();
         int r;
 
         (void) sd_id128_get_machine(&machine_id);
@@ -307,22 +218,8 @@ static void fetch_choose(Fetch *f) {
         if (r < 0)
                 return fetch_fail(f, r, NULL, "out of memory");
 
-        s->last_check = now;
-        if (choice.newest && !streq_ptr(s->available_version, choice.newest->version)) {
-                (void) free_and_strdup(&s->available_version, choice.newest->version);
-                if (!s->current_version || version_compare(choice.newest->version, s->current_version) > 0) {
-                        s->discovered_at = now;
-                        app_journal(&(AppEvent) {
-                                        .message_id = UPKEEP_MESSAGE_UPDATE_FOUND,
-                                        .priority = LOG_INFO,
-                                        .app = f->app->name,
-                                        .version = choice.newest->version,
-                                        .old_version = s->current_version,
-                                },
-                                "%s %s is available (running: %s).", f->app->name, choice.newest->version,
-                                s->current_version ?: "none");
-                }
-        }
+        s->last_check = now_realtime();
+        app_fetch_found(f->app, choice.newest ? choice.newest->version : NULL);
 
         if (f->want) {
                 f->release = channel_find_release(f->parsed, f->want);
@@ -333,7 +230,7 @@ static void fetch_choose(Fetch *f) {
 
         if (!f->release) {
                 s->last_error = mfree(s->last_error);
-                fetch_save_state(f);
+                app_fetch_save_state(f->app);
                 return fetch_end(f, "done");
         }
 
@@ -541,10 +438,6 @@ static int fetch_start(App *a, JobType type, bool automatic, const char *want, J
         return 0;
 }
 
-int app_start_check(App *a, Job **ret) {
-        return fetch_start(a, JOB_CHECK, /* automatic= */ true, NULL, ret);
-}
-
-int app_start_update(App *a, const char *version, Job **ret) {
-        return fetch_start(a, JOB_UPDATE, /* automatic= */ false, version, ret);
+int app_release_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
+        return fetch_start(a, type, automatic, want, ret);
 }

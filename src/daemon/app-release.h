@@ -8,13 +8,9 @@
 
 #include "app.h"
 
-/* Check(): record what the channel offers; stage the candidate automatically when the policy, the
- * pin and the pause allow it. */
-int app_start_check(App *a, Job **ret);
-
-/* Update(version): stage version (NULL = the newest the policy allows, ignoring Policy=manual and
- * a pause, since an operator asked) from the channel, then switch to it (app_apply()). */
-int app_start_update(App *a, const char *version, Job **ret);
+/* Starts a check (automatic: take only what policy, pin and pause allow) or an update to want (NULL:
+ * the newest allowed) of a, whose Source= is a release channel, as a job of type. See app-fetch.h. */
+int app_release_start(App *a, JobType type, bool automatic, const char *want, Job **ret);
 
 /* The channel files kept beside the state, as accepted: a 304 is answered from them. */
 #define APP_CHANNEL_FILE "channel.json"

@@ -6,6 +6,7 @@
 #include "app-dbus.h"
 #include "app-journal.h"
 #include "app.h"
+#include "go-module.h"
 #include "switch.h"
 #include "log.h"
 #include "manager-metrics.h"
@@ -147,7 +148,7 @@ const char *app_state_string(const App *a) {
         if (s->pending_version)
                 return s->due_at > 0 ? "scheduled" : "staged";
         if (s->available_version &&
-            (!s->current_version || version_compare(s->available_version, s->current_version) > 0))
+            (!s->current_version || app_version_compare(a, s->available_version, s->current_version) > 0))
                 return "available";
         return "idle";
 }
@@ -159,6 +160,14 @@ const char *app_unit_name(const App *a, char *buf, size_t size) {
 
 bool app_source_is_channel(const App *a) {
         return strncmp(a->config->source, "go:", 3) != 0;
+}
+
+int app_version_compare(const App *a, const char *x, const char *y) {
+        return app_source_is_channel(a) ? version_compare(x, y) : go_build_version_compare(x, y);
+}
+
+bool app_version_same(const App *a, const char *x, const char *y) {
+        return app_source_is_channel(a) ? version_compare(x, y) == 0 : version_equal(x, y);
 }
 
 int app_update_state(App *a, app_state_edit_t edit, void *userdata) {

@@ -39,6 +39,12 @@ const char *app_unit_name(const App *a, char *buf, size_t size);
 /* Whether Source= is a release channel (http://, https://, file:///) rather than go:…. */
 bool app_source_is_channel(const App *a);
 
+/* Versions of a, compared as its source means them: semver order, and for a Go app the toolchain
+ * after the module version, so that two builds of one module version ("v1.2.5+go1.21.8",
+ * "v1.2.5+go1.21.9") are different versions and the rebuild is the newer. */
+int app_version_compare(const App *a, const char *x, const char *y);
+bool app_version_same(const App *a, const char *x, const char *y);
+
 /* Changes the app's state as upkeep-condition may change it too: under the app's lock, state.json
  * is read again, edit() applied to what is on disk, the result saved and made the app's state. So
  * neither program overwrites what the other wrote. edit returns < 0 to abandon the change, 0 when it

@@ -260,6 +260,10 @@ static int curl_code_to_errno(CURL *easy, CURLcode code) {
         case CURLE_OPERATION_TIMEDOUT:
                 return -ETIMEDOUT;
 
+        /* file:// of a file that is not there: what a 404 is over HTTP. */
+        case CURLE_FILE_COULDNT_READ_FILE:
+                return -ENOENT;
+
         /* The server broke the rules, or TLS failed: retrying the same way will not help. Too many
          * redirects and a refused redirect (https to another scheme) count as such. */
         case CURLE_UNSUPPORTED_PROTOCOL:

@@ -43,8 +43,8 @@ typedef struct HttpResult {
 
 /* Called once per request when it ends: error 0 with a result (any HTTP status; a status >= 400 is
  * not an error here), or error < 0 with a malloc'd human-readable reason in *reason (-EFBIG too large,
- * -ETIMEDOUT, -ECONNREFUSED, -EHOSTUNREACH, -EPROTO for TLS/protocol failures, -ECANCELED after
- * http_request_cancel(), -EIO otherwise). The callback owns result and reason (http_result_done()). */
+ * -ETIMEDOUT, -ECONNREFUSED, -EHOSTUNREACH, -EPROTO for TLS/protocol failures, -ENOENT for a file://
+ * URL whose file does not exist, -ECANCELED after http_request_cancel(), -EIO otherwise). The callback owns result and reason (http_result_done()). */
 typedef void (*http_done_t)(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata);
 
 int http_client_new(sd_event *event, HttpClient **ret);

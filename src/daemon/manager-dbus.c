@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "app-dbus.h"
-#include "app-release.h"
+#include "app-fetch.h"
 #include "log.h"
 #include "bus-error.h"
 #include "macro.h"
@@ -106,12 +106,12 @@ static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_err
         if (r < 0)
                 return r;
 
-        /* Apps already busy are left alone; apps whose source this upkeep cannot read are skipped. */
+        /* Apps already busy are left alone. */
         for (size_t i = 0; i < m->n_apps; i++) {
                 App *a = m->apps[i];
                 Job *j;
 
-                if (a->job || a->removed || !app_source_is_channel(a))
+                if (a->job || a->removed)
                         continue;
                 r = app_start_check(a, &j);
                 if (r < 0) {

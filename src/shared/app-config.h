@@ -8,6 +8,7 @@
 
 #include "policy.h"
 #include "time-util.h"
+#include "toolchain-policy.h"
 
 /* Search path, highest priority first: the first directory holding NAME.app wins for that NAME. */
 #define APP_CONFIG_DIRS ((const char *const[]) { "/etc/upkeep/apps", "/run/upkeep/apps", "/usr/lib/upkeep/apps", NULL })
@@ -16,6 +17,11 @@
 #define APP_KEEP_MIN 2
 #define APP_TRIAL_SEC_DEFAULT (5 * USEC_PER_SEC)
 #define APP_CHECK_JITTER_DEFAULT USEC_PER_HOUR
+/* For Source=go: apps: the module proxy's cached-only view never makes the proxy fetch a module from
+ * its origin on our behalf, and the gobuild service whose transparency log vouches for each build. */
+#define APP_GO_PROXY_DEFAULT "https://proxy.golang.org/cached-only/"
+#define APP_GO_BUILD_DEFAULT "https://beta.gobuilds.org/"
+#define APP_SOURCE_GO_PREFIX "go:"
 
 /* One "Key=value" line of a [Service] or [Socket] section, passed to the generated unit unchanged. */
 typedef struct UnitLine {
@@ -32,6 +38,9 @@ typedef struct AppConfig {
         char *source;         /* https://…/, http://…/, file:///…/ or go:MODULE/PATH */
         char *public_key;     /* minisign key line, or an absolute path to a minisign.pub file */
         char *exec;           /* path inside the release, then arguments (unit ExecStart= syntax) */
+        char *go_proxy;       /* Go module proxy base URL; NULL = APP_GO_PROXY_DEFAULT */
+        char *go_build;       /* gobuild service base URL; NULL = APP_GO_BUILD_DEFAULT */
+        char *go_build_key;   /* gobuild log's verifier key (signed-note form); NULL = pinned on first use */
 
         /* [Update] */
         UpdatePolicy policy;  /* default: patch */
@@ -41,6 +50,7 @@ typedef struct AppConfig {
         unsigned keep;        /* default APP_KEEP_DEFAULT, at least APP_KEEP_MIN */
         usec_t trial_sec;     /* default APP_TRIAL_SEC_DEFAULT */
         char *health_check;   /* http://… URL or a command; NULL = none */
+        ToolchainPolicy toolchain_policy;  /* default: follow */
 
         /* [Service] and [Socket], in file order */
         UnitLine *service_lines;
@@ -50,6 +60,15 @@ typedef struct AppConfig {
 } AppConfig;
 
 AppConfig *app_config_free(AppConfig *c);
+
+/* The package path of a Source=go:MODULE/PATH app, or NULL for a release channel. */
+const char *app_config_go_package(const AppConfig *c);
+static inline const char *app_config_go_proxy(const AppConfig *c) {
+        return c->go_proxy ?: APP_GO_PROXY_DEFAULT;
+}
+static inline const char *app_config_go_build(const AppConfig *c) {
+        return c->go_build ?: APP_GO_BUILD_DEFAULT;
+}
 static inline void app_config_freep(AppConfig **c) {
         app_config_free(*c);
 }

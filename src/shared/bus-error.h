@@ -27,6 +27,12 @@
 #define BUS_ERROR_HASH_MISMATCH      "org.upkeep1.Error.HashMismatch"
 #define BUS_ERROR_UNSAFE_RELEASE     "org.upkeep1.Error.UnsafeRelease"
 #define BUS_ERROR_RELEASE_TOO_LARGE  "org.upkeep1.Error.ReleaseTooLarge"
+/* Go apps: the module proxy listed garbage; a gobuild record that is not what was asked for, or not
+ * proven to be in the log the signed tree head describes; a log that forked. */
+#define BUS_ERROR_PROXY_MALFORMED    "org.upkeep1.Error.ProxyMalformed"
+#define BUS_ERROR_RECORD_MISMATCH    "org.upkeep1.Error.RecordMismatch"
+#define BUS_ERROR_PROOF_INVALID      "org.upkeep1.Error.ProofInvalid"
+#define BUS_ERROR_LOG_FORKED         "org.upkeep1.Error.LogForked"
 /* Failures that are not refusals. */
 #define BUS_ERROR_DOWNLOAD_FAILED    "org.upkeep1.Error.DownloadFailed"
 #define BUS_ERROR_SWITCH_FAILED      "org.upkeep1.Error.SwitchFailed"
@@ -35,5 +41,5 @@
 int bus_error_register(void);
 
 /* True for the names above that mean "refused by verification" (SignatureInvalid through
- * ReleaseTooLarge). */
+ * LogForked). */
 bool bus_error_is_refusal(const char *name);

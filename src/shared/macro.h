@@ -73,6 +73,7 @@ static inline bool endswith_slash(const char *s) {
 }
 
 #define MAX(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })
+#define MIN(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a < _b ? _a : _b; })
 
 /* IN_SET_STR(s, "a", "b", …): s equals one of the listed strings. */
 #define IN_SET_STR(s, ...)                                                      \

@@ -57,6 +57,7 @@ static double value_backoff(const AppState *s)       { return s->backoff_failure
 static double value_rollbacks(const AppState *s)     { return count_transitions(s, TRANSITION_ROLLBACK); }
 static double value_bad_versions(const AppState *s)  { return strv_length(s->bad_versions); }
 static double value_channel_serial(const AppState *s) { return (double) s->channel_serial; }
+static double value_tlog_forks(const AppState *s)    { return (double) s->tlog_forks; }
 
 static const struct {
         const char *name, *type, *help;
@@ -72,6 +73,7 @@ static const struct {
         { "upkeep_app_rollbacks", "gauge", "Rollbacks in the app's kept history.", value_rollbacks },
         { "upkeep_app_bad_versions", "gauge", "Versions marked bad after failing a trial, never chosen automatically again.", value_bad_versions },
         { "upkeep_app_channel_serial", "gauge", "Serial of the last accepted release channel (0: none yet).", value_channel_serial },
+        { "upkeep_app_tlog_forks_total", "counter", "Go apps: tree heads of the gobuild service's log refused because the log forked.", value_tlog_forks },
 };
 
 int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {

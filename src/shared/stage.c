@@ -12,6 +12,7 @@
 
 #include "archive-extract.h"
 #include "fileio.h"
+#include "go-module.h"
 #include "macro.h"
 #include "stage.h"
 #include "version.h"
@@ -472,7 +473,9 @@ bool stage_exists(int app_dir_fd, const char *version) {
 }
 
 static int compare_newest_first(const void *a, const void *b) {
-        return version_compare(*(char *const *) b, *(char *const *) a);
+        /* Builds of a Go app that differ only in their toolchain are told apart, newest toolchain
+         * first; any other version is in semver order. */
+        return go_build_version_compare(*(char *const *) b, *(char *const *) a);
 }
 
 static bool is_protected(const char *name, const char *current, const char *previous) {

@@ -75,6 +75,8 @@ AppState *app_state_free(AppState *s) {
         free(s->pause_reason);
         free(s->channel_digest);
         free(s->channel_etag);
+        free(s->gobuild_key);
+        free(s->tlog_root);
         strv_free(s->bad_versions);
         for (size_t i = 0; i < s->n_history; i++)
                 transition_done(&s->history[i]);
@@ -290,7 +292,11 @@ int app_state_to_json(const AppState *s, char **ret) {
             (r = json_add(o, "channel_serial", json_object_new_uint64(s->channel_serial))) < 0 ||
             (r = json_add_string(o, "channel_digest", s->channel_digest)) < 0 ||
             (r = json_add_string(o, "channel_etag", s->channel_etag)) < 0 ||
-            (r = json_add_timestamp(o, "channel_last_modified", s->channel_last_modified)) < 0)
+            (r = json_add_timestamp(o, "channel_last_modified", s->channel_last_modified)) < 0 ||
+            (r = json_add_string(o, "gobuild_key", s->gobuild_key)) < 0 ||
+            (r = json_add(o, "tlog_size", json_object_new_uint64(s->tlog_size))) < 0 ||
+            (r = json_add_string(o, "tlog_root", s->tlog_root)) < 0 ||
+            (r = json_add(o, "tlog_forks", json_object_new_uint64(s->tlog_forks))) < 0)
                 return r;
 
         r = json_new_bad_versions(s->bad_versions, &bad);
@@ -544,6 +550,10 @@ int app_state_from_json(const char *json, AppState **ret) {
             (r = json_get_string(o, "channel_digest", false, &s->channel_digest)) < 0 ||
             (r = json_get_string(o, "channel_etag", false, &s->channel_etag)) < 0 ||
             (r = json_get_timestamp(o, "channel_last_modified", &s->channel_last_modified)) < 0 ||
+            (r = json_get_string(o, "gobuild_key", false, &s->gobuild_key)) < 0 ||
+            (r = json_get_u64(o, "tlog_size", &s->tlog_size)) < 0 ||
+            (r = json_get_string(o, "tlog_root", false, &s->tlog_root)) < 0 ||
+            (r = json_get_u64(o, "tlog_forks", &s->tlog_forks)) < 0 ||
             (r = json_get_bad_versions(o, &s->bad_versions)) < 0 ||
             (r = json_get_history(o, s)) < 0)
                 return r;

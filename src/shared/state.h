@@ -60,6 +60,12 @@ typedef struct AppState {
         char *channel_etag;        /* validators of the last fetched channel.json, so an unchanged */
         usec_t channel_last_modified; /* channel costs a 304; NULL/0 = none */
 
+        /* Source=go: apps: the gobuild service's transparency log as last verified. */
+        char *gobuild_key;         /* verifier key pinned on first use (signed-note form); NULL = none yet */
+        uint64_t tlog_size;        /* size of the last verified tree head; 0 = none yet */
+        char *tlog_root;           /* its root hash, base64 */
+        uint64_t tlog_forks;       /* tree heads refused as inconsistent with the one kept (a fork) */
+
         char **bad_versions;       /* NULL-terminated; never chosen automatically again */
 
         Transition *history;       /* oldest first, at most STATE_HISTORY_MAX */

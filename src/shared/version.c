@@ -245,6 +245,15 @@ int version_compare(const char *a, const char *b) {
         return compare_prerelease(va.prerelease, va.prerelease_len, vb.prerelease, vb.prerelease_len);
 }
 
+bool version_equal(const char *a, const char *b) {
+        VersionSpan va, vb;
+
+        if (version_scan(a, &va) < 0 || version_scan(b, &vb) < 0 || version_compare(a, b) != 0)
+                return false;
+
+        return va.build_len == vb.build_len && (va.build_len == 0 || memcmp(va.build, vb.build, va.build_len) == 0);
+}
+
 bool version_is_downgrade(const char *current, const char *candidate) {
         return version_compare(candidate, current) < 0;
 }

@@ -23,5 +23,10 @@ bool version_is_valid(const char *s);
  * never wins "newest". */
 int version_compare(const char *a, const char *b);
 
+/* Whether a and b name the same release: equal precedence and the same build metadata ("v1.2.3" and
+ * "1.2.3" do; "1.2.3+go1.21.8" and "1.2.3+go1.21.9", two builds of one release, do not). False when
+ * either is invalid. */
+bool version_equal(const char *a, const char *b);
+
 /* True when installing candidate over current goes backwards (candidate < current). */
 bool version_is_downgrade(const char *current, const char *candidate);

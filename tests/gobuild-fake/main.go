@@ -22,8 +22,9 @@
 //	test/builds                                     "<id> <module> <version> <dir> <goos> <goarch> <goversion>"
 //
 // The builds are example.com/hello v1.0.0 and v1.1.0 with go1.21.5 and go1.22.0 for linux-amd64
-// (ids 0, 3, 255, 256), hello v1.1.0 go1.22.0 for linux-arm64 (id 300) and example.com/other
-// v1.1.0 go1.22.0 linux-amd64 (id 301); filler records make up the rest of -records.
+// (ids 0, 3, 255, 256), hello v1.0.0 go1.21.6 linux-amd64 (id 5), hello v1.1.0 go1.22.0 for
+// linux-arm64 (id 300) and example.com/other v1.1.0 go1.22.0 linux-amd64 (id 301); filler records
+// make up the rest of -records.
 //
 // -tamper takes a comma-separated list of lies the service tells:
 //
@@ -70,6 +71,9 @@ var builds = []build{
 	{256, "example.com/hello", "v1.1.0", "/", "linux", "amd64", "go1.22.0"},
 	{300, "example.com/hello", "v1.1.0", "/", "linux", "arm64", "go1.22.0"},
 	{301, "example.com/other", "v1.1.0", "/cmd/other", "linux", "amd64", "go1.22.0"},
+	// Last, so the lies above keep their indexes: a patch release of the toolchain, for a rebuild of
+	// v1.0.0 that no module release prompted.
+	{5, "example.com/hello", "v1.0.0", "/", "linux", "amd64", "go1.21.6"},
 }
 
 // The same spelling as gobuild's lookup keys and download URLs.

@@ -165,6 +165,11 @@ static void test_defaults(void) {
         assert(c->keep == APP_KEEP_DEFAULT);
         assert(c->trial_sec == APP_TRIAL_SEC_DEFAULT);
         assert(!c->health_check);
+        assert(c->toolchain_policy == TOOLCHAIN_POLICY_FOLLOW);
+        assert(!c->go_proxy && streq(app_config_go_proxy(c), APP_GO_PROXY_DEFAULT));
+        assert(!c->go_build && streq(app_config_go_build(c), APP_GO_BUILD_DEFAULT));
+        assert(!c->go_build_key);
+        assert(!app_config_go_package(c));
         assert(c->n_service_lines == 0 && !c->service_lines);
         assert(c->n_socket_lines == 0 && !c->socket_lines);
 }
@@ -186,6 +191,50 @@ static void test_sources(void) {
                 assert(app_config_load(path, &c) == 0);
                 assert(streq(c->source, good[i]));
         }
+}
+
+static void test_go_source(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL;
+        _cleanup_free_ char *path = NULL, *path2 = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("go", "tool.app",
+                            "[App]\n"
+                            "Source=go:github.com/mjl-/moxtools\n"
+                            "Exec=tool -listen localhost:8080\n"
+                            "GoProxy=file:///srv/goproxy/\n"
+                            "GoBuild=http://127.0.0.1:8000/\n"
+                            "GoBuildKey=beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej\n"
+                            "[Update]\n"
+                            "ToolchainPolicy=manual\n");
+        assert(app_config_load(path, &c) == 0);
+        assert(streq(app_config_go_package(c), "github.com/mjl-/moxtools"));
+        assert(streq(app_config_go_proxy(c), "file:///srv/goproxy/"));
+        assert(streq(app_config_go_build(c), "http://127.0.0.1:8000/"));
+        assert(streq(c->go_build_key, "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej"));
+        assert(c->toolchain_policy == TOOLCHAIN_POLICY_MANUAL);
+
+        /* Every toolchain policy by name; empty values give the defaults back. */
+        for (ToolchainPolicy p = 0; p < _TOOLCHAIN_POLICY_MAX; p++) {
+                _cleanup_(app_config_freep) AppConfig *e = NULL;
+                _cleanup_free_ char *content = NULL, *pp = NULL;
+
+                assert(asprintf(&content, "[App]\nSource=go:example.com/x\nExec=x\n[Update]\nToolchainPolicy=%s\n",
+                                toolchain_policy_to_string(p)) > 0);
+                pp = write_config("go", "p.app", content);
+                assert(app_config_load(pp, &e) == 0);
+                assert(e->toolchain_policy == p);
+        }
+
+        path2 = write_config("go", "reset.app",
+                             "[App]\nSource=go:example.com/x\nExec=x\nGoProxy=file:///a/\nGoProxy=\nGoBuild=https://b/\nGoBuild=\n"
+                             "GoBuildKey=a+01234567+AQ\nGoBuildKey=\n[Update]\nToolchainPolicy=minor\nToolchainPolicy=\n");
+        assert(app_config_load(path2, &d) == 0);
+        assert(streq(app_config_go_proxy(d), APP_GO_PROXY_DEFAULT));
+        assert(streq(app_config_go_build(d), APP_GO_BUILD_DEFAULT));
+        assert(!d->go_build_key);
+        assert(d->toolchain_policy == TOOLCHAIN_POLICY_FOLLOW);
 }
 
 static void test_whitespace_and_comments(void) {
@@ -367,6 +416,21 @@ static void test_invalid_values(void) {
         assert_refused("[App]\nSource=example.com/releases\nExec=app\n", 2, "Source");
         assert_refused("[App]\nSource=https://\nExec=app\n", 2, "Source");
         assert_refused("[App]\nSource=go:\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=go:fmt\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=go:example.com//x\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=go:example.com/x@v1.0.0\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=go:Example.com/x\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=go:https://example.com/x\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=app\nGoProxy=proxy.golang.org\n", 4, "GoProxy");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=app\nGoProxy=ftp://x/\n", 4, "GoProxy");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=app\nGoBuild=gobuilds.org\n", 4, "GoBuild");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=app\nGoBuildKey=nokey\n", 4, "GoBuildKey");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=app\nGoBuildKey=name+123+AQ\n", 4, "GoBuildKey");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=app\nGoBuildKey=+01234567+AQ\n", 4, "GoBuildKey");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=app\nGoBuildKey=a+01234567+\n", 4, "GoBuildKey");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=app\nGoBuildKey=a b+01234567+AQ\n", 4, "GoBuildKey");
+        assert_refused(MINIMAL "[Update]\nToolchainPolicy=latest\n", 5, "ToolchainPolicy");
+        assert_refused(MINIMAL "[Update]\nToolchainPolicy=Follow\n", 5, "ToolchainPolicy");
         assert_refused("[App]\nSource=file://relative/\nExec=app\n", 2, "Source");
         assert_refused("[App]\nSource=https://a b/\nExec=app\n", 2, "Source");
         assert_refused("[App]\nSource=https://a/\nExec=/usr/bin/app\n", 3, "Exec");
@@ -591,6 +655,7 @@ int main(void) {
         test_full();
         test_defaults();
         test_sources();
+        test_go_source();
         test_whitespace_and_comments();
         test_comment_after_value_explained();
         test_quoted_exec_and_service_lines();

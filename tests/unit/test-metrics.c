@@ -38,6 +38,7 @@ static void test_two_apps(void) {
         assert(app_state_add_transition(a, 2, "1.0.0", "1.2.0", TRANSITION_SCHEDULED) == 0);
         assert(app_state_add_transition(a, 3, "1.2.0", "1.0.0", TRANSITION_ROLLBACK) == 0);
         b->last_error = strdup("download failed");
+        b->tlog_forks = 2;
 
         assert(metrics_format((MetricsApp[]) { { "web", a }, { "db", b } }, 2, &text) == 0);
 
@@ -51,6 +52,9 @@ static void test_two_apps(void) {
         assert_has_line(text, "upkeep_app_rollbacks{app=\"web\"} 1");
         assert_has_line(text, "upkeep_app_last_operation_failed{app=\"db\"} 1");
         assert_has_line(text, "upkeep_app_last_operation_failed{app=\"web\"} 0");
+        assert_has_line(text, "# TYPE upkeep_app_tlog_forks_total counter");
+        assert_has_line(text, "upkeep_app_tlog_forks_total{app=\"db\"} 2");
+        assert_has_line(text, "upkeep_app_tlog_forks_total{app=\"web\"} 0");
         assert(text[strlen(text) - 1] == '\n');
 }
 

@@ -314,6 +314,23 @@ static void test_prune(void) {
         assert_versions(app_fd, ".hidden notaversion");
 }
 
+static void test_prune_go_builds(void) {
+        _cleanup_close_ int app_fd = open_fresh_dir("prune-go");
+        static const char *const versions[] = {
+                "v1.2.5+go1.21.8", "v1.2.5+go1.21.10", "v1.2.5+go1.21.9", "v1.2.4+go1.22.0",
+        };
+
+        printf("%s\n", __func__);
+
+        for (size_t i = 0; i < ELEMENTSOF(versions); i++)
+                assert(stage_empty_version(app_fd, versions[i]) == 1);
+
+        /* Builds of one module version are ordered by their toolchain: the two newest are the
+         * go1.21.10 and go1.21.9 builds, whatever semver's ignoring of build metadata would say. */
+        assert(stage_prune(app_fd, 2, NULL, NULL) == 2);
+        assert_versions(app_fd, "v1.2.5+go1.21.10 v1.2.5+go1.21.9");
+}
+
 static void test_clear_partial(void) {
         _cleanup_close_ int app_fd = open_fresh_dir("partial"), fd = -EBADF;
         struct stat st;
@@ -524,6 +541,7 @@ int main(void) {
         test_idempotent();
         test_leftovers_removed();
         test_prune();
+        test_prune_go_builds();
         test_clear_partial();
         test_rm_rf();
         test_rm_rf_unprivileged();

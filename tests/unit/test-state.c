@@ -53,6 +53,10 @@ static AppState *make_full_state(void) {
                                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") == 1);
         assert(free_and_strdup(&s->channel_etag, "\"5f3a-61c2\"") == 1);
         s->channel_last_modified = T0 - USEC_PER_DAY;
+        assert(free_and_strdup(&s->gobuild_key, "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej") == 1);
+        s->tlog_size = UINT64_MAX - 1;
+        assert(free_and_strdup(&s->tlog_root, "wB8+0GRn1b8HCpkdu9p05cYM9yxvnO6H3p0wXoWJU2g=") == 1);
+        s->tlog_forks = 2;
         assert(strv_extend(&s->bad_versions, "1.2.6") == 0);
         assert(strv_extend(&s->bad_versions, "2.0.0-beta") == 0);
         assert(app_state_add_transition(s, T0, NULL, "1.2.3", TRANSITION_MANUAL) == 0);
@@ -82,6 +86,10 @@ static void assert_state_equal(const AppState *a, const AppState *b) {
         assert(streq_ptr(a->channel_digest, b->channel_digest));
         assert(streq_ptr(a->channel_etag, b->channel_etag));
         assert(a->channel_last_modified == b->channel_last_modified);
+        assert(streq_ptr(a->gobuild_key, b->gobuild_key));
+        assert(a->tlog_size == b->tlog_size);
+        assert(streq_ptr(a->tlog_root, b->tlog_root));
+        assert(a->tlog_forks == b->tlog_forks);
 
         assert(strv_length(a->bad_versions) == strv_length(b->bad_versions));
         for (size_t i = 0; i < strv_length(a->bad_versions); i++)
@@ -160,6 +168,12 @@ static void assert_json_schema(const char *json) {
         assert(o);
         assert(json_object_get_uint64(json_get(o, "channel_serial", json_type_int)) == UINT64_MAX);
         assert(json_object_get_int64(json_get(o, "trial_starts", json_type_int)) == 3);
+        assert(json_object_get_uint64(json_get(o, "tlog_size", json_type_int)) == UINT64_MAX - 1);
+        assert(json_object_get_int64(json_get(o, "tlog_forks", json_type_int)) == 2);
+        assert(streq(json_object_get_string(json_get(o, "tlog_root", json_type_string)),
+                     "wB8+0GRn1b8HCpkdu9p05cYM9yxvnO6H3p0wXoWJU2g="));
+        assert(streq(json_object_get_string(json_get(o, "gobuild_key", json_type_string)),
+                     "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej"));
         assert(json_object_get_int64(json_get(o, "backoff_failures", json_type_int)) == 4);
         assert(json_object_get_boolean(json_get(o, "paused", json_type_boolean)));
         assert(json_object_array_length(json_get(o, "bad_versions", json_type_array)) == 2);
@@ -283,6 +297,11 @@ static void test_from_json_wrong_types(void) {
         assert_bad("{\"channel_serial\": -17}");
         assert_bad("{\"channel_serial\": 1e3}");
         assert_bad("{\"channel_digest\": 5}");
+        assert_bad("{\"gobuild_key\": 5}");
+        assert_bad("{\"tlog_size\": \"17\"}");
+        assert_bad("{\"tlog_size\": -1}");
+        assert_bad("{\"tlog_root\": []}");
+        assert_bad("{\"tlog_forks\": 1.5}");
         assert_bad("{\"bad_versions\": \"1.2.3\"}");
         assert_bad("{\"bad_versions\": [1]}");
         assert_bad("{\"bad_versions\": [null]}");

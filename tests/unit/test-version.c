@@ -222,6 +222,21 @@ static void test_downgrade(void) {
         assert(!version_is_downgrade(NULL, "1.0.0"));
 }
 
+static void test_equal(void) {
+        printf("%s\n", __func__);
+
+        assert(version_equal("1.2.3", "1.2.3"));
+        assert(version_equal("v1.2.3", "1.2.3"));
+        assert(version_equal("1.2.3-rc.1+b.7", "v1.2.3-rc.1+b.7"));
+        assert(version_equal("v1.2.5+go1.21.9", "v1.2.5+go1.21.9"));
+        assert(!version_equal("v1.2.5+go1.21.9", "v1.2.5+go1.21.8"));   /* two builds of one release */
+        assert(!version_equal("1.2.3+a", "1.2.3"));
+        assert(!version_equal("1.2.3", "1.2.4"));
+        assert(!version_equal("1.2.3-rc.1", "1.2.3"));
+        assert(!version_equal("garbage", "garbage"));
+        assert(!version_equal(NULL, "1.2.3"));
+}
+
 int main(void) {
         test_parse_plain();
         test_parse_full();
@@ -234,5 +249,6 @@ int main(void) {
         test_identifier_rules();
         test_invalid_sorts_first();
         test_downgrade();
+        test_equal();
         return 0;
 }

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Decompressing one gzip file (a gobuild download) from a descriptor to another, bounded, and hashed
+ * on the way, so the result is never read twice to be checked. */
+#pragma once
+
+#include <stdint.h>
+
+/* Reads a gzip stream from in_fd (from its current offset to its end) and writes the decompressed
+ * bytes to out_fd. Refuses with -EFBIG output beyond max_size, and with -EBADMSG input that is not
+ * exactly one complete gzip member (bad header or checksum, truncated, or followed by anything).
+ * Returns the output's SHA-256 and size (ret_size may be NULL). Other errors are -errno. */
+int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint8_t ret_sha256[static 32]);

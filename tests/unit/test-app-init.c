@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "app-config.h"
+#include "app-init.h"
+#include "fileio.h"
+#include "macro.h"
+
+static char tmpdir[] = "/tmp/test-app-init-XXXXXX";
+
+/* Writes text as tmpdir/NAME.app and loads it as upkeep would. */
+static AppConfig *load(const char *name, const char *text) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = open(tmpdir, O_DIRECTORY|O_CLOEXEC);
+        AppConfig *c = NULL;
+
+        assert(fd >= 0);
+        assert(asprintf(&path, "%s/%s.app", tmpdir, name) > 0);
+        assert(write_file_atomic_at(fd, path + strlen(tmpdir) + 1, text, strlen(text), 0644) == 0);
+        assert(app_config_load(path, &c) == 0);
+        return c;
+}
+
+static void test_name(void) {
+        static const struct {
+                const char *package, *name;
+        } cases[] = {
+                { "github.com/mjl-/moxtools",       "moxtools" },
+                { "example.com/mod/cmd/tool",       "tool" },
+                { "example.com/mod/v2",             "mod" },          /* a major version suffix */
+                { "example.com/mod/v2/cmd/x",       "x" },
+                { "example.com/v2",                 "example.com" },
+                { "example.com",                    "example.com" },
+                { "example.com/c++",                "c--" },
+                { "example.com/a~b",                "a-b" },
+                { "example.com/.hidden",            "hidden" },
+                { "example.com/-dash",              "dash" },
+                { "example.com/Tool_1.2",           "Tool_1.2" },
+                { "example.com/version",            "version" },      /* not a major version */
+        };
+
+        printf("%s\n", __func__);
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *name = NULL;
+
+                assert(app_init_name(cases[i].package, &name) == 0);
+                if (!streq(name, cases[i].name))
+                        fprintf(stderr, "  %s: got %s, want %s\n", cases[i].package, name, cases[i].name);
+                assert(streq(name, cases[i].name));
+        }
+}
+
+static void test_name_invalid(void) {
+        char *untouched = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_init_name("fmt", &untouched) == -EINVAL);
+        assert(app_init_name("example.com/", &untouched) == -EINVAL);
+        assert(app_init_name("example.com/~~", &untouched) == -EINVAL);
+        assert(app_init_name(NULL, &untouched) == -EINVAL);
+        assert(!untouched);
+}
+
+static void test_quote(void) {
+        static const struct {
+                const char *arg, *quoted;
+        } cases[] = {
+                { "serve",                 "serve" },
+                { "-listen=127.0.0.1:8080", "-listen=127.0.0.1:8080" },
+                { "/etc/app/config.json",  "/etc/app/config.json" },
+                { "hello world",           "\"hello world\"" },
+                { "say \"hi\"",            "\"say \\\"hi\\\"\"" },
+                { "back\\slash",           "\"back\\\\slash\"" },
+                { "100%",                  "100%%" },
+                { "$HOME",                 "$$HOME" },
+                { "a b%$",                 "\"a b%%$$\"" },
+                { "",                      "\"\"" },
+                { "it's",                  "\"it's\"" },
+        };
+
+        printf("%s\n", __func__);
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *q = NULL;
+
+                assert(app_init_quote_arg(cases[i].arg, &q) == 0);
+                if (!streq(q, cases[i].quoted))
+                        fprintf(stderr, "  %s: got %s, want %s\n", cases[i].arg, q, cases[i].quoted);
+                assert(streq(q, cases[i].quoted));
+        }
+
+        char *untouched = NULL;
+        assert(app_init_quote_arg("line\nbreak", &untouched) == -EINVAL);
+        assert(app_init_quote_arg("tab\there", &untouched) == -EINVAL);
+        assert(!untouched);
+}
+
+static void test_format_defaults(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *text = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_init_format(&(AppInit) {
+                        .package = "github.com/mjl-/moxtools",
+                        .name = "moxtools",
+                        .policy = _UPDATE_POLICY_INVALID,
+                        .toolchain_policy = _TOOLCHAIN_POLICY_INVALID,
+                }, &text) == 0);
+
+        /* What upkeep reads back is what was asked for, with the defaults. */
+        c = load("moxtools", text);
+        assert(streq(c->source, "go:github.com/mjl-/moxtools"));
+        assert(streq(c->exec, "moxtools"));
+        assert(c->policy == UPDATE_POLICY_PATCH);
+        assert(c->toolchain_policy == TOOLCHAIN_POLICY_FOLLOW);
+        assert(!c->go_proxy && !c->go_build && !c->go_build_key);
+        assert(c->n_service_lines == 2);
+        assert(streq(c->service_lines[0].key, "DynamicUser") && streq(c->service_lines[0].value, "yes"));
+        assert(streq(c->service_lines[1].key, "StateDirectory") && streq(c->service_lines[1].value, "moxtools"));
+        assert(strstr(text, "# Written by \"upkeepctl init go:github.com/mjl-/moxtools\""));
+}
+
+static void test_format_everything(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_free_ char *text = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_init_format(&(AppInit) {
+                        .package = "example.com/mod/cmd/tool",
+                        .name = "tool",
+                        .exec_args = (char *const[]) { (char *) "-listen", (char *) "127.0.0.1:8080",
+                                                       (char *) "a b", (char *) "50%", NULL },
+                        .policy = UPDATE_POLICY_MINOR,
+                        .toolchain_policy = TOOLCHAIN_POLICY_SUPPORTED,
+                        .go_proxy = "file:///srv/goproxy/",
+                        .go_build = "http://127.0.0.1:8090/",
+                        .go_build_key = "gobuild.test+01234567+AQ",
+                }, &text) == 0);
+
+        c = load("tool", text);
+        assert(streq(c->source, "go:example.com/mod/cmd/tool"));
+        assert(streq(c->exec, "tool -listen 127.0.0.1:8080 \"a b\" 50%%"));
+        assert(c->policy == UPDATE_POLICY_MINOR);
+        assert(c->toolchain_policy == TOOLCHAIN_POLICY_SUPPORTED);
+        assert(streq(c->go_proxy, "file:///srv/goproxy/"));
+        assert(streq(c->go_build, "http://127.0.0.1:8090/"));
+        assert(streq(c->go_build_key, "gobuild.test+01234567+AQ"));
+}
+
+static void test_format_invalid(void) {
+        char *untouched = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_init_format(&(AppInit) { .package = "fmt", .name = "fmt", .policy = -1, .toolchain_policy = -1 },
+                               &untouched) == -EINVAL);
+        assert(app_init_format(&(AppInit) { .package = "example.com/x", .name = "bad name", .policy = -1,
+                                            .toolchain_policy = -1 }, &untouched) == -EINVAL);
+        assert(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
+                                            .toolchain_policy = -1, .go_proxy = "file:///a\n[Service]" },
+                               &untouched) == -EINVAL);
+        assert(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
+                                            .toolchain_policy = -1, .go_build_key = "" }, &untouched) == -EINVAL);
+        assert(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
+                                            .toolchain_policy = -1,
+                                            .exec_args = (char *const[]) { (char *) "a\nb", NULL } },
+                               &untouched) == -EINVAL);
+        assert(!untouched);
+}
+
+int main(void) {
+        assert(mkdtemp(tmpdir));
+
+        test_name();
+        test_name_invalid();
+        test_quote();
+        test_format_defaults();
+        test_format_everything();
+        test_format_invalid();
+
+        char *cmd;
+        assert(asprintf(&cmd, "rm -rf %s", tmpdir) > 0);
+        assert(system(cmd) == 0);
+        free(cmd);
+        return 0;
+}

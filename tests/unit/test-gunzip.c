@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "gunzip.h"
+#include "macro.h"
+
+/* gzip of data, made with zlib's own compressor (the format Go's compress/gzip writes). */
+static size_t gzip_of(const void *data, size_t size, uint8_t **ret) {
+        z_stream z = {};
+        size_t cap = size + size / 100 + 1024;
+        uint8_t *buf = malloc(cap);
+
+        assert(buf);
+        assert(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+        z.next_in = (uint8_t *) data;
+        z.avail_in = (unsigned) size;
+        z.next_out = buf;
+        z.avail_out = (unsigned) cap;
+        assert(deflate(&z, Z_FINISH) == Z_STREAM_END);
+        *ret = buf;
+        size = z.total_out;
+        assert(deflateEnd(&z) == Z_OK);
+        return size;
+}
+
+static int memfd_with(const void *data, size_t size) {
+        int fd = memfd_create("test-gunzip", MFD_CLOEXEC);
+
+        assert(fd >= 0);
+        assert(write(fd, data, size) == (ssize_t) size);
+        assert(lseek(fd, 0, SEEK_SET) == 0);
+        return fd;
+}
+
+/* A few MiB of compressible, not trivially repetitive bytes, so inflate runs many rounds. */
+static uint8_t *sample(size_t size) {
+        uint8_t *p = malloc(size);
+        uint32_t x = 1;
+
+        assert(p);
+        for (size_t i = 0; i < size; i++) {
+                x = x * 1103515245u + 12345u;
+                p[i] = (uint8_t) ("abcdefgh"[(x >> 16) & 7]);
+        }
+        return p;
+}
+
+static void test_round_trip(void) {
+        const size_t size = 3 * 1024 * 1024 + 17;
+        _cleanup_free_ uint8_t *data = sample(size), *gz = NULL, *back = NULL;
+        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        uint8_t want[32], got[32];
+        size_t gz_size;
+        uint64_t n = 0;
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        gz_size = gzip_of(data, size, &gz);
+        in = memfd_with(gz, gz_size);
+        out = memfd_create("out", MFD_CLOEXEC);
+        assert(out >= 0);
+
+        assert(gunzip_fd(in, out, size, &n, got) == 0);
+        assert(n == size);
+        assert(EVP_Digest(data, size, want, NULL, EVP_sha256(), NULL) == 1);
+        assert(memcmp(want, got, sizeof want) == 0);
+
+        assert(fstat(out, &st) == 0 && (size_t) st.st_size == size);
+        back = malloc(size);
+        assert(back && pread(out, back, size, 0) == (ssize_t) size);
+        assert(memcmp(back, data, size) == 0);
+}
+
+static void test_empty_content(void) {
+        _cleanup_free_ uint8_t *gz = NULL;
+        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        uint8_t got[32], want[32];
+        size_t gz_size;
+        uint64_t n = 1;
+
+        printf("%s\n", __func__);
+
+        gz_size = gzip_of("", 0, &gz);
+        in = memfd_with(gz, gz_size);
+        out = memfd_create("out", MFD_CLOEXEC);
+        assert(gunzip_fd(in, out, 0, &n, got) == 0);
+        assert(n == 0);
+        assert(EVP_Digest("", 0, want, NULL, EVP_sha256(), NULL) == 1);
+        assert(memcmp(want, got, sizeof want) == 0);
+}
+
+static void test_too_large(void) {
+        const size_t size = 200000;
+        _cleanup_free_ uint8_t *data = sample(size), *gz = NULL;
+        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        uint8_t got[32];
+        size_t gz_size;
+        uint64_t n = 7;
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        gz_size = gzip_of(data, size, &gz);
+        in = memfd_with(gz, gz_size);
+        out = memfd_create("out", MFD_CLOEXEC);
+        /* One byte more than allowed is refused, and not written. */
+        assert(gunzip_fd(in, out, size - 1, &n, got) == -EFBIG);
+        assert(n == 7);
+        assert(fstat(out, &st) == 0 && (size_t) st.st_size < size);
+}
+
+static void test_malformed(void) {
+        const size_t size = 100000;
+        _cleanup_free_ uint8_t *data = sample(size), *gz = NULL, *bad = NULL;
+        uint8_t got[32];
+        size_t gz_size;
+
+        printf("%s\n", __func__);
+
+        gz_size = gzip_of(data, size, &gz);
+        bad = malloc(2 * gz_size);
+        assert(bad);
+
+        struct {
+                const char *name;
+                size_t size;
+        } cases[] = {
+                { "truncated",           gz_size - 9 },
+                { "only the header",     10 },
+                { "nothing",             0 },
+                { "trailing garbage",    gz_size + 3 },
+                { "a second member",     2 * gz_size },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_close_ int in = -EBADF, out = -EBADF;
+
+                printf("  %s\n", cases[i].name);
+                memcpy(bad, gz, MIN(gz_size, cases[i].size));
+                if (cases[i].size == 2 * gz_size)
+                        memcpy(bad + gz_size, gz, gz_size);
+                else if (cases[i].size > gz_size)
+                        memset(bad + gz_size, 0x1f, cases[i].size - gz_size);
+                in = memfd_with(bad, cases[i].size);
+                out = memfd_create("out", MFD_CLOEXEC);
+                assert(gunzip_fd(in, out, size, NULL, got) == -EBADMSG);
+        }
+
+        {
+                /* A flipped byte in the CRC-32 of the trailer, or in the deflate data. */
+                _cleanup_close_ int in = -EBADF, in2 = -EBADF, in3 = -EBADF, out = -EBADF;
+
+                memcpy(bad, gz, gz_size);
+                bad[gz_size - 6] ^= 0x01;
+                in = memfd_with(bad, gz_size);
+                out = memfd_create("out", MFD_CLOEXEC);
+                assert(gunzip_fd(in, out, size, NULL, got) == -EBADMSG);
+
+                memcpy(bad, gz, gz_size);
+                bad[0] = 0x1e;   /* not the gzip magic */
+                in2 = memfd_with(bad, gz_size);
+                assert(gunzip_fd(in2, out, size, NULL, got) == -EBADMSG);
+
+                /* Not compressed at all. */
+                in3 = memfd_with(data, size);
+                assert(gunzip_fd(in3, out, size, NULL, got) == -EBADMSG);
+        }
+}
+
+int main(void) {
+        test_round_trip();
+        test_empty_content();
+        test_too_large();
+        test_malformed();
+        return 0;
+}
