@@ -11,12 +11,8 @@
 #include "manager.h"
 #include "stage.h"
 #include "switch.h"
+#include "unit-watch.h"
 #include "version.h"
-
-#define SYSTEMD_SERVICE "org.freedesktop.systemd1"
-#define SYSTEMD_PATH "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
-#define SYSTEMD_UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
 
 /* How long a health check may take before it counts as failed. */
 #define HEALTH_CHECK_TIMEOUT_USEC (10 * USEC_PER_SEC)
@@ -29,9 +25,7 @@ typedef struct Apply {
         char *version;              /* switching to */
         char *old_version;          /* what ran before, NULL on a first install */
         char unit[256];
-        char *unit_path;            /* systemd's object path of the unit */
-        char *systemd_job;          /* the restart job's path, once systemd answered */
-        sd_bus_slot *unit_changed, *job_removed, *restart_call;
+        UnitWatch *restart;         /* the unit's restart job and its state */
         sd_event_source *trial_timer;
         HttpRequest *health;
         bool on_trial;              /* the unit came up; watching it for TrialSec= */
@@ -40,16 +34,12 @@ typedef struct Apply {
 static Apply *apply_free(Apply *ap) {
         if (!ap)
                 return NULL;
-        sd_bus_slot_unref(ap->unit_changed);
-        sd_bus_slot_unref(ap->job_removed);
-        sd_bus_slot_unref(ap->restart_call);
+        unit_watch_free(ap->restart);
         sd_event_source_disable_unref(ap->trial_timer);
         if (ap->health)
                 http_request_cancel(ap->health);
         free(ap->version);
         free(ap->old_version);
-        free(ap->unit_path);
-        free(ap->systemd_job);
         free(ap);
         return NULL;
 }
@@ -92,11 +82,6 @@ static void apply_abort(Apply *ap, const char *format, ...) {
                 },
                 "Switching %s to %s failed: %s", ap->app->name, ap->version, strempty(reason));
         apply_end(ap, BUS_ERROR_SWITCH_FAILED, reason);
-}
-
-static int restart_unit(Apply *ap, sd_bus_message_handler_t callback, sd_bus_slot **slot) {
-        return sd_bus_call_method_async(ap->app->manager->bus, slot, SYSTEMD_SERVICE, SYSTEMD_PATH,
-                                        SYSTEMD_MANAGER, "RestartUnit", callback, ap, "ss", ap->unit, "replace");
 }
 
 typedef struct RollbackEdit {
@@ -150,7 +135,7 @@ static void apply_roll_back(Apply *ap, const char *format, ...) {
         if (e.done) {
                 /* Fire and forget: the old version was running minutes ago; if it does not come
                  * back, systemd's unit state says so to anyone looking. */
-                r = restart_unit(ap, NULL, NULL);
+                r = systemd_unit_call_async(ap->app->manager->bus, "RestartUnit", ap->unit, "replace");
                 if (r < 0)
                         log_error_errno(r, "Failed to restart %s after rolling back: %m", ap->unit);
         }
@@ -244,76 +229,35 @@ static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* The unit's ActiveState during the trial: anything but active means the new version went down. */
-static int on_unit_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+static void on_restart_event(UnitWatch *w, UnitWatchEvent event, void *userdata) {
         Apply *ap = userdata;
-        const char *interface, *property, *state;
         int r;
 
-        if (!ap->on_trial)
-                return 0;
+        switch (event) {
 
-        r = sd_bus_message_read(m, "s", &interface);
-        if (r < 0 || !streq(interface, "org.freedesktop.systemd1.Unit"))
-                return 0;
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return 0;
-        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
-                if (sd_bus_message_read(m, "s", &property) < 0)
-                        return 0;
-                if (!streq(property, "ActiveState")) {
-                        if (sd_bus_message_skip(m, "v") < 0)
-                                return 0;
-                } else if (sd_bus_message_read(m, "v", "s", &state) >= 0 && !IN_SET_STR(state, "active", "reloading")) {
+        case UNIT_WATCH_REFUSED:
+                return apply_roll_back(ap, "systemd refused to restart %s: %s", ap->unit, w->error_message);
+
+        case UNIT_WATCH_JOB_REMOVED:
+                if (!streq(w->job_result, "done"))
+                        return apply_roll_back(ap, "systemd's restart of %s ended with '%s'", ap->unit, w->job_result);
+
+                /* Up (for Type=notify: READY=1 was sent, or systemd would not call the job done). */
+                ap->on_trial = true;
+                r = sd_event_add_time_relative(ap->app->manager->event, &ap->trial_timer, CLOCK_MONOTONIC,
+                                               ap->app->config->trial_sec, USEC_PER_MSEC, on_trial_timer, ap);
+                if (r < 0)
+                        apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
+                return;
+
+        case UNIT_WATCH_CHANGED:
+                /* During the trial, anything but active means the new version went down. */
+                if (ap->on_trial && w->active_state && !IN_SET_STR(w->active_state, "active", "reloading")) {
                         ap->on_trial = false;
-                        apply_roll_back(ap, "%s entered state '%s' during its trial", ap->unit, state);
-                        return 0;
+                        apply_roll_back(ap, "%s entered state '%s' during its trial", ap->unit, w->active_state);
                 }
-                if (sd_bus_message_exit_container(m) < 0)
-                        return 0;
+                return;
         }
-        return 0;
-}
-
-static int on_systemd_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Apply *ap = userdata;
-        const char *path, *unit, *result;
-        uint32_t id;
-        int r;
-
-        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-                return 0;
-        if (!ap->systemd_job || !streq(path, ap->systemd_job))
-                return 0;
-
-        if (!streq(result, "done")) {
-                apply_roll_back(ap, "systemd's restart of %s ended with '%s'", ap->unit, result);
-                return 0;
-        }
-
-        /* Up (for Type=notify: READY=1 was sent, or systemd would not call the job done). */
-        ap->on_trial = true;
-        r = sd_event_add_time_relative(ap->app->manager->event, &ap->trial_timer, CLOCK_MONOTONIC,
-                                       ap->app->config->trial_sec, USEC_PER_MSEC, on_trial_timer, ap);
-        if (r < 0)
-                apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
-        return 0;
-}
-
-static int on_restart_reply(sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Apply *ap = userdata;
-        const char *path;
-
-        ap->restart_call = sd_bus_slot_unref(ap->restart_call);
-        if (sd_bus_message_is_method_error(reply, NULL)) {
-                const sd_bus_error *e = sd_bus_message_get_error(reply);
-                apply_roll_back(ap, "systemd refused to restart %s: %s", ap->unit, e->message ?: e->name);
-                return 0;
-        }
-        if (sd_bus_message_read(reply, "o", &path) < 0 || !(ap->systemd_job = strdup(path)))
-                apply_roll_back(ap, "unreadable answer from systemd");
-        return 0;
 }
 
 typedef struct BeginEdit {
@@ -352,7 +296,6 @@ static int edit_begin(AppState *s, void *userdata) {
 }
 
 void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
-        _cleanup_free_ char *escaped = NULL;
         Apply *ap;
         int r;
 
@@ -385,16 +328,9 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
                 "Switched %s from %s to %s; restarting %s.", a->name, ap->old_version ?: "nothing", version, ap->unit);
 
         /* Watch before asking, so no signal is missed. */
-        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH_PREFIX, ap->unit, &escaped);
+        r = unit_watch_new(a->manager->bus, ap->unit, on_restart_event, ap, &ap->restart);
         if (r >= 0)
-                r = sd_bus_match_signal_async(a->manager->bus, &ap->unit_changed, SYSTEMD_SERVICE, escaped,
-                                              "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                              on_unit_changed, NULL, ap);
-        if (r >= 0)
-                r = sd_bus_match_signal_async(a->manager->bus, &ap->job_removed, SYSTEMD_SERVICE, SYSTEMD_PATH,
-                                              SYSTEMD_MANAGER, "JobRemoved", on_systemd_job_removed, NULL, ap);
-        if (r >= 0)
-                r = restart_unit(ap, on_restart_reply, &ap->restart_call);
+                r = unit_watch_call(ap->restart, "RestartUnit", "replace");
         if (r < 0)
                 return apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
 }
@@ -459,8 +395,7 @@ int app_start_rollback(App *a, char **ret_job_path) {
                 return r < 0 ? r : -ENOMEM;
         }
 
-        r = sd_bus_call_method_async(a->manager->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                     "RestartUnit", NULL, NULL, "ss", app_unit_name(a, unit, sizeof unit), "replace");
+        r = systemd_unit_call_async(a->manager->bus, "RestartUnit", app_unit_name(a, unit, sizeof unit), "replace");
         if (r < 0)
                 log_warning_errno(r, "Failed to restart %s after rolling back, ignoring: %m", unit);
 
