@@ -4,30 +4,35 @@
 #include <stdio.h>
 
 #include "app-apply.h"
+#include "app-command.h"
 #include "app-dbus.h"
 #include "app-journal.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"
 #include "stage.h"
+#include "strv.h"
 #include "switch.h"
 #include "unit-watch.h"
 #include "version.h"
 
-/* How long a health check may take before it counts as failed. */
-#define HEALTH_CHECK_TIMEOUT_USEC (10 * USEC_PER_SEC)
 #define HEALTH_CHECK_MAX_SIZE (64U * 1024U)
 
-/* One switch in progress: from the restart through the trial to kept or rolled back. */
+/* One switch in progress: from the install hooks through the restart and the trial to kept or rolled
+ * back. */
 typedef struct Apply {
         Job *job;
         App *app;
         char *version;              /* switching to */
         char *old_version;          /* what ran before, NULL on a first install */
+        TransitionKind kind;
+        char **hooks;               /* InstallHook= as the update began (a reload may change the config) */
+        size_t n_hooks_done;
         char unit[256];
         UnitWatch *restart;         /* the unit's restart job and its state */
         sd_event_source *trial_timer;
         HttpRequest *health;
+        TransientUnit *command;     /* the install hook or health check command running */
         bool on_trial;              /* the unit came up; watching it for TrialSec= */
 } Apply;
 
@@ -38,6 +43,8 @@ static Apply *apply_free(Apply *ap) {
         sd_event_source_disable_unref(ap->trial_timer);
         if (ap->health)
                 http_request_cancel(ap->health);
+        transient_cancel(ap->command);
+        strv_free(ap->hooks);
         free(ap->version);
         free(ap->old_version);
         free(ap);
@@ -62,7 +69,21 @@ static int edit_last_error(AppState *s, void *userdata) {
         return free_and_strdup(&s->last_error, userdata);
 }
 
-/* Fails before anything was switched: the running version is untouched. */
+/* Fails before anything was switched: the running version is untouched. reason becomes LastError and
+ * the job's error message, error_name its error; message_id catalogues the journal entry (NULL: none). */
+static void apply_fail_unswitched(Apply *ap, const char *message_id, const char *error_name, const char *reason) {
+        (void) app_update_state(ap->app, edit_last_error, (void *) reason);
+        app_journal(&(AppEvent) {
+                        .message_id = message_id,
+                        .priority = LOG_ERR,
+                        .app = ap->app->name,
+                        .version = ap->version,
+                        .old_version = ap->old_version,
+                },
+                "Switching %s to %s failed: %s", ap->app->name, ap->version, strempty(reason));
+        apply_end(ap, error_name, reason);
+}
+
 static void apply_abort(Apply *ap, const char *format, ...) _printf_(2, 3);
 static void apply_abort(Apply *ap, const char *format, ...) {
         _cleanup_free_ char *reason = NULL;
@@ -73,15 +94,7 @@ static void apply_abort(Apply *ap, const char *format, ...) {
                 reason = NULL;
         va_end(ap_list);
 
-        (void) app_update_state(ap->app, edit_last_error, reason);
-        app_journal(&(AppEvent) {
-                        .priority = LOG_ERR,
-                        .app = ap->app->name,
-                        .version = ap->version,
-                        .old_version = ap->old_version,
-                },
-                "Switching %s to %s failed: %s", ap->app->name, ap->version, strempty(reason));
-        apply_end(ap, BUS_ERROR_SWITCH_FAILED, reason);
+        apply_fail_unswitched(ap, NULL, BUS_ERROR_SWITCH_FAILED, reason);
 }
 
 typedef struct RollbackEdit {
@@ -205,6 +218,19 @@ static void on_health(HttpRequest *req, int error, HttpResult *result, char *rea
         apply_keep(ap);
 }
 
+static void on_health_command_done(TransientUnit *t, const char *unit, const UnitOutcome *o, void *userdata) {
+        _cleanup_free_ char *how = NULL;
+        Apply *ap = userdata;
+
+        ap->command = NULL;
+        if (unit_outcome_succeeded(o))
+                return apply_keep(ap);
+
+        (void) unit_outcome_describe(o, APP_HEALTH_CHECK_TIMEOUT, &how);
+        apply_roll_back(ap, "health check '%s' %s (%s)", strempty(ap->app->config->health_check),
+                        strempty(how), unit);
+}
+
 static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Apply *ap = userdata;
         const char *check = ap->app->config->health_check;
@@ -216,8 +242,11 @@ static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         }
 
-        if (strncmp(check, "http://", 7) != 0) {
-                apply_roll_back(ap, "HealthCheck=%s is not an http:// URL, which is all this version checks", check);
+        if (!app_health_check_is_url(check)) {
+                r = app_command_start(ap->app, APP_COMMAND_HEALTH_CHECK, check, ap->old_version, ap->version,
+                                      on_health_command_done, ap, &ap->command);
+                if (r < 0)
+                        apply_roll_back(ap, "health check '%s' could not start: %s", check, strerror(-r));
                 return 0;
         }
 
@@ -295,9 +324,100 @@ static int edit_begin(AppState *s, void *userdata) {
         return 1;
 }
 
+/* The switch itself, once the hooks passed: links swapped, then the unit restarted and watched. */
+static void apply_switch(Apply *ap) {
+        App *a = ap->app;
+        int r;
+
+        BeginEdit e = { .version = ap->version, .kind = ap->kind, .dir_fd = a->dir_fd };
+        r = app_update_state(a, edit_begin, &e);
+        free(ap->old_version);
+        ap->old_version = TAKE_PTR(e.old_version);
+        if (r == -EBUSY)
+                return apply_abort(ap, "a trial of %s is still running", strempty(a->state->trial_version));
+        if (r < 0)
+                return apply_abort(ap, "cannot switch to %s: %s", ap->version, strerror(-r));
+        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "History", NULL);
+
+        app_journal(&(AppEvent) {
+                        .priority = LOG_INFO,
+                        .app = a->name,
+                        .version = ap->version,
+                        .old_version = ap->old_version,
+                },
+                "Switched %s from %s to %s; restarting %s.", a->name, ap->old_version ?: "nothing", ap->version,
+                ap->unit);
+
+        /* Watch before asking, so no signal is missed. */
+        r = unit_watch_new(a->manager->bus, ap->unit, on_restart_event, ap, &ap->restart);
+        if (r >= 0)
+                r = unit_watch_call(ap->restart, "RestartUnit", "replace");
+        if (r < 0)
+                return apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
+}
+
+/* While hooks run nothing is switched yet: a cancelled job stops the hook and leaves all as it was. */
+static void apply_cancel(Job *j) {
+        Apply *ap = j->userdata;
+
+        log_info("Update of %s to %s cancelled during its install hooks; nothing was switched.",
+                 ap->app->name, ap->version);
+        apply_free(ap);
+        job_finish(j, "canceled");
+}
+
+static void apply_hook_failed(Apply *ap, const char *unit, const char *how) {
+        _cleanup_free_ char *reason = NULL;
+        size_t n = strv_length(ap->hooks);
+
+        if (asprintf(&reason, "install hook %zu of %zu, '%s', %s%s%s%s; nothing was switched",
+                     ap->n_hooks_done + 1, n, ap->hooks[ap->n_hooks_done], how,
+                     unit ? " (" : "", strempty(unit), unit ? ")" : "") < 0)
+                reason = NULL;
+        apply_fail_unswitched(ap, UPKEEP_MESSAGE_HOOK_FAILED, BUS_ERROR_INSTALL_HOOK_FAILED,
+                              reason ?: "an install hook failed; nothing was switched");
+}
+
+static void apply_run_hooks(Apply *ap);
+
+static void on_hook_done(TransientUnit *t, const char *unit, const UnitOutcome *o, void *userdata) {
+        _cleanup_free_ char *how = NULL;
+        Apply *ap = userdata;
+
+        ap->command = NULL;
+        if (!unit_outcome_succeeded(o)) {
+                (void) unit_outcome_describe(o, APP_INSTALL_HOOK_TIMEOUT, &how);
+                return apply_hook_failed(ap, unit, how ?: "failed");
+        }
+
+        log_info("Install hook %zu of %zu of %s %s succeeded (%s).", ap->n_hooks_done + 1,
+                 strv_length(ap->hooks), ap->app->name, ap->version, unit);
+        ap->n_hooks_done++;
+        apply_run_hooks(ap);
+}
+
+/* Runs the next install hook, or switches when they all passed. */
+static void apply_run_hooks(Apply *ap) {
+        int r;
+
+        if (!ap->hooks || !ap->hooks[ap->n_hooks_done]) {
+                ap->job->cancel = NULL;  /* a switch is not stopped half way */
+                return apply_switch(ap);
+        }
+
+        ap->job->cancel = apply_cancel;
+        r = app_command_start(ap->app, APP_COMMAND_INSTALL_HOOK, ap->hooks[ap->n_hooks_done], ap->old_version,
+                              ap->version, on_hook_done, ap, &ap->command);
+        if (r < 0) {
+                char how[128];
+
+                (void) snprintf(how, sizeof how, "could not be started: %s", strerror(-r));
+                apply_hook_failed(ap, NULL, how);
+        }
+}
+
 void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
         Apply *ap;
-        int r;
 
         ap = calloc(1, sizeof(Apply));
         if (!ap || !(ap->version = strdup(version))) {
@@ -307,32 +427,25 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
         }
         ap->job = j;
         ap->app = a;
-        j->cancel = NULL;  /* a switch is not stopped half way */
+        ap->kind = kind;
+        j->userdata = ap;
         (void) app_unit_name(a, ap->unit, sizeof ap->unit);
 
-        BeginEdit e = { .version = version, .kind = kind, .dir_fd = a->dir_fd };
-        r = app_update_state(a, edit_begin, &e);
-        ap->old_version = TAKE_PTR(e.old_version);
-        if (r == -EBUSY)
-                return apply_abort(ap, "a trial of %s is still running", strempty(a->state->trial_version));
-        if (r < 0)
-                return apply_abort(ap, "cannot switch to %s: %s", version, strerror(-r));
-        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "History", NULL);
+        /* Checked again when switching; checked now so that no hook runs for a switch that cannot be. */
+        if (a->state->trial_version)
+                return apply_abort(ap, "a trial of %s is still running", a->state->trial_version);
 
-        app_journal(&(AppEvent) {
-                        .priority = LOG_INFO,
-                        .app = a->name,
-                        .version = version,
-                        .old_version = ap->old_version,
-                },
-                "Switched %s from %s to %s; restarting %s.", a->name, ap->old_version ?: "nothing", version, ap->unit);
+        for (char **h = a->config->install_hooks; h && *h; h++)
+                if (strv_extend(&ap->hooks, *h) < 0) {
+                        log_oom();
+                        return apply_end(ap, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+                }
+        if (a->state->current_version && !(ap->old_version = strdup(a->state->current_version))) {
+                log_oom();
+                return apply_end(ap, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        }
 
-        /* Watch before asking, so no signal is missed. */
-        r = unit_watch_new(a->manager->bus, ap->unit, on_restart_event, ap, &ap->restart);
-        if (r >= 0)
-                r = unit_watch_call(ap->restart, "RestartUnit", "replace");
-        if (r < 0)
-                return apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
+        apply_run_hooks(ap);
 }
 
 int manager_subscribe_systemd(Manager *m) {

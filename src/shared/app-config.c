@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 
 #include "app-config.h"
+#include "command.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
@@ -47,6 +48,7 @@ AppConfig *app_config_free(AppConfig *c) {
         free(c->exec);
         free(c->window);
         free(c->health_check);
+        strv_free(c->install_hooks);
         unit_lines_free(c->service_lines, c->n_service_lines);
         unit_lines_free(c->socket_lines, c->n_socket_lines);
         free(c);
@@ -148,25 +150,8 @@ static int parse_public_key(const char *path, unsigned line, const char *key, co
         return set_string(&c->public_key, value);
 }
 
-/* Whether the first n chars of path, read as a path, climb out of where they start. */
-static bool path_leaves_start(const char *path, size_t n) {
-        if (n > 0 && path[0] == '/')
-                return true;
-
-        for (size_t i = 0; i < n;) {
-                size_t k = strcspn(path + i, "/");
-
-                if (k > n - i)
-                        k = n - i;
-                if (k == 2 && strncmp(path + i, "..", 2) == 0)
-                        return true;
-                i += k + 1;
-        }
-
-        return false;
-}
-
 static int parse_exec(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        _cleanup_free_ char *copy = NULL;
         const char *program = value;
         size_t n;
 
@@ -186,7 +171,10 @@ static int parse_exec(const char *path, unsigned line, const char *key, const ch
                 n = strcspn(value, " \t");
 
         /* The program is found inside the release, so its path must not lead out of it. */
-        if (has_control_chars(value) || n == 0 || path_leaves_start(program, n))
+        copy = strndup(program, n);
+        if (!copy)
+                return -ENOMEM;
+        if (has_control_chars(value) || n == 0 || command_path_leaves_root(copy))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a relative path inside the release, then arguments.",
                                        path, line, key, value);
@@ -265,11 +253,62 @@ static int parse_keep(const char *path, unsigned line, const char *key, const ch
         return 0;
 }
 
+bool app_health_check_is_url(const char *check) {
+        return startswith(check, "http://");
+}
+
+/* A command upkeep runs for the app: its words must split, and a relative program is found inside the
+ * release, so its path must not lead out of it. what says "a command" or "an http:// URL or a command". */
+static int parse_command(const char *path, unsigned line, const char *key, const char *value, const char *what) {
+        _cleanup_(strv_freep) char **argv = NULL;
+
+        if (has_control_chars(value) || command_split(value, &argv) < 0)
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected %s (words, quoted "
+                                       "with \"…\" or '…' where they hold spaces).", path, line, key, value, what);
+
+        if (strstr(argv[0], "://"))
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': only http:// URLs are checked; "
+                                       "anything else is run as a command.", path, line, key, value);
+
+        if (argv[0][0] != '/' && command_path_leaves_root(argv[0]))
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': a relative program is found "
+                                       "inside the release, and must not lead out of it.", path, line, key, value);
+        return 0;
+}
+
 static int parse_health_check(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
-        if (!isempty(value) && has_control_chars(value))
-                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s'.", path, line, key, value);
+        int r;
+
+        if (isempty(value))
+                return set_string(&c->health_check, NULL);
+
+        if (app_health_check_is_url(value)) {
+                if (has_control_chars(value) || strpbrk(value, " \t"))
+                        return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected an http:// URL "
+                                               "without spaces.", path, line, key, value);
+        } else {
+                r = parse_command(path, line, key, value, "an http:// URL or a command");
+                if (r < 0)
+                        return r;
+        }
 
         return set_string(&c->health_check, value);
+}
+
+/* Repeated, each a hook run in order; an empty value forgets the ones before, as ExecStart= does. */
+static int parse_install_hook(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        int r;
+
+        if (isempty(value)) {
+                c->install_hooks = strv_free(c->install_hooks);
+                return 0;
+        }
+
+        r = parse_command(path, line, key, value, "a command");
+        if (r < 0)
+                return r;
+
+        return strv_extend(&c->install_hooks, value);
 }
 
 static int add_unit_line(UnitLine **lines, size_t *n, const char *key, const char *value) {
@@ -341,6 +380,8 @@ static int parse_assignment(AppConfig *c, Section section, const char *path, uns
                         return parse_span(path, line, key, value, APP_TRIAL_SEC_DEFAULT, &c->trial_sec);
                 if (streq(key, "HealthCheck"))
                         return parse_health_check(path, line, key, value, c);
+                if (streq(key, "InstallHook"))
+                        return parse_install_hook(path, line, key, value, c);
                 break;
 
         case SECTION_SERVICE:

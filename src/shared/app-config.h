@@ -16,6 +16,10 @@
 #define APP_KEEP_MIN 2
 #define APP_TRIAL_SEC_DEFAULT (5 * USEC_PER_SEC)
 #define APP_CHECK_JITTER_DEFAULT USEC_PER_HOUR
+/* The bounds of the commands upkeep runs for an app: each install hook, and a health check (the
+ * http:// one too). */
+#define APP_INSTALL_HOOK_TIMEOUT (5 * USEC_PER_MINUTE)
+#define APP_HEALTH_CHECK_TIMEOUT (10 * USEC_PER_SEC)
 
 /* One "Key=value" line of a [Service] or [Socket] section, passed to the generated unit unchanged. */
 typedef struct UnitLine {
@@ -41,6 +45,7 @@ typedef struct AppConfig {
         unsigned keep;        /* default APP_KEEP_DEFAULT, at least APP_KEEP_MIN */
         usec_t trial_sec;     /* default APP_TRIAL_SEC_DEFAULT */
         char *health_check;   /* http://… URL or a command; NULL = none */
+        char **install_hooks; /* commands run before each switch, in order; NULL = none */
 
         /* [Service] and [Socket], in file order */
         UnitLine *service_lines;
@@ -53,6 +58,9 @@ AppConfig *app_config_free(AppConfig *c);
 static inline void app_config_freep(AppConfig **c) {
         app_config_free(*c);
 }
+
+/* Whether HealthCheck= is an http:// URL (fetched) rather than a command (run). */
+bool app_health_check_is_url(const char *check);
 
 /* A NAME is valid when NAME.app can name a unit instance: 1..200 chars of [A-Za-z0-9:_.-], not
  * starting with '.' or '-'. (Backslash escapes are not accepted: names stay readable everywhere.) */

@@ -14,6 +14,7 @@
 #define UPKEEP_MESSAGE_VERIFICATION_FAILED  "650f3ce66f54405fac791bc5ab3e7e7d"
 #define UPKEEP_MESSAGE_PAUSED               "217f6c92433349ca85314033faa1ff77"
 #define UPKEEP_MESSAGE_STATE_RESET          "c9717381ebc2410dbe8fb38fa3d1051a"
+#define UPKEEP_MESSAGE_HOOK_FAILED          "043171f293084ddfb732802a14cb82d5"
 
 typedef struct AppEvent {
         const char *message_id;   /* one of the above, or NULL for an uncatalogued entry */

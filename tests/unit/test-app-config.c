@@ -383,6 +383,59 @@ static void test_invalid_values(void) {
         assert_refused(MINIMAL "[Service]\nUser=app\nExecCondition=\n", 6, "ExecCondition");
         assert_refused("[App]\nSource=https://a/\nExec=app\nPublicKey=not a key\n", 4, "PublicKey");
         assert_refused("[App]\nSource=https://a/\nExec=app\nPublicKey=relative/key.pub\n", 4, "PublicKey");
+        assert_refused(MINIMAL "[Update]\nInstallHook=bin/migrate \"unterminated\n", 5, "InstallHook");
+        assert_refused(MINIMAL "[Update]\nInstallHook=../../bin/sh -c x\n", 5, "InstallHook");
+        assert_refused(MINIMAL "[Update]\nInstallHook=bin/x trailing\\\n", 5, "InstallHook");
+        assert_refused(MINIMAL "[Update]\nHealthCheck=https://127.0.0.1/healthz\n", 5, "HealthCheck");
+        assert_refused(MINIMAL "[Update]\nHealthCheck=bin/../../check\n", 5, "HealthCheck");
+        assert_refused(MINIMAL "[Update]\nHealthCheck='bin/check\n", 5, "HealthCheck");
+        assert_refused(MINIMAL "[Update]\nHealthCheck=http://127.0.0.1/a b\n", 5, "HealthCheck");
+}
+
+static void test_install_hooks(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL;
+        _cleanup_free_ char *path = NULL, *log = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("hooks", "hooks.app",
+                            MINIMAL
+                            "[Update]\n"
+                            "InstallHook=/usr/bin/forgotten\n"
+                            "InstallHook=\n"
+                            "InstallHook=bin/migrate --from \"$UPKEEP_OLD_VERSION\"\n"
+                            "InstallHook=/usr/local/bin/warm-cache\n");
+        assert(load_logged(path, &c, &log) == 0);
+        assert(streq(log, ""));
+        /* In order, as written; the empty value dropped the ones before it. */
+        assert(strv_length(c->install_hooks) == 2);
+        assert(streq(c->install_hooks[0], "bin/migrate --from \"$UPKEEP_OLD_VERSION\""));
+        assert(streq(c->install_hooks[1], "/usr/local/bin/warm-cache"));
+
+        path = mfree(path);
+        path = write_config("hooks", "none.app", MINIMAL);
+        assert(app_config_load(path, &d) == 0);
+        assert(!d->install_hooks);
+}
+
+static void test_health_check_kinds(void) {
+        static const char *const good[] = {
+                "http://127.0.0.1:8080/healthz", "bin/check --quick", "/usr/bin/curl -sf http://127.0.0.1/",
+                "'bin/my check' $UPKEEP_UNIT",
+        };
+
+        printf("%s\n", __func__);
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                _cleanup_(app_config_freep) AppConfig *c = NULL;
+                _cleanup_free_ char *path = NULL, *content = NULL;
+
+                assert(asprintf(&content, MINIMAL "[Update]\nHealthCheck=%s\n", good[i]) > 0);
+                path = write_config("health", "h.app", content);
+                assert(app_config_load(path, &c) == 0);
+                assert(streq(c->health_check, good[i]));
+                assert(app_health_check_is_url(c->health_check) == (i == 0));
+        }
 }
 
 static void test_structure_errors(void) {
@@ -598,6 +651,8 @@ int main(void) {
         test_service_lines_in_order();
         test_unknown_key_and_section_warn();
         test_invalid_values();
+        test_install_hooks();
+        test_health_check_kinds();
         test_structure_errors();
         test_names();
         test_missing_file();
