@@ -133,7 +133,9 @@ static int manager_open_state_dir(Manager *m) {
 }
 
 int manager_load_apps(Manager *m) {
+        _cleanup_free_ App **to_cancel = NULL;
         _cleanup_free_ bool *kept = NULL;
+        size_t n_cancel = 0;
         AppConfig **configs = NULL;
         App **apps;
         size_t n = 0;
@@ -148,10 +150,11 @@ int manager_load_apps(Manager *m) {
                 return log_error_errno(r, "Failed to load app configs: %m");
         size_t n_configs = (size_t) r;
 
-        /* Configs come sorted by name, so the new array is sorted too. */
-        apps = calloc(n_configs ?: 1, sizeof(App *));
+        /* Room for every config, and for every app kept until its job ends. */
+        apps = calloc(n_configs + m->n_apps + 1, sizeof(App *));
         kept = calloc(m->n_apps ?: 1, sizeof(bool));
-        if (!apps || !kept) {
+        to_cancel = calloc(m->n_apps ?: 1, sizeof(App *));
+        if (!apps || !kept || !to_cancel) {
                 free(apps);
                 app_config_free_many(configs, n_configs);
                 return log_oom();
@@ -190,7 +193,7 @@ int manager_load_apps(Manager *m) {
                                  a->name, job_type_to_string(a->job->type));
                         a->removed = true;
                         apps[n++] = a;
-                        job_cancel(a->job);
+                        to_cancel[n_cancel++] = a;
                         continue;
                 }
                 log_info("App %s is no longer configured.", a->name);
@@ -203,7 +206,13 @@ int manager_load_apps(Manager *m) {
         /* Kept removed apps went to the end; keep the array sorted for bsearch. */
         qsort(m->apps, m->n_apps, sizeof(App *), app_compare);
 
-        log_info("Loaded %zu app(s).", n);
+        /* Only now that the new array is in place: a job may end at once when cancelled, and then
+         * drops its app from it. */
+        for (size_t i = 0; i < n_cancel; i++)
+                if (to_cancel[i]->job)
+                        job_cancel(to_cancel[i]->job);
+
+        log_info("Loaded %zu app(s).", m->n_apps);
         /* Also at start: upkeep-condition may have rolled back while the daemon was away. */
         manager_queue_metrics(m);
         return 0;
