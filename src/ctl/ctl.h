@@ -29,6 +29,9 @@ extern const char *arg_key;         /* verify: a key line "RW…" or a minisign.
 extern const char *arg_signature;   /* verify: NULL = FILE.minisig */
 extern const char *arg_stage_version; /* stage: --version=VERSION */
 extern const char *arg_type;        /* stage: tar, zip, binary; NULL = from the file name */
+extern const char *arg_run_name;    /* run: --name=NAME; NULL = the program's file name */
+extern const char *arg_source;      /* run: --source=URL */
+extern const char *arg_public_key;  /* run: --public-key=KEY, a key line or a minisign.pub file */
 
 /* upkeepctl's errors start with its name, like getopt's ("upkeepctl: unrecognized option …"), so a
  * script's output shows which program complained. The shared log writes bare lines, which suits the
@@ -54,3 +57,4 @@ int verb_unpin(int argc, char *argv[]);
 int verb_stage(int argc, char *argv[]);
 int verb_verify(int argc, char *argv[]);
 int verb_inspect(int argc, char *argv[]);
+int verb_run(int argc, char *argv[]);

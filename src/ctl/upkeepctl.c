@@ -22,6 +22,9 @@ const char *arg_key = NULL;
 const char *arg_signature = NULL;
 const char *arg_stage_version = NULL;
 const char *arg_type = NULL;
+const char *arg_run_name = NULL;
+const char *arg_source = NULL;
+const char *arg_public_key = NULL;
 
 typedef struct Verb {
         const char *name;
@@ -45,6 +48,7 @@ static const Verb verbs[] = {
         { "stage",    3, 3,       "stage APP FILE --version=VERSION [--type=tar|zip|binary]", verb_stage },
         { "verify",   2, 2,       "verify FILE --key=KEY [--signature=SIG]", verb_verify },
         { "inspect",  2, 2,       "inspect FILE",         verb_inspect  },
+        { "run",      2, INT_MAX, "run [--name=NAME] [--source=URL --public-key=KEY] PROGRAM [ARGS...]", verb_run },
 };
 
 static int help(void) {
@@ -68,7 +72,9 @@ static int help(void) {
                "                          Stage a local artifact as VERSION of APP, pending\n"
                "  verify FILE --key=KEY   Check FILE against its minisign signature (no daemon)\n"
                "  inspect FILE            Show how the Go program FILE was built: Go version,\n"
-               "                          module, build settings (no daemon)\n\n"
+               "                          module, build settings (no daemon)\n"
+               "  run PROGRAM [ARGS...]   Run a program as an app, without a config, as the\n"
+               "                          transient unit upkeep-run-NAME.service\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
                "     --version            Show package version\n"
@@ -84,7 +90,11 @@ static int help(void) {
                "     --signature=SIG      verify: the signature file (default: FILE.minisig)\n"
                "     --version=VERSION    stage: the version FILE holds\n"
                "     --type=tar|zip|binary\n"
-               "                          stage: what FILE is (default: from its name)\n\n"
+               "                          stage: what FILE is (default: from its name)\n"
+               "     --name=NAME          run: the app's name (default: the program's file name)\n"
+               "     --source=URL         run: the release channel to update it from\n"
+               "     --public-key=KEY     run: the minisign key of that channel, a line \"RW...\"\n"
+               "                          or a minisign.pub file\n\n"
                "Exit status:\n"
                "  0 success, 1 operation failed, 2 invalid command line, 4 no such app or version,\n"
                "  5 not authorized, 6 app busy or paused (try again later),\n"
@@ -92,6 +102,48 @@ static int help(void) {
                "\nSee the %1$s(1) man page for details.\n",
                program_invocation_short_name);
         return 0;
+}
+
+/* Whether the option word a (an element of argv) takes the next word as its value. */
+static bool option_takes_next_word(const char *a, const struct option *options) {
+        if (a[1] != '-') {
+                /* Short options bundle ("-qH"); only -H takes a value: the rest of the word, or the
+                 * next word when -H ends it. */
+                const char *h = strchr(a + 1, 'H');
+                return h && h[1] == 0;
+        }
+
+        if (strchr(a, '='))
+                return false;
+        for (const struct option *o = options; o->name; o++)
+                if (streq(a + 2, o->name))
+                        return o->has_arg == required_argument;
+        return false;
+}
+
+/* The index of the program of "run" in argv, or argc when the command is not run (or "--" comes
+ * first, after which getopt takes nothing as an option anyway). Options may come before and after
+ * "run", but not after its program: those belong to the program. */
+static int run_program_index(int argc, char *argv[], const struct option *options) {
+        bool run = false;
+
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+
+                if (streq(a, "--"))
+                        return argc;
+                if (a[0] == '-' && a[1]) {
+                        if (option_takes_next_word(a, options))
+                                i++;
+                        continue;
+                }
+                if (run)
+                        return i;
+                if (!streq(a, "run"))
+                        return argc;
+                run = true;
+        }
+        return argc;
 }
 
 /* Returns > 0 to go on, 0 to exit successfully, < 0 on a usage error (already reported). */
@@ -105,6 +157,9 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_KEY,
                 ARG_SIGNATURE,
                 ARG_TYPE,
+                ARG_NAME,
+                ARG_SOURCE,
+                ARG_PUBLIC_KEY,
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
@@ -119,10 +174,16 @@ static int parse_argv(int argc, char *argv[]) {
                 { "key",             required_argument, NULL, ARG_KEY             },
                 { "signature",       required_argument, NULL, ARG_SIGNATURE       },
                 { "type",            required_argument, NULL, ARG_TYPE            },
+                { "name",            required_argument, NULL, ARG_NAME            },
+                { "source",          required_argument, NULL, ARG_SOURCE          },
+                { "public-key",      required_argument, NULL, ARG_PUBLIC_KEY      },
                 {}
         };
         bool show_version = false;
         int c;
+
+        /* What follows the program of "run" is the program's own command line, options too. */
+        argc = run_program_index(argc, argv, options);
 
         while ((c = getopt_long(argc, argv, "hH:q", options, NULL)) >= 0)
                 switch (c) {
@@ -184,6 +245,21 @@ static int parse_argv(int argc, char *argv[]) {
                                                            "or binary).", optarg);
                         arg_type = optarg;
                         break;
+                case ARG_NAME:
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--name= needs a name.");
+                        arg_run_name = optarg;
+                        break;
+                case ARG_SOURCE:
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--source= needs a URL.");
+                        arg_source = optarg;
+                        break;
+                case ARG_PUBLIC_KEY:
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--public-key= needs a key or a key file.");
+                        arg_public_key = optarg;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -221,6 +297,10 @@ static int dispatch_verb(int argc, char *argv[]) {
          * --version V" must not quietly update to the newest version instead. */
         if ((arg_stage_version || arg_type) && !streq(v->name, "stage")) {
                 ctl_log_error("--version=VERSION and --type= are options of 'stage', not of '%s'.", v->name);
+                return EXIT_USAGE;
+        }
+        if ((arg_run_name || arg_source || arg_public_key) && !streq(v->name, "run")) {
+                ctl_log_error("--name=, --source= and --public-key= are options of 'run', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }
         if ((arg_key || arg_signature) && !streq(v->name, "verify")) {

@@ -64,6 +64,7 @@ static void transient_finish_from_watch(TransientUnit *t) {
                         .result = w->result,
                         .exec_main_code = w->exec_main_code,
                         .exec_main_status = w->exec_main_status,
+                        .active_state = w->active_state,
                 });
 }
 
@@ -347,6 +348,10 @@ int transient_start(Manager *m, const TransientSpec *spec, transient_done_t done
 
         *ret = TAKE_PTR(t);
         return 0;
+}
+
+TransientUnit *transient_detach(TransientUnit *t) {
+        return transient_free(t);
 }
 
 TransientUnit *transient_cancel(TransientUnit *t) {

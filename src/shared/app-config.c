@@ -86,13 +86,6 @@ static char *strip(char *s) {
         return s;
 }
 
-static bool has_control_chars(const char *s) {
-        for (; *s; s++)
-                if ((unsigned char) *s < ' ' || *s == 0x7f)
-                        return true;
-        return false;
-}
-
 static bool startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }
@@ -112,18 +105,31 @@ static int set_string(char **field, const char *value) {
         return 0;
 }
 
-static int parse_source(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+bool app_source_is_valid(const char *source) {
         static const char *const prefixes[] = { "https://", "http://", "file:///", "go:" };
-        bool ok = false;
 
-        if (!isempty(value) && !has_control_chars(value) && !strchr(value, ' '))
-                for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
-                        /* "file:///" alone is the root directory; the others need something after. */
-                        if (startswith(value, prefixes[i]) &&
-                            (value[strlen(prefixes[i])] != 0 || streq(prefixes[i], "file:///")))
-                                ok = true;
+        if (isempty(source) || str_has_control_chars(source) || strchr(source, ' '))
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                /* "file:///" alone is the root directory; the others need something after. */
+                if (startswith(source, prefixes[i]) &&
+                    (source[strlen(prefixes[i])] != 0 || streq(prefixes[i], "file:///")))
+                        return true;
+        return false;
+}
 
-        if (!ok)
+bool app_public_key_is_valid(const char *key) {
+        if (isempty(key))
+                return false;
+
+        /* Either the base64 key line of a minisign.pub, or where to find that file. */
+        if (key[0] == '/')
+                return !str_has_control_chars(key);
+        return strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == strlen(key);
+}
+
+static int parse_source(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        if (!app_source_is_valid(value))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected an http://, https:// or file:/// URL or go:MODULE/PATH.",
                                        path, line, key, value);
@@ -132,17 +138,10 @@ static int parse_source(const char *path, unsigned line, const char *key, const 
 }
 
 static int parse_public_key(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
-        bool ok;
-
         if (isempty(value))
                 return set_string(&c->public_key, NULL);
 
-        /* Either the base64 key line of a minisign.pub, or where to find that file. */
-        if (value[0] == '/')
-                ok = !has_control_chars(value);
-        else
-                ok = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == strlen(value);
-        if (!ok)
+        if (!app_public_key_is_valid(value))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a minisign public key or an absolute path.",
                                        path, line, key, value);
@@ -174,7 +173,7 @@ static int parse_exec(const char *path, unsigned line, const char *key, const ch
         copy = strndup(program, n);
         if (!copy)
                 return -ENOMEM;
-        if (has_control_chars(value) || n == 0 || command_path_leaves_root(copy))
+        if (str_has_control_chars(value) || n == 0 || command_path_leaves_root(copy))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a relative path inside the release, then arguments.",
                                        path, line, key, value);
@@ -262,7 +261,7 @@ bool app_health_check_is_url(const char *check) {
 static int parse_command(const char *path, unsigned line, const char *key, const char *value, const char *what) {
         _cleanup_(strv_freep) char **argv = NULL;
 
-        if (has_control_chars(value) || command_split(value, &argv) < 0)
+        if (str_has_control_chars(value) || command_split(value, &argv) < 0)
                 return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected %s (words, quoted "
                                        "with \"…\" or '…' where they hold spaces).", path, line, key, value, what);
 
@@ -283,7 +282,7 @@ static int parse_health_check(const char *path, unsigned line, const char *key, 
                 return set_string(&c->health_check, NULL);
 
         if (app_health_check_is_url(value)) {
-                if (has_control_chars(value) || strpbrk(value, " \t"))
+                if (str_has_control_chars(value) || strpbrk(value, " \t"))
                         return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected an http:// URL "
                                                "without spaces.", path, line, key, value);
         } else {
@@ -464,7 +463,7 @@ static void fclosep(FILE **f) {
                 (void) fclose(*f);
 }
 
-int app_config_load(const char *path, AppConfig **ret) {
+static int config_load(const char *path, bool transient, AppConfig **ret) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
         _cleanup_(fclosep) FILE *f = NULL;
         _cleanup_free_ char *buf = NULL;
@@ -524,13 +523,23 @@ int app_config_load(const char *path, AppConfig **ret) {
                 }
         }
 
-        if (!c->source)
+        /* An app started by "upkeepctl run" may have nothing to update from. */
+        if (!c->source && !transient)
                 return log_error_errno(EINVAL, "%s: Missing Source= in [App], refusing.", path);
         if (!c->exec)
                 return log_error_errno(EINVAL, "%s: Missing Exec= in [App], refusing.", path);
 
+        c->transient = transient;
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+int app_config_load(const char *path, AppConfig **ret) {
+        return config_load(path, false, ret);
+}
+
+int app_config_load_transient(const char *path, AppConfig **ret) {
+        return config_load(path, true, ret);
 }
 
 typedef struct Found {

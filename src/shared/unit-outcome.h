@@ -14,6 +14,7 @@ typedef struct UnitOutcome {
         const char *result;       /* the service's Result=: success, exit-code, signal, core-dump, timeout, …; NULL = unknown */
         int exec_main_code;       /* CLD_EXITED, CLD_KILLED or CLD_DUMPED; 0 = the program never ran */
         int exec_main_status;     /* exit status, or signal number */
+        const char *active_state; /* ActiveState= when this was put together; NULL = unknown */
 } UnitOutcome;
 
 /* The job ended "done", and the program, if it was seen ending, exited 0. */

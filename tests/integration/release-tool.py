@@ -8,6 +8,8 @@ malicious ones upkeep must refuse) and write channel.json. Signing is left to th
       after 2 s), slow-start (good, but sleeps 1 s before serving), hooked (good, plus bin/hook and a bin/check
       that passes), unhealthy (serves, but its bin/check fails), dotdot, absolute, symlink-escape, hardlink-escape, device,
       fifo, setuid, bomb (200 MiB of zeros, gzip'd)
+  release-tool.py program OUT [VERSION]
+      A single executable (what a "binary" artifact holds): the app of "good" archives.
   release-tool.py channel OUT --app APP --serial N [--expires ISO] [--release RELEASE]...
       RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N]
 """
@@ -188,6 +190,9 @@ def main():
     a.add_argument("kind")
     a.add_argument("version", nargs="?", default="1.0.0")
     a.add_argument("--app", default="example")
+    b = sub.add_parser("program")
+    b.add_argument("out")
+    b.add_argument("version", nargs="?", default="1.0.0")
     c = sub.add_parser("channel")
     c.add_argument("out")
     c.add_argument("--app", required=True)
@@ -198,6 +203,10 @@ def main():
     args = p.parse_args()
     if args.cmd == "archive":
         archive(args.out, args.kind, args.version, args.app)
+    elif args.cmd == "program":
+        with open(args.out, "wb") as f:
+            f.write(app_script(args.version))
+        os.chmod(args.out, 0o755)
     else:
         channel(args.out, args.app, args.serial, args.expires, args.releases)
 

@@ -418,6 +418,48 @@ static void test_install_hooks(void) {
         assert(!d->install_hooks);
 }
 
+static void test_transient_record(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL, *e = NULL;
+        _cleanup_free_ char *local = NULL, *channel = NULL;
+
+        printf("%s\n", __func__);
+
+        /* What upkeepd records for "upkeepctl run" without --source: no Source=. */
+        local = write_config("transient", "hello.app",
+                             "[App]\nDescription=hello, run by upkeepctl\nExec=hello --port 8082\n"
+                             "[Update]\nPolicy=manual\n");
+        assert(app_config_load_transient(local, &c) == 0);
+        assert(c->transient);
+        assert(!c->source);
+        assert(streq(c->exec, "hello --port 8082"));
+        assert(c->policy == UPDATE_POLICY_MANUAL);
+
+        /* A config must have one, and is not transient. */
+        assert(app_config_load(local, &d) == -EINVAL);
+
+        channel = write_config("transient", "web.app", MINIMAL);
+        assert(app_config_load(channel, &e) == 0);
+        assert(!e->transient);
+}
+
+static void test_source_and_key_validity(void) {
+        printf("%s\n", __func__);
+
+        assert(app_source_is_valid("https://example.com/x/"));
+        assert(app_source_is_valid("file:///"));
+        assert(!app_source_is_valid(""));
+        assert(!app_source_is_valid(NULL));
+        assert(!app_source_is_valid("https://"));
+        assert(!app_source_is_valid("ftp://example.com/"));
+        assert(!app_source_is_valid("https://a b/"));
+
+        assert(app_public_key_is_valid("RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"));
+        assert(app_public_key_is_valid("/etc/upkeep/keys/web.pub"));
+        assert(!app_public_key_is_valid(""));
+        assert(!app_public_key_is_valid("relative/key.pub"));
+        assert(!app_public_key_is_valid("not a key"));
+}
+
 static void test_health_check_kinds(void) {
         static const char *const good[] = {
                 "http://127.0.0.1:8080/healthz", "bin/check --quick", "/usr/bin/curl -sf http://127.0.0.1/",
@@ -653,6 +695,8 @@ int main(void) {
         test_invalid_values();
         test_install_hooks();
         test_health_check_kinds();
+        test_transient_record();
+        test_source_and_key_validity();
         test_structure_errors();
         test_names();
         test_missing_file();
