@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "ctl-bus.h"
 #include "ctl-job.h"
-#include "ctl-polkit.h"
 #include "ctl.h"
 #include "strv.h"
 #include "version.h"
@@ -21,17 +20,6 @@ static int validate_version(const char *v) {
 
         ctl_log_error("'%s' is not a valid version (expected a semantic version such as 1.4.2).", v);
         return EXIT_USAGE;
-}
-
-static int connect_for_change(sd_bus **ret) {
-        int r;
-
-        r = bus_connect(ret);
-        if (r < 0)
-                return r;
-
-        polkit_agent_open_if_enabled();
-        return 0;
 }
 
 static int job_started(JobWaiter *w, const char *job, const char *app, const char *type) {
@@ -55,7 +43,7 @@ static int app_job_verb(char **apps, const char *method, const char *version, co
         _cleanup_(strv_freep) char **paths = NULL;
         int r;
 
-        r = connect_for_change(&bus);
+        r = bus_connect_for_change(&bus);
         if (r < 0)
                 return r;
 
@@ -108,7 +96,7 @@ static int check_all(void) {
         const char *job;
         int r;
 
-        r = connect_for_change(&bus);
+        r = bus_connect_for_change(&bus);
         if (r < 0)
                 return r;
 
@@ -175,7 +163,7 @@ static int app_call(const char *app, const char *method, const char *arg, const 
         _cleanup_free_ char *path = NULL;
         int r;
 
-        r = connect_for_change(&bus);
+        r = bus_connect_for_change(&bus);
         if (r < 0)
                 return r;
 
@@ -263,7 +251,7 @@ int verb_stage(int argc, char *argv[]) {
         if (!S_ISREG(st.st_mode))
                 return ctl_log_error_errno(EBADFD, "%s is not a regular file.", file);
 
-        r = connect_for_change(&bus);
+        r = bus_connect_for_change(&bus);
         if (r < 0)
                 return r;
 

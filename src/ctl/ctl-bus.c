@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "ctl-bus.h"
+#include "ctl-polkit.h"
 #include "ctl-format.h"
 #include "ctl.h"
 
@@ -61,6 +62,17 @@ int bus_connect(sd_bus **ret) {
                 return ctl_log_error_errno(r, "Failed to set interactive authorization: %m");
 
         *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+int bus_connect_for_change(sd_bus **ret) {
+        int r;
+
+        r = bus_connect(ret);
+        if (r < 0)
+                return r;
+
+        polkit_agent_open_if_enabled();
         return 0;
 }
 

@@ -50,6 +50,9 @@ static inline void app_info_freep(AppInfo **info) {
  * arg_ask_password says. Logs on failure. */
 int bus_connect(sd_bus **ret);
 
+/* The same, for a call that changes something: with polkit's text agent on a terminal, if allowed. */
+int bus_connect_for_change(sd_bus **ret);
+
 /* Logs "upkeepctl: <what>: <the daemon's message, or strerror(r)>" and returns the exit status the
  * error stands for (see exit_status_from_bus_error()). */
 int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) _printf_(3, 4);

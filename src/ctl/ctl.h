@@ -39,6 +39,9 @@ extern ToolchainPolicy arg_init_toolchain_policy;
 extern const char *arg_init_go_proxy;
 extern const char *arg_init_go_build;
 extern const char *arg_init_go_build_key;
+extern const char *arg_run_name;    /* run: --name=NAME; NULL = the program's file name */
+extern const char *arg_source;      /* run: --source=URL */
+extern const char *arg_public_key;  /* run: --public-key=KEY, a key line or a minisign.pub file */
 
 /* upkeepctl's errors start with its name, like getopt's ("upkeepctl: unrecognized option …"), so a
  * script's output shows which program complained. The shared log writes bare lines, which suits the
@@ -65,3 +68,4 @@ int verb_stage(int argc, char *argv[]);
 int verb_verify(int argc, char *argv[]);
 int verb_inspect(int argc, char *argv[]);
 int verb_init(int argc, char *argv[]);
+int verb_run(int argc, char *argv[]);

@@ -29,6 +29,9 @@ ToolchainPolicy arg_init_toolchain_policy = _TOOLCHAIN_POLICY_INVALID;
 const char *arg_init_go_proxy = NULL;
 const char *arg_init_go_build = NULL;
 const char *arg_init_go_build_key = NULL;
+const char *arg_run_name = NULL;
+const char *arg_source = NULL;
+const char *arg_public_key = NULL;
 
 typedef struct Verb {
         const char *name;
@@ -53,6 +56,7 @@ static const Verb verbs[] = {
         { "verify",   2, 2,       "verify FILE --key=KEY [--signature=SIG]", verb_verify },
         { "inspect",  2, 2,       "inspect FILE",         verb_inspect  },
         { "init",     2, INT_MAX, "init go:MODULE/PATH [--name=NAME] [-- ARGUMENTS...]", verb_init },
+        { "run",      2, INT_MAX, "run [--name=NAME] [--source=URL --public-key=KEY] PROGRAM [ARGS...]", verb_run },
 };
 
 static int help(void) {
@@ -80,6 +84,8 @@ static int help(void) {
                "  init go:MODULE/PATH [-- ARGUMENTS...]\n"
                "                          Start managing a Go program: write its app file,\n"
                "                          install and start its newest build\n\n"
+               "  run PROGRAM [ARGS...]   Run a program as an app, without a config, as the\n"
+               "                          transient unit upkeep-run-NAME.service\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
                "     --version            Show package version\n"
@@ -104,6 +110,10 @@ static int help(void) {
                "     --gobuild=URL\n"
                "     --gobuild-key=KEY    init: the app's Policy=, ToolchainPolicy=, GoProxy=,\n"
                "                          GoBuild= and GoBuildKey= (see upkeep.app(5))\n\n"
+               "     --name=NAME          run: the app's name (default: the program's file name)\n"
+               "     --source=URL         run: the release channel to update it from\n"
+               "     --public-key=KEY     run: the minisign key of that channel, a line \"RW...\"\n"
+               "                          or a minisign.pub file\n\n"
                "Exit status:\n"
                "  0 success, 1 operation failed, 2 invalid command line, 4 no such app or version,\n"
                "  5 not authorized, 6 app busy or paused (try again later),\n"
@@ -111,6 +121,48 @@ static int help(void) {
                "\nSee the %1$s(1) man page for details.\n",
                program_invocation_short_name);
         return 0;
+}
+
+/* Whether the option word a (an element of argv) takes the next word as its value. */
+static bool option_takes_next_word(const char *a, const struct option *options) {
+        if (a[1] != '-') {
+                /* Short options bundle ("-qH"); only -H takes a value: the rest of the word, or the
+                 * next word when -H ends it. */
+                const char *h = strchr(a + 1, 'H');
+                return h && h[1] == 0;
+        }
+
+        if (strchr(a, '='))
+                return false;
+        for (const struct option *o = options; o->name; o++)
+                if (streq(a + 2, o->name))
+                        return o->has_arg == required_argument;
+        return false;
+}
+
+/* The index of the program of "run" in argv, or argc when the command is not run (or "--" comes
+ * first, after which getopt takes nothing as an option anyway). Options may come before and after
+ * "run", but not after its program: those belong to the program. */
+static int run_program_index(int argc, char *argv[], const struct option *options) {
+        bool run = false;
+
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+
+                if (streq(a, "--"))
+                        return argc;
+                if (a[0] == '-' && a[1]) {
+                        if (option_takes_next_word(a, options))
+                                i++;
+                        continue;
+                }
+                if (run)
+                        return i;
+                if (!streq(a, "run"))
+                        return argc;
+                run = true;
+        }
+        return argc;
 }
 
 /* Returns > 0 to go on, 0 to exit successfully, < 0 on a usage error (already reported). */
@@ -131,6 +183,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_GO_PROXY,
                 ARG_GOBUILD,
                 ARG_GOBUILD_KEY,
+                ARG_SOURCE,
+                ARG_PUBLIC_KEY,
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
@@ -152,10 +206,15 @@ static int parse_argv(int argc, char *argv[]) {
                 { "go-proxy",        required_argument, NULL, ARG_GO_PROXY        },
                 { "gobuild",         required_argument, NULL, ARG_GOBUILD         },
                 { "gobuild-key",     required_argument, NULL, ARG_GOBUILD_KEY     },
+                { "source",          required_argument, NULL, ARG_SOURCE          },
+                { "public-key",      required_argument, NULL, ARG_PUBLIC_KEY      },
                 {}
         };
         bool show_version = false;
         int c;
+
+        /* What follows the program of "run" is the program's own command line, options too. */
+        argc = run_program_index(argc, argv, options);
 
         while ((c = getopt_long(argc, argv, "hH:q", options, NULL)) >= 0)
                 switch (c) {
@@ -217,8 +276,10 @@ static int parse_argv(int argc, char *argv[]) {
                                                            "or binary).", optarg);
                         arg_type = optarg;
                         break;
-                case ARG_NAME:
-                        arg_init_name = optarg;
+                case ARG_NAME:  /* of init and run alike */
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--name= needs a name.");
+                        arg_init_name = arg_run_name = optarg;
                         break;
                 case ARG_FORCE:
                         arg_init_force = true;
@@ -243,6 +304,16 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_GOBUILD_KEY:
                         arg_init_go_build_key = optarg;
+                        break;
+                case ARG_SOURCE:
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--source= needs a URL.");
+                        arg_source = optarg;
+                        break;
+                case ARG_PUBLIC_KEY:
+                        if (isempty(optarg))
+                                return ctl_log_error_errno(EINVAL, "--public-key= needs a key or a key file.");
+                        arg_public_key = optarg;
                         break;
                 case '?':
                         return -EINVAL;
@@ -283,13 +354,21 @@ static int dispatch_verb(int argc, char *argv[]) {
                 ctl_log_error("--version=VERSION and --type= are options of 'stage', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }
+        if (arg_run_name && !streq(v->name, "run") && !streq(v->name, "init")) {
+                ctl_log_error("--name= is an option of 'run' and 'init', not of '%s'.", v->name);
+                return EXIT_USAGE;
+        }
+        if ((arg_source || arg_public_key) && !streq(v->name, "run")) {
+                ctl_log_error("--source= and --public-key= are options of 'run', not of '%s'.", v->name);
+                return EXIT_USAGE;
+        }
         if ((arg_key || arg_signature) && !streq(v->name, "verify")) {
                 ctl_log_error("--key= and --signature= are options of 'verify', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }
-        if ((arg_init_name || arg_init_force || arg_init_policy >= 0 || arg_init_toolchain_policy >= 0 ||
+        if ((arg_init_force || arg_init_policy >= 0 || arg_init_toolchain_policy >= 0 ||
              arg_init_go_proxy || arg_init_go_build || arg_init_go_build_key) && !streq(v->name, "init")) {
-                ctl_log_error("--name=, --force, --policy=, --toolchain-policy=, --go-proxy=, --gobuild= and "
+                ctl_log_error("--force, --policy=, --toolchain-policy=, --go-proxy=, --gobuild= and "
                               "--gobuild-key= are options of 'init', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }

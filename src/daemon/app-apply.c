@@ -4,52 +4,49 @@
 #include <stdio.h>
 
 #include "app-apply.h"
+#include "app-command.h"
 #include "app-dbus.h"
 #include "app-journal.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"
 #include "stage.h"
+#include "strv.h"
 #include "switch.h"
+#include "unit-watch.h"
 #include "version.h"
 
-#define SYSTEMD_SERVICE "org.freedesktop.systemd1"
-#define SYSTEMD_PATH "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
-#define SYSTEMD_UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
-
-/* How long a health check may take before it counts as failed. */
-#define HEALTH_CHECK_TIMEOUT_USEC (10 * USEC_PER_SEC)
 #define HEALTH_CHECK_MAX_SIZE (64U * 1024U)
 
-/* One switch in progress: from the restart through the trial to kept or rolled back. */
+/* One switch in progress: from the install hooks through the restart and the trial to kept or rolled
+ * back. */
 typedef struct Apply {
         Job *job;
         App *app;
         char *version;              /* switching to */
         char *old_version;          /* what ran before, NULL on a first install */
+        TransitionKind kind;
+        char **hooks;               /* InstallHook= as the update began (a reload may change the config) */
+        size_t n_hooks_done;
         char unit[256];
-        char *unit_path;            /* systemd's object path of the unit */
-        char *systemd_job;          /* the restart job's path, once systemd answered */
-        sd_bus_slot *unit_changed, *job_removed, *restart_call;
+        UnitWatch *restart;         /* the unit's restart job and its state */
         sd_event_source *trial_timer;
         HttpRequest *health;
+        TransientUnit *command;     /* the install hook or health check command running */
         bool on_trial;              /* the unit came up; watching it for TrialSec= */
 } Apply;
 
 static Apply *apply_free(Apply *ap) {
         if (!ap)
                 return NULL;
-        sd_bus_slot_unref(ap->unit_changed);
-        sd_bus_slot_unref(ap->job_removed);
-        sd_bus_slot_unref(ap->restart_call);
+        unit_watch_free(ap->restart);
         sd_event_source_disable_unref(ap->trial_timer);
         if (ap->health)
                 http_request_cancel(ap->health);
+        transient_cancel(ap->command);
+        strv_free(ap->hooks);
         free(ap->version);
         free(ap->old_version);
-        free(ap->unit_path);
-        free(ap->systemd_job);
         free(ap);
         return NULL;
 }
@@ -72,7 +69,21 @@ static int edit_last_error(AppState *s, void *userdata) {
         return free_and_strdup(&s->last_error, userdata);
 }
 
-/* Fails before anything was switched: the running version is untouched. */
+/* Fails before anything was switched: the running version is untouched. reason becomes LastError and
+ * the job's error message, error_name its error; message_id catalogues the journal entry (NULL: none). */
+static void apply_fail_unswitched(Apply *ap, const char *message_id, const char *error_name, const char *reason) {
+        (void) app_update_state(ap->app, edit_last_error, (void *) reason);
+        app_journal(&(AppEvent) {
+                        .message_id = message_id,
+                        .priority = LOG_ERR,
+                        .app = ap->app->name,
+                        .version = ap->version,
+                        .old_version = ap->old_version,
+                },
+                "Switching %s to %s failed: %s", ap->app->name, ap->version, strempty(reason));
+        apply_end(ap, error_name, reason);
+}
+
 static void apply_abort(Apply *ap, const char *format, ...) _printf_(2, 3);
 static void apply_abort(Apply *ap, const char *format, ...) {
         _cleanup_free_ char *reason = NULL;
@@ -83,20 +94,7 @@ static void apply_abort(Apply *ap, const char *format, ...) {
                 reason = NULL;
         va_end(ap_list);
 
-        (void) app_update_state(ap->app, edit_last_error, reason);
-        app_journal(&(AppEvent) {
-                        .priority = LOG_ERR,
-                        .app = ap->app->name,
-                        .version = ap->version,
-                        .old_version = ap->old_version,
-                },
-                "Switching %s to %s failed: %s", ap->app->name, ap->version, strempty(reason));
-        apply_end(ap, BUS_ERROR_SWITCH_FAILED, reason);
-}
-
-static int restart_unit(Apply *ap, sd_bus_message_handler_t callback, sd_bus_slot **slot) {
-        return sd_bus_call_method_async(ap->app->manager->bus, slot, SYSTEMD_SERVICE, SYSTEMD_PATH,
-                                        SYSTEMD_MANAGER, "RestartUnit", callback, ap, "ss", ap->unit, "replace");
+        apply_fail_unswitched(ap, NULL, BUS_ERROR_SWITCH_FAILED, reason);
 }
 
 typedef struct RollbackEdit {
@@ -150,7 +148,7 @@ static void apply_roll_back(Apply *ap, const char *format, ...) {
         if (e.done) {
                 /* Fire and forget: the old version was running minutes ago; if it does not come
                  * back, systemd's unit state says so to anyone looking. */
-                r = restart_unit(ap, NULL, NULL);
+                r = systemd_unit_call_async(ap->app->manager->bus, "RestartUnit", ap->unit, "replace");
                 if (r < 0)
                         log_error_errno(r, "Failed to restart %s after rolling back: %m", ap->unit);
         }
@@ -220,6 +218,19 @@ static void on_health(HttpRequest *req, int error, HttpResult *result, char *rea
         apply_keep(ap);
 }
 
+static void on_health_command_done(TransientUnit *t, const char *unit, const UnitOutcome *o, void *userdata) {
+        _cleanup_free_ char *how = NULL;
+        Apply *ap = userdata;
+
+        ap->command = NULL;
+        if (unit_outcome_succeeded(o))
+                return apply_keep(ap);
+
+        (void) unit_outcome_describe(o, APP_HEALTH_CHECK_TIMEOUT, &how);
+        apply_roll_back(ap, "health check '%s' %s (%s)", strempty(ap->app->config->health_check),
+                        strempty(how), unit);
+}
+
 static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Apply *ap = userdata;
         const char *check = ap->app->config->health_check;
@@ -231,8 +242,11 @@ static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         }
 
-        if (strncmp(check, "http://", 7) != 0) {
-                apply_roll_back(ap, "HealthCheck=%s is not an http:// URL, which is all this version checks", check);
+        if (!app_health_check_is_url(check)) {
+                r = app_command_start(ap->app, APP_COMMAND_HEALTH_CHECK, check, ap->old_version, ap->version,
+                                      on_health_command_done, ap, &ap->command);
+                if (r < 0)
+                        apply_roll_back(ap, "health check '%s' could not start: %s", check, strerror(-r));
                 return 0;
         }
 
@@ -244,76 +258,35 @@ static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* The unit's ActiveState during the trial: anything but active means the new version went down. */
-static int on_unit_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+static void on_restart_event(UnitWatch *w, UnitWatchEvent event, void *userdata) {
         Apply *ap = userdata;
-        const char *interface, *property, *state;
         int r;
 
-        if (!ap->on_trial)
-                return 0;
+        switch (event) {
 
-        r = sd_bus_message_read(m, "s", &interface);
-        if (r < 0 || !streq(interface, "org.freedesktop.systemd1.Unit"))
-                return 0;
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return 0;
-        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
-                if (sd_bus_message_read(m, "s", &property) < 0)
-                        return 0;
-                if (!streq(property, "ActiveState")) {
-                        if (sd_bus_message_skip(m, "v") < 0)
-                                return 0;
-                } else if (sd_bus_message_read(m, "v", "s", &state) >= 0 && !IN_SET_STR(state, "active", "reloading")) {
+        case UNIT_WATCH_REFUSED:
+                return apply_roll_back(ap, "systemd refused to restart %s: %s", ap->unit, w->error_message);
+
+        case UNIT_WATCH_JOB_REMOVED:
+                if (!streq(w->job_result, "done"))
+                        return apply_roll_back(ap, "systemd's restart of %s ended with '%s'", ap->unit, w->job_result);
+
+                /* Up (for Type=notify: READY=1 was sent, or systemd would not call the job done). */
+                ap->on_trial = true;
+                r = sd_event_add_time_relative(ap->app->manager->event, &ap->trial_timer, CLOCK_MONOTONIC,
+                                               ap->app->config->trial_sec, USEC_PER_MSEC, on_trial_timer, ap);
+                if (r < 0)
+                        apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
+                return;
+
+        case UNIT_WATCH_CHANGED:
+                /* During the trial, anything but active means the new version went down. */
+                if (ap->on_trial && w->active_state && !IN_SET_STR(w->active_state, "active", "reloading")) {
                         ap->on_trial = false;
-                        apply_roll_back(ap, "%s entered state '%s' during its trial", ap->unit, state);
-                        return 0;
+                        apply_roll_back(ap, "%s entered state '%s' during its trial", ap->unit, w->active_state);
                 }
-                if (sd_bus_message_exit_container(m) < 0)
-                        return 0;
+                return;
         }
-        return 0;
-}
-
-static int on_systemd_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Apply *ap = userdata;
-        const char *path, *unit, *result;
-        uint32_t id;
-        int r;
-
-        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-                return 0;
-        if (!ap->systemd_job || !streq(path, ap->systemd_job))
-                return 0;
-
-        if (!streq(result, "done")) {
-                apply_roll_back(ap, "systemd's restart of %s ended with '%s'", ap->unit, result);
-                return 0;
-        }
-
-        /* Up (for Type=notify: READY=1 was sent, or systemd would not call the job done). */
-        ap->on_trial = true;
-        r = sd_event_add_time_relative(ap->app->manager->event, &ap->trial_timer, CLOCK_MONOTONIC,
-                                       ap->app->config->trial_sec, USEC_PER_MSEC, on_trial_timer, ap);
-        if (r < 0)
-                apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
-        return 0;
-}
-
-static int on_restart_reply(sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Apply *ap = userdata;
-        const char *path;
-
-        ap->restart_call = sd_bus_slot_unref(ap->restart_call);
-        if (sd_bus_message_is_method_error(reply, NULL)) {
-                const sd_bus_error *e = sd_bus_message_get_error(reply);
-                apply_roll_back(ap, "systemd refused to restart %s: %s", ap->unit, e->message ?: e->name);
-                return 0;
-        }
-        if (sd_bus_message_read(reply, "o", &path) < 0 || !(ap->systemd_job = strdup(path)))
-                apply_roll_back(ap, "unreadable answer from systemd");
-        return 0;
 }
 
 typedef struct BeginEdit {
@@ -351,10 +324,100 @@ static int edit_begin(AppState *s, void *userdata) {
         return 1;
 }
 
-void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
-        _cleanup_free_ char *escaped = NULL;
-        Apply *ap;
+/* The switch itself, once the hooks passed: links swapped, then the unit restarted and watched. */
+static void apply_switch(Apply *ap) {
+        App *a = ap->app;
         int r;
+
+        BeginEdit e = { .version = ap->version, .kind = ap->kind, .dir_fd = a->dir_fd };
+        r = app_update_state(a, edit_begin, &e);
+        free(ap->old_version);
+        ap->old_version = TAKE_PTR(e.old_version);
+        if (r == -EBUSY)
+                return apply_abort(ap, "a trial of %s is still running", strempty(a->state->trial_version));
+        if (r < 0)
+                return apply_abort(ap, "cannot switch to %s: %s", ap->version, strerror(-r));
+        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "History", NULL);
+
+        app_journal(&(AppEvent) {
+                        .priority = LOG_INFO,
+                        .app = a->name,
+                        .version = ap->version,
+                        .old_version = ap->old_version,
+                },
+                "Switched %s from %s to %s; restarting %s.", a->name, ap->old_version ?: "nothing", ap->version,
+                ap->unit);
+
+        /* Watch before asking, so no signal is missed. */
+        r = unit_watch_new(a->manager->bus, ap->unit, on_restart_event, ap, &ap->restart);
+        if (r >= 0)
+                r = unit_watch_call(ap->restart, "RestartUnit", "replace");
+        if (r < 0)
+                return apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
+}
+
+/* While hooks run nothing is switched yet: a cancelled job stops the hook and leaves all as it was. */
+static void apply_cancel(Job *j) {
+        Apply *ap = j->userdata;
+
+        log_info("Update of %s to %s cancelled during its install hooks; nothing was switched.",
+                 ap->app->name, ap->version);
+        apply_free(ap);
+        job_finish(j, "canceled");
+}
+
+static void apply_hook_failed(Apply *ap, const char *unit, const char *how) {
+        _cleanup_free_ char *reason = NULL;
+        size_t n = strv_length(ap->hooks);
+
+        if (asprintf(&reason, "install hook %zu of %zu, '%s', %s%s%s%s; nothing was switched",
+                     ap->n_hooks_done + 1, n, ap->hooks[ap->n_hooks_done], how,
+                     unit ? " (" : "", strempty(unit), unit ? ")" : "") < 0)
+                reason = NULL;
+        apply_fail_unswitched(ap, UPKEEP_MESSAGE_HOOK_FAILED, BUS_ERROR_INSTALL_HOOK_FAILED,
+                              reason ?: "an install hook failed; nothing was switched");
+}
+
+static void apply_run_hooks(Apply *ap);
+
+static void on_hook_done(TransientUnit *t, const char *unit, const UnitOutcome *o, void *userdata) {
+        _cleanup_free_ char *how = NULL;
+        Apply *ap = userdata;
+
+        ap->command = NULL;
+        if (!unit_outcome_succeeded(o)) {
+                (void) unit_outcome_describe(o, APP_INSTALL_HOOK_TIMEOUT, &how);
+                return apply_hook_failed(ap, unit, how ?: "failed");
+        }
+
+        log_info("Install hook %zu of %zu of %s %s succeeded (%s).", ap->n_hooks_done + 1,
+                 strv_length(ap->hooks), ap->app->name, ap->version, unit);
+        ap->n_hooks_done++;
+        apply_run_hooks(ap);
+}
+
+/* Runs the next install hook, or switches when they all passed. */
+static void apply_run_hooks(Apply *ap) {
+        int r;
+
+        if (!ap->hooks || !ap->hooks[ap->n_hooks_done]) {
+                ap->job->cancel = NULL;  /* a switch is not stopped half way */
+                return apply_switch(ap);
+        }
+
+        ap->job->cancel = apply_cancel;
+        r = app_command_start(ap->app, APP_COMMAND_INSTALL_HOOK, ap->hooks[ap->n_hooks_done], ap->old_version,
+                              ap->version, on_hook_done, ap, &ap->command);
+        if (r < 0) {
+                char how[128];
+
+                (void) snprintf(how, sizeof how, "could not be started: %s", strerror(-r));
+                apply_hook_failed(ap, NULL, how);
+        }
+}
+
+void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
+        Apply *ap;
 
         ap = calloc(1, sizeof(Apply));
         if (!ap || !(ap->version = strdup(version))) {
@@ -364,39 +427,25 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
         }
         ap->job = j;
         ap->app = a;
-        j->cancel = NULL;  /* a switch is not stopped half way */
+        ap->kind = kind;
+        j->userdata = ap;
         (void) app_unit_name(a, ap->unit, sizeof ap->unit);
 
-        BeginEdit e = { .version = version, .kind = kind, .dir_fd = a->dir_fd };
-        r = app_update_state(a, edit_begin, &e);
-        ap->old_version = TAKE_PTR(e.old_version);
-        if (r == -EBUSY)
-                return apply_abort(ap, "a trial of %s is still running", strempty(a->state->trial_version));
-        if (r < 0)
-                return apply_abort(ap, "cannot switch to %s: %s", version, strerror(-r));
-        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "History", NULL);
+        /* Checked again when switching; checked now so that no hook runs for a switch that cannot be. */
+        if (a->state->trial_version)
+                return apply_abort(ap, "a trial of %s is still running", a->state->trial_version);
 
-        app_journal(&(AppEvent) {
-                        .priority = LOG_INFO,
-                        .app = a->name,
-                        .version = version,
-                        .old_version = ap->old_version,
-                },
-                "Switched %s from %s to %s; restarting %s.", a->name, ap->old_version ?: "nothing", version, ap->unit);
+        for (char **h = a->config->install_hooks; h && *h; h++)
+                if (strv_extend(&ap->hooks, *h) < 0) {
+                        log_oom();
+                        return apply_end(ap, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+                }
+        if (a->state->current_version && !(ap->old_version = strdup(a->state->current_version))) {
+                log_oom();
+                return apply_end(ap, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        }
 
-        /* Watch before asking, so no signal is missed. */
-        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH_PREFIX, ap->unit, &escaped);
-        if (r >= 0)
-                r = sd_bus_match_signal_async(a->manager->bus, &ap->unit_changed, SYSTEMD_SERVICE, escaped,
-                                              "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                              on_unit_changed, NULL, ap);
-        if (r >= 0)
-                r = sd_bus_match_signal_async(a->manager->bus, &ap->job_removed, SYSTEMD_SERVICE, SYSTEMD_PATH,
-                                              SYSTEMD_MANAGER, "JobRemoved", on_systemd_job_removed, NULL, ap);
-        if (r >= 0)
-                r = restart_unit(ap, on_restart_reply, &ap->restart_call);
-        if (r < 0)
-                return apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
+        apply_run_hooks(ap);
 }
 
 int manager_subscribe_systemd(Manager *m) {
@@ -459,8 +508,7 @@ int app_start_rollback(App *a, char **ret_job_path) {
                 return r < 0 ? r : -ENOMEM;
         }
 
-        r = sd_bus_call_method_async(a->manager->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                     "RestartUnit", NULL, NULL, "ss", app_unit_name(a, unit, sizeof unit), "replace");
+        r = systemd_unit_call_async(a->manager->bus, "RestartUnit", app_unit_name(a, unit, sizeof unit), "replace");
         if (r < 0)
                 log_warning_errno(r, "Failed to restart %s after rolling back, ignoring: %m", unit);
 

@@ -322,6 +322,10 @@ static int app_can_start_job(App *a, sd_bus_error *error) {
         if (a->job)
                 return sd_bus_error_setf(error, BUS_ERROR_BUSY, "A %s job (%s) is already running for %s.",
                                          job_type_to_string(a->job->type), a->job->object_path, a->name);
+        if (!a->config->source)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
+                                         "%s runs a local program (upkeepctl run without --source): there is no "
+                                         "release channel to check or update from.", a->name);
         return 0;
 }
 
@@ -545,14 +549,29 @@ static int stage_authorized(sd_bus_message *call, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(call, NULL);
 }
 
+int bus_check_file_fd(int fd, const char *what, sd_bus_error *error) {
+        struct stat st;
+        int flags;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "The %s is not a regular file.", what);
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0)
+                return -errno;
+        if ((flags & O_PATH) || (flags & O_ACCMODE) == O_WRONLY)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "The %s is not open for reading.", what);
+        return 0;
+}
+
 /* Stages a file the caller opened and passed as a descriptor: upkeepd never opens a path on a
  * caller's behalf, so it reads nothing the caller could not read. The file carries no signature:
  * the polkit action for choosing a version guards it instead. */
 static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         const char *version, *type;
         App *a = userdata;
-        struct stat st;
-        int fd, flags, r;
+        int fd, r;
 
         r = sd_bus_message_read(call, "hss", &fd, &version, &type);
         if (r < 0)
@@ -565,15 +584,9 @@ static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (artifact_type_from_string(type) < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "'%s' is not an artifact type (expected tar, zip or binary).", type);
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The file to stage is not a regular file.");
-        flags = fcntl(fd, F_GETFL);
-        if (flags < 0)
-                return -errno;
-        if ((flags & O_PATH) || (flags & O_ACCMODE) == O_WRONLY)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The file to stage is not open for reading.");
+        r = bus_check_file_fd(fd, "file to stage", error);
+        if (r < 0)
+                return r;
         if (a->state->current_version && app_version_same(a, version, a->state->current_version))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED, "%s already runs version %s.",
                                          a->name, a->state->current_version);
@@ -594,7 +607,7 @@ const sd_bus_vtable app_vtable[] = {
 
         SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Description", "s", property_get_description, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Unit", "s", property_get_unit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Unit", "s", property_get_unit, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Source", "s", property_get_source, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Policy", "s", property_get_policy, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

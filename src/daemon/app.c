@@ -12,7 +12,7 @@
 #include "manager-metrics.h"
 #include "version.h"
 
-static int app_open_dir(int state_dir_fd, const char *name, int *ret) {
+int app_dir_open(int state_dir_fd, const char *name, int *ret) {
         int fd;
 
         if (mkdirat(state_dir_fd, name, 0755) < 0 && errno != EEXIST)
@@ -98,7 +98,7 @@ int app_new(Manager *m, int state_dir_fd, AppConfig *config, App **ret) {
         if (r < 0)
                 return r;
 
-        r = app_open_dir(state_dir_fd, a->name, &a->dir_fd);
+        r = app_dir_open(state_dir_fd, a->name, &a->dir_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to open state directory of app %s: %m", a->name);
 
@@ -128,7 +128,7 @@ App *app_free(App *a) {
 void app_set_config(App *a, AppConfig *config) {
         app_config_free(a->config);
         a->config = config;
-        app_emit_changed(a, "Description", "Source", "Policy", NULL);
+        app_emit_changed(a, "Description", "Source", "Policy", "Unit", NULL);
 }
 
 const char *app_state_string(const App *a) {
@@ -154,12 +154,12 @@ const char *app_state_string(const App *a) {
 }
 
 const char *app_unit_name(const App *a, char *buf, size_t size) {
-        (void) snprintf(buf, size, "upkeep@%s.service", a->name);
+        (void) snprintf(buf, size, a->config->transient ? "upkeep-run-%s.service" : "upkeep@%s.service", a->name);
         return buf;
 }
 
 bool app_source_is_channel(const App *a) {
-        return strncmp(a->config->source, "go:", 3) != 0;
+        return a->config->source && strncmp(a->config->source, "go:", 3) != 0;
 }
 
 int app_version_compare(const App *a, const char *x, const char *y) {

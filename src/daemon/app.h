@@ -34,9 +34,14 @@ void app_set_config(App *a, AppConfig *config);
 /* The life-cycle state shown as the State property: idle, available, staged, scheduled, trial. */
 const char *app_state_string(const App *a);
 
+/* upkeep@NAME.service, or for an app "upkeepctl run" started, its transient upkeep-run-NAME.service. */
 const char *app_unit_name(const App *a, char *buf, size_t size);
 
-/* Whether Source= is a release channel (http://, https://, file:///) rather than go:…. */
+/* Opens (creating it if needed) the state directory of app name under state_dir_fd. */
+int app_dir_open(int state_dir_fd, const char *name, int *ret);
+
+/* Whether Source= is a release channel (http://, https://, file:///) rather than go:… (or none, for
+ * an app "upkeepctl run" started without one). */
 bool app_source_is_channel(const App *a);
 
 /* Versions of a, compared as its source means them: semver order, and for a Go app the toolchain

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "app-dbus.h"
 #include "app-fetch.h"
+#include "app-release.h"
+#include "app-run.h"
 #include "log.h"
 #include "bus-error.h"
 #include "macro.h"
 #include "manager-dbus.h"
 #include "polkit.h"
+#include "strv.h"
 
 static int property_get_version(sd_bus *bus, const char *path, const char *interface,
                                 const char *property, sd_bus_message *reply,
@@ -133,6 +136,99 @@ static int method_check_all(sd_bus_message *call, void *userdata, sd_bus_error *
         return polkit_check_async(call, "org.upkeep1.check", NULL, check_all_authorized, userdata, error);
 }
 
+/* Everything Run() can check before asking polkit, and again after it. */
+static int run_check(Manager *m, const char *name, char **argv, const char *source, const char *public_key,
+                     sd_bus_error *error) {
+        App *a;
+
+        if (!app_name_is_valid(name))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "'%s' is not a valid app name (1 to 200 of A-Z a-z 0-9 : _ . -, not "
+                                         "starting with '.' or '-').", name);
+        for (size_t i = 0; argv && argv[i]; i++)
+                if (str_has_control_chars(argv[i]))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Argument %zu of the program holds a control character.", i + 1);
+        if (!isempty(source) && !app_source_is_valid(source))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid source '%s': expected an http://, https:// or file:/// URL.", source);
+        if (!isempty(source) && strncmp(source, "go:", 3) == 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
+                                         "Source %s is not supported by this version of upkeepd.", source);
+        if (isempty(source) != isempty(public_key))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "A source needs the public key that signs it, and a key a source.");
+        if (!isempty(public_key) && !app_public_key_is_valid(public_key))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid public key '%s': expected a minisign public key or an absolute path.",
+                                         public_key);
+
+        a = manager_get_app(m, name);
+        if (a && !a->config->transient)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED,
+                                         "An app named %s is configured (%s); choose another name.", name, a->config->path);
+        if ((a && a->job) || manager_run_in_progress(m, name))
+                return sd_bus_error_setf(error, BUS_ERROR_BUSY, "%s is busy; try again once its job ended.", name);
+        return 0;
+}
+
+/* Reads and checks the arguments of Run(s name, h program, as arguments, s source, s public_key); the
+ * strings and the descriptor belong to the message. */
+static int run_read_args(sd_bus_message *call, Manager *m, const char **name, int *fd, char ***argv,
+                         const char **source, const char **public_key, sd_bus_error *error) {
+        int r;
+
+        r = sd_bus_message_read(call, "sh", name, fd);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(call, argv);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(call, "ss", source, public_key);
+        if (r < 0)
+                return r;
+        return run_check(m, *name, *argv, *source, *public_key, error);
+}
+
+static int run_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_(strv_freep) char **argv = NULL;
+        const char *name, *source, *public_key;
+        Manager *m = userdata;
+        int fd, r;
+
+        /* Read again: the descriptor belongs to the message, and a Reload() may have come meanwhile. */
+        r = run_read_args(call, m, &name, &fd, &argv, &source, &public_key, error);
+        if (r < 0)
+                return r;
+
+        return manager_run_program(m, call, name, fd, argv, source, public_key, error);
+}
+
+/* Runs a program the caller opened and passed as a descriptor as an app, without a config: upkeepd
+ * never opens a path on a caller's behalf. Answers once its unit started. */
+static int method_run(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_(strv_freep) char **argv = NULL;
+        const char *name, *source, *public_key;
+        Manager *m = userdata;
+        int fd, r;
+
+        r = run_read_args(call, m, &name, &fd, &argv, &source, &public_key, error);
+        if (r < 0)
+                return r;
+        r = bus_check_file_fd(fd, "program", error);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_rewind(call, true);
+        if (r < 0)
+                return r;
+
+        /* Running a program as root is managing the machine. */
+        return polkit_check_async(call, "org.upkeep1.manage",
+                                  (const char *const[]) { "app", name, "source", source, NULL },
+                                  run_authorized, m, error);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
 
@@ -148,6 +244,10 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_check_all, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
                                 method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Run",
+                                SD_BUS_ARGS("s", name, "h", program, "as", arguments, "s", source, "s", public_key),
+                                SD_BUS_RESULT("o", app, "s", unit),
+                                method_run, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("JobRemoved", SD_BUS_ARGS("u", id, "o", job, "s", result, "s", error, "s", message), 0),
 

@@ -5,6 +5,7 @@
 
 #include "app-apply.h"
 #include "app-dbus.h"
+#include "app-run.h"
 #include "bus-error.h"
 #include "job-dbus.h"
 #include "log.h"
@@ -12,6 +13,7 @@
 #include "manager-metrics.h"
 #include "manager.h"
 #include "polkit.h"
+#include "strv.h"
 
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -28,6 +30,10 @@ int manager_new(Manager **ret) {
         m->state_dir = e ? strndup(e, strcspn(e, ":")) : strdup(UPKEEP_STATE_DIR);
         m->metrics_dir = strdup(MANAGER_METRICS_DIR_DEFAULT);
         if (!m->state_dir || !m->metrics_dir)
+                return -ENOMEM;
+        e = getenv("RUNTIME_DIRECTORY");
+        m->runtime_dir = e ? strndup(e, strcspn(e, ":")) : strdup("/run/upkeep");
+        if (!m->runtime_dir)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -60,6 +66,9 @@ Manager *manager_free(Manager *m) {
                 free(m->jobs[i]);
         }
         free(m->jobs);
+        for (size_t i = 0; i < m->n_runs; i++)
+                run_free(m->runs[i]);
+        free(m->runs);
         manager_free_apps(m);
         http_client_free(m->http);
         sd_event_source_unref(m->idle_timer);
@@ -70,6 +79,7 @@ Manager *manager_free(Manager *m) {
                 (void) close(m->state_dir_fd);
         free(m->state_dir);
         free(m->metrics_dir);
+        free(m->runtime_dir);
         free(m);
         return NULL;
 }
@@ -112,6 +122,70 @@ void manager_remove_app(Manager *m, App *a) {
         app_free(a);
 }
 
+int manager_add_app(Manager *m, App *a) {
+        App **apps;
+
+        apps = reallocarray(m->apps, m->n_apps + 1, sizeof(App *));
+        if (!apps)
+                return -ENOMEM;
+        m->apps = apps;
+        m->apps[m->n_apps++] = a;
+        qsort(m->apps, m->n_apps, sizeof(App *), app_compare);
+        manager_queue_metrics(m);
+        manager_announce(m, a, true);
+        return 0;
+}
+
+static int config_compare(const void *a, const void *b) {
+        return strcmp((*(AppConfig *const *) a)->name, (*(AppConfig *const *) b)->name);
+}
+
+static bool configs_have(AppConfig *const *configs, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(configs[i]->name, name))
+                        return true;
+        return false;
+}
+
+/* Adds the records of apps "upkeepctl run" started to the configured apps, in name order. A
+ * configured app of the same name wins. */
+static int manager_add_transient_configs(Manager *m, AppConfig ***configs, size_t *n) {
+        _cleanup_(strv_freep) char **paths = NULL;
+        _cleanup_free_ char *dir = NULL;
+        AppConfig **l;
+        int r;
+
+        if (asprintf(&dir, "%s/" APP_TRANSIENT_DIR, m->runtime_dir) < 0)
+                return -ENOMEM;
+        r = app_config_enumerate((const char *const[]) { dir, NULL }, &paths);
+        if (r <= 0)
+                return 0;
+
+        l = reallocarray(*configs, *n + (size_t) r + 1, sizeof(AppConfig *));
+        if (!l)
+                return -ENOMEM;
+        *configs = l;
+
+        for (char **p = paths; *p; p++) {
+                AppConfig *c;
+
+                r = app_config_load_transient(*p, &c);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        continue;  /* logged */
+                if (configs_have(*configs, *n, c->name)) {
+                        log_warning("%s: app %s is configured too; the configured one is managed.", *p, c->name);
+                        app_config_free(c);
+                        continue;
+                }
+                l[(*n)++] = c;
+        }
+
+        qsort(*configs, *n, sizeof(AppConfig *), config_compare);
+        return 0;
+}
+
 static int manager_open_state_dir(Manager *m) {
         _cleanup_close_ int fd = -EBADF;
 
@@ -133,7 +207,9 @@ static int manager_open_state_dir(Manager *m) {
 }
 
 int manager_load_apps(Manager *m) {
+        _cleanup_free_ App **to_cancel = NULL;
         _cleanup_free_ bool *kept = NULL;
+        size_t n_cancel = 0;
         AppConfig **configs = NULL;
         App **apps;
         size_t n = 0;
@@ -148,10 +224,18 @@ int manager_load_apps(Manager *m) {
                 return log_error_errno(r, "Failed to load app configs: %m");
         size_t n_configs = (size_t) r;
 
-        /* Configs come sorted by name, so the new array is sorted too. */
-        apps = calloc(n_configs ?: 1, sizeof(App *));
+        r = manager_add_transient_configs(m, &configs, &n_configs);
+        if (r < 0) {
+                app_config_free_many(configs, n_configs);
+                return log_error_errno(r, "Failed to load the apps upkeepctl run started (%s/" APP_TRANSIENT_DIR "): %m",
+                                       m->runtime_dir);
+        }
+
+        /* Room for every config, and for every app kept until its job ends. */
+        apps = calloc(n_configs + m->n_apps + 1, sizeof(App *));
         kept = calloc(m->n_apps ?: 1, sizeof(bool));
-        if (!apps || !kept) {
+        to_cancel = calloc(m->n_apps ?: 1, sizeof(App *));
+        if (!apps || !kept || !to_cancel) {
                 free(apps);
                 app_config_free_many(configs, n_configs);
                 return log_oom();
@@ -190,7 +274,7 @@ int manager_load_apps(Manager *m) {
                                  a->name, job_type_to_string(a->job->type));
                         a->removed = true;
                         apps[n++] = a;
-                        job_cancel(a->job);
+                        to_cancel[n_cancel++] = a;
                         continue;
                 }
                 log_info("App %s is no longer configured.", a->name);
@@ -203,9 +287,17 @@ int manager_load_apps(Manager *m) {
         /* Kept removed apps went to the end; keep the array sorted for bsearch. */
         qsort(m->apps, m->n_apps, sizeof(App *), app_compare);
 
-        log_info("Loaded %zu app(s).", n);
+        /* Only now that the new array is in place: a job may end at once when cancelled, and then
+         * drops its app from it. */
+        for (size_t i = 0; i < n_cancel; i++)
+                if (to_cancel[i]->job)
+                        job_cancel(to_cancel[i]->job);
+
+        log_info("Loaded %zu app(s).", m->n_apps);
         /* Also at start: upkeep-condition may have rolled back while the daemon was away. */
         manager_queue_metrics(m);
+        if (m->bus)
+                manager_forget_gone_transient_apps(m);
         return 0;
 }
 
@@ -248,7 +340,7 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
         int r;
 
-        if (!m->busy_since_tick && polkit_pending() == 0 && m->n_jobs == 0)
+        if (!m->busy_since_tick && polkit_pending() == 0 && m->n_jobs == 0 && m->n_runs == 0)
                 return manager_exit_idle(m);
 
         m->busy_since_tick = false;
@@ -302,6 +394,8 @@ int manager_start(Manager *m) {
         r = manager_subscribe_systemd(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to systemd's signals: %m");
+
+        manager_forget_gone_transient_apps(m);
 
         r = sd_bus_request_name(m->bus, UPKEEP_BUS_NAME, 0);
         if (r < 0)

@@ -22,8 +22,12 @@ typedef struct Manager {
         Job **jobs;              /* running jobs, unordered */
         size_t n_jobs;
         uint32_t last_job_id;
+        unsigned transient_serial; /* the N of the last upkeep-…-N.service transient unit */
         int state_dir_fd;        /* STATE_DIR/apps */
         char *state_dir;         /* STATE_DIR: $STATE_DIRECTORY from the unit, else /var/lib/upkeep */
+        char *runtime_dir;       /* $RUNTIME_DIRECTORY from the unit, else /run/upkeep */
+        struct Run **runs;       /* "upkeepctl run" calls being carried out, unordered */
+        size_t n_runs;
 
         char *metrics_dir;       /* where upkeep.prom goes; NULL = no metrics */
         sd_event_source *metrics_timer;
@@ -47,6 +51,9 @@ App *manager_get_app(Manager *m, const char *name);
 
 /* Drops an app whose config is gone and whose last job just ended. */
 void manager_remove_app(Manager *m, App *a);
+
+/* Adds a new app (taking ownership) and announces it on the bus. */
+int manager_add_app(Manager *m, App *a);
 
 int manager_start(Manager *m);
 int manager_run(Manager *m);

@@ -11,6 +11,7 @@
 
 #include "app-config.h"
 #include "go-module.h"
+#include "command.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
@@ -51,6 +52,7 @@ AppConfig *app_config_free(AppConfig *c) {
         free(c->go_build_key);
         free(c->window);
         free(c->health_check);
+        strv_free(c->install_hooks);
         unit_lines_free(c->service_lines, c->n_service_lines);
         unit_lines_free(c->socket_lines, c->n_socket_lines);
         free(c);
@@ -94,13 +96,6 @@ static char *strip(char *s) {
         return s;
 }
 
-static bool has_control_chars(const char *s) {
-        for (; *s; s++)
-                if ((unsigned char) *s < ' ' || *s == 0x7f)
-                        return true;
-        return false;
-}
-
 static bool startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }
@@ -125,7 +120,7 @@ static int set_string(char **field, const char *value) {
 static bool url_is_valid(const char *value) {
         static const char *const prefixes[] = { "https://", "http://", "file:///" };
 
-        if (isempty(value) || has_control_chars(value) || strchr(value, ' '))
+        if (isempty(value) || str_has_control_chars(value) || strchr(value, ' '))
                 return false;
 
         for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
@@ -136,15 +131,25 @@ static bool url_is_valid(const char *value) {
         return false;
 }
 
-static int parse_source(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
-        bool ok;
-
+bool app_source_is_valid(const char *source) {
         /* go:MODULE/PATH names a package, as "go install MODULE/PATH@latest" would. */
-        if (startswith(strempty(value), APP_SOURCE_GO_PREFIX))
-                ok = go_package_path_is_valid(value + strlen(APP_SOURCE_GO_PREFIX));
-        else
-                ok = url_is_valid(value);
-        if (!ok)
+        if (startswith(strempty(source), APP_SOURCE_GO_PREFIX))
+                return go_package_path_is_valid(source + strlen(APP_SOURCE_GO_PREFIX));
+        return url_is_valid(source);
+}
+
+bool app_public_key_is_valid(const char *key) {
+        if (isempty(key))
+                return false;
+
+        /* Either the base64 key line of a minisign.pub, or where to find that file. */
+        if (key[0] == '/')
+                return !str_has_control_chars(key);
+        return strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == strlen(key);
+}
+
+static int parse_source(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        if (!app_source_is_valid(value))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected an http://, https:// or file:/// URL or go:MODULE/PATH.",
                                        path, line, key, value);
@@ -168,7 +173,7 @@ static int parse_go_build_key(const char *path, unsigned line, const char *key, 
         const char *plus2 = plus ? strchr(plus + 1, '+') : NULL;
 
         if (!isempty(value) &&
-            (has_control_chars(value) || strchr(value, ' ') || !plus || plus == value || !plus2 ||
+            (str_has_control_chars(value) || strchr(value, ' ') || !plus || plus == value || !plus2 ||
              plus2 - plus != 9 || plus2[1] == 0))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a verifier key NAME+HASH+KEY.",
@@ -178,17 +183,10 @@ static int parse_go_build_key(const char *path, unsigned line, const char *key, 
 }
 
 static int parse_public_key(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
-        bool ok;
-
         if (isempty(value))
                 return set_string(&c->public_key, NULL);
 
-        /* Either the base64 key line of a minisign.pub, or where to find that file. */
-        if (value[0] == '/')
-                ok = !has_control_chars(value);
-        else
-                ok = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == strlen(value);
-        if (!ok)
+        if (!app_public_key_is_valid(value))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a minisign public key or an absolute path.",
                                        path, line, key, value);
@@ -196,25 +194,8 @@ static int parse_public_key(const char *path, unsigned line, const char *key, co
         return set_string(&c->public_key, value);
 }
 
-/* Whether the first n chars of path, read as a path, climb out of where they start. */
-static bool path_leaves_start(const char *path, size_t n) {
-        if (n > 0 && path[0] == '/')
-                return true;
-
-        for (size_t i = 0; i < n;) {
-                size_t k = strcspn(path + i, "/");
-
-                if (k > n - i)
-                        k = n - i;
-                if (k == 2 && strncmp(path + i, "..", 2) == 0)
-                        return true;
-                i += k + 1;
-        }
-
-        return false;
-}
-
 static int parse_exec(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        _cleanup_free_ char *copy = NULL;
         const char *program = value;
         size_t n;
 
@@ -234,7 +215,10 @@ static int parse_exec(const char *path, unsigned line, const char *key, const ch
                 n = strcspn(value, " \t");
 
         /* The program is found inside the release, so its path must not lead out of it. */
-        if (has_control_chars(value) || n == 0 || path_leaves_start(program, n))
+        copy = strndup(program, n);
+        if (!copy)
+                return -ENOMEM;
+        if (str_has_control_chars(value) || n == 0 || command_path_leaves_root(copy))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a relative path inside the release, then arguments.",
                                        path, line, key, value);
@@ -331,11 +315,62 @@ static int parse_keep(const char *path, unsigned line, const char *key, const ch
         return 0;
 }
 
+bool app_health_check_is_url(const char *check) {
+        return startswith(check, "http://");
+}
+
+/* A command upkeep runs for the app: its words must split, and a relative program is found inside the
+ * release, so its path must not lead out of it. what says "a command" or "an http:// URL or a command". */
+static int parse_command(const char *path, unsigned line, const char *key, const char *value, const char *what) {
+        _cleanup_(strv_freep) char **argv = NULL;
+
+        if (str_has_control_chars(value) || command_split(value, &argv) < 0)
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected %s (words, quoted "
+                                       "with \"…\" or '…' where they hold spaces).", path, line, key, value, what);
+
+        if (strstr(argv[0], "://"))
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': only http:// URLs are checked; "
+                                       "anything else is run as a command.", path, line, key, value);
+
+        if (argv[0][0] != '/' && command_path_leaves_root(argv[0]))
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': a relative program is found "
+                                       "inside the release, and must not lead out of it.", path, line, key, value);
+        return 0;
+}
+
 static int parse_health_check(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
-        if (!isempty(value) && has_control_chars(value))
-                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s'.", path, line, key, value);
+        int r;
+
+        if (isempty(value))
+                return set_string(&c->health_check, NULL);
+
+        if (app_health_check_is_url(value)) {
+                if (str_has_control_chars(value) || strpbrk(value, " \t"))
+                        return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected an http:// URL "
+                                               "without spaces.", path, line, key, value);
+        } else {
+                r = parse_command(path, line, key, value, "an http:// URL or a command");
+                if (r < 0)
+                        return r;
+        }
 
         return set_string(&c->health_check, value);
+}
+
+/* Repeated, each a hook run in order; an empty value forgets the ones before, as ExecStart= does. */
+static int parse_install_hook(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+        int r;
+
+        if (isempty(value)) {
+                c->install_hooks = strv_free(c->install_hooks);
+                return 0;
+        }
+
+        r = parse_command(path, line, key, value, "a command");
+        if (r < 0)
+                return r;
+
+        return strv_extend(&c->install_hooks, value);
 }
 
 static int add_unit_line(UnitLine **lines, size_t *n, const char *key, const char *value) {
@@ -415,6 +450,8 @@ static int parse_assignment(AppConfig *c, Section section, const char *path, uns
                         return parse_span(path, line, key, value, APP_TRIAL_SEC_DEFAULT, &c->trial_sec);
                 if (streq(key, "HealthCheck"))
                         return parse_health_check(path, line, key, value, c);
+                if (streq(key, "InstallHook"))
+                        return parse_install_hook(path, line, key, value, c);
                 break;
 
         case SECTION_SERVICE:
@@ -498,7 +535,7 @@ static void fclosep(FILE **f) {
                 (void) fclose(*f);
 }
 
-int app_config_load(const char *path, AppConfig **ret) {
+static int config_load(const char *path, bool transient, AppConfig **ret) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
         _cleanup_(fclosep) FILE *f = NULL;
         _cleanup_free_ char *buf = NULL;
@@ -558,13 +595,23 @@ int app_config_load(const char *path, AppConfig **ret) {
                 }
         }
 
-        if (!c->source)
+        /* An app started by "upkeepctl run" may have nothing to update from. */
+        if (!c->source && !transient)
                 return log_error_errno(EINVAL, "%s: Missing Source= in [App], refusing.", path);
         if (!c->exec)
                 return log_error_errno(EINVAL, "%s: Missing Exec= in [App], refusing.", path);
 
+        c->transient = transient;
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+int app_config_load(const char *path, AppConfig **ret) {
+        return config_load(path, false, ret);
+}
+
+int app_config_load_transient(const char *path, AppConfig **ret) {
+        return config_load(path, true, ret);
 }
 
 typedef struct Found {

@@ -12,6 +12,10 @@
 
 /* Search path, highest priority first: the first directory holding NAME.app wins for that NAME. */
 #define APP_CONFIG_DIRS ((const char *const[]) { "/etc/upkeep/apps", "/run/upkeep/apps", "/usr/lib/upkeep/apps", NULL })
+/* Where upkeepd records the apps "upkeepctl run" started, below its runtime directory (/run/upkeep):
+ * NAME.app files like the above, read by upkeepd alone. The generator does not look here, so no
+ * upkeep@NAME.service is made for them: their unit is the transient upkeep-run-NAME.service. */
+#define APP_TRANSIENT_DIR "transient"
 
 #define APP_KEEP_DEFAULT 3
 #define APP_KEEP_MIN 2
@@ -22,6 +26,10 @@
 #define APP_GO_PROXY_DEFAULT "https://proxy.golang.org/cached-only/"
 #define APP_GO_BUILD_DEFAULT "https://beta.gobuilds.org/"
 #define APP_SOURCE_GO_PREFIX "go:"
+/* The bounds of the commands upkeep runs for an app: each install hook, and a health check (the
+ * http:// one too). */
+#define APP_INSTALL_HOOK_TIMEOUT (5 * USEC_PER_MINUTE)
+#define APP_HEALTH_CHECK_TIMEOUT (10 * USEC_PER_SEC)
 
 /* One "Key=value" line of a [Service] or [Socket] section, passed to the generated unit unchanged. */
 typedef struct UnitLine {
@@ -32,10 +40,11 @@ typedef struct UnitLine {
 typedef struct AppConfig {
         char *name;           /* NAME of NAME.app */
         char *path;           /* the file it was read from */
+        bool transient;       /* recorded by upkeepd for "upkeepctl run" (APP_TRANSIENT_DIR), not configured */
 
         /* [App] */
         char *description;
-        char *source;         /* https://…/, http://…/, file:///…/ or go:MODULE/PATH */
+        char *source;         /* https://…/, http://…/, file:///…/ or go:MODULE/PATH; NULL only if transient */
         char *public_key;     /* minisign key line, or an absolute path to a minisign.pub file */
         char *exec;           /* path inside the release, then arguments (unit ExecStart= syntax) */
         char *go_proxy;       /* Go module proxy base URL; NULL = APP_GO_PROXY_DEFAULT */
@@ -51,6 +60,7 @@ typedef struct AppConfig {
         usec_t trial_sec;     /* default APP_TRIAL_SEC_DEFAULT */
         char *health_check;   /* http://… URL or a command; NULL = none */
         ToolchainPolicy toolchain_policy;  /* default: follow */
+        char **install_hooks; /* commands run before each switch, in order; NULL = none */
 
         /* [Service] and [Socket], in file order */
         UnitLine *service_lines;
@@ -73,6 +83,13 @@ static inline void app_config_freep(AppConfig **c) {
         app_config_free(*c);
 }
 
+/* Whether a Source= or PublicKey= value would be accepted (non-empty). */
+bool app_source_is_valid(const char *source);
+bool app_public_key_is_valid(const char *key);
+
+/* Whether HealthCheck= is an http:// URL (fetched) rather than a command (run). */
+bool app_health_check_is_url(const char *check);
+
 /* A NAME is valid when NAME.app can name a unit instance: 1..200 chars of [A-Za-z0-9:_.-], not
  * starting with '.' or '-'. (Backslash escapes are not accepted: names stay readable everywhere.) */
 bool app_name_is_valid(const char *name);
@@ -85,6 +102,10 @@ bool app_name_is_valid(const char *name);
  * from keys and values; a key given twice keeps the last value (like units), except in [Service]
  * and [Socket] where every line is kept. */
 int app_config_load(const char *path, AppConfig **ret);
+
+/* The same for a record of an app "upkeepctl run" started: Source= may be missing, and the config is
+ * marked transient. */
+int app_config_load_transient(const char *path, AppConfig **ret);
 
 /* Finds NAME.app files in dirs (NULL-terminated, highest priority first; missing directories are
  * fine), first found wins per NAME. Returns the paths sorted by NAME in *ret (NULL-terminated, free

@@ -15,6 +15,7 @@
 #define UPKEEP_MESSAGE_PAUSED               "217f6c92433349ca85314033faa1ff77"
 #define UPKEEP_MESSAGE_STATE_RESET          "c9717381ebc2410dbe8fb38fa3d1051a"
 #define UPKEEP_MESSAGE_LOG_FORKED           "526904178dc7443090bf701b2e59e06f"
+#define UPKEEP_MESSAGE_HOOK_FAILED          "043171f293084ddfb732802a14cb82d5"
 
 typedef struct AppEvent {
         const char *message_id;   /* one of the above, or NULL for an uncatalogued entry */

@@ -36,6 +36,7 @@
 /* Failures that are not refusals. */
 #define BUS_ERROR_DOWNLOAD_FAILED    "org.upkeep1.Error.DownloadFailed"
 #define BUS_ERROR_SWITCH_FAILED      "org.upkeep1.Error.SwitchFailed"
+#define BUS_ERROR_INSTALL_HOOK_FAILED "org.upkeep1.Error.InstallHookFailed"
 #define BUS_ERROR_ROLLED_BACK        "org.upkeep1.Error.RolledBack"
 
 int bus_error_register(void);

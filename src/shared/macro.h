@@ -62,6 +62,14 @@ static inline const char *strempty(const char *s) {
                 _found;                                                         \
         })
 
+/* Whether s holds a byte below ' ' or DEL: nothing a config line or a unit setting may carry. */
+static inline bool str_has_control_chars(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < ' ' || *s == 0x7f)
+                        return true;
+        return false;
+}
+
 static inline void *mfree(void *p) {
         free(p);
         return NULL;

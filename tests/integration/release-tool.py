@@ -5,8 +5,11 @@ malicious ones upkeep must refuse) and write channel.json. Signing is left to th
 
   release-tool.py archive OUT KIND [VERSION]
       KIND: good (bin/APP serves VERSION over HTTP), crash (bin/APP exits 1 at once), crash-later (serves, exits
-      after 2 s), slow-start (good, but sleeps 1 s before serving), dotdot, absolute, symlink-escape, hardlink-escape, device,
+      after 2 s), slow-start (good, but sleeps 1 s before serving), hooked (good, plus bin/hook and a bin/check
+      that passes), unhealthy (serves, but its bin/check fails), dotdot, absolute, symlink-escape, hardlink-escape, device,
       fifo, setuid, bomb (200 MiB of zeros, gzip'd)
+  release-tool.py program OUT [VERSION]
+      A single executable (what a "binary" artifact holds): the app of "good" archives.
   release-tool.py channel OUT --app APP --serial N [--expires ISO] [--release RELEASE]...
       RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N]
 """
@@ -69,6 +72,30 @@ server.server_close()
 """.encode()
 
 
+def hook_script():
+    # An install hook: appends what it was told to the file named by $1 (one NAME=VALUE a line).
+    return b"""#!/bin/sh
+{
+    echo "hook args=$*"
+    echo "cwd=$(pwd)"
+    env | grep '^UPKEEP_' | sort
+} >> "$1"
+"""
+
+
+def check_script(version, healthy):
+    # A health check: asks the app which version it serves, as a monitoring probe would.
+    verdict = "0 if body == VERSION else 1" if healthy else "3"
+    return f"""#!/usr/bin/env python3
+import os, sys, urllib.request
+VERSION = "{version}"
+body = urllib.request.urlopen("http://127.0.0.1:8081/", timeout=5).read().decode().strip()
+status = {verdict}
+print(("healthy" if status == 0 else "unhealthy") + f": {{body}} ({{os.environ.get('UPKEEP_UNIT')}})")
+sys.exit(status)
+""".encode()
+
+
 def archive(out, kind, version, app):
     with tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT) as tar:
         add(tar, "bin", kind=tarfile.DIRTYPE, mode=0o755)
@@ -86,7 +113,13 @@ def archive(out, kind, version, app):
             add(tar, f"bin/{app}", f"#!/bin/sh\necho '{app} {version}: fatal: cannot parse config' >&2\nexit 1\n".encode(), mode=0o755)
             return
         add(tar, f"bin/{app}", app_script(version), mode=0o755)
-        if kind == "good":
+        if kind == "hooked":
+            add(tar, "bin/hook", hook_script(), mode=0o755)
+            add(tar, "bin/check", check_script(version, True), mode=0o755)
+        elif kind == "unhealthy":
+            add(tar, "bin/hook", hook_script(), mode=0o755)
+            add(tar, "bin/check", check_script(version, False), mode=0o755)
+        elif kind == "good":
             add(tar, "share", kind=tarfile.DIRTYPE, mode=0o755)
             add(tar, "share/VERSION", (version + "\n").encode())
             add(tar, "bin/current-version", kind=tarfile.SYMTYPE, linkname="../share/VERSION")
@@ -157,6 +190,9 @@ def main():
     a.add_argument("kind")
     a.add_argument("version", nargs="?", default="1.0.0")
     a.add_argument("--app", default="example")
+    b = sub.add_parser("program")
+    b.add_argument("out")
+    b.add_argument("version", nargs="?", default="1.0.0")
     c = sub.add_parser("channel")
     c.add_argument("out")
     c.add_argument("--app", required=True)
@@ -167,6 +203,10 @@ def main():
     args = p.parse_args()
     if args.cmd == "archive":
         archive(args.out, args.kind, args.version, args.app)
+    elif args.cmd == "program":
+        with open(args.out, "wb") as f:
+            f.write(app_script(args.version))
+        os.chmod(args.out, 0o755)
     else:
         channel(args.out, args.app, args.serial, args.expires, args.releases)
 

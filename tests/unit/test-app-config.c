@@ -447,6 +447,101 @@ static void test_invalid_values(void) {
         assert_refused(MINIMAL "[Service]\nUser=app\nExecCondition=\n", 6, "ExecCondition");
         assert_refused("[App]\nSource=https://a/\nExec=app\nPublicKey=not a key\n", 4, "PublicKey");
         assert_refused("[App]\nSource=https://a/\nExec=app\nPublicKey=relative/key.pub\n", 4, "PublicKey");
+        assert_refused(MINIMAL "[Update]\nInstallHook=bin/migrate \"unterminated\n", 5, "InstallHook");
+        assert_refused(MINIMAL "[Update]\nInstallHook=../../bin/sh -c x\n", 5, "InstallHook");
+        assert_refused(MINIMAL "[Update]\nInstallHook=bin/x trailing\\\n", 5, "InstallHook");
+        assert_refused(MINIMAL "[Update]\nHealthCheck=https://127.0.0.1/healthz\n", 5, "HealthCheck");
+        assert_refused(MINIMAL "[Update]\nHealthCheck=bin/../../check\n", 5, "HealthCheck");
+        assert_refused(MINIMAL "[Update]\nHealthCheck='bin/check\n", 5, "HealthCheck");
+        assert_refused(MINIMAL "[Update]\nHealthCheck=http://127.0.0.1/a b\n", 5, "HealthCheck");
+}
+
+static void test_install_hooks(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL;
+        _cleanup_free_ char *path = NULL, *log = NULL;
+
+        printf("%s\n", __func__);
+
+        path = write_config("hooks", "hooks.app",
+                            MINIMAL
+                            "[Update]\n"
+                            "InstallHook=/usr/bin/forgotten\n"
+                            "InstallHook=\n"
+                            "InstallHook=bin/migrate --from \"$UPKEEP_OLD_VERSION\"\n"
+                            "InstallHook=/usr/local/bin/warm-cache\n");
+        assert(load_logged(path, &c, &log) == 0);
+        assert(streq(log, ""));
+        /* In order, as written; the empty value dropped the ones before it. */
+        assert(strv_length(c->install_hooks) == 2);
+        assert(streq(c->install_hooks[0], "bin/migrate --from \"$UPKEEP_OLD_VERSION\""));
+        assert(streq(c->install_hooks[1], "/usr/local/bin/warm-cache"));
+
+        path = mfree(path);
+        path = write_config("hooks", "none.app", MINIMAL);
+        assert(app_config_load(path, &d) == 0);
+        assert(!d->install_hooks);
+}
+
+static void test_transient_record(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL, *e = NULL;
+        _cleanup_free_ char *local = NULL, *channel = NULL;
+
+        printf("%s\n", __func__);
+
+        /* What upkeepd records for "upkeepctl run" without --source: no Source=. */
+        local = write_config("transient", "hello.app",
+                             "[App]\nDescription=hello, run by upkeepctl\nExec=hello --port 8082\n"
+                             "[Update]\nPolicy=manual\n");
+        assert(app_config_load_transient(local, &c) == 0);
+        assert(c->transient);
+        assert(!c->source);
+        assert(streq(c->exec, "hello --port 8082"));
+        assert(c->policy == UPDATE_POLICY_MANUAL);
+
+        /* A config must have one, and is not transient. */
+        assert(app_config_load(local, &d) == -EINVAL);
+
+        channel = write_config("transient", "web.app", MINIMAL);
+        assert(app_config_load(channel, &e) == 0);
+        assert(!e->transient);
+}
+
+static void test_source_and_key_validity(void) {
+        printf("%s\n", __func__);
+
+        assert(app_source_is_valid("https://example.com/x/"));
+        assert(app_source_is_valid("file:///"));
+        assert(!app_source_is_valid(""));
+        assert(!app_source_is_valid(NULL));
+        assert(!app_source_is_valid("https://"));
+        assert(!app_source_is_valid("ftp://example.com/"));
+        assert(!app_source_is_valid("https://a b/"));
+
+        assert(app_public_key_is_valid("RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"));
+        assert(app_public_key_is_valid("/etc/upkeep/keys/web.pub"));
+        assert(!app_public_key_is_valid(""));
+        assert(!app_public_key_is_valid("relative/key.pub"));
+        assert(!app_public_key_is_valid("not a key"));
+}
+
+static void test_health_check_kinds(void) {
+        static const char *const good[] = {
+                "http://127.0.0.1:8080/healthz", "bin/check --quick", "/usr/bin/curl -sf http://127.0.0.1/",
+                "'bin/my check' $UPKEEP_UNIT",
+        };
+
+        printf("%s\n", __func__);
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                _cleanup_(app_config_freep) AppConfig *c = NULL;
+                _cleanup_free_ char *path = NULL, *content = NULL;
+
+                assert(asprintf(&content, MINIMAL "[Update]\nHealthCheck=%s\n", good[i]) > 0);
+                path = write_config("health", "h.app", content);
+                assert(app_config_load(path, &c) == 0);
+                assert(streq(c->health_check, good[i]));
+                assert(app_health_check_is_url(c->health_check) == (i == 0));
+        }
 }
 
 static void test_structure_errors(void) {
@@ -663,6 +758,10 @@ int main(void) {
         test_service_lines_in_order();
         test_unknown_key_and_section_warn();
         test_invalid_values();
+        test_install_hooks();
+        test_health_check_kinds();
+        test_transient_record();
+        test_source_and_key_validity();
         test_structure_errors();
         test_names();
         test_missing_file();

@@ -11,6 +11,10 @@ Delay=72h
 Jitter=30min
 Keep=4
 TrialSec=10s
+# Run by upkeepd around a switch; nothing of them goes into units.
+InstallHook=bin/migrate --from "$UPKEEP_OLD_VERSION"
+InstallHook=/usr/local/bin/warm-cache
+HealthCheck=bin/check --quick
 
 [Service]
 DynamicUser=yes

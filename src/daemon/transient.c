@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "transient.h"
+#include "unit-watch.h"
+
+/* A unit name taken by an earlier daemon's unit that still runs is skipped; this many in a row means
+ * something else is wrong. */
+#define TRANSIENT_NAME_ATTEMPTS 64
+/* Past the bound systemd enforces, our own: if systemd's signals got lost, the caller still hears. */
+#define TRANSIENT_GRACE_USEC (30 * USEC_PER_SEC)
+#define TRANSIENT_RESTART_USEC (100 * USEC_PER_MSEC)
+
+struct TransientUnit {
+        Manager *manager;
+        char *name_prefix;          /* NULL: the name is fixed */
+        char *name;
+        unsigned attempts;
+        bool oneshot;
+        usec_t timeout;
+        /* The unit's properties, built once as the body of a scratch message and copied into each
+         * StartTransientUnit call: a retry under another name needs them again. */
+        sd_bus_message *properties;
+        UnitWatch *watch;
+        sd_event_source *timer;
+        transient_done_t done;
+        void *userdata;
+};
+
+static TransientUnit *transient_free(TransientUnit *t) {
+        if (!t)
+                return NULL;
+
+        unit_watch_free(t->watch);
+        sd_event_source_disable_unref(t->timer);
+        sd_bus_message_unref(t->properties);
+        free(t->name_prefix);
+        free(t->name);
+        free(t);
+        return NULL;
+}
+
+static void transientp_free(TransientUnit **t) {
+        transient_free(*t);
+}
+
+const char *transient_unit_name(const TransientUnit *t) {
+        return t->name;
+}
+
+static void transient_finish(TransientUnit *t, const UnitOutcome *o) {
+        t->done(t, t->name, o, t->userdata);
+        transient_free(t);
+}
+
+static void transient_finish_from_watch(TransientUnit *t) {
+        UnitWatch *w = t->watch;
+
+        transient_finish(t, &(UnitOutcome) {
+                        .error = w->error_message,
+                        .job_result = w->job_result,
+                        .result = w->result,
+                        .exec_main_code = w->exec_main_code,
+                        .exec_main_status = w->exec_main_status,
+                        .active_state = w->active_state,
+                });
+}
+
+static int transient_send(TransientUnit *t);
+
+static void on_unit_event(UnitWatch *w, UnitWatchEvent event, void *userdata) {
+        TransientUnit *t = userdata;
+        int r;
+
+        switch (event) {
+
+        case UNIT_WATCH_REFUSED:
+                if (t->name_prefix && streq(w->error_name, "org.freedesktop.systemd1.UnitExists") &&
+                    t->attempts < TRANSIENT_NAME_ATTEMPTS) {
+                        log_debug("%s exists already, trying the next name.", t->name);
+                        r = transient_send(t);
+                        if (r >= 0)
+                                return;
+                        log_error_errno(r, "Failed to ask systemd for a transient unit: %m");
+                }
+                return transient_finish_from_watch(t);
+
+        case UNIT_WATCH_JOB_REMOVED:
+                /* systemd sends a unit's PropertiesChanged before the JobRemoved of its job, so what
+                 * the program did is known by now. A oneshot whose job is done but that still shows up
+                 * is waited for. */
+                if (!t->oneshot || !streq(w->job_result, "done") || unit_watch_is_down(w))
+                        return transient_finish_from_watch(t);
+                return;
+
+        case UNIT_WATCH_CHANGED:
+                if (t->oneshot && w->job_result && unit_watch_is_down(w))
+                        return transient_finish_from_watch(t);
+                return;
+        }
+}
+
+static int on_overdue(sd_event_source *s, uint64_t usec, void *userdata) {
+        TransientUnit *t = userdata;
+
+        log_warning("%s did not end within its bound and systemd did not say so; stopping it.", t->name);
+        (void) systemd_unit_call_async(t->manager->bus, "StopUnit", t->name, "replace");
+        transient_finish(t, &(UnitOutcome) { .job_result = "timeout" });
+        return 0;
+}
+
+/* Names the unit (the next free N, for a prefix), watches it and asks systemd to start it. */
+static int transient_send(TransientUnit *t) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        t->watch = unit_watch_free(t->watch);
+        if (t->name_prefix) {
+                free(t->name);
+                if (asprintf(&t->name, "%s-%u.service", t->name_prefix, ++t->manager->transient_serial) < 0) {
+                        t->name = NULL;
+                        return -ENOMEM;
+                }
+        }
+        t->attempts++;
+
+        r = unit_watch_new(t->manager->bus, t->name, on_unit_event, t, &t->watch);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_new_method_call(t->manager->bus, &call, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                           "StartTransientUnit");
+        if (r < 0)
+                return r;
+        /* "fail": never replace a job queued for a unit of that name by someone else. */
+        r = sd_bus_message_append(call, "ss", t->name, "fail");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_rewind(t->properties, true);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_copy(call, t->properties, true);
+        if (r < 0)
+                return r;
+
+        return unit_watch_send(t->watch, call);
+}
+
+static int append_exec(sd_bus_message *m, const char *property, char *const *argv, const char *flag) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", property);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "a(sasas)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sasas)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'r', "sasas");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", argv[0]);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char **) argv);
+        if (r >= 0)
+                r = flag ? sd_bus_message_append(m, "as", 1, flag) : sd_bus_message_append(m, "as", 0);
+        for (unsigned i = 0; r >= 0 && i < 4; i++)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int append_strv(sd_bus_message *m, const char *property, char *const *l) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", property);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "as");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char **) l);
+        for (unsigned i = 0; r >= 0 && i < 2; i++)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int append_sandbox(sd_bus_message *m, TransientSandbox sandbox) {
+        static const char *const always[] = {
+                "NoNewPrivileges", "PrivateTmp", "PrivateDevices", "ProtectKernelTunables",
+                "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups", "ProtectClock",
+                "ProtectHostname", "RestrictSUIDSGID", "RestrictRealtime", "LockPersonality",
+        };
+        int r;
+
+        if (sandbox == TRANSIENT_SANDBOX_NONE)
+                return 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(always); i++) {
+                r = sd_bus_message_append(m, "(sv)", always[i], "b", 1);
+                if (r < 0)
+                        return r;
+        }
+
+        /* A hook may have data to prepare under /var, /srv or /etc; a check only looks. */
+        return sd_bus_message_append(m, "(sv)(sv)",
+                                     "ProtectSystem", "s", sandbox == TRANSIENT_SANDBOX_CHECK ? "strict" : "full",
+                                     "ProtectHome", "s", "read-only");
+}
+
+static int build_properties(sd_bus *bus, const TransientSpec *spec, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        /* Any message can hold the body; a signal needs no destination. It is never sent. */
+        r = sd_bus_message_new_signal(bus, &m, "/org/upkeep1", "org.upkeep1.Internal", "TransientProperties");
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_append(m, "(sv)(sv)",
+                                  "Description", "s", spec->description,
+                                  "Type", "s", spec->oneshot ? "oneshot" : "exec");
+        if (r < 0)
+                return r;
+
+        r = append_exec(m, "ExecStartEx", spec->argv, spec->expand_environment ? NULL : "no-env-expand");
+        if (r < 0)
+                return r;
+
+        if (spec->exec_condition) {
+                /* "+": with full privileges whatever the unit drops, as in the template unit. */
+                r = append_exec(m, "ExecConditionEx", spec->exec_condition, "privileged");
+                if (r < 0)
+                        return r;
+        }
+
+        if (spec->environment) {
+                r = append_strv(m, "Environment", spec->environment);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->working_directory) {
+                r = sd_bus_message_append(m, "(sv)", "WorkingDirectory", "s", spec->working_directory);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->user) {
+                r = sd_bus_message_append(m, "(sv)", "User", "s", spec->user);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->group) {
+                r = sd_bus_message_append(m, "(sv)", "Group", "s", spec->group);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->timeout > 0) {
+                /* RuntimeMaxSec= does not apply to Type=oneshot, whose whole run is its start. */
+                r = sd_bus_message_append(m, "(sv)", spec->oneshot ? "TimeoutStartUSec" : "RuntimeMaxUSec",
+                                          "t", (uint64_t) spec->timeout);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->restart_on_failure) {
+                r = sd_bus_message_append(m, "(sv)(sv)",
+                                          "Restart", "s", "on-failure",
+                                          "RestartUSec", "t", (uint64_t) TRANSIENT_RESTART_USEC);
+                if (r < 0)
+                        return r;
+        }
+
+        /* Gone once it ended, failed or not: the journal keeps what it said, and the name is free. */
+        r = sd_bus_message_append(m, "(sv)", "CollectMode", "s", "inactive-or-failed");
+        if (r < 0)
+                return r;
+
+        r = append_sandbox(m, spec->sandbox);
+        if (r < 0)
+                return r;
+        if (spec->read_only_paths) {
+                r = append_strv(m, "ReadOnlyPaths", spec->read_only_paths);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+
+        /* No auxiliary units. */
+        r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_seal(m, 1, 0);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int transient_start(Manager *m, const TransientSpec *spec, transient_done_t done, void *userdata,
+                    TransientUnit **ret) {
+        _cleanup_(transientp_free) TransientUnit *t = NULL;
+        int r;
+
+        if (!spec->argv || !spec->argv[0] || spec->argv[0][0] != '/' || !!spec->name == !!spec->name_prefix)
+                return -EINVAL;
+
+        t = calloc(1, sizeof(TransientUnit));
+        if (!t)
+                return -ENOMEM;
+        t->manager = m;
+        t->oneshot = spec->oneshot;
+        t->timeout = spec->timeout;
+        t->done = done;
+        t->userdata = userdata;
+        if (spec->name_prefix) {
+                t->name_prefix = strdup(spec->name_prefix);
+                if (!t->name_prefix)
+                        return -ENOMEM;
+        } else {
+                t->name = strdup(spec->name);
+                if (!t->name)
+                        return -ENOMEM;
+        }
+
+        r = build_properties(m->bus, spec, &t->properties);
+        if (r < 0)
+                return r;
+
+        if (t->oneshot && t->timeout > 0) {
+                r = sd_event_add_time_relative(m->event, &t->timer, CLOCK_MONOTONIC,
+                                               t->timeout + TRANSIENT_GRACE_USEC, USEC_PER_SEC, on_overdue, t);
+                if (r < 0)
+                        return r;
+        }
+
+        r = transient_send(t);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+TransientUnit *transient_detach(TransientUnit *t) {
+        return transient_free(t);
+}
+
+TransientUnit *transient_cancel(TransientUnit *t) {
+        int r;
+
+        if (!t)
+                return NULL;
+
+        /* Sent after StartTransientUnit on the same connection, so systemd sees it after the unit
+         * exists, even if it has not answered yet. */
+        if (t->watch && (t->watch->call_slot || t->watch->job)) {
+                r = systemd_unit_call_async(t->manager->bus, "StopUnit", t->name, "replace");
+                if (r < 0)
+                        log_warning_errno(r, "Failed to stop %s, ignoring: %m", t->name);
+        }
+        return transient_free(t);
+}

@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Commands an app's config has upkeep run, as transient units of a real systemd: install hooks run
+# before each switch, in order, with the switch in their environment (a relative program found in the
+# new release); a failing hook leaves the old version running with LastError, a catalogued journal
+# entry and a failed job; a HealthCheck= command that passes keeps the new version, one that fails
+# rolls it back and pauses the app.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/publisher.sh"
+publisher_setup
+
+$tool archive "$www/example-1.0.0.tar.gz" hooked 1.0.0
+$tool archive "$www/example-1.1.0.tar.gz" hooked 1.1.0
+$tool archive "$www/example-1.2.0.tar.gz" unhealthy 1.2.0
+$tool archive "$www/example-1.3.0.tar.gz" hooked 1.3.0
+
+upkeep_boot hooks
+trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
+publisher_serve
+
+# A second hook, outside the release: refuses while /srv/gate-closed exists.
+guest sh -c 'mkdir -p /usr/local/bin && cat > /usr/local/bin/gate && chmod 755 /usr/local/bin/gate' <<'END'
+#!/bin/sh
+echo "gate $UPKEEP_NEW_VERSION" >> /srv/hook-log
+if [ -e /srv/gate-closed ]; then
+        echo "gate: closed for $UPKEEP_NEW_VERSION" >&2
+        exit 7
+fi
+END
+example_app '
+[Update]
+Policy=minor
+TrialSec=1s
+InstallHook=bin/hook /srv/hook-log
+InstallHook=/usr/local/bin/gate
+HealthCheck=bin/check'
+guest systemctl daemon-reload
+
+serves() {
+        guest curl -s --max-time 2 http://127.0.0.1:8081/ || echo down
+}
+prop() {
+        guest busctl get-property org.upkeep1 /org/upkeep1/app/example org.upkeep1.App "$1"
+}
+hook_log() {  # what the hooks wrote, for the switch to version $1
+        guest sed -n "/^hook args=\/srv\/hook-log\$/,/^gate /p" /srv/hook-log | awk -v v="$1" '
+                /^hook args=/ { block = "" } { block = block $0 "\n" } /^gate / { if ($2 == v) printf "%s", block }'
+}
+journal_of() {  # journal_of UNIT-GLOB: what the transient units said
+        guest journalctl -u "$1" -o cat --no-pager
+}
+versions_root=/var/lib/upkeep/apps/example/versions
+
+# --- first install: hooks see no old version ------------------------------------------------------
+publish 1 1.0.0=$www/example-1.0.0.tar.gz
+out=$(guest upkeepctl --no-ask-password update example 1.0.0 2>&1); rc=$?
+expect_eq "the first install succeeds" "$rc" 0
+expect_eq "1.0.0 serves" "$(serves)" 1.0.0
+log=$(hook_log 1.0.0)
+expect_match "the hook ran inside the new release" "$log" "^cwd=$versions_root/1\.0\.0\$"
+expect_match "... with UPKEEP_APP" "$log" '^UPKEEP_APP=example$'
+expect_match "... UPKEEP_NEW_VERSION" "$log" '^UPKEEP_NEW_VERSION=1\.0\.0$'
+expect_match "... UPKEEP_NEW_ROOT" "$log" "^UPKEEP_NEW_ROOT=$versions_root/1\.0\.0\$"
+expect_match "... an empty UPKEEP_OLD_VERSION" "$log" '^UPKEEP_OLD_VERSION=$'
+expect_match "... an empty UPKEEP_OLD_ROOT" "$log" '^UPKEEP_OLD_ROOT=$'
+
+# --- an update: both hooks in order, then a passing health check keeps the version ----------------
+publish 2 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
+out=$(guest upkeepctl --no-ask-password update example 1.1.0 2>&1); rc=$?
+expect_eq "the update to 1.1.0 succeeds" "$rc" 0
+expect_eq "1.1.0 serves" "$(serves)" 1.1.0
+log=$(hook_log 1.1.0)
+expect_match "the hook saw UPKEEP_OLD_VERSION" "$log" '^UPKEEP_OLD_VERSION=1\.0\.0$'
+expect_match "... UPKEEP_NEW_VERSION" "$log" '^UPKEEP_NEW_VERSION=1\.1\.0$'
+expect_match "... UPKEEP_OLD_ROOT" "$log" "^UPKEEP_OLD_ROOT=$versions_root/1\.0\.0\$"
+expect_match "... UPKEEP_NEW_ROOT" "$log" "^UPKEEP_NEW_ROOT=$versions_root/1\.1\.0\$"
+expect_match "... and the app's unit" "$log" '^UPKEEP_UNIT=upkeep@example\.service$'
+expect_eq "the hooks ran in the order given" "$(guest grep -E '^(hook args|gate 1\.1\.0)' /srv/hook-log | tail -n 2)" \
+        "$(printf 'hook args=/srv/hook-log\ngate 1.1.0')"
+expect_match "the hooks ran as transient units" "$(journal_of 'upkeep-hook-example-*')" 'upkeep-hook-example-[0-9]+\.service|Install hook of example 1\.1\.0'
+expect_match "the health check command ran, saw the new version serving and the unit" \
+        "$(journal_of 'upkeep-health-example-*')" '^healthy: 1\.1\.0 \(upkeep@example\.service\)$'
+expect_eq "1.1.0 was kept" "$(prop CurrentVersion)" 's "1.1.0"'
+expect_eq "... and no error is left" "$(prop LastError)" 's ""'
+expect_match "the hook units are gone once they ended" \
+        "$(guest systemctl list-units --all --no-legend 'upkeep-hook-*' 'upkeep-health-*'; echo end)" '^end$'
+
+# --- a failing hook: nothing is switched -----------------------------------------------------------
+guest touch /srv/gate-closed
+publish 3 1.1.0=$www/example-1.1.0.tar.gz 1.3.0=$www/example-1.3.0.tar.gz
+out=$(guest upkeepctl --no-ask-password update example 1.3.0 2>&1); rc=$?
+expect_eq "the update fails" "$rc" 1
+expect_match "... naming the hook and how it failed" "$out" \
+        "install hook 2 of 2, '/usr/local/bin/gate', exited with status 7"
+expect_eq "the first hook did run for 1.3.0" "$(guest grep -c '^UPKEEP_NEW_VERSION=1\.3\.0$' /srv/hook-log)" 1
+expect_eq "the old version still serves" "$(serves)" 1.1.0
+expect_eq "... and is current" "$(prop CurrentVersion)" 's "1.1.0"'
+expect_eq "the current link was not touched" "$(guest readlink /var/lib/upkeep/apps/example/current)" versions/1.1.0
+expect_eq "no trial began: 1.3.0 stays pending" "$(prop State)" 's "scheduled"'
+expect_match "LastError names the hook and how it failed" "$(prop LastError | tr -d '\\')" \
+        "install hook 2 of 2, '/usr/local/bin/gate', exited with status 7 \(upkeep-hook-example-[0-9]+\.service\); nothing was switched"
+guest journalctl --update-catalog
+expect_match "the journal has the catalogued entry" \
+        "$(guest journalctl -x UPKEEP_APP=example MESSAGE_ID=043171f293084ddfb732802a14cb82d5 --no-pager)" \
+        'An install hook of example failed; 1\.3\.0 was not installed'
+expect_match "what the hook said is in the journal" "$(journal_of 'upkeep-hook-example-*')" 'gate: closed for 1\.3\.0'
+expect_eq "the app is not paused by a failed hook" "$(prop Paused)" 'b false'
+guest rm /srv/gate-closed
+
+# --- a failing health check command: rolled back and paused ---------------------------------------
+publish 4 1.1.0=$www/example-1.1.0.tar.gz 1.2.0=$www/example-1.2.0.tar.gz
+out=$(guest upkeepctl --no-ask-password update example 1.2.0 2>&1); rc=$?
+expect_eq "the update to the unhealthy 1.2.0 fails" "$rc" 1
+expect_match "... its health check failed" "$out" "health check 'bin/check' exited with status 3"
+expect_match "... and it was rolled back" "$out" 'rolled back to 1\.1\.0'
+for _ in $(seq 20); do [ "$(serves)" = 1.1.0 ] && break; sleep 0.1; done
+expect_eq "1.1.0 serves again" "$(serves)" 1.1.0
+expect_eq "automatic updates are paused" "$(prop Paused)" 'b true'
+expect_match "... with the reason" "$(prop PauseReason | tr -d '\\')" "1\.2\.0 failed its trial \(health check 'bin/check' exited with status 3"
+expect_match "the check said why, in the journal" "$(journal_of 'upkeep-health-example-*')" '^unhealthy: 1\.2\.0 \(upkeep@example\.service\)$'
+expect_eq "1.2.0 is marked bad" "$(guest python3 -c 'import json; print(json.load(open("/var/lib/upkeep/apps/example/state.json"))["bad_versions"])')" "['1.2.0']"
+
+upkeep_finish
