@@ -191,7 +191,7 @@ static void apply_keep(Apply *ap) {
                 log_info("Removed %i old version(s) of %s (Keep=%u).", r, ap->app->name, ap->app->config->keep);
 
         app_journal(&(AppEvent) {
-                        .message_id = UPKEEP_MESSAGE_APPLIED,
+                        .message_id = ap->old_version ? UPKEEP_MESSAGE_APPLIED : UPKEEP_MESSAGE_INSTALLED,
                         .priority = LOG_NOTICE,
                         .app = ap->app->name,
                         .version = ap->version,

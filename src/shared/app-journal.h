@@ -9,6 +9,7 @@
 
 #define UPKEEP_MESSAGE_UPDATE_FOUND         "454f9a0dd5d74fb49d22dadd35c5504b"
 #define UPKEEP_MESSAGE_STAGED               "5ed54014084547669ceb2b684d1bda7b"
+#define UPKEEP_MESSAGE_INSTALLED            "1ce31d992fa44205baafc30ffd3aa2c0"
 #define UPKEEP_MESSAGE_APPLIED              "d6c71994fecd40dbafee8c5c905f476b"
 #define UPKEEP_MESSAGE_ROLLED_BACK          "61a9e5eb076d493e8bc0598acddb3a6a"
 #define UPKEEP_MESSAGE_VERIFICATION_FAILED  "650f3ce66f54405fac791bc5ab3e7e7d"

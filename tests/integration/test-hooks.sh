@@ -104,6 +104,9 @@ guest journalctl --update-catalog
 expect_match "the journal has the catalogued entry" \
         "$(guest journalctl -x UPKEEP_APP=example MESSAGE_ID=043171f293084ddfb732802a14cb82d5 --no-pager)" \
         'An install hook of example failed; 1\.3\.0 was not installed'
+# journalctl -x prints a field the entry lacks by its bare name, "updated from UPKEEP_OLD_VERSION".
+expect_eq "journalctl -x explains every entry with its own fields (none missing on a first install)" \
+        "$(guest journalctl -x UPKEEP_APP=example --no-pager | grep '^░░' | grep -oE 'UPKEEP_[A-Z_]+' | sort -u)" ""
 expect_match "what the hook said is in the journal" "$(journal_of 'upkeep-hook-example-*')" 'gate: closed for 1\.3\.0'
 expect_eq "the app is not paused by a failed hook" "$(prop Paused)" 'b false'
 guest rm /srv/gate-closed
