@@ -223,15 +223,11 @@ int verb_stage(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
-        const char *app = argv[1], *file = argv[2], *type;
+        const char *app = argv[1], *file = argv[2], *version = argv[3], *type;
         struct stat st;
         int r;
 
-        if (!arg_stage_version) {
-                ctl_log_error("stage needs the version the file holds: --version=VERSION.");
-                return EXIT_USAGE;
-        }
-        r = validate_version(arg_stage_version);
+        r = validate_version(version);
         if (r != 0)
                 return r;
         if (arg_host) {
@@ -260,9 +256,9 @@ int verb_stage(int argc, char *argv[]) {
                 return log_bus_error(r, &error, "Failed to stage %s", app);
 
         r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, path, UPKEEP_APP_INTERFACE, "Stage", &error, NULL,
-                               "hss", fd, arg_stage_version, type);
+                               "hss", fd, version, type);
         if (r < 0)
-                return log_bus_error(r, &error, "Failed to stage %s as %s %s", file, app, arg_stage_version);
+                return log_bus_error(r, &error, "Failed to stage %s as %s %s", file, app, version);
 
         return 0;
 }

@@ -29,7 +29,6 @@ extern bool arg_quiet;
 extern const char *arg_host;        /* NULL = this machine */
 extern const char *arg_key;         /* verify: a key line "RW…" or a minisign.pub file */
 extern const char *arg_signature;   /* verify: NULL = FILE.minisig */
-extern const char *arg_stage_version; /* stage: --version=VERSION */
 extern const char *arg_type;        /* stage: tar, zip, binary; NULL = from the file name */
 /* init: */
 extern const char *arg_init_name;   /* NULL = from the package path */

@@ -20,7 +20,6 @@ bool arg_quiet = false;
 const char *arg_host = NULL;
 const char *arg_key = NULL;
 const char *arg_signature = NULL;
-const char *arg_stage_version = NULL;
 const char *arg_type = NULL;
 const char *arg_init_name = NULL;
 bool arg_init_force = false;
@@ -52,7 +51,7 @@ static const Verb verbs[] = {
         { "resume",   2, 2,       "resume APP",           verb_resume   },
         { "pin",      3, 3,       "pin APP VERSION",      verb_pin      },
         { "unpin",    2, 2,       "unpin APP",            verb_unpin    },
-        { "stage",    3, 3,       "stage APP FILE --version=VERSION [--type=tar|zip|binary]", verb_stage },
+        { "stage",    4, 4,       "stage APP FILE VERSION [--type=tar|zip|binary]", verb_stage },
         { "verify",   2, 2,       "verify FILE --key=KEY [--signature=SIG]", verb_verify },
         { "inspect",  2, 2,       "inspect FILE",         verb_inspect  },
         { "init",     2, INT_MAX, "init go:MODULE/PATH [--name=NAME] [-- ARGUMENTS...]", verb_init },
@@ -76,7 +75,7 @@ static int help(void) {
                "  resume APP              Allow automatic updates of an app again\n"
                "  pin APP VERSION         Take no version but VERSION automatically\n"
                "  unpin APP               Remove the pin\n"
-               "  stage APP FILE --version=VERSION\n"
+               "  stage APP FILE VERSION\n"
                "                          Stage a local artifact as VERSION of APP, pending\n"
                "  verify FILE --key=KEY   Check FILE against its minisign signature (no daemon)\n"
                "  inspect FILE            Show how the Go program FILE was built: Go version,\n"
@@ -99,7 +98,6 @@ static int help(void) {
                "     --key=KEY            verify: the public key, a line \"RW...\" or a\n"
                "                          minisign.pub file\n"
                "     --signature=SIG      verify: the signature file (default: FILE.minisig)\n"
-               "     --version=VERSION    stage: the version FILE holds\n"
                "     --type=tar|zip|binary\n"
                "                          stage: what FILE is (default: from its name)\n"
                "     --name=NAME          init: the app's name (default: from the package path)\n"
@@ -188,8 +186,7 @@ static int parse_argv(int argc, char *argv[]) {
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
-                /* Alone it shows the package version; "stage" takes a value ("--version 1.4.0"). */
-                { "version",         optional_argument, NULL, ARG_VERSION         },
+                { "version",         no_argument,       NULL, ARG_VERSION         },
                 { "json",            optional_argument, NULL, ARG_JSON            },
                 { "no-legend",       no_argument,       NULL, ARG_NO_LEGEND       },
                 { "no-block",        no_argument,       NULL, ARG_NO_BLOCK        },
@@ -221,16 +218,7 @@ static int parse_argv(int argc, char *argv[]) {
                 case 'h':
                         return help();
                 case ARG_VERSION:
-                        /* getopt takes an optional argument only as "--version=V"; the word after
-                         * a bare --version is taken as well unless it is an option. */
-                        if (!optarg && optind < argc && argv[optind][0] != '-')
-                                optarg = argv[optind++];
-                        if (!optarg)
-                                show_version = true;
-                        else if (isempty(optarg))
-                                return ctl_log_error_errno(EINVAL, "--version= needs a version.");
-                        else
-                                arg_stage_version = optarg;
+                        show_version = true;
                         break;
                 case ARG_JSON:
                         if (!optarg || streq(optarg, "pretty"))
@@ -348,10 +336,9 @@ static int dispatch_verb(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
 
-        /* An option another command would have used is a mistake worth reporting: "update APP
-         * --version V" must not quietly update to the newest version instead. */
-        if ((arg_stage_version || arg_type) && !streq(v->name, "stage")) {
-                ctl_log_error("--version=VERSION and --type= are options of 'stage', not of '%s'.", v->name);
+        /* An option another command would have used is a mistake worth reporting. */
+        if (arg_type && !streq(v->name, "stage")) {
+                ctl_log_error("--type= is an option of 'stage', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }
         if (arg_run_name && !streq(v->name, "run") && !streq(v->name, "init")) {

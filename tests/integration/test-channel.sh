@@ -147,7 +147,7 @@ expect_match "... saying so" "$out" 'is not a minisign signature'
 
 # --- upkeepctl stage: a local file, handed to upkeepd as an open descriptor ----------------------
 harness_copy_in "$UPKEEP_GUEST" "$www/example-1.1.0.tar.gz" /tmp/example-1.1.0.tar.gz
-out=$(guest upkeepctl --no-ask-password stage example /tmp/example-1.1.0.tar.gz --version 1.4.0 2>&1); rc=$?
+out=$(guest upkeepctl --no-ask-password stage example /tmp/example-1.1.0.tar.gz 1.4.0 2>&1); rc=$?
 expect_eq "stage of a local archive exits 0" "$rc" 0
 expect_eq "... versions/1.4.0 exists" "$(guest sh -c 'test -d /var/lib/upkeep/apps/example/versions/1.4.0 && echo yes')" yes
 expect_eq "... unpacked" "$(guest cat /var/lib/upkeep/apps/example/versions/1.4.0/share/VERSION)" 1.1.0
@@ -156,16 +156,16 @@ expect_match "... journalled as staged" \
         "$(guest journalctl UPKEEP_APP=example UPKEEP_VERSION=1.4.0 MESSAGE_ID=5ed54014084547669ceb2b684d1bda7b -o cat --no-pager)" \
         'example 1\.4\.0 staged from a local file'
 harness_copy_in "$UPKEEP_GUEST" "$www/example-dotdot.tar.gz" /tmp/example-dotdot.tar.gz
-out=$(guest upkeepctl --no-ask-password stage example /tmp/example-dotdot.tar.gz --version 1.5.0 2>&1); rc=$?
+out=$(guest upkeepctl --no-ask-password stage example /tmp/example-dotdot.tar.gz 1.5.0 2>&1); rc=$?
 expect_match "stage of a malicious archive fails" "$rc" '^[1-9]'
 expect_match "... with the reason" "$out" 'Archive refused: .*\.\.'
 expect_eq "... and nothing is staged" "$(guest sh -c 'test -e /var/lib/upkeep/apps/example/versions/1.5.0 || echo none')" none
 expect_eq "... PendingVersion stays" "$(prop PendingVersion)" 's "1.4.0"'
-out=$(guest upkeepctl stage example /tmp/example-1.1.0.tar.gz --version 1.6 2>&1); rc=$?
+out=$(guest upkeepctl stage example /tmp/example-1.1.0.tar.gz 1.6 2>&1); rc=$?
 expect_eq "stage with an invalid version is a usage error" "$rc" 2
 guest chmod 644 /tmp/example-1.1.0.tar.gz
 out=$(guest setpriv --reuid=nobody --regid="$(guest id -g nobody)" --init-groups \
-        upkeepctl --no-ask-password stage example /tmp/example-1.1.0.tar.gz --version 1.6.0 2>&1); rc=$?
+        upkeepctl --no-ask-password stage example /tmp/example-1.1.0.tar.gz 1.6.0 2>&1); rc=$?
 expect_eq "stage by an unauthorized user exits 5" "$rc" 5
 expect_eq "... and nothing is staged" "$(guest sh -c 'test -e /var/lib/upkeep/apps/example/versions/1.6.0 || echo none')" none
 
