@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "fileio.h"
 #include "macro.h"
 #include "strv.h"
@@ -115,10 +116,8 @@ int app_state_begin_trial(AppState *s, const char *version, TransitionKind kind,
         s->trial_starts = 0;
 
         /* An operator's explicit update starts afresh; a scheduled one keeps counting failures. */
-        if (kind == TRANSITION_MANUAL) {
-                s->backoff_failures = 0;
-                s->backoff_until = 0;
-        }
+        if (kind == TRANSITION_MANUAL)
+                app_state_backoff_reset(s);
 
         return 0;
 }
@@ -131,8 +130,7 @@ int app_state_keep_trial(AppState *s) {
         s->trial_started_at = 0;
         s->trial_starts = 0;
 
-        s->backoff_failures = 0;
-        s->backoff_until = 0;
+        app_state_backoff_reset(s);
         return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <strings.h>
+#include <time.h>
 
 #include "macro.h"
 #include "window.h"
@@ -291,4 +292,55 @@ int window_to_calendar(const char *s, char **ret, const char **ret_reason) {
 
         *ret = calendar;
         return 0;
+}
+
+static bool window_contains_tm(const Window *w, const struct tm *tm) {
+        /* tm_wday counts from Sunday; the window's bits from Monday. */
+        unsigned d = ((unsigned) tm->tm_wday + 6) % 7;
+
+        return (w->weekdays & (1u << d)) && (w->hours & (UINT32_C(1) << tm->tm_hour));
+}
+
+bool window_contains(const Window *w, usec_t t) {
+        time_t sec = (time_t) (t / USEC_PER_SEC);
+        struct tm tm;
+
+        if (!localtime_r(&sec, &tm))
+                return false;
+        return window_contains_tm(w, &tm);
+}
+
+int window_next(const Window *w, usec_t t, usec_t *ret) {
+        time_t sec = (time_t) (t / USEC_PER_SEC);
+
+        if (w->weekdays == 0 || w->hours == 0)
+                return -ENOENT;
+
+        /* Hour by local hour: a week and a bit always reaches every hour of the window, even across
+         * a change to or from daylight saving time. */
+        for (unsigned i = 0; i < 8 * 24 + 2; i++) {
+                struct tm tm;
+                time_t next;
+
+                if (!localtime_r(&sec, &tm))
+                        return -EOVERFLOW;
+                if (window_contains_tm(w, &tm)) {
+                        *ret = i == 0 ? t : (usec_t) sec * USEC_PER_SEC;
+                        return 0;
+                }
+
+                /* The start of the next local hour. Where the clock goes back, mktime() may name the
+                 * same hour again: then an hour of real time is the next local hour. */
+                time_t hour_start = sec - tm.tm_min * 60 - tm.tm_sec;
+
+                tm.tm_min = tm.tm_sec = 0;
+                tm.tm_hour++;
+                tm.tm_isdst = -1;
+                next = mktime(&tm);
+                if (next == (time_t) -1)
+                        return -EOVERFLOW;
+                sec = next > sec ? next : hour_start + 3600;
+        }
+
+        return -ENOENT;
 }

@@ -3,7 +3,10 @@
  * applied, and its translation into the OnCalendar= expression of the app's update timer. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "time-util.h"
 
 #define WINDOW_ALL_WEEKDAYS UINT8_C(0x7f)      /* Mon … Sun */
 #define WINDOW_ALL_HOURS    UINT32_C(0xffffff) /* 00 … 23 */
@@ -25,3 +28,10 @@ int window_parse(const char *s, Window *ret, const char **ret_reason);
 /* The OnCalendar= expression firing at minute 0 of every hour of the window, in the form systemd
  * normalizes to, e.g. "Mon..Fri *-*-* 09..17:00:00"; "hourly" for any time. Errors as window_parse(). */
 int window_to_calendar(const char *s, char **ret, const char **ret_reason);
+
+/* Whether the realtime t, in local time (as the update timer's OnCalendar= counts), lies inside w. */
+bool window_contains(const Window *w, usec_t t);
+
+/* The first time >= t inside w: t itself when it is inside, else the start of the first local hour
+ * in the window. -ENOENT for a window with no weekday or no hour (window_parse never makes one). */
+int window_next(const Window *w, usec_t t, usec_t *ret);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "window.h"
@@ -181,6 +184,97 @@ static void test_to_calendar_invalid(void) {
         assert(reason && strstr(reason, "hour"));
 }
 
+
+/* 2026-11-20T10:00:00Z, a Friday */
+#define T0 ((usec_t) 1795168800ULL * USEC_PER_SEC)
+
+static void set_tz(const char *tz) {
+        assert(setenv("TZ", tz, 1) == 0);
+        tzset();
+}
+
+static usec_t next_of(const char *window, usec_t t) {
+        Window w;
+        usec_t n = 0;
+
+        assert(window_parse(window, &w, NULL) == 0);
+        assert(window_next(&w, t, &n) == 0);
+        assert(n >= t);
+        assert(window_contains(&w, n));
+        return n;
+}
+
+static bool contains(const char *window, usec_t t) {
+        Window w;
+
+        assert(window_parse(window, &w, NULL) == 0);
+        return window_contains(&w, t);
+}
+
+static void test_contains(void) {
+        printf("%s\n", __func__);
+        set_tz("UTC");
+
+        assert(contains(NULL, T0));
+        assert(contains("Mon..Fri 09..17", T0));
+        assert(contains("Mon..Fri 09..17", T0 - USEC_PER_HOUR));                  /* 09:00:00 */
+        assert(!contains("Mon..Fri 09..17", T0 - USEC_PER_HOUR - 1));             /* 08:59:59.999999 */
+        assert(contains("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR - 1));          /* 17:59:59 */
+        assert(!contains("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR));             /* 18:00 */
+        assert(!contains("Sat,Sun", T0));
+        assert(contains("Sat,Sun", T0 + 14 * USEC_PER_HOUR));                     /* Sat 00:00 */
+        assert(contains("Fri 10", T0) && !contains("Thu 10", T0) && !contains("Fri 11", T0));
+        assert(contains("Sun 23", T0 + 2 * USEC_PER_DAY + 13 * USEC_PER_HOUR));   /* Sun 23:00 */
+}
+
+static void test_next(void) {
+        Window empty = {};
+        usec_t n = 42;
+
+        printf("%s\n", __func__);
+        set_tz("UTC");
+
+        /* Inside: t itself, to the microsecond. */
+        assert(next_of(NULL, T0 + 7) == T0 + 7);
+        assert(next_of("Mon..Fri 09..17", T0 + 7) == T0 + 7);
+        /* Later the same day. */
+        assert(next_of("Fri 14..15", T0 + 7) == T0 + 4 * USEC_PER_HOUR);
+        assert(next_of("22..23,00..02", T0) == T0 + 12 * USEC_PER_HOUR);
+        /* After Friday's window: Monday 09:00. */
+        assert(next_of("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR) == T0 + 3 * USEC_PER_DAY - USEC_PER_HOUR);
+        /* Before it, in the morning: 09:00 the same day. */
+        assert(next_of("Mon..Fri 09..17", T0 - 3 * USEC_PER_HOUR - 17) == T0 - USEC_PER_HOUR);
+        /* Only the hour just past: a week less an hour away. */
+        assert(next_of("Fri 09", T0) == T0 + 7 * USEC_PER_DAY - USEC_PER_HOUR);
+
+        assert(window_next(&empty, T0, &n) == -ENOENT);
+        assert(n == 42);
+}
+
+static void test_next_daylight_saving(void) {
+        /* Europe/Berlin: 2026-03-29 02:00 CET does not exist (03:00 CEST follows 01:59 CET);
+         * 2026-10-25 02:00..02:59 happens twice (CEST, then CET). */
+        const usec_t spring = (usec_t) 1774744200ULL * USEC_PER_SEC;  /* 2026-03-29T00:30Z = 01:30 CET */
+        const usec_t autumn = (usec_t) 1792888200ULL * USEC_PER_SEC;  /* 2026-10-25T00:30Z = 02:30 CEST */
+
+        printf("%s\n", __func__);
+        if (access("/usr/share/zoneinfo/Europe/Berlin", F_OK) < 0) {
+                printf("  no tzdata for Europe/Berlin, skipped\n");
+                return;
+        }
+        set_tz("Europe/Berlin");
+
+        /* The skipped hour: the next 02:00 is Monday's (2026-03-30T00:00Z). */
+        assert(next_of("02", spring) == spring + 23 * USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
+        /* 03:00 CEST comes right after 01:59 CET. */
+        assert(next_of("03", spring) == spring + 30 * USEC_PER_MINUTE);
+
+        /* Both 02:30s are inside "02"; 03:00 CET is two real hours after 02:00 CEST. */
+        assert(contains("02", autumn) && contains("02", autumn + USEC_PER_HOUR));
+        assert(next_of("03", autumn) == autumn + USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
+        assert(next_of("Sun 01", autumn) == autumn + 7 * USEC_PER_DAY - 30 * USEC_PER_MINUTE);
+}
+
 int main(void) {
         test_parse_any_time();
         test_parse_sets();
@@ -188,5 +282,8 @@ int main(void) {
         test_reasons();
         test_to_calendar();
         test_to_calendar_invalid();
+        test_contains();
+        test_next();
+        test_next_daylight_saving();
         return 0;
 }

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "backoff.h"
+#include "macro.h"
+
+/* 2026-11-20T10:00:00Z */
+#define T0 ((usec_t) 1795168800ULL * USEC_PER_SEC)
+
+static void test_delay(void) {
+        printf("%s\n", __func__);
+
+        assert(backoff_delay(0) == 0);
+        assert(backoff_delay(1) == 1 * USEC_PER_HOUR);
+        assert(backoff_delay(2) == 2 * USEC_PER_HOUR);
+        assert(backoff_delay(3) == 4 * USEC_PER_HOUR);
+        assert(backoff_delay(4) == 8 * USEC_PER_HOUR);
+        assert(backoff_delay(5) == 16 * USEC_PER_HOUR);
+        /* 32h would be next: capped. */
+        assert(backoff_delay(6) == 24 * USEC_PER_HOUR);
+        assert(backoff_delay(7) == 24 * USEC_PER_HOUR);
+        assert(backoff_delay(64) == 24 * USEC_PER_HOUR);
+        assert(backoff_delay(65) == 24 * USEC_PER_HOUR);
+        assert(backoff_delay(UINT_MAX) == 24 * USEC_PER_HOUR);
+}
+
+static void test_failed_counts_from_each_failure(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_state_new(&s) == 0);
+        assert(s->backoff_failures == 0 && s->backoff_until == 0);
+
+        app_state_backoff_failed(s, T0);
+        assert(s->backoff_failures == 1);
+        assert(s->backoff_until == T0 + USEC_PER_HOUR);
+
+        /* The next attempt failed 1h 5min later: 2h from then, not from the first failure. */
+        app_state_backoff_failed(s, T0 + 65 * USEC_PER_MINUTE);
+        assert(s->backoff_failures == 2);
+        assert(s->backoff_until == T0 + 65 * USEC_PER_MINUTE + 2 * USEC_PER_HOUR);
+
+        app_state_backoff_failed(s, T0 + 4 * USEC_PER_HOUR);
+        assert(s->backoff_failures == 3);
+        assert(s->backoff_until == T0 + 8 * USEC_PER_HOUR);
+
+        for (unsigned i = 0; i < 10; i++)
+                app_state_backoff_failed(s, T0 + USEC_PER_DAY);
+        assert(s->backoff_failures == 13);
+        assert(s->backoff_until == T0 + 2 * USEC_PER_DAY);
+
+        app_state_backoff_reset(s);
+        assert(s->backoff_failures == 0 && s->backoff_until == 0);
+
+        app_state_backoff_failed(s, T0);
+        assert(s->backoff_failures == 1 && s->backoff_until == T0 + USEC_PER_HOUR);
+}
+
+static void test_failed_saturates(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+
+        printf("%s\n", __func__);
+
+        assert(app_state_new(&s) == 0);
+        s->backoff_failures = UINT_MAX;
+        app_state_backoff_failed(s, T0);
+        assert(s->backoff_failures == UINT_MAX);
+        assert(s->backoff_until == T0 + BACKOFF_MAX_USEC);
+}
+
+int main(void) {
+        test_delay();
+        test_failed_counts_from_each_failure();
+        test_failed_saturates();
+        return 0;
+}
