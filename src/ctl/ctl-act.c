@@ -149,7 +149,9 @@ int verb_update(int argc, char *argv[]) {
 }
 
 int verb_apply(int argc, char *argv[]) {
-        return app_job_verb((char *[]) { argv[1], NULL }, "ApplyPending", NULL, "apply the pending version of", "update");
+        /* The update timer's service says --scheduled: its failures back off, an operator's do not. */
+        return app_job_verb((char *[]) { argv[1], NULL }, arg_scheduled ? "ApplyScheduled" : "ApplyPending", NULL,
+                            "apply the pending version of", "update");
 }
 
 int verb_rollback(int argc, char *argv[]) {

@@ -36,6 +36,7 @@ AppInfo *app_info_free(AppInfo *info) {
         free(info->pending_version);
         free(info->pinned_version);
         free(info->last_error);
+        free(info->window);
         free(info->pause_reason);
         history_done(&info->history);
         free(info);
@@ -187,6 +188,9 @@ static const AppProperty app_properties[] = {
         { "ScheduledFor",     "t",       offsetof(AppInfo, scheduled_for)     },
         { "LastCheck",        "t",       offsetof(AppInfo, last_check)        },
         { "LastError",        "s",       offsetof(AppInfo, last_error)        },
+        { "Window",           "s",       offsetof(AppInfo, window)            },
+        { "FailedAttempts",   "u",       offsetof(AppInfo, failed_attempts)   },
+        { "BackoffUntil",     "t",       offsetof(AppInfo, backoff_until)     },
         { "Paused",           "b",       offsetof(AppInfo, paused)            },
         { "PauseReason",      "s",       offsetof(AppInfo, pause_reason)      },
         { "History",          "a(tsss)", offsetof(AppInfo, history)           },
@@ -218,6 +222,8 @@ static int read_app_property(sd_bus_message *m, const AppProperty *p, AppInfo *i
                 return 0;
         case 't':
                 return sd_bus_message_read(m, "t", (uint64_t *) field);
+        case 'u':
+                return sd_bus_message_read(m, "u", (uint32_t *) field);
         case 'b':
                 return sd_bus_message_read(m, "b", (int *) field);
         case 'a':

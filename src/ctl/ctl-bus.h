@@ -36,6 +36,9 @@ typedef struct AppInfo {
         usec_t scheduled_for;
         usec_t last_check;
         char *last_error;
+        char *window;              /* Window= as configured; "" = any time */
+        uint32_t failed_attempts;  /* consecutive failed scheduled updates */
+        usec_t backoff_until;      /* 0 = not backing off */
         int paused;                /* int, as sd-bus reads "b" */
         char *pause_reason;
         History history;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The read-only verbs: list, status and history, as text for people or as JSON for scripts. Reading
  * properties needs no authorization, so these never start a polkit agent. */
+#include <inttypes.h>
 #include <langinfo.h>
 #include <stdio.h>
 
+#include "backoff.h"
 #include "ctl-bus.h"
 #include "ctl-format.h"
 #include "ctl-json.h"
@@ -129,6 +131,22 @@ static void print_time_field(const char *label, usec_t t, usec_t now) {
                format_relative(rel, sizeof rel, t, now));
 }
 
+/* When the update timer can next apply the pending version: not before it is due nor before the
+ * back-off ends, inside the window. 0 when nothing is pending, a pause or trial holds it, or the window
+ * cannot be read. The window is counted in this machine's local time, as the timer counts it. */
+static usec_t app_next_attempt(const AppInfo *a, usec_t now) {
+        usec_t t;
+        Window w;
+
+        if (isempty(a->pending_version) || a->paused || streq(a->state, "trial"))
+                return 0;
+        if (window_parse(a->window, &w, NULL) < 0)
+                return 0;
+        if (backoff_next_attempt(&w, now, a->scheduled_for, a->backoff_until, &t) < 0)
+                return 0;
+        return t;
+}
+
 /* A block like systemctl status: what an operator asks first (where from, what runs, what comes next)
  * at the top; fields with nothing to say are left out, except those whose absence is news. */
 static void print_app_status(const AppInfo *a, usec_t now) {
@@ -148,6 +166,23 @@ static void print_app_status(const AppInfo *a, usec_t now) {
                 print_field("Pinned", a->pinned_version);
         if (a->scheduled_for > 0)
                 print_time_field("Scheduled", a->scheduled_for, now);
+        print_field("Window", isempty(a->window) ? "any time" : a->window);
+        if (a->failed_attempts > 0)
+                printf("%12s: %" PRIu32 " scheduled update%s in a row\n", "Failed", a->failed_attempts,
+                       a->failed_attempts == 1 ? "" : "s");
+        if (a->backoff_until > now)
+                print_time_field("Backing off", a->backoff_until, now);
+        usec_t next = app_next_attempt(a, now);
+        if (next > 0) {
+                char ts[TIMESTAMP_LOCAL_MAX], rel[RELATIVE_MAX];
+
+                if (next <= now)
+                        printf("%12s: due, at the update timer's next event\n", "Next attempt");
+                else
+                        printf("%12s: not before %s; %s (inside the window)\n", "Next attempt",
+                               format_timestamp_local(ts, sizeof ts, next) ?: "?",
+                               format_relative(rel, sizeof rel, next, now));
+        }
         if (a->last_check > 0)
                 print_time_field("Last check", a->last_check, now);
         else
@@ -187,7 +222,7 @@ static int json_history(const History *h, json_object **ret) {
 }
 
 /* Keys are the bus property names in camelCase, so one name serves busctl users and jq users alike. */
-static int json_app_status(const AppInfo *a, json_object **ret) {
+static int json_app_status(const AppInfo *a, usec_t now, json_object **ret) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         json_object *history = NULL;
 
@@ -209,6 +244,10 @@ static int json_app_status(const AppInfo *a, json_object **ret) {
             json_add_timestamp(o, "scheduledFor", a->scheduled_for) < 0 ||
             json_add_timestamp(o, "lastCheck", a->last_check) < 0 ||
             json_add_string(o, "lastError", a->last_error) < 0 ||
+            json_add_string(o, "window", a->window) < 0 ||
+            json_add_value(o, "failedAttempts", json_object_new_int64(a->failed_attempts)) < 0 ||
+            json_add_timestamp(o, "backoffUntil", a->backoff_until) < 0 ||
+            json_add_timestamp(o, "nextAttempt", app_next_attempt(a, now)) < 0 ||
             json_add_bool(o, "paused", a->paused) < 0 ||
             json_add_string(o, "pauseReason", a->pause_reason) < 0 ||
             json_history(&a->history, &history) < 0)
@@ -243,7 +282,7 @@ static int show_app_status(sd_bus *bus, const char *name, const char *path, json
         if (array) {
                 json_object *o;
 
-                r = json_app_status(info, &o);
+                r = json_app_status(info, now_realtime(), &o);
                 if (r < 0)
                         return log_oom();
                 if (json_object_array_add(array, o) < 0) {

@@ -31,6 +31,7 @@ const char *arg_init_go_build_key = NULL;
 const char *arg_run_name = NULL;
 const char *arg_source = NULL;
 const char *arg_public_key = NULL;
+bool arg_scheduled = false;
 
 typedef struct Verb {
         const char *name;
@@ -68,8 +69,7 @@ static int help(void) {
                "  check [APP...]          Look for new releases (of all apps when none is given)\n"
                "  update APP [VERSION]    Update an app now, to VERSION or the newest its policy\n"
                "                          allows\n"
-               "  apply APP               Switch to the staged pending version now (as the\n"
-               "                          update timer does)\n"
+               "  apply APP               Switch to the staged pending version now\n"
                "  rollback APP            Go back to the previous version\n"
                "  pause APP [REASON]      Stop automatic updates of an app\n"
                "  resume APP              Allow automatic updates of an app again\n"
@@ -111,10 +111,12 @@ static int help(void) {
                "     --name=NAME          run: the app's name (default: the program's file name)\n"
                "     --source=URL         run: the release channel to update it from\n"
                "     --public-key=KEY     run: the minisign key of that channel, a line \"RW...\"\n"
-               "                          or a minisign.pub file\n\n"
+               "                          or a minisign.pub file\n"
+               "     --scheduled          apply: as the update timer does: refused while paused\n"
+               "                          or backing off, and a failure backs off\n\n"
                "Exit status:\n"
                "  0 success, 1 operation failed, 2 invalid command line, 4 no such app or version,\n"
-               "  5 not authorized, 6 app busy or paused (try again later),\n"
+               "  5 not authorized, 6 app busy, paused or backing off (try again later),\n"
                "  7 refused: a channel or release failed verification\n"
                "\nSee the %1$s(1) man page for details.\n",
                program_invocation_short_name);
@@ -183,6 +185,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_GOBUILD_KEY,
                 ARG_SOURCE,
                 ARG_PUBLIC_KEY,
+                ARG_SCHEDULED,
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
@@ -205,6 +208,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "gobuild-key",     required_argument, NULL, ARG_GOBUILD_KEY     },
                 { "source",          required_argument, NULL, ARG_SOURCE          },
                 { "public-key",      required_argument, NULL, ARG_PUBLIC_KEY      },
+                { "scheduled",       no_argument,       NULL, ARG_SCHEDULED       },
                 {}
         };
         bool show_version = false;
@@ -303,6 +307,9 @@ static int parse_argv(int argc, char *argv[]) {
                                 return ctl_log_error_errno(EINVAL, "--public-key= needs a key or a key file.");
                         arg_public_key = optarg;
                         break;
+                case ARG_SCHEDULED:
+                        arg_scheduled = true;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -347,6 +354,10 @@ static int dispatch_verb(int argc, char *argv[]) {
         }
         if ((arg_source || arg_public_key) && !streq(v->name, "run")) {
                 ctl_log_error("--source= and --public-key= are options of 'run', not of '%s'.", v->name);
+                return EXIT_USAGE;
+        }
+        if (arg_scheduled && !streq(v->name, "apply")) {
+                ctl_log_error("--scheduled is an option of 'apply', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }
         if ((arg_key || arg_signature) && !streq(v->name, "verify")) {

@@ -7,6 +7,7 @@
 #include "app-command.h"
 #include "app-dbus.h"
 #include "app-journal.h"
+#include "backoff.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"
@@ -34,6 +35,7 @@ typedef struct Apply {
         HttpRequest *health;
         TransientUnit *command;     /* the install hook or health check command running */
         bool on_trial;              /* the unit came up; watching it for TrialSec= */
+        bool backed_off;            /* a failed scheduled switch: the back-off was recorded */
 } Apply;
 
 static Apply *apply_free(Apply *ap) {
@@ -56,23 +58,65 @@ static void apply_end(Apply *ap, const char *error_name, const char *message) {
         Job *j = ap->job;
         App *a = ap->app;
 
+        if (ap->backed_off) {
+                char ts[RFC3339_MAX], span[64];
+
+                app_journal(&(AppEvent) {
+                                .message_id = UPKEEP_MESSAGE_BACKING_OFF,
+                                .priority = LOG_WARNING,
+                                .app = a->name,
+                                .version = ap->version,
+                                .old_version = a->state->current_version,
+                        },
+                        "Scheduled update of %s to %s failed (%u in a row); the update timer tries again "
+                        "not before %s (in %s), inside the update window.",
+                        a->name, ap->version, a->state->backoff_failures,
+                        format_timestamp_rfc3339(ts, sizeof ts, a->state->backoff_until),
+                        format_timespan(span, sizeof span, backoff_delay(a->state->backoff_failures)));
+        }
+
         apply_free(ap);
         app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "ScheduledFor",
-                         "LastError", "Paused", "PauseReason", "History", NULL);
+                         "LastError", "Paused", "PauseReason", "History", "FailedAttempts", "BackoffUntil", NULL);
         if (error_name)
                 job_fail(j, error_name, message);
         else
                 job_finish(j, "done");
 }
 
-static int edit_last_error(AppState *s, void *userdata) {
-        return free_and_strdup(&s->last_error, userdata);
+/* A failed switch, besides its LastError: a scheduled one counts towards the back-off, an operator's
+ * one starts the count afresh (an operator stepped in). */
+static int apply_failed_backoff(AppState *s, TransitionKind kind, bool *ret_backed_off) {
+        if (kind == TRANSITION_SCHEDULED) {
+                app_state_backoff_failed(s, now_realtime());
+                *ret_backed_off = true;
+        } else
+                app_state_backoff_reset(s);
+        return 1;
+}
+
+typedef struct FailEdit {
+        const char *reason;
+        TransitionKind kind;
+        bool backed_off;
+} FailEdit;
+
+static int edit_failed(AppState *s, void *userdata) {
+        FailEdit *e = userdata;
+
+        if (free_and_strdup(&s->last_error, e->reason) < 0)
+                return -ENOMEM;
+        return apply_failed_backoff(s, e->kind, &e->backed_off);
 }
 
 /* Fails before anything was switched: the running version is untouched. reason becomes LastError and
  * the job's error message, error_name its error; message_id catalogues the journal entry (NULL: none). */
 static void apply_fail_unswitched(Apply *ap, const char *message_id, const char *error_name, const char *reason) {
-        (void) app_update_state(ap->app, edit_last_error, (void *) reason);
+        FailEdit e = { .reason = reason, .kind = ap->kind };
+
+        /* Saved with the rest of the state, in one atomic write. */
+        if (app_update_state(ap->app, edit_failed, &e) > 0)
+                ap->backed_off = e.backed_off;
         app_journal(&(AppEvent) {
                         .message_id = message_id,
                         .priority = LOG_ERR,
@@ -100,8 +144,11 @@ static void apply_abort(Apply *ap, const char *format, ...) {
 typedef struct RollbackEdit {
         const char *version;
         const char *reason;
+        TransitionKind kind;
         int dir_fd;
+        bool roll_back;             /* there is a version to go back to */
         bool done;                  /* we rolled back (rather than upkeep-condition before us) */
+        bool backed_off;
 } RollbackEdit;
 
 static int edit_rollback(AppState *s, void *userdata) {
@@ -109,14 +156,16 @@ static int edit_rollback(AppState *s, void *userdata) {
         int r;
 
         /* upkeep-condition may have rolled back already, at the restart that followed a crash. */
-        if (!s->trial_version || version_compare(s->trial_version, e->version) != 0)
-                return free_and_strdup(&s->last_error, e->reason);
+        if (e->roll_back && s->trial_version && version_compare(s->trial_version, e->version) == 0) {
+                r = app_rollback_at(e->dir_fd, s, e->reason, now_realtime());
+                if (r < 0)
+                        return r;
+                e->done = true;
+        }
 
-        r = app_rollback_at(e->dir_fd, s, e->reason, now_realtime());
-        if (r < 0)
-                return r;
-        e->done = true;
-        return free_and_strdup(&s->last_error, e->reason) < 0 ? -ENOMEM : 1;
+        if (free_and_strdup(&s->last_error, e->reason) < 0)
+                return -ENOMEM;
+        return apply_failed_backoff(s, e->kind, &e->backed_off);
 }
 
 /* The new version failed its trial: back to the old one, unless that happened already. */
@@ -135,15 +184,21 @@ static void apply_roll_back(Apply *ap, const char *format, ...) {
                      ap->version, strempty(what), ap->old_version ?: "nothing") < 0)
                 reason = NULL;
 
-        RollbackEdit e = { .version = ap->version, .reason = reason, .dir_fd = ap->app->dir_fd };
+        RollbackEdit e = {
+                .version = ap->version,
+                .reason = reason,
+                .kind = ap->kind,
+                .dir_fd = ap->app->dir_fd,
+                .roll_back = ap->old_version != NULL,
+        };
         if (!ap->old_version)
                 log_warning("%s %s failed its trial and there is no earlier version to go back to.",
                             ap->app->name, ap->version);
-        else {
-                r = app_update_state(ap->app, edit_rollback, &e);
-                if (r < 0)
-                        log_error_errno(r, "Failed to roll back %s: %m", ap->app->name);
-        }
+        r = app_update_state(ap->app, edit_rollback, &e);
+        if (r < 0)
+                log_error_errno(r, "Failed to roll back %s: %m", ap->app->name);
+        else
+                ap->backed_off = e.backed_off;
 
         if (e.done) {
                 /* Fire and forget: the old version was running minutes ago; if it does not come
@@ -337,7 +392,8 @@ static void apply_switch(Apply *ap) {
                 return apply_abort(ap, "a trial of %s is still running", strempty(a->state->trial_version));
         if (r < 0)
                 return apply_abort(ap, "cannot switch to %s: %s", ap->version, strerror(-r));
-        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "History", NULL);
+        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "History",
+                         "FailedAttempts", "BackoffUntil", NULL);
 
         app_journal(&(AppEvent) {
                         .priority = LOG_INFO,
@@ -453,7 +509,7 @@ int manager_subscribe_systemd(Manager *m) {
                                         "Subscribe", NULL, NULL, "");
 }
 
-int app_start_apply_pending(App *a, char **ret_job_path) {
+int app_start_apply_pending(App *a, TransitionKind kind, char **ret_job_path) {
         _cleanup_free_ char *path = NULL, *version = NULL;
         Job *j;
         int r;
@@ -474,7 +530,7 @@ int app_start_apply_pending(App *a, char **ret_job_path) {
                 return -ENOMEM;
         }
 
-        app_apply(a, j, version, TRANSITION_SCHEDULED);
+        app_apply(a, j, version, kind);
         *ret_job_path = TAKE_PTR(path);
         return 0;
 }

@@ -12,11 +12,12 @@
  * version was kept, "failed" when it was rolled back or could not be switched to. */
 void app_apply(App *a, Job *j, const char *version, TransitionKind kind);
 
-/* ApplyPending(): switches to the staged pending version, as the update timer asks (-ENOENT when
- * nothing is pending). Rollback(): back to the previous version at once, which is marked bad, and
- * automatic updates paused (-ENOENT without a previous version). Both return the job's path; the job
+/* ApplyPending() and ApplyScheduled(): switches to the staged pending version, as an operator
+ * (kind manual) or the update timer (kind scheduled) asks (-ENOENT when nothing is pending).
+ * Rollback(): back to the previous version at once, which is marked bad, and automatic updates
+ * paused (-ENOENT without a previous version). Both return the job's path; the job
  * may have ended already. */
-int app_start_apply_pending(App *a, char **ret_job_path);
+int app_start_apply_pending(App *a, TransitionKind kind, char **ret_job_path);
 int app_start_rollback(App *a, char **ret_job_path);
 
 /* Subscribes to systemd's signals (once, at start-up), without which it sends none. */

@@ -167,6 +167,26 @@ static int property_get_last_check(sd_bus *bus, const char *path, const char *in
         return sd_bus_message_append(reply, "t", a->state->last_check);
 }
 
+static int property_get_failed_attempts(sd_bus *bus, const char *path, const char *interface,
+                                        const char *property, sd_bus_message *reply, void *userdata,
+                                        sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "u", (uint32_t) a->state->backoff_failures);
+}
+
+static int property_get_backoff_until(sd_bus *bus, const char *path, const char *interface,
+                                      const char *property, sd_bus_message *reply, void *userdata,
+                                      sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "t", (uint64_t) a->state->backoff_until);
+}
+
+static int property_get_window(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        return sd_bus_message_append(reply, "s", strempty(a->config->window));
+}
+
 static int property_get_paused(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         App *a = userdata;
@@ -416,23 +436,31 @@ static int method_update(sd_bus_message *call, void *userdata, sd_bus_error *err
                                   update_authorized, a->manager, error);
 }
 
-static int apply_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+static int apply_authorized_kind(sd_bus_message *call, Manager *m, TransitionKind kind, sd_bus_error *error) {
         _cleanup_free_ char *path = NULL;
         App *a;
         int r;
 
-        a = app_of_call(call, userdata, error);
+        a = app_of_call(call, m, error);
         if (!a)
                 return -ENOENT;
         if (a->job)
                 return app_can_start_job(a, error);
 
-        r = app_start_apply_pending(a, &path);
+        r = app_start_apply_pending(a, kind, &path);
         if (r == -ENOENT)
                 return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to apply the pending version of %s: %m", a->name);
         return sd_bus_reply_method_return(call, "o", path);
+}
+
+static int apply_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        return apply_authorized_kind(call, userdata, TRANSITION_MANUAL, error);
+}
+
+static int apply_scheduled_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        return apply_authorized_kind(call, userdata, TRANSITION_SCHEDULED, error);
 }
 
 static int method_apply_pending(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -446,6 +474,30 @@ static int method_apply_pending(sd_bus_message *call, void *userdata, sd_bus_err
         return polkit_check_async(call, "org.upkeep1.update",
                                   (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
                                   apply_authorized, a->manager, error);
+}
+
+/* The update timer's call. upkeep-condition let it through a moment ago, from the state on disk; a
+ * pause or a back-off that came since is honoured here, as the timer's own decision would be. */
+static int method_apply_scheduled(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        char ts[RFC3339_MAX];
+
+        if (!a->state->pending_version)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
+        if (a->state->paused)
+                return sd_bus_error_setf(error, BUS_ERROR_PAUSED, "Automatic updates of %s are paused: %s", a->name,
+                                         isempty(a->state->pause_reason) ? "no reason given" : a->state->pause_reason);
+        if (a->state->backoff_until > now_realtime())
+                return sd_bus_error_setf(error, BUS_ERROR_BACKING_OFF,
+                                         "%s is backing off after %u failed scheduled update(s), until %s.", a->name,
+                                         a->state->backoff_failures,
+                                         format_timestamp_rfc3339(ts, sizeof ts, a->state->backoff_until));
+        if (a->job)
+                return app_can_start_job(a, error);
+
+        return polkit_check_async(call, "org.upkeep1.update",
+                                  (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
+                                  apply_scheduled_authorized, a->manager, error);
 }
 
 static int rollback_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -619,6 +671,9 @@ const sd_bus_vtable app_vtable[] = {
         SD_BUS_PROPERTY("ScheduledFor", "t", property_get_scheduled_for, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastCheck", "t", property_get_last_check, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastError", "s", property_get_last_error, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Window", "s", property_get_window, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("FailedAttempts", "u", property_get_failed_attempts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BackoffUntil", "t", property_get_backoff_until, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Paused", "b", property_get_paused, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("PauseReason", "s", property_get_pause_reason, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("History", "a(tsss)", property_get_history, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -631,6 +686,8 @@ const sd_bus_vtable app_vtable[] = {
                                 method_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ApplyPending", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
                                 method_apply_pending, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ApplyScheduled", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
+                                method_apply_scheduled, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Stage", SD_BUS_ARGS("h", file, "s", version, "s", type), SD_BUS_NO_RESULT,
                                 method_stage, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,

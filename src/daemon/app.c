@@ -128,7 +128,7 @@ App *app_free(App *a) {
 void app_set_config(App *a, AppConfig *config) {
         app_config_free(a->config);
         a->config = config;
-        app_emit_changed(a, "Description", "Source", "Policy", "Unit", NULL);
+        app_emit_changed(a, "Description", "Source", "Policy", "Unit", "Window", NULL);
 }
 
 const char *app_state_string(const App *a) {

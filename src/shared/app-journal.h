@@ -17,6 +17,7 @@
 #define UPKEEP_MESSAGE_STATE_RESET          "c9717381ebc2410dbe8fb38fa3d1051a"
 #define UPKEEP_MESSAGE_LOG_FORKED           "526904178dc7443090bf701b2e59e06f"
 #define UPKEEP_MESSAGE_HOOK_FAILED          "043171f293084ddfb732802a14cb82d5"
+#define UPKEEP_MESSAGE_BACKING_OFF          "37ea8a3c72ab4c3685377806d9cf1915"
 
 typedef struct AppEvent {
         const char *message_id;   /* one of the above, or NULL for an uncatalogued entry */

@@ -27,3 +27,14 @@ void app_state_backoff_reset(AppState *s) {
         s->backoff_failures = 0;
         s->backoff_until = 0;
 }
+
+int backoff_next_attempt(const Window *w, usec_t now, usec_t due_at, usec_t backoff_until, usec_t *ret) {
+        usec_t t = now;
+
+        if (due_at > t)
+                t = due_at;
+        if (backoff_until > t)
+                t = backoff_until;
+
+        return window_next(w, t, ret);
+}

@@ -6,6 +6,7 @@
 
 #include "state.h"
 #include "time-util.h"
+#include "window.h"
 
 #define BACKOFF_FIRST_USEC USEC_PER_HOUR
 #define BACKOFF_MAX_USEC   (24 * USEC_PER_HOUR)
@@ -20,3 +21,7 @@ void app_state_backoff_failed(AppState *s, usec_t now);
 
 /* Forgets past failures: an operator stepped in, or an update succeeded. */
 void app_state_backoff_reset(AppState *s);
+
+/* When the update timer can next apply a pending update: not before now, the update's due time nor the
+ * back-off, and inside the window w (local time). Errors as window_next(). */
+int backoff_next_attempt(const Window *w, usec_t now, usec_t due_at, usec_t backoff_until, usec_t *ret);

@@ -11,6 +11,7 @@
 #define BUS_ERROR_NO_SUCH_VERSION    "org.upkeep1.Error.NoSuchVersion"
 #define BUS_ERROR_BUSY               "org.upkeep1.Error.Busy"
 #define BUS_ERROR_PAUSED             "org.upkeep1.Error.Paused"
+#define BUS_ERROR_BACKING_OFF        "org.upkeep1.Error.BackingOff"
 #define BUS_ERROR_NOT_ALLOWED        "org.upkeep1.Error.NotAllowed"
 #define BUS_ERROR_NOT_SUPPORTED      "org.upkeep1.Error.NotSupported"
 #define BUS_ERROR_SIGNATURE_INVALID  "org.upkeep1.Error.SignatureInvalid"

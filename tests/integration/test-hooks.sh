@@ -3,8 +3,10 @@
 # Commands an app's config has upkeep run, as transient units of a real systemd: install hooks run
 # before each switch, in order, with the switch in their environment (a relative program found in the
 # new release); a failing hook leaves the old version running with LastError, a catalogued journal
-# entry and a failed job; a HealthCheck= command that passes keeps the new version, one that fails
-# rolls it back and pauses the app.
+# entry and a failed job; the same failure in a scheduled update (the update timer's service) backs
+# off: FailedAttempts 1, BackoffUntil an hour on, the service skipped until then, and an operator's
+# apply resets it; a HealthCheck= command that passes keeps the new version, one that fails rolls it
+# back and pauses the app.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/publisher.sh"
@@ -109,16 +111,82 @@ expect_eq "journalctl -x explains every entry with its own fields (none missing 
         "$(guest journalctl -x UPKEEP_APP=example --no-pager | grep '^░░' | grep -oE 'UPKEEP_[A-Z_]+' | sort -u)" ""
 expect_match "what the hook said is in the journal" "$(journal_of 'upkeep-hook-example-*')" 'gate: closed for 1\.3\.0'
 expect_eq "the app is not paused by a failed hook" "$(prop Paused)" 'b false'
+expect_eq "an operator's failed update does not count towards the back-off" "$(prop FailedAttempts)" 'u 0'
+
+# --- the same failure in a scheduled update: back-off -----------------------------------------------
+update_unit_journal() {
+        guest journalctl -u upkeep-update@example.service -o cat --no-pager
+}
+skips() {
+        update_unit_journal | grep -c "Skipped due to 'exec-condition'"
+}
+guest sh -c "busctl monitor --match \"type='signal',interface='org.freedesktop.DBus.Properties',path='/org/upkeep1/app/example'\" >/tmp/monitor.txt 2>&1 & echo \$! >/tmp/monitor.pid"
+sleep 0.5
+failed_at=$(guest date +%s)
+guest systemctl start upkeep-update@example.service; rc=$?
+expect_match "the update timer's service fails with the hook (exit $rc)" "$rc" '^[1-9][0-9]*$'
+expect_match "... which ran for the scheduled update" "$(update_unit_journal)" "install hook 2 of 2, '/usr/local/bin/gate', exited with status 7"
+expect_eq "the old version still serves" "$(serves)" 1.1.0
+expect_eq "... and is current" "$(prop CurrentVersion)" 's "1.1.0"'
+expect_eq "FailedAttempts is 1" "$(prop FailedAttempts)" 'u 1'
+until=$(prop BackoffUntil); until=${until#t }
+delta=$(( until / 1000000 - failed_at ))
+expect_eq "BackoffUntil is an hour after the failure (${delta}s)" \
+        "$([ "$delta" -ge 3595 ] && [ "$delta" -le 3660 ] && echo yes)" yes
+expect_eq "state.json holds the back-off" \
+        "$(guest python3 -c 'import json; s = json.load(open("/var/lib/upkeep/apps/example/state.json")); print(s["backoff_failures"], s["backoff_until"] > s.get("due_at", ""))')" \
+        "1 True"
+guest sh -c 'kill $(cat /tmp/monitor.pid)'
+monitor=$(guest cat /tmp/monitor.txt)
+expect_match "PropertiesChanged names FailedAttempts" "$monitor" 'STRING "FailedAttempts"'
+expect_match "... and BackoffUntil" "$monitor" 'STRING "BackoffUntil"'
+guest journalctl --update-catalog
+expect_match "the journal has the catalogued back-off entry" \
+        "$(guest journalctl -x UPKEEP_APP=example MESSAGE_ID=37ea8a3c72ab4c3685377806d9cf1915 --no-pager)" \
+        'A scheduled update of example failed; the update timer backs off'
+expect_match "... saying when the timer tries again" \
+        "$(guest journalctl UPKEEP_APP=example MESSAGE_ID=37ea8a3c72ab4c3685377806d9cf1915 -o cat --no-pager)" \
+        'Scheduled update of example to 1\.3\.0 failed \(1 in a row\); the update timer tries again not before .* \(in 1h\)'
+status=$(guest upkeepctl status example)
+expect_match "upkeepctl status shows the count" "$status" 'Failed: 1 scheduled update in a row'
+expect_match "... the back-off" "$status" 'Backing off: .*; in (59min|1h)'
+expect_match "... and the next possible attempt" "$status" 'Next attempt: not before .*; in (59min|1h).* \(inside the window\)'
+json=$(guest upkeepctl --json=short status example)
+expect_eq "upkeepctl --json status has them too" \
+        "$(python3 -c 'import json, sys; a = json.loads(sys.argv[1])[0]; print(a["failedAttempts"], a["backoffUntil"] == a["nextAttempt"] != None, a["window"])' "$json")" \
+        "1 True None"
+
+n=$(skips)
+guest systemctl start upkeep-update@example.service; rc=$?
+expect_eq "started again, the update service is skipped, not failed" "$rc" 0
+expect_eq "... by its condition" "$(skips)" $((n + 1))
+expect_match "... which says it backs off" "$(update_unit_journal)" 'Skipping update of example: backing off until '
+expect_eq "... and the unit is not failed" "$(guest systemctl is-failed upkeep-update@example.service)" inactive
+expect_eq "the hooks did not run again" "$(guest grep -c '^UPKEEP_NEW_VERSION=1\.3\.0$' /srv/hook-log)" 2
+out=$(guest upkeepctl --no-ask-password apply --scheduled example 2>&1); rc=$?
+expect_eq "upkeepd refuses a scheduled apply while backing off (exit 6)" "$rc" 6
+expect_match "... saying why" "$out" 'backing off after 1 failed scheduled update\(s\), until '
+expect_eq "FailedAttempts is still 1" "$(prop FailedAttempts)" 'u 1'
+
+# --- an operator's apply resets it ------------------------------------------------------------------
 guest rm /srv/gate-closed
+out=$(guest upkeepctl --no-ask-password apply example 2>&1); rc=$?
+expect_eq "an operator's apply succeeds while the timer backs off" "$rc" 0
+expect_eq "1.3.0 serves" "$(serves)" 1.3.0
+expect_eq "FailedAttempts is reset" "$(prop FailedAttempts)" 'u 0'
+expect_eq "BackoffUntil is reset" "$(prop BackoffUntil)" 't 0'
+expect_match "the history records a manual update" "$(guest upkeepctl history example --no-legend | tail -n 1)" '1\.1\.0 +1\.3\.0 +manual'
+expect_eq "upkeepctl status shows no failure count nor back-off" \
+        "$(guest upkeepctl status example | grep -c -E 'Failed:|Backing off:')" 0
 
 # --- a failing health check command: rolled back and paused ---------------------------------------
-publish 4 1.1.0=$www/example-1.1.0.tar.gz 1.2.0=$www/example-1.2.0.tar.gz
+publish 4 1.3.0=$www/example-1.3.0.tar.gz 1.2.0=$www/example-1.2.0.tar.gz
 out=$(guest upkeepctl --no-ask-password update example 1.2.0 2>&1); rc=$?
 expect_eq "the update to the unhealthy 1.2.0 fails" "$rc" 1
 expect_match "... its health check failed" "$out" "health check 'bin/check' exited with status 3"
-expect_match "... and it was rolled back" "$out" 'rolled back to 1\.1\.0'
-for _ in $(seq 20); do [ "$(serves)" = 1.1.0 ] && break; sleep 0.1; done
-expect_eq "1.1.0 serves again" "$(serves)" 1.1.0
+expect_match "... and it was rolled back" "$out" 'rolled back to 1\.3\.0'
+for _ in $(seq 20); do [ "$(serves)" = 1.3.0 ] && break; sleep 0.1; done
+expect_eq "1.3.0 serves again" "$(serves)" 1.3.0
 expect_eq "automatic updates are paused" "$(prop Paused)" 'b true'
 expect_match "... with the reason" "$(prop PauseReason | tr -d '\\')" "1\.2\.0 failed its trial \(health check 'bin/check' exited with status 3"
 expect_match "the check said why, in the journal" "$(journal_of 'upkeep-health-example-*')" '^unhealthy: 1\.2\.0 \(upkeep@example\.service\)$'

@@ -2,6 +2,8 @@
 #include <assert.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "backoff.h"
 #include "macro.h"
@@ -71,9 +73,32 @@ static void test_failed_saturates(void) {
         assert(s->backoff_until == T0 + BACKOFF_MAX_USEC);
 }
 
+static void test_next_attempt(void) {
+        Window any, office;
+        usec_t n = 0;
+
+        printf("%s\n", __func__);
+        assert(setenv("TZ", "UTC", 1) == 0);
+        tzset();
+        assert(window_parse(NULL, &any, NULL) == 0);
+        assert(window_parse("Mon..Fri 09..17", &office, NULL) == 0);
+
+        /* Nothing in the way: now. */
+        assert(backoff_next_attempt(&any, T0, 0, 0, &n) == 0 && n == T0);
+        assert(backoff_next_attempt(&office, T0, T0 - USEC_PER_DAY, T0 - USEC_PER_HOUR, &n) == 0 && n == T0);
+        /* The latest of due and back-off. */
+        assert(backoff_next_attempt(&any, T0, T0 + 5, T0 + USEC_PER_HOUR, &n) == 0 && n == T0 + USEC_PER_HOUR);
+        assert(backoff_next_attempt(&any, T0, T0 + 2 * USEC_PER_HOUR, T0 + USEC_PER_HOUR, &n) == 0 &&
+               n == T0 + 2 * USEC_PER_HOUR);
+        /* Backing off 16h from Friday 10:00 ends at 02:00 Saturday: the window opens Monday 09:00. */
+        assert(backoff_next_attempt(&office, T0, 0, T0 + 16 * USEC_PER_HOUR, &n) == 0 &&
+               n == T0 + 3 * USEC_PER_DAY - USEC_PER_HOUR);
+}
+
 int main(void) {
         test_delay();
         test_failed_counts_from_each_failure();
         test_failed_saturates();
+        test_next_attempt();
         return 0;
 }

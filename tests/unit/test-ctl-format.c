@@ -19,6 +19,7 @@ static void test_exit_status_from_bus_error(void) {
         assert(exit_status_from_bus_error(SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED) == EXIT_NOT_AUTHORIZED);
         assert(exit_status_from_bus_error(BUS_ERROR_BUSY) == EXIT_TRY_LATER);
         assert(exit_status_from_bus_error(BUS_ERROR_PAUSED) == EXIT_TRY_LATER);
+        assert(exit_status_from_bus_error(BUS_ERROR_BACKING_OFF) == EXIT_TRY_LATER);
         assert(exit_status_from_bus_error(BUS_ERROR_INVALID_VERSION) == EXIT_USAGE);
         assert(exit_status_from_bus_error(BUS_ERROR_NOT_SUPPORTED) == EXIT_FAILURE);
         assert(exit_status_from_bus_error(BUS_ERROR_NOT_ALLOWED) == EXIT_FAILURE);
