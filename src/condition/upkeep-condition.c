@@ -18,8 +18,10 @@
 #include "log.h"
 #include "macro.h"
 #include "state.h"
+#include "strv.h"
 #include "switch.h"
 #include "time-util.h"
+#include "window.h"
 
 enum {
         EXIT_START = 0,  /* go ahead */
@@ -35,7 +37,8 @@ static int help(void) {
                "                     of a version on trial, and roll back to the previous\n"
                "                     version at any start after its first\n"
                "  due APP            Before the update timer's service: succeed only when an\n"
-               "                     update of APP is due now\n\n"
+               "                     update of APP is due now, it is not backing off after\n"
+               "                     failed scheduled updates, and now is inside its Window=\n\n"
                "Options:\n"
                "  -h --help          Show this help\n"
                "     --version       Show package version\n\n"
@@ -45,7 +48,9 @@ static int help(void) {
                "  1  skip the unit without failing it (trial: nothing is installed; due: no\n"
                "     update is due, or the state cannot be read; the reason goes to stderr)\n"
                "  2  bad command line\n"
-               "\nThe state is read from $UPKEEP_STATE_DIR/apps/APP/ (default %s/apps/APP/).\n"
+               "\nThe state is read from $UPKEEP_STATE_DIR/apps/APP/ (default %s/apps/APP/), and\n"
+               "APP.app from /etc/upkeep/apps, /run/upkeep/apps or /usr/lib/upkeep/apps, each\n"
+               "below $UPKEEP_CONFIG_ROOT when set.\n"
                "See the upkeep-condition(8) man page for details.\n",
                program_invocation_short_name, UPKEEP_STATE_DIR);
         return 0;
@@ -81,6 +86,66 @@ static const char *state_dir(void) {
         const char *e = getenv("UPKEEP_STATE_DIR");
 
         return isempty(e) ? UPKEEP_STATE_DIR : e;
+}
+
+/* The app config directories, below $UPKEEP_CONFIG_ROOT when set (as the generator's --root). */
+static int config_dirs(char ***ret) {
+        const char *root = getenv("UPKEEP_CONFIG_ROOT");
+        _cleanup_(strv_freep) char **dirs = NULL;
+        int r;
+
+        for (const char *const *d = APP_CONFIG_DIRS; *d; d++) {
+                _cleanup_free_ char *p = NULL;
+
+                if (asprintf(&p, "%s%s", strempty(root), *d) < 0)
+                        return -ENOMEM;
+                r = strv_extend(&dirs, p);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(dirs);
+        return 0;
+}
+
+/* Loads the app's update window as the generator and upkeepd find its config. On failure the reason
+ * has been logged. */
+static int load_window(const char *name, Window *ret, char **ret_text) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL;
+        _cleanup_(strv_freep) char **dirs = NULL;
+        _cleanup_free_ char *path = NULL;
+        const char *reason = NULL;
+        char *text = NULL;
+        int r;
+
+        r = config_dirs(&dirs);
+        if (r < 0)
+                return log_oom();
+
+        r = app_config_find((const char *const *) dirs, name, &path);
+        if (r == -ENOENT)
+                return log_info_errno(r, "Skipping update of %s: it has no config (%s.app) in %s, %s or %s.",
+                                      name, name, dirs[0], dirs[1], dirs[2]);
+        if (r < 0)
+                return log_error_errno(r, "Skipping update of %s: failed to look for its config: %m", name);
+
+        /* Syntax errors are logged by the parser, naming file and line. */
+        r = app_config_load(path, &c);
+        if (r < 0)
+                return log_error_errno(r, "Skipping update of %s: failed to load %s: %m", name, path);
+
+        r = window_parse(c->window, ret, &reason);
+        if (r < 0)
+                return log_error_errno(r, "Skipping update of %s: invalid Window= '%s' in %s: %s.", name,
+                                       c->window, path, strempty(reason));
+
+        if (c->window) {
+                text = strdup(c->window);
+                if (!text)
+                        return log_oom();
+        }
+        *ret_text = text;
+        return 0;
 }
 
 static int open_app_dir(const char *name, int *ret) {
@@ -222,8 +287,10 @@ static int verb_trial(const char *name) {
 static int verb_due(const char *name) {
         _cleanup_(app_state_freep) AppState *s = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
+        _cleanup_free_ char *window_text = NULL;
         char buf[RFC3339_MAX];
-        usec_t now;
+        usec_t now, next;
+        Window w;
         int r;
 
         r = open_app_dir(name, &dir_fd);
@@ -275,6 +342,19 @@ static int verb_due(const char *name) {
         if (s->due_at > now) {
                 log_info("Skipping update of %s: due at %s.", name,
                          format_timestamp_rfc3339(buf, sizeof buf, s->due_at));
+                return EXIT_SKIP;
+        }
+
+        /* The timer fires only inside the window, but a timer started by hand (or one whose event
+         * was delayed past its hour) does not: the window is the operator's promise, kept here. */
+        if (load_window(name, &w, &window_text) < 0)
+                return EXIT_SKIP;
+        if (!window_contains(&w, now)) {
+                if (window_next(&w, now, &next) < 0)
+                        next = 0;
+                log_info("Skipping update of %s: outside its update window (Window=%s); the window opens next at %s.",
+                         name, strempty(window_text),
+                         next > 0 ? format_timestamp_rfc3339(buf, sizeof buf, next) : "never");
                 return EXIT_SKIP;
         }
 

@@ -745,6 +745,35 @@ int app_config_enumerate(const char *const *dirs, char ***ret) {
         return (int) n;
 }
 
+int app_config_find(const char *const *dirs, const char *name, char **ret_path) {
+        _cleanup_(strv_freep) char **paths = NULL;
+        _cleanup_free_ char *file = NULL;
+        int r;
+
+        if (asprintf(&file, "%s%s", name, APP_SUFFIX) < 0)
+                return -ENOMEM;
+
+        /* The same walk as for all apps, so which file wins (and masking) cannot differ. */
+        r = app_config_enumerate(dirs, &paths);
+        if (r < 0)
+                return r;
+
+        for (char **p = paths; *p; p++) {
+                const char *slash = strrchr(*p, '/');
+
+                if (streq(slash ? slash + 1 : *p, file)) {
+                        char *copy = strdup(*p);
+
+                        if (!copy)
+                                return -ENOMEM;
+                        *ret_path = copy;
+                        return 0;
+                }
+        }
+
+        return -ENOENT;
+}
+
 int app_config_load_all(const char *const *dirs, AppConfig ***ret) {
         _cleanup_(strv_freep) char **paths = NULL;
         AppConfig **configs;

@@ -112,6 +112,10 @@ int app_config_load_transient(const char *path, AppConfig **ret);
  * with strv_free()), and their number. Files whose NAME is invalid are skipped with a warning. */
 int app_config_enumerate(const char *const *dirs, char ***ret);
 
+/* The NAME.app app_config_enumerate() picks for name in dirs: -ENOENT when there is none, or it is
+ * masked. *ret_path is then the file to load. */
+int app_config_find(const char *const *dirs, const char *name, char **ret_path);
+
 /* Loads every app from dirs; a file that fails to load is skipped (already logged), so one bad app
  * never stops the others. Returns the number loaded; *ret is an array of that many pointers. */
 int app_config_load_all(const char *const *dirs, AppConfig ***ret);

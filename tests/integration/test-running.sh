@@ -57,7 +57,22 @@ expect_eq "... which serves 1.0.0" "$(serves)" 1.0.0
 publish 2 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
 guest upkeepctl --no-ask-password check example
 expect_eq "check stages 1.1.0 as pending" "$(prop PendingVersion)" 's "1.1.0"'
-expect_eq "the update service applies it (as the timer does)" \
+expect_eq "outside the window, the update service is skipped" \
+        "$(guest systemctl start upkeep-update@example.service; echo $?)" 0
+expect_match "... saying so" "$(guest journalctl -u upkeep-update@example.service -o cat --no-pager)" \
+        "Skipping update of example: outside its update window \\(Window=$(printf '%02d' "$window_hour")\\); the window opens next at "
+expect_eq "... and 1.1.0 stays pending" "$(prop PendingVersion)" 's "1.1.0"'
+expect_eq "... not applied" "$(serves)" 1.0.0
+
+# Now the window holds this hour (and the next, should the clock turn meanwhile).
+window_now=$(printf '%02d,%02d' "$((10#$(guest date +%H)))" $(( (10#$(guest date +%H) + 1) % 24 )))
+guest sh -c "printf '[Update]\nWindow=$window_now\n' >> /etc/upkeep/apps/example.app"
+guest systemctl daemon-reload
+guest systemctl reload upkeepd.service
+expect_eq "the daemon shows the new Window" "$(prop Window)" "s \"$window_now\""
+expect_match "the timer's next event is within the hour" "$(guest systemctl show -P NextElapseUSecRealtime upkeep-update@example.timer)" \
+        " ($(echo "$window_now" | tr ',' '|')):[0-5][0-9]:[0-9]{2} "
+expect_eq "inside the window, the update service applies it (as the timer does)" \
         "$(guest systemctl start upkeep-update@example.service; echo $?)" 0
 expect_eq "the app serves 1.1.0" "$(serves)" 1.1.0
 expect_match "the history records a scheduled update" "$(guest upkeepctl history example --no-legend)" '1\.0\.0 +1\.1\.0 +scheduled'

@@ -683,6 +683,38 @@ static void test_enumerate_masked(void) {
         assert(streq(paths[0], want) && !paths[1]);
 }
 
+static void test_find(void) {
+        _cleanup_free_ char *etc = dir_path("find-etc"), *usr = dir_path("find-usr"), *link = NULL, *want = NULL;
+        const char *dirs[] = { etc, usr, NULL };
+        char *path = (char *) "untouched";
+
+        printf("%s\n", __func__);
+
+        free(write_config("find-usr", "both.app", MINIMAL));
+        free(write_config("find-etc", "both.app", MINIMAL));
+        free(write_config("find-usr", "only.app", MINIMAL));
+        free(write_config("find-usr", "masked.app", MINIMAL));
+        free(write_config("find-usr", "prefixed.app", MINIMAL));
+        assert(asprintf(&link, "%s/masked.app", etc) > 0);
+        assert(symlink("/dev/null", link) == 0);
+
+        /* The first directory wins, as for all apps. */
+        assert(app_config_find(dirs, "both", &path) == 0);
+        assert(asprintf(&want, "%s/both.app", etc) > 0 && streq(path, want));
+        free(path);
+        want = mfree(want);
+
+        assert(app_config_find(dirs, "only", &path) == 0);
+        assert(asprintf(&want, "%s/only.app", usr) > 0 && streq(path, want));
+        free(path);
+
+        path = (char *) "untouched";
+        assert(app_config_find(dirs, "masked", &path) == -ENOENT);
+        assert(app_config_find(dirs, "prefix", &path) == -ENOENT);
+        assert(app_config_find(dirs, "nosuchapp", &path) == -ENOENT);
+        assert(streq(path, "untouched"));
+}
+
 static void test_enumerate_empty(void) {
         _cleanup_free_ char *missing = dir_path("none");
         _cleanup_(strv_freep) char **paths = NULL;
@@ -768,6 +800,7 @@ int main(void) {
         test_enumerate();
         test_enumerate_masked();
         test_enumerate_empty();
+        test_find();
         test_load_all_skips_bad();
         test_load_all_none();
 

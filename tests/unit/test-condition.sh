@@ -13,18 +13,30 @@ command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read state.j
 root=$(mktemp -d /tmp/test-condition.XXXXXX)
 trap 'rm -rf "$root"' EXIT
 export UPKEEP_STATE_DIR=$root
+# App configs under $root/config/{etc,run,usr/lib}/upkeep/apps; windows count in UTC here.
+export UPKEEP_CONFIG_ROOT=$root/config
+export TZ=UTC
 # The rollback's journal entry has nowhere to go in a test; sd_journal_send() fails quietly.
 
 ts() {  # ts DATE-SPEC: an RFC 3339 timestamp as state.json has them
         date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ
 }
 
-# app NAME CURRENT [PREVIOUS]: an app directory with versions 1.0.0 and 1.1.0 staged and the links.
+# config NAME DIR [UPDATE-LINES]: NAME.app in $UPKEEP_CONFIG_ROOT/DIR/upkeep/apps (DIR: etc, run, usr/lib).
+config() {
+        mkdir -p "$UPKEEP_CONFIG_ROOT/$2/upkeep/apps"
+        printf '[App]\nSource=https://example.com/releases/\nExec=bin/app\n\n[Update]\n%s\n' "${3:-}" \
+                >"$UPKEEP_CONFIG_ROOT/$2/upkeep/apps/$1.app"
+}
+
+# app NAME CURRENT [PREVIOUS]: an app directory with versions 1.0.0 and 1.1.0 staged and the links,
+# and its config in /etc (any time).
 app() {
         local dir=$root/apps/$1
         mkdir -p "$dir/versions/1.0.0" "$dir/versions/1.1.0"
         [ -n "$2" ] && ln -s "versions/$2" "$dir/current"
         [ -n "${3:-}" ] && ln -s "versions/$3" "$dir/previous"
+        config "$1" etc
         return 0
 }
 
@@ -110,6 +122,58 @@ app backoffover 1.0.0
 state backoffover "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
                     \"backoff_failures\": 2, \"backoff_until\": \"$past\"}"
 run "due: backoff over" 0 "" -- due backoffover
+
+# The window: hours are counted in local time (UTC here). Two hours on, and the next hour too, are
+# outside and inside whatever hour the clock turns to during the test.
+hour=$((10#$(date +%H)))
+outside=$(printf '%02d' $(( (hour + 2) % 24 )))
+inside=$(printf '%02d,%02d' "$hour" $(( (hour + 1) % 24 )))
+due="{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\"}"
+
+app outside 1.0.0
+config outside etc "Window=$outside"
+state outside "$due"
+run "due: outside the window" 1 "outside its update window \(Window=$outside\); the window opens next at $(date -u +%Y-%m-%d)T$outside:00:00Z|next at .*T$outside:00:00Z" -- due outside
+
+app inside 1.0.0
+config inside etc "Window=$inside"
+state inside "$due"
+run "due: inside the window" 0 "" -- due inside
+
+app weekday 1.0.0
+config weekday etc "Window=$(date -d tomorrow +%a)..$(date -d '+5 days' +%a)"
+state weekday "$due"
+run "due: outside the window's weekdays" 1 "outside its update window" -- due weekday
+
+app precedence 1.0.0
+rm "$UPKEEP_CONFIG_ROOT/etc/upkeep/apps/precedence.app"
+config precedence usr/lib "Window=$inside"
+config precedence run "Window=$outside"
+state precedence "$due"
+run "due: the config in /run wins over /usr/lib" 1 "outside its update window" -- due precedence
+config precedence etc "Window=$inside"
+run "due: the config in /etc wins over /run" 0 "" -- due precedence
+
+app noconfig 1.0.0
+rm "$UPKEEP_CONFIG_ROOT/etc/upkeep/apps/noconfig.app"
+state noconfig "$due"
+run "due: no config" 1 "has no config \(noconfig\.app\) in $UPKEEP_CONFIG_ROOT/etc/upkeep/apps" -- due noconfig
+
+app masked 1.0.0
+config masked usr/lib
+ln -sf /dev/null "$UPKEEP_CONFIG_ROOT/etc/upkeep/apps/masked.app"
+state masked "$due"
+run "due: config masked" 1 "has no config" -- due masked
+
+app badconfig 1.0.0
+config badconfig etc "Window=Mon..Fri 9..25"
+state badconfig "$due"
+run "due: invalid window" 1 "invalid Window= 'Mon\.\.Fri 9\.\.25' in .*/etc/upkeep/apps/badconfig\.app: invalid hour" -- due badconfig
+
+app brokenconfig 1.0.0
+printf '[App]\nExec=bin/app\n' >"$UPKEEP_CONFIG_ROOT/etc/upkeep/apps/brokenconfig.app"
+state brokenconfig "$due"
+run "due: config that does not load" 1 "failed to load .*/etc/upkeep/apps/brokenconfig\.app" -- due brokenconfig
 
 app ontrial 1.1.0 1.0.0
 state ontrial "{\"current_version\": \"1.1.0\", \"previous_version\": \"1.0.0\", \"pending_version\": \"1.2.0\",
