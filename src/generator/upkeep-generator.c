@@ -9,6 +9,7 @@
  *   upkeep@NAME.socket                           when the app has [Socket] lines
  *   sockets.target.wants/upkeep@NAME.socket      -> the generated socket
  *   upkeep-update@NAME.timer.d/50-upkeep.conf    OnCalendar= from Window=, RandomizedDelaySec= from Jitter=
+ *                                                (at most 58min, so an update stays in its hour)
  *   timers.target.wants/upkeep-update@NAME.timer -> the template upkeep-update@.timer */
 #include <fcntl.h>
 #include <getopt.h>
@@ -279,11 +280,21 @@ static int write_socket(int dest_fd, const AppConfig *c, const char *socket) {
 static int write_timer_dropin(int dest_fd, const AppConfig *c, const char *timer, const char *calendar) {
         _cleanup_(unit_text_done) UnitText t = {};
         _cleanup_free_ char *dir = NULL;
+        usec_t jitter = c->jitter;
         FILE *f;
 
         f = unit_text_open(&t, c);
         if (!f)
                 return -ENOMEM;
+
+        /* The timer fires at the start of each hour of the window; its delay must not carry the
+         * update past that hour (upkeep-condition would skip it, and the last hour would be
+         * overrun). */
+        if (jitter > WINDOW_JITTER_MAX) {
+                log_debug("%s: Jitter= is longer than an hour of the window allows; RandomizedDelaySec= is capped at %llus.",
+                          c->path, (unsigned long long) (WINDOW_JITTER_MAX / USEC_PER_SEC));
+                jitter = WINDOW_JITTER_MAX;
+        }
 
         /* RandomizedDelaySec= counts seconds; a fraction of one is rounded up, not lost. */
         fprintf(f,
@@ -292,7 +303,7 @@ static int write_timer_dropin(int dest_fd, const AppConfig *c, const char *timer
                 "OnCalendar=%s\n"
                 "RandomizedDelaySec=%llu\n",
                 calendar,
-                (unsigned long long) (c->jitter / USEC_PER_SEC + (c->jitter % USEC_PER_SEC > 0)));
+                (unsigned long long) (jitter / USEC_PER_SEC + (jitter % USEC_PER_SEC > 0)));
 
         if (asprintf(&dir, "%s.d", timer) < 0)
                 return -ENOMEM;

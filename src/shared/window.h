@@ -11,6 +11,12 @@
 #define WINDOW_ALL_WEEKDAYS UINT8_C(0x7f)      /* Mon … Sun */
 #define WINDOW_ALL_HOURS    UINT32_C(0xffffff) /* 00 … 23 */
 
+/* The most RandomizedDelaySec= the update timer may add to the event at the start of a window's hour
+ * (from Jitter=): with the timer's AccuracySec=1min the update still starts inside that hour, so a
+ * window's last hour is never overrun, and upkeep-condition, which checks the window, lets it
+ * through. */
+#define WINDOW_JITTER_MAX (58 * USEC_PER_MINUTE)
+
 typedef struct Window {
         uint8_t weekdays;  /* bit 0 = Monday … bit 6 = Sunday */
         uint32_t hours;    /* bit N = the hour N:00 … N:59 */
