@@ -34,7 +34,8 @@
 #     harness_stop mytest                 # or let the EXIT trap do it
 #
 # or as a command:  harness.sh boot NAME [DESTDIR] | run NAME CMD... |
-#                   copy-in NAME SRC DST | console NAME | stop NAME | require
+#                   copy-in NAME SRC DST | console NAME | kill NAME |
+#                   stop NAME | require
 #
 # Functions (all return non-zero with a message on stderr on failure; the
 # library never changes the caller's shell options, so it works both with and
@@ -63,6 +64,13 @@
 #                              "/" SRC is put into that directory under its
 #                              own name.  A directory SRC is merged into DST.
 #   harness_console NAME       print the guest's console log.
+#   harness_kill NAME          SIGKILL the guest's PID 1 (the kernel then kills
+#                              every process of its pid namespace), as a power
+#                              cut would stop it, and wait until all are gone.
+#                              No unit is stopped and nothing is flushed by
+#                              the guest.  harness_stop NAME then removes what
+#                              is left; harness_boot NAME again boots it anew
+#                              (keep state across boots with HARNESS_BIND).
 #   harness_stop NAME          power the guest off (SIGKILL after
 #                              HARNESS_STOP_TIMEOUT, default 15 s) and remove
 #                              its cgroups and state dir.  Idempotent; safe in
@@ -81,6 +89,12 @@
 #                      which are mounted in the guest's mount namespace only
 #   HARNESS_LOG_DIR    if set, harness_stop saves NAME.console.log there
 #   HARNESS_MASK       extra unit names/globs to mask in the guest
+#   HARNESS_BIND       host directories bind-mounted into the guest at boot,
+#                      "HOSTDIR:GUESTDIR ..." (absolute paths, no spaces or
+#                      colons in them).  What the guest writes there is kept
+#                      on the host, so a guest booted again with the same
+#                      HARNESS_BIND finds it: the way to keep a guest's state
+#                      (e.g. /var/lib/upkeep) across a harness_kill and boot.
 #   HARNESS_BOOT_TIMEOUT, HARNESS_STOP_TIMEOUT   seconds
 #
 # Known limits: there are no seats, so polkit `allow_active` cannot be
@@ -266,6 +280,14 @@ harness_boot() {
         return 1
     fi
     [ -z "$destdir" ] || destdir=$(readlink -f -- "$destdir")
+    local bind binds=()
+    for bind in ${HARNESS_BIND:-}; do
+        if [[ ! $bind =~ ^/[^:]*:/[^:]*$ ]] || [ ! -d "${bind%%:*}" ]; then
+            _harness_err "$name: HARNESS_BIND entry '$bind' is not HOSTDIR:GUESTDIR with an existing absolute HOSTDIR"
+            return 1
+        fi
+        binds+=("$(readlink -f -- "${bind%%:*}"):${bind#*:}")
+    done
 
     local state cg
     state=$(_harness_statedir "$name")
@@ -311,7 +333,7 @@ harness_boot() {
         exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SHELL=/bin/bash \
             LANG=C.UTF-8 LIBMOUNT_UTAB="$state/utab" \
             setsid -f script -qfec "$(printf '%q ' /bin/bash "$_HARNESS_SELF" _stage-outer \
-                "$name" "$state" "$cg" "$destdir")" "$state/console.log" \
+                "$name" "$state" "$cg" "$destdir" "${binds[*]}")" "$state/console.log" \
             </dev/null >/dev/null 2>&1
     ); then
         _harness_err "$name: cannot start the guest (moving into cgroup $cg or starting script failed)"
@@ -466,6 +488,28 @@ harness_console() {
     cat "$state/console.log"
 }
 
+harness_kill() {
+    # Independent of the caller's shell options (restored on return).
+    local -
+    set +e -o pipefail
+    local name=${1:-} pid cg i
+    _harness_check_name "$name" || return 1
+    if ! pid=$(_harness_pid1 "$name"); then
+        _harness_err "$name: guest is not running"
+        return 1
+    fi
+    cg=$(_harness_cgroup "$name") || return 1
+    kill -KILL "$pid"
+    # Processes of harness_run (in the guest's pid namespace, too) and the
+    # guest's units all die with it; the supervisor and script follow.
+    for ((i = 0; i < 100; i++)); do
+        _harness_cgroup_empty "$cg/payload" && return 0
+        sleep 0.1
+    done
+    _harness_err "$name: processes survive in $cg/payload after SIGKILL of PID 1"
+    return 1
+}
+
 harness_stop() {
     # Independent of the caller's shell options (restored on return).
     local -
@@ -607,7 +651,7 @@ _harness_stage_pid1() {
 # Stage 3: still PID 1, now in its own cgroup namespace.  Build the root file
 # system, pivot into it, exec systemd.
 _harness_stage_root() {
-    local name=$1 state=$2 destdir=$4
+    local name=$1 state=$2 destdir=$4 binds=${5:-}
     local fs="$state/fs" root="$state/root" console pid1 mid u
 
     console=$(tty) || _harness_stage_fail "stdin is not a tty (not started by script?)"
@@ -643,6 +687,16 @@ _harness_stage_root() {
                 echo "harness: warning: ldconfig failed in the guest root" >&2
         fi
     fi
+
+    # Host directories that outlive the guest (HARNESS_BIND), checked by
+    # harness_boot.  Mounted on the merged root, so the guest sees them
+    # at once; they are not below the overlay's upper layer.
+    local bind
+    for bind in $binds; do
+        mkdir -p "$root${bind#*:}" &&
+            mount --bind "${bind%%:*}" "$root${bind#*:}" ||
+            _harness_stage_fail "bind-mounting ${bind%%:*} on ${bind#*:}"
+    done
 
     # Guest configuration, in the overlay only.
     local etc="$root/etc"
@@ -764,6 +818,7 @@ _harness_main() {
         run) harness_run "$@" ;;
         copy-in | copy_in) harness_copy_in "$@" ;;
         console) harness_console "$@" ;;
+        kill) harness_kill "$@" ;;
         stop) harness_stop "$@" ;;
         require) harness_require ;;
         _stage-outer)
@@ -777,7 +832,7 @@ _harness_main() {
             _harness_stage_root "$@" ;;
         *)
             echo "usage: ${0##*/} boot NAME [DESTDIR] | run NAME CMD [ARG...] |" \
-                "copy-in NAME SRC DST | console NAME | stop NAME | require" >&2
+                "copy-in NAME SRC DST | console NAME | kill NAME | stop NAME | require" >&2
             return 2 ;;
     esac
 }
