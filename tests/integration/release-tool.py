@@ -5,13 +5,16 @@ malicious ones upkeep must refuse) and write channel.json. Signing is left to th
 
   release-tool.py archive OUT KIND [VERSION]
       KIND: good (bin/APP serves VERSION over HTTP), crash (bin/APP exits 1 at once), crash-later (serves, exits
-      after 2 s), slow-start (good, but sleeps 1 s before serving), hooked (good, plus bin/hook and a bin/check
+      after 2 s), slow-start (good, but sleeps --delay seconds, default 1, before serving), big (good, plus 8 MiB
+      of random data in share/blob, for a download that takes a while), hooked (good, plus bin/hook and a bin/check
       that passes), unhealthy (serves, but its bin/check fails), dotdot, absolute, symlink-escape, hardlink-escape, device,
       fifo, setuid, bomb (200 MiB of zeros, gzip'd)
   release-tool.py program OUT [VERSION]
       A single executable (what a "binary" artifact holds): the app of "good" archives.
   release-tool.py channel OUT --app APP --serial N [--expires ISO] [--release RELEASE]...
-      RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N]
+      RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N][,query=Q]
+      query=Q: the artifact's path ends in ?Q, e.g. rate=2 for tests/unit/http-test-server.py to send it at
+      2 MiB/s
 """
 import argparse
 import datetime
@@ -96,7 +99,7 @@ sys.exit(status)
 """.encode()
 
 
-def archive(out, kind, version, app):
+def archive(out, kind, version, app, delay=1.0):
     with tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT) as tar:
         add(tar, "bin", kind=tarfile.DIRTYPE, mode=0o755)
         if kind == "crash-later":
@@ -106,7 +109,7 @@ def archive(out, kind, version, app):
             return
         if kind == "slow-start":
             # A good release that takes a second to come up: makes a restart's window visible.
-            add(tar, f"bin/{app}", app_script(version, "time.sleep(1)"), mode=0o755)
+            add(tar, f"bin/{app}", app_script(version, f"time.sleep({delay})"), mode=0o755)
             return
         if kind == "crash":
             # A release that does not come up: it dies at once, as a broken build would.
@@ -119,10 +122,12 @@ def archive(out, kind, version, app):
         elif kind == "unhealthy":
             add(tar, "bin/hook", hook_script(), mode=0o755)
             add(tar, "bin/check", check_script(version, False), mode=0o755)
-        elif kind == "good":
+        elif kind in ("good", "big"):
             add(tar, "share", kind=tarfile.DIRTYPE, mode=0o755)
             add(tar, "share/VERSION", (version + "\n").encode())
             add(tar, "bin/current-version", kind=tarfile.SYMTYPE, linkname="../share/VERSION")
+            if kind == "big":
+                add(tar, "share/blob", os.urandom(8 << 20))
         elif kind == "dotdot":
             add(tar, "bin/../../evil", b"escaped\n")
         elif kind == "absolute":
@@ -171,7 +176,7 @@ def channel(out, app, serial, expires, releases):
             "artifacts": [{
                 "platform": "linux-amd64",
                 "type": opts.get("type", "tar"),
-                "path": os.path.basename(path),
+                "path": os.path.basename(path) + (f"?{opts['query']}" if "query" in opts else ""),
                 "size": int(opts.get("size", len(data))),
                 "sha256": opts.get("sha256", hashlib.sha256(data).hexdigest()),
             }],
@@ -190,6 +195,7 @@ def main():
     a.add_argument("kind")
     a.add_argument("version", nargs="?", default="1.0.0")
     a.add_argument("--app", default="example")
+    a.add_argument("--delay", type=float, default=1.0)
     b = sub.add_parser("program")
     b.add_argument("out")
     b.add_argument("version", nargs="?", default="1.0.0")
@@ -202,7 +208,7 @@ def main():
     c.add_argument("--release", dest="releases", action="append", default=[])
     args = p.parse_args()
     if args.cmd == "archive":
-        archive(args.out, args.kind, args.version, args.app)
+        archive(args.out, args.kind, args.version, args.app, args.delay)
     elif args.cmd == "program":
         with open(args.out, "wb") as f:
             f.write(app_script(args.version))

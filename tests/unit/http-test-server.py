@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A real HTTP server for test-http and the download benchmark (stdlib only).
 
-Usage: http-test-server.py DIR
-Listens on 127.0.0.1 on a free port and prints that port as the first line on stdout. Serves the files
-of DIR with ETag and Last-Modified, answering If-None-Match and If-Modified-Since with 304. Special
-paths:
+Usage: http-test-server.py DIR [PORT]
+Listens on 127.0.0.1 on PORT, or on a free port, and prints that port as the first line on stdout. Serves
+the files of DIR with ETag and Last-Modified, answering If-None-Match and If-Modified-Since with 304.
+Special paths:
   /redirect/N/PATH   redirects N times, then to /PATH
   /slow              sends a few bytes, stalls for a second, then sends the rest
   /lie-size          sends no Content-Length and data without end, until the client hangs up
@@ -141,9 +141,9 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: http-test-server.py DIR")
-    server = Server(("127.0.0.1", 0), Handler)
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: http-test-server.py DIR [PORT]")
+    server = Server(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) == 3 else 0), Handler)
     server.root = os.path.abspath(sys.argv[1])
     sys.stdout.write(f"{server.server_address[1]}\n")
     sys.stdout.flush()
