@@ -36,6 +36,7 @@ typedef struct Apply {
         TransientUnit *command;     /* the install hook or health check command running */
         bool on_trial;              /* the unit came up; watching it for TrialSec= */
         bool backed_off;            /* a failed scheduled switch: the back-off was recorded */
+        bool adopting;              /* a trial an earlier upkeepd began: finding out where it stands */
 } Apply;
 
 static Apply *apply_free(Apply *ap) {
@@ -313,9 +314,68 @@ static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static int apply_start_trial_timer(Apply *ap) {
+        ap->on_trial = true;
+        return sd_event_add_time_relative(ap->app->manager->event, &ap->trial_timer, CLOCK_MONOTONIC,
+                                          ap->app->config->trial_sec, USEC_PER_MSEC, on_trial_timer, ap);
+}
+
+/* A trial taken over from an earlier upkeepd (killed or stopped during it): once the unit is neither
+ * starting nor stopping, what state.json and the unit say decides how it goes on. */
+static void apply_adopting_event(Apply *ap, UnitWatch *w, UnitWatchEvent event) {
+        App *a = ap->app;
+        int r;
+
+        if (event == UNIT_WATCH_REFUSED) {
+                /* The trial stays in state.json: upkeep-condition still guards the next start. */
+                log_error("Cannot ask systemd about %s to take over the trial of %s %s: %s", ap->unit, a->name,
+                          ap->version, w->error_message);
+                return apply_end(ap, BUS_ERROR_SWITCH_FAILED, w->error_message);
+        }
+        if (event != UNIT_WATCH_CHANGED || !w->active_state ||
+            IN_SET_STR(w->active_state, "activating", "deactivating"))
+                return;  /* a start or stop is under way: wait for where it ends */
+
+        r = app_refresh_state(a);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the state of %s again, going on with what is known: %m", a->name);
+
+        if (!a->state->trial_version || !app_version_same(a, a->state->trial_version, ap->version)) {
+                log_info("The trial of %s %s ended while upkeepd was away (current: %s).", a->name, ap->version,
+                         strempty(a->state->current_version));
+                return apply_end(ap, NULL, NULL);
+        }
+
+        ap->adopting = false;
+        if (a->state->trial_starts == 0) {
+                /* upkeep-condition counted no start: the daemon died between the switch and its restart,
+                 * and the unit still runs (or would start) the old version's process. */
+                log_info("%s %s was switched to but never started; restarting %s for its trial.", a->name,
+                         ap->version, ap->unit);
+                r = unit_watch_call(ap->restart, "RestartUnit", "replace");
+                if (r < 0)
+                        apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
+                return;
+        }
+
+        if (unit_watch_is_down(w))
+                return apply_roll_back(ap, "%s was '%s' when upkeepd took over its trial", ap->unit, w->active_state);
+
+        /* It has run since its first start; whether it stays up is watched for a whole TrialSec= from
+         * now, as the daemon cannot tell how long it was watched before. */
+        log_info("Taking over the trial of %s %s from an earlier upkeepd: watching %s.", a->name, ap->version,
+                 ap->unit);
+        r = apply_start_trial_timer(ap);
+        if (r < 0)
+                apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
+}
+
 static void on_restart_event(UnitWatch *w, UnitWatchEvent event, void *userdata) {
         Apply *ap = userdata;
         int r;
+
+        if (ap->adopting)
+                return apply_adopting_event(ap, w, event);
 
         switch (event) {
 
@@ -327,9 +387,7 @@ static void on_restart_event(UnitWatch *w, UnitWatchEvent event, void *userdata)
                         return apply_roll_back(ap, "systemd's restart of %s ended with '%s'", ap->unit, w->job_result);
 
                 /* Up (for Type=notify: READY=1 was sent, or systemd would not call the job done). */
-                ap->on_trial = true;
-                r = sd_event_add_time_relative(ap->app->manager->event, &ap->trial_timer, CLOCK_MONOTONIC,
-                                               ap->app->config->trial_sec, USEC_PER_MSEC, on_trial_timer, ap);
+                r = apply_start_trial_timer(ap);
                 if (r < 0)
                         apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
                 return;
@@ -502,6 +560,63 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
         }
 
         apply_run_hooks(ap);
+}
+
+/* A trial left in state.json by an upkeepd that ended during it (killed, stopped, crashed): without
+ * this, it would stay "on trial" for good, blocking every later switch, until some restart of the unit
+ * made upkeep-condition roll back a version that had been fine all along. */
+static int app_adopt_trial(App *a) {
+        _cleanup_free_ char *version = NULL, *old_version = NULL;
+        Apply *ap;
+        Job *j;
+        int r;
+
+        if (a->job || a->removed || !a->state->trial_version)
+                return 0;
+
+        version = strdup(a->state->trial_version);
+        if (!version)
+                return -ENOMEM;
+        if (a->state->previous_version && !(old_version = strdup(a->state->previous_version)))
+                return -ENOMEM;
+        ap = calloc(1, sizeof(Apply));
+        if (!ap)
+                return -ENOMEM;
+
+        r = job_new(a->manager, JOB_UPDATE, a, &j);
+        if (r < 0) {
+                free(ap);
+                return r;
+        }
+        ap->job = j;
+        ap->app = a;
+        ap->version = TAKE_PTR(version);
+        ap->old_version = TAKE_PTR(old_version);
+        ap->adopting = true;
+        /* How the switch came about (its history entry), for the back-off should the version fail. */
+        const AppState *s = a->state;
+        ap->kind = s->n_history > 0 && streq_ptr(s->history[s->n_history - 1].to, ap->version) ?
+                s->history[s->n_history - 1].kind : TRANSITION_MANUAL;
+        j->userdata = ap;
+        (void) app_unit_name(a, ap->unit, sizeof ap->unit);
+
+        r = unit_watch_new(a->manager->bus, ap->unit, on_restart_event, ap, &ap->restart);
+        if (r >= 0)
+                r = unit_watch_refresh(ap->restart);
+        if (r < 0) {
+                apply_end(ap, BUS_ERROR_SWITCH_FAILED, "cannot watch the app's unit");
+                return r;
+        }
+        return 1;
+}
+
+void manager_adopt_trials(Manager *m) {
+        for (size_t i = 0; i < m->n_apps; i++) {
+                int r = app_adopt_trial(m->apps[i]);
+                if (r < 0)
+                        log_error_errno(r, "Failed to take over the trial of %s %s: %m", m->apps[i]->name,
+                                        strempty(m->apps[i]->state->trial_version));
+        }
 }
 
 int manager_subscribe_systemd(Manager *m) {

@@ -22,3 +22,5 @@ int app_start_rollback(App *a, char **ret_job_path);
 
 /* Subscribes to systemd's signals (once, at start-up), without which it sends none. */
 int manager_subscribe_systemd(Manager *m);
+/* Takes over every trial an earlier upkeepd left unfinished (once on the bus). */
+void manager_adopt_trials(Manager *m);

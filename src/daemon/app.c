@@ -139,7 +139,8 @@ const char *app_state_string(const App *a) {
                 case JOB_CHECK:
                         return "checking";
                 case JOB_UPDATE:
-                        return "downloading";
+                        /* The job of an update lasts through the new version's trial. */
+                        return s->trial_version ? "trial" : "downloading";
                 default:
                         return "applying";
                 }
@@ -204,6 +205,25 @@ int app_update_state(App *a, app_state_edit_t edit, void *userdata) {
         a->state = TAKE_PTR(s);
         manager_queue_metrics(a->manager);
         return 1;
+}
+
+int app_refresh_state(App *a) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        _cleanup_close_ int lock_fd = -EBADF;
+        int r;
+
+        lock_fd = app_lock_at(a->dir_fd);
+        if (lock_fd < 0)
+                return lock_fd;
+
+        r = app_state_load_at(a->dir_fd, &s);
+        if (r < 0)
+                return r;
+
+        app_state_free(a->state);
+        a->state = TAKE_PTR(s);
+        manager_queue_metrics(a->manager);
+        return 0;
 }
 
 static int edit_pause(AppState *s, void *userdata) {

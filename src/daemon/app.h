@@ -56,6 +56,8 @@ bool app_version_same(const App *a, const char *x, const char *y);
  * changed nothing (not saved), > 0 when it changed something. */
 typedef int (*app_state_edit_t)(AppState *s, void *userdata);
 int app_update_state(App *a, app_state_edit_t edit, void *userdata);
+/* Reads state.json again, for what upkeep-condition may have written while nothing of ours ran. */
+int app_refresh_state(App *a);
 
 /* Operator actions. Each saves the state, logs to the journal and emits PropertiesChanged.
  * They return 0 when something changed and > 0 when it already was so (nothing written). */

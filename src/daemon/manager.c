@@ -296,8 +296,10 @@ int manager_load_apps(Manager *m) {
         log_info("Loaded %zu app(s).", m->n_apps);
         /* Also at start: upkeep-condition may have rolled back while the daemon was away. */
         manager_queue_metrics(m);
-        if (m->bus)
+        if (m->bus) {
                 manager_forget_gone_transient_apps(m);
+                manager_adopt_trials(m);
+        }
         return 0;
 }
 
@@ -412,6 +414,7 @@ int manager_start(Manager *m) {
                         return log_error_errno(r, "Failed to set up the idle timer: %m");
         }
 
+        manager_adopt_trials(m);
         return 0;
 }
 

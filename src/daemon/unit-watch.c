@@ -11,6 +11,7 @@ UnitWatch *unit_watch_free(UnitWatch *w) {
         sd_bus_slot_unref(w->changed_slot);
         sd_bus_slot_unref(w->job_removed_slot);
         sd_bus_slot_unref(w->call_slot);
+        sd_bus_slot_unref(w->get_slot);
         sd_bus_unref(w->bus);
         free(w->unit);
         free(w->job);
@@ -56,6 +57,23 @@ static int read_property(UnitWatch *w, sd_bus_message *m, bool unit_interface) {
         return sd_bus_message_skip(m, "v");
 }
 
+/* Reads an a{sv} of properties of one interface (PropertiesChanged, or GetAll's answer). */
+static int read_properties(UnitWatch *w, sd_bus_message *m, bool unit_interface) {
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                r = read_property(w, m, unit_interface);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         UnitWatch *w = userdata;
         const char *interface;
@@ -72,17 +90,36 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         else
                 return 0;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
+        r = read_properties(w, m, unit_interface);
+        if (r < 0) {
+                log_debug_errno(r, "Unreadable PropertiesChanged of %s, ignoring: %m", w->unit);
                 return 0;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                r = read_property(w, m, unit_interface);
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(m);
-                if (r < 0) {
-                        log_debug_errno(r, "Unreadable PropertiesChanged of %s, ignoring: %m", w->unit);
+        }
+
+        w->handler(w, UNIT_WATCH_CHANGED, w->userdata);
+        return 0;
+}
+
+/* Sets the watch's error from a failed call's answer, or to an unreadable answer's. */
+static int watch_set_error(UnitWatch *w, sd_bus_message *reply) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (free_and_strdup(&w->error_name, e ? e->name : SD_BUS_ERROR_INCONSISTENT_MESSAGE) < 0 ||
+            free_and_strdup(&w->error_message, e ? e->message ?: e->name : "unreadable answer from systemd") < 0)
+                return log_oom();
+        return 0;
+}
+
+static int on_get_all_reply(sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        UnitWatch *w = userdata;
+
+        w->get_slot = sd_bus_slot_unref(w->get_slot);
+
+        if (sd_bus_message_is_method_error(reply, NULL) || read_properties(w, reply, true) < 0) {
+                if (watch_set_error(w, reply) < 0)
                         return 0;
-                }
+                w->handler(w, UNIT_WATCH_REFUSED, w->userdata);
+                return 0;
         }
 
         w->handler(w, UNIT_WATCH_CHANGED, w->userdata);
@@ -113,25 +150,17 @@ static int on_call_reply(sd_bus_message *reply, void *userdata, sd_bus_error *er
 
         w->call_slot = sd_bus_slot_unref(w->call_slot);
 
-        if (sd_bus_message_is_method_error(reply, NULL)) {
-                const sd_bus_error *e = sd_bus_message_get_error(reply);
+        if (!sd_bus_message_is_method_error(reply, NULL)) {
+                r = sd_bus_message_read(reply, "o", &path);
+                if (r >= 0)
+                        r = free_and_strdup(&w->job, path);
+                if (r >= 0)
+                        return 0;
+        }
 
-                if (free_and_strdup(&w->error_name, e->name) < 0 ||
-                    free_and_strdup(&w->error_message, e->message ?: e->name) < 0)
-                        return log_oom();
-                w->handler(w, UNIT_WATCH_REFUSED, w->userdata);
+        if (watch_set_error(w, reply) < 0)
                 return 0;
-        }
-
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0)
-                r = free_and_strdup(&w->job, path);
-        if (r < 0) {
-                if (free_and_strdup(&w->error_name, SD_BUS_ERROR_INCONSISTENT_MESSAGE) < 0 ||
-                    free_and_strdup(&w->error_message, "unreadable answer from systemd") < 0)
-                        return log_oom();
-                w->handler(w, UNIT_WATCH_REFUSED, w->userdata);
-        }
+        w->handler(w, UNIT_WATCH_REFUSED, w->userdata);
         return 0;
 }
 
@@ -187,6 +216,21 @@ int unit_watch_call(UnitWatch *w, const char *method, const char *mode) {
         if (r < 0)
                 return r;
         return unit_watch_send(w, call);
+}
+
+int unit_watch_refresh(UnitWatch *w) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (w->get_slot)
+                return -EBUSY;
+
+        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH_PREFIX, w->unit, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_call_method_async(w->bus, &w->get_slot, SYSTEMD_SERVICE, path,
+                                        "org.freedesktop.DBus.Properties", "GetAll", on_get_all_reply, w,
+                                        "s", "org.freedesktop.systemd1.Unit");
 }
 
 bool unit_watch_is_down(const UnitWatch *w) {

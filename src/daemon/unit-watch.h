@@ -19,9 +19,9 @@
 typedef struct UnitWatch UnitWatch;
 
 typedef enum UnitWatchEvent {
-        UNIT_WATCH_REFUSED,       /* systemd answered the call with an error (error_name, error_message) */
+        UNIT_WATCH_REFUSED,       /* systemd answered the call (or refresh) with an error (error_name, error_message) */
         UNIT_WATCH_JOB_REMOVED,   /* the job the call queued ended (job_result) */
-        UNIT_WATCH_CHANGED,       /* one of the properties below changed */
+        UNIT_WATCH_CHANGED,       /* one of the properties below changed, or a refresh read them */
 } UnitWatchEvent;
 
 /* Called for each event. It may free the watch (unit_watch_free()); nothing touches it afterwards. */
@@ -42,7 +42,7 @@ struct UnitWatch {
 
         unit_watch_handler_t handler;
         void *userdata;
-        sd_bus_slot *changed_slot, *job_removed_slot, *call_slot;
+        sd_bus_slot *changed_slot, *job_removed_slot, *call_slot, *get_slot;
 };
 
 /* Starts listening to unit's signals. Install the watch before sending the call, so no signal is
@@ -59,6 +59,10 @@ int unit_watch_send(UnitWatch *w, sd_bus_message *call);
 
 /* Sends Manager.METHOD(unit, mode), e.g. "RestartUnit", "replace". */
 int unit_watch_call(UnitWatch *w, const char *method, const char *mode);
+
+/* Reads the unit's ActiveState and SubState as they are now (one UNIT_WATCH_CHANGED, or
+ * UNIT_WATCH_REFUSED): for a unit whose state no call of ours set, such as one found mid-trial. */
+int unit_watch_refresh(UnitWatch *w);
 
 /* Whether ActiveState says the unit has stopped: inactive or failed. */
 bool unit_watch_is_down(const UnitWatch *w);
