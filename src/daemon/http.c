@@ -25,9 +25,12 @@
 /* Larger than curl's 16 KiB default: fewer callbacks, writes and loop iterations per MiB. */
 #define HTTP_BUFFER_SIZE (128L * 1024L)
 /* A download into a file may be an artifact of hundreds of MiB: curl's largest buffer (512 KiB) cuts
- * the loop thread's time on 512 MiB over loopback from about 0.93 s to 0.72 s, as recv() and write()
- * are called a quarter as often (curl(1) uses 100 KiB). curl allocates it when the transfer
- * connects; it goes with the request. */
+ * the loop thread's time on 512 MiB over loopback from about 0.93 s to 0.72 s, as recv() is called a
+ * quarter as often (curl(1) uses 100 KiB; under load, 128 and 64 KiB cost 0.81 and 0.93 s against
+ * 0.69 s). curl still hands on_body() at most 16 KiB (CURL_MAX_WRITE_SIZE) per call, so each write()
+ * is that size: gathering the pieces into 512 KiB writes of whole pages saved CPU on a quiet machine
+ * but was slower under load, and so was hashing in on_body() instead of on the worker (README.md,
+ * Benchmarks). curl allocates the buffer when the transfer connects; it goes with the request. */
 #define HTTP_FILE_BUFFER_SIZE (512L * 1024L)
 
 struct HttpClient {
