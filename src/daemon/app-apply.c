@@ -307,7 +307,11 @@ static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         }
 
         r = http_get(ap->app->manager->http, check,
-                     &(HttpOptions) { .output_fd = -EBADF, .max_size = HEALTH_CHECK_MAX_SIZE },
+                     &(HttpOptions) {
+                             .output_fd = -EBADF,
+                             .max_size = HEALTH_CHECK_MAX_SIZE,
+                             .timeout = APP_HEALTH_CHECK_TIMEOUT,
+                     },
                      on_health, ap, &ap->health);
         if (r < 0)
                 apply_roll_back(ap, "health check could not start: %s", strerror(-r));

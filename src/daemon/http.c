@@ -657,6 +657,9 @@ static int request_setup(HttpRequest *req, const HttpOptions *o) {
         r = r ?: curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
         r = r ?: curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
         r = r ?: curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
+        if (o->timeout > 0)
+                r = r ?: curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                                          (long) MAX(o->timeout / USEC_PER_MSEC, UINT64_C(1)));
         r = r ?: curl_easy_setopt(e, CURLOPT_BUFFERSIZE,
                                   o->output_fd >= 0 ? HTTP_FILE_BUFFER_SIZE : HTTP_BUFFER_SIZE);
         r = r ?: curl_easy_setopt(e, CURLOPT_FILETIME, 1L);

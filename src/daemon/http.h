@@ -25,6 +25,7 @@ typedef struct HttpOptions {
         uint64_t max_size;         /* abort as soon as the body would exceed this (-EFBIG); 0 = no limit */
         const char *etag;          /* conditional request: If-None-Match */
         usec_t if_modified_since;  /* conditional request: If-Modified-Since (realtime usec); 0 = none */
+        usec_t timeout;            /* the whole request, -ETIMEDOUT after it; 0 = only the limits below */
         /* Called as data arrives (at most a few times per second): bytes so far and the expected
          * total (Content-Length or max_size, 0 = unknown). */
         void (*progress)(uint64_t done, uint64_t total, void *userdata);

@@ -566,6 +566,27 @@ static int on_cancel_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* A server that answers and then stalls is given up on once the request's own timeout passes, well
+ * before the low-speed limit would (the HTTP health check relies on it). */
+static void test_timeout(void) {
+        Outcome o = {};
+        usec_t start;
+
+        printf("%s\n", __func__);
+
+        start = now_monotonic();
+        fetch_path("/slow", &(HttpOptions) { .output_fd = -EBADF, .timeout = 200 * USEC_PER_MSEC }, &o);
+        assert(o.error == -ETIMEDOUT);
+        assert(o.reason);
+        assert(now_monotonic() - start < 900 * USEC_PER_MSEC);
+        outcome_done(&o);
+
+        /* A timeout the request ends within changes nothing. */
+        fetch_path("/slow", &(HttpOptions) { .output_fd = -EBADF, .timeout = 30 * USEC_PER_SEC }, &o);
+        assert_body(&o, "slow start||slow end\n", 21);
+        outcome_done(&o);
+}
+
 static void test_cancel(void) {
         _cleanup_(sd_event_source_unrefp) sd_event_source *timer = NULL;
         HttpRequest *req;
@@ -803,6 +824,7 @@ int main(int argc, char *argv[]) {
         test_redirects();
         test_connection_refused();
         test_file_url();
+        test_timeout();
         test_cancel();
         test_cancel_while_hashing();
         test_concurrent();
