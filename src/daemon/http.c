@@ -17,6 +17,7 @@
 
 #include "time-util.h" /* http.h uses usec_t */
 #include "file-hasher.h"
+#include "fileio.h"
 #include "http.h"
 #include "macro.h"
 
@@ -128,22 +129,6 @@ static void request_freep(HttpRequest **req) {
         request_free(*req);
 }
 
-static int write_all(int fd, const char *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 static int body_append(HttpRequest *req, const char *p, size_t n) {
         size_t need = req->size + n + 1; /* + the final NUL */
 
@@ -184,7 +169,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         }
 
         if (req->output_fd >= 0)
-                r = write_all(req->output_fd, data, n);
+                r = loop_write(req->output_fd, data, n);
         else
                 r = body_append(req, data, n);
         if (r < 0) {

@@ -26,6 +26,8 @@ int loop_write(int fd, const void *data, size_t size) {
                                 continue;
                         return -errno;
                 }
+                if (k == 0)  /* would never end */
+                        return -EIO;
                 p += k;
                 size -= (size_t) k;
         }

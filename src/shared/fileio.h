@@ -13,7 +13,7 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
 /* Reads a whole regular file of at most max_size bytes (-EFBIG beyond), NUL-terminated. */
 int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size_t *ret_size);
 
-/* Writes all of data, retrying after EINTR and short writes. */
+/* Writes all of data, retrying after EINTR and short writes; -EIO if write() makes no progress. */
 int loop_write(int fd, const void *data, size_t size);
 
 /* fsync() of a directory given as any descriptor (also AT_FDCWD or O_PATH), so that renames and new
