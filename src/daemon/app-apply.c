@@ -534,20 +534,31 @@ static void apply_run_hooks(Apply *ap) {
         }
 }
 
-void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
+/* The switch of a to version, carried out by job j (which owns it from here on). */
+static Apply *apply_new(App *a, Job *j, const char *version, TransitionKind kind) {
         Apply *ap;
 
         ap = calloc(1, sizeof(Apply));
         if (!ap || !(ap->version = strdup(version))) {
                 free(ap);
-                log_oom();
-                return job_fail(j, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+                return NULL;
         }
         ap->job = j;
         ap->app = a;
         ap->kind = kind;
         j->userdata = ap;
         (void) app_unit_name(a, ap->unit, sizeof ap->unit);
+        return ap;
+}
+
+void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
+        Apply *ap;
+
+        ap = apply_new(a, j, version, kind);
+        if (!ap) {
+                log_oom();
+                return job_fail(j, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        }
 
         /* Checked again when switching; checked now so that no hook runs for a switch that cannot be. */
         if (a->state->trial_version)
@@ -570,39 +581,32 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
  * this, it would stay "on trial" for good, blocking every later switch, until some restart of the unit
  * made upkeep-condition roll back a version that had been fine all along. */
 static int app_adopt_trial(App *a) {
-        _cleanup_free_ char *version = NULL, *old_version = NULL;
+        const AppState *s = a->state;
+        TransitionKind kind;
         Apply *ap;
         Job *j;
         int r;
 
-        if (a->job || a->removed || !a->state->trial_version)
+        if (a->job || a->removed || !s->trial_version)
                 return 0;
 
-        version = strdup(a->state->trial_version);
-        if (!version)
-                return -ENOMEM;
-        if (a->state->previous_version && !(old_version = strdup(a->state->previous_version)))
-                return -ENOMEM;
-        ap = calloc(1, sizeof(Apply));
-        if (!ap)
-                return -ENOMEM;
+        /* How the switch came about (its history entry), for the back-off should the version fail. */
+        kind = s->n_history > 0 && streq_ptr(s->history[s->n_history - 1].to, s->trial_version) ?
+                s->history[s->n_history - 1].kind : TRANSITION_MANUAL;
 
         r = job_new(a->manager, JOB_UPDATE, a, &j);
-        if (r < 0) {
-                free(ap);
+        if (r < 0)
                 return r;
+        ap = apply_new(a, j, s->trial_version, kind);
+        if (!ap) {
+                job_fail(j, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+                return -ENOMEM;
         }
-        ap->job = j;
-        ap->app = a;
-        ap->version = TAKE_PTR(version);
-        ap->old_version = TAKE_PTR(old_version);
         ap->adopting = true;
-        /* How the switch came about (its history entry), for the back-off should the version fail. */
-        const AppState *s = a->state;
-        ap->kind = s->n_history > 0 && streq_ptr(s->history[s->n_history - 1].to, ap->version) ?
-                s->history[s->n_history - 1].kind : TRANSITION_MANUAL;
-        j->userdata = ap;
-        (void) app_unit_name(a, ap->unit, sizeof ap->unit);
+        if (s->previous_version && !(ap->old_version = strdup(s->previous_version))) {
+                apply_end(ap, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+                return -ENOMEM;
+        }
 
         r = unit_watch_new(a->manager->bus, ap->unit, on_restart_event, ap, &ap->restart);
         if (r >= 0)
