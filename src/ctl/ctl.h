@@ -4,15 +4,10 @@
 
 #include <stdbool.h>
 
+#include "bus-names.h"
 #include "log.h"
 #include "policy.h"
 #include "toolchain-policy.h"
-
-#define UPKEEP_BUS_NAME           "org.upkeep1"
-#define UPKEEP_MANAGER_PATH       "/org/upkeep1"
-#define UPKEEP_MANAGER_INTERFACE  "org.upkeep1.Manager"
-#define UPKEEP_APP_INTERFACE      "org.upkeep1.App"
-#define UPKEEP_JOB_INTERFACE      "org.upkeep1.Job"
 
 typedef enum JsonMode {
         JSON_OFF,

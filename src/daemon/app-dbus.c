@@ -254,7 +254,7 @@ static int method_pause(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        return polkit_check_async(call, "org.upkeep1.manage",
+        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
                                   (const char *const[]) { "app", a->name, NULL },
                                   pause_authorized, a->manager, error);
 }
@@ -272,7 +272,7 @@ static int method_resume(sd_bus_message *call, void *userdata, sd_bus_error *err
         if (!a->state->paused)
                 return sd_bus_reply_method_return(call, NULL);
 
-        return polkit_check_async(call, "org.upkeep1.manage",
+        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
                                   (const char *const[]) { "app", a->name, NULL },
                                   resume_authorized, a->manager, error);
 }
@@ -314,7 +314,7 @@ static int method_pin(sd_bus_message *call, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
 
-        return polkit_check_async(call, "org.upkeep1.manage",
+        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
                                   (const char *const[]) { "app", a->name, "version", version, NULL },
                                   pin_authorized, a->manager, error);
 }
@@ -332,7 +332,7 @@ static int method_unpin(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (!a->state->pinned_version)
                 return sd_bus_reply_method_return(call, NULL);
 
-        return polkit_check_async(call, "org.upkeep1.manage",
+        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
                                   (const char *const[]) { "app", a->name, NULL },
                                   unpin_authorized, a->manager, error);
 }
@@ -379,7 +379,7 @@ static int method_check(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        return polkit_check_async(call, "org.upkeep1.check",
+        return polkit_check_async(call, UPKEEP_ACTION_CHECK,
                                   (const char *const[]) { "app", a->name, NULL },
                                   check_authorized, a->manager, error);
 }
@@ -430,7 +430,7 @@ static int method_update(sd_bus_message *call, void *userdata, sd_bus_error *err
                 return r;
 
         /* Choosing a version (perhaps an older one) is a stronger request than taking the latest. */
-        return polkit_check_async(call, isempty(version) ? "org.upkeep1.update" : "org.upkeep1.update-to-version",
+        return polkit_check_async(call, isempty(version) ? UPKEEP_ACTION_UPDATE : UPKEEP_ACTION_UPDATE_TO_VERSION,
                                   isempty(version) ? (const char *const[]) { "app", a->name, NULL }
                                                    : (const char *const[]) { "app", a->name, "version", version, NULL },
                                   update_authorized, a->manager, error);
@@ -471,7 +471,7 @@ static int method_apply_pending(sd_bus_message *call, void *userdata, sd_bus_err
         if (a->job)
                 return app_can_start_job(a, error);
 
-        return polkit_check_async(call, "org.upkeep1.update",
+        return polkit_check_async(call, UPKEEP_ACTION_UPDATE,
                                   (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
                                   apply_authorized, a->manager, error);
 }
@@ -495,7 +495,7 @@ static int method_apply_scheduled(sd_bus_message *call, void *userdata, sd_bus_e
         if (a->job)
                 return app_can_start_job(a, error);
 
-        return polkit_check_async(call, "org.upkeep1.update",
+        return polkit_check_async(call, UPKEEP_ACTION_UPDATE,
                                   (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
                                   apply_scheduled_authorized, a->manager, error);
 }
@@ -528,7 +528,7 @@ static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *e
         if (a->job)
                 return app_can_start_job(a, error);
 
-        return polkit_check_async(call, "org.upkeep1.manage",
+        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
                                   (const char *const[]) { "app", a->name, "version", a->state->previous_version, NULL },
                                   rollback_authorized, a->manager, error);
 }
@@ -649,7 +649,7 @@ static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        return polkit_check_async(call, "org.upkeep1.update-to-version",
+        return polkit_check_async(call, UPKEEP_ACTION_UPDATE_TO_VERSION,
                                   (const char *const[]) { "app", a->name, "version", version, NULL },
                                   stage_authorized, a->manager, error);
 }

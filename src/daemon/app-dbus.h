@@ -6,9 +6,7 @@
 #include <systemd/sd-bus.h>
 
 #include "app.h"
-
-#define UPKEEP_APP_PATH_PREFIX "/org/upkeep1/app"
-#define UPKEEP_APP_INTERFACE "org.upkeep1.App"
+#include "bus-names.h"
 
 extern const sd_bus_vtable app_vtable[];
 

@@ -78,7 +78,7 @@ static int cancel_authorized(sd_bus_message *call, void *userdata, sd_bus_error 
 static int method_cancel(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         Job *j = userdata;
 
-        return polkit_check_async(call, "org.upkeep1.manage",
+        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
                                   (const char *const[]) { "app", j->app->name, NULL },
                                   cancel_authorized, j->manager, error);
 }

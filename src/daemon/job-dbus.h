@@ -4,10 +4,8 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus-names.h"
 #include "job.h"
-
-#define UPKEEP_JOB_PATH_PREFIX "/org/upkeep1/job"
-#define UPKEEP_JOB_INTERFACE "org.upkeep1.Job"
 
 extern const sd_bus_vtable job_vtable[];
 

@@ -94,7 +94,7 @@ static int reload_authorized(sd_bus_message *call, void *userdata, sd_bus_error 
 }
 
 static int method_reload(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return polkit_check_async(call, "org.upkeep1.manage", NULL, reload_authorized, userdata, error);
+        return polkit_check_async(call, UPKEEP_ACTION_MANAGE, NULL, reload_authorized, userdata, error);
 }
 
 static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -133,7 +133,7 @@ static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_err
 }
 
 static int method_check_all(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return polkit_check_async(call, "org.upkeep1.check", NULL, check_all_authorized, userdata, error);
+        return polkit_check_async(call, UPKEEP_ACTION_CHECK, NULL, check_all_authorized, userdata, error);
 }
 
 /* Everything Run() can check before asking polkit, and again after it. */
@@ -224,7 +224,7 @@ static int method_run(sd_bus_message *call, void *userdata, sd_bus_error *error)
                 return r;
 
         /* Running a program as root is managing the machine. */
-        return polkit_check_async(call, "org.upkeep1.manage",
+        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
                                   (const char *const[]) { "app", name, "source", source, NULL },
                                   run_authorized, m, error);
 }

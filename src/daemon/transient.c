@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "bus-names.h"
 #include "log.h"
 #include "transient.h"
 #include "unit-watch.h"
@@ -214,7 +215,7 @@ static int build_properties(sd_bus *bus, const TransientSpec *spec, sd_bus_messa
         int r;
 
         /* Any message can hold the body; a signal needs no destination. It is never sent. */
-        r = sd_bus_message_new_signal(bus, &m, "/org/upkeep1", "org.upkeep1.Internal", "TransientProperties");
+        r = sd_bus_message_new_signal(bus, &m, UPKEEP_MANAGER_PATH, UPKEEP_INTERNAL_INTERFACE, "TransientProperties");
         if (r < 0)
                 return r;
 
