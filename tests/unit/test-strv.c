@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 
 #include "macro.h"
 #include "strv.h"
+#include "tests.h"
 
 static void test_empty(void) {
         char *empty[] = { NULL };
 
         printf("%s\n", __func__);
 
-        assert(strv_length(NULL) == 0);
-        assert(strv_length(empty) == 0);
-        assert(!strv_contains(NULL, "a"));
-        assert(!strv_contains(empty, "a"));
-        assert(strv_free(NULL) == NULL);
+        ASSERT_EQ(strv_length(NULL), 0);
+        ASSERT_EQ(strv_length(empty), 0);
+        ASSERT_FALSE(strv_contains(NULL, "a"));
+        ASSERT_FALSE(strv_contains(empty, "a"));
+        ASSERT_NULL(strv_free(NULL));
 }
 
 static void test_extend(void) {
@@ -23,21 +23,21 @@ static void test_extend(void) {
 
         printf("%s\n", __func__);
 
-        assert(strv_extend(&l, "one") == 0);
-        assert(l && strv_length(l) == 1);
-        assert(streq(l[0], "one"));
-        assert(!l[1]);
+        ASSERT_OK_ZERO(strv_extend(&l, "one"));
+        ASSERT_TRUE(l && strv_length(l) == 1);
+        ASSERT_STREQ(l[0], "one");
+        ASSERT_NULL(l[1]);
 
-        assert(strv_extend(&l, buf) == 0);
-        assert(strv_extend(&l, "") == 0);
-        assert(strv_length(l) == 3);
+        ASSERT_EQ(strv_extend(&l, buf), 0);
+        ASSERT_EQ(strv_extend(&l, ""), 0);
+        ASSERT_EQ(strv_length(l), 3);
 
         /* A copy is stored, not the pointer. */
         buf[0] = 'x';
-        assert(streq(l[1], "two"));
-        assert(l[1] != buf);
-        assert(streq(l[2], ""));
-        assert(!l[3]);
+        ASSERT_STREQ(l[1], "two");
+        ASSERT_TRUE(l[1] != buf);  /* a copy */
+        ASSERT_STREQ(l[2], "");
+        ASSERT_NULL(l[3]);
 }
 
 static void test_contains(void) {
@@ -45,12 +45,12 @@ static void test_contains(void) {
 
         printf("%s\n", __func__);
 
-        assert(strv_contains(l, "a"));
-        assert(strv_contains(l, "bc"));
-        assert(strv_contains(l, ""));
-        assert(!strv_contains(l, "b"));
-        assert(!strv_contains(l, "abc"));
-        assert(!strv_contains(l, NULL));
+        ASSERT_TRUE(strv_contains(l, "a"));
+        ASSERT_TRUE(strv_contains(l, "bc"));
+        ASSERT_TRUE(strv_contains(l, ""));
+        ASSERT_FALSE(strv_contains(l, "b"));
+        ASSERT_FALSE(strv_contains(l, "abc"));
+        ASSERT_FALSE(strv_contains(l, NULL));
 }
 
 static void test_many(void) {
@@ -61,13 +61,13 @@ static void test_many(void) {
 
         for (unsigned i = 0; i < 1000; i++) {
                 (void) snprintf(buf, sizeof buf, "item%u", i);
-                assert(strv_extend(&l, buf) == 0);
+                ASSERT_EQ(strv_extend(&l, buf), 0);
         }
-        assert(strv_length(l) == 1000);
-        assert(streq(l[0], "item0"));
-        assert(streq(l[999], "item999"));
-        assert(strv_contains(l, "item500"));
-        assert(!strv_contains(l, "item1000"));
+        ASSERT_EQ(strv_length(l), 1000);
+        ASSERT_STREQ(l[0], "item0");
+        ASSERT_STREQ(l[999], "item999");
+        ASSERT_TRUE(strv_contains(l, "item500"));
+        ASSERT_FALSE(strv_contains(l, "item1000"));
 }
 
 int main(void) {

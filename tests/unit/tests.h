@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Assertions for unit tests. Unlike assert(), they are compiled in whatever NDEBUG says, evaluate
+ * their arguments exactly once, and say what failed: file, line, the expression and the values on
+ * both sides. A failed one aborts the test, which meson then reports as failed.
+ *
+ *   ASSERT_TRUE(x)  ASSERT_FALSE(x)
+ *   ASSERT_OK(r)          r >= 0 (a negative errno is printed by name)
+ *   ASSERT_OK_ZERO(r)     r == 0
+ *   ASSERT_ERROR(r, E)    r == -E, for a positive errno constant E
+ *   ASSERT_EQ(a, b) ASSERT_NE(a, b) ASSERT_LT/LE/GT/GE(a, b)   integers, compared as intmax_t
+ *   ASSERT_STREQ(a, b) ASSERT_STRNEQ(a, b)                     strings, NULL allowed
+ *   ASSERT_NULL(p) ASSERT_NOT_NULL(p)
+ *
+ * A test that cannot run here calls test_skip("why"): it exits 77, which meson counts as skipped
+ * (and tools/test.sh, when strict, as a failure). */
+#pragma once
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_TEST_SKIP 77
+
+_Noreturn static inline void test_fail(const char *file, int line, const char *func, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+_Noreturn static inline void test_fail(const char *file, int line, const char *func, const char *fmt, ...) {
+        va_list ap;
+
+        fprintf(stderr, "%s:%i: %s: assertion failed: ", file, line, func);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        fflush(stdout);
+        abort();
+}
+
+_Noreturn static inline void test_skip(const char *why) {
+        printf("skipped: %s\n", why);
+        fflush(stdout);
+        exit(EXIT_TEST_SKIP);
+}
+
+#define TEST_FAIL(...) test_fail(__FILE__, __LINE__, __func__, __VA_ARGS__)
+
+#define ASSERT_TRUE(expr)                                                               \
+        do {                                                                            \
+                if (!(expr))                                                            \
+                        TEST_FAIL("%s", #expr);                                         \
+        } while (0)
+
+#define ASSERT_FALSE(expr)                                                              \
+        do {                                                                            \
+                if (expr)                                                               \
+                        TEST_FAIL("!(%s)", #expr);                                      \
+        } while (0)
+
+#define ASSERT_OK(expr)                                                                 \
+        do {                                                                            \
+                intmax_t _r = (intmax_t) (expr);                                        \
+                if (_r < 0)                                                             \
+                        TEST_FAIL("%s >= 0: got %jd (%s)", #expr, _r, strerror((int) -_r)); \
+        } while (0)
+
+#define ASSERT_OK_ZERO(expr)                                                            \
+        do {                                                                            \
+                intmax_t _r = (intmax_t) (expr);                                        \
+                if (_r != 0)                                                            \
+                        TEST_FAIL("%s == 0: got %jd%s%s", #expr, _r,                    \
+                                  _r < 0 ? " " : "", _r < 0 ? strerror((int) -_r) : ""); \
+        } while (0)
+
+#define ASSERT_ERROR(expr, err)                                                         \
+        do {                                                                            \
+                intmax_t _r = (intmax_t) (expr), _e = (intmax_t) (err);                 \
+                if (_r != -_e)                                                          \
+                        TEST_FAIL("%s == -%s: got %jd (%s), expected -%jd (%s)", #expr, #err, \
+                                  _r, _r < 0 ? strerror((int) -_r) : "not an error",    \
+                                  _e, strerror((int) _e));                              \
+        } while (0)
+
+#define _ASSERT_CMP(a, op, b)                                                           \
+        do {                                                                            \
+                intmax_t _a = (intmax_t) (a), _b = (intmax_t) (b);                      \
+                if (!(_a op _b))                                                        \
+                        TEST_FAIL("%s %s %s: %jd %s %jd", #a, #op, #b, _a, #op, _b);    \
+        } while (0)
+
+#define ASSERT_EQ(a, b) _ASSERT_CMP(a, ==, b)
+#define ASSERT_NE(a, b) _ASSERT_CMP(a, !=, b)
+#define ASSERT_LT(a, b) _ASSERT_CMP(a, <, b)
+#define ASSERT_LE(a, b) _ASSERT_CMP(a, <=, b)
+#define ASSERT_GT(a, b) _ASSERT_CMP(a, >, b)
+#define ASSERT_GE(a, b) _ASSERT_CMP(a, >=, b)
+
+/* Unsigned values too large for intmax_t (e.g. UINT64_MAX) are compared as uintmax_t. */
+#define ASSERT_EQ_U(a, b)                                                               \
+        do {                                                                            \
+                uintmax_t _a = (uintmax_t) (a), _b = (uintmax_t) (b);                   \
+                if (_a != _b)                                                           \
+                        TEST_FAIL("%s == %s: %ju != %ju", #a, #b, _a, _b);              \
+        } while (0)
+
+static inline bool test_streq(const char *a, const char *b) {
+        return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+#define ASSERT_STREQ(a, b)                                                              \
+        do {                                                                            \
+                const char *_a = (a), *_b = (b);                                        \
+                if (!test_streq(_a, _b))                                                \
+                        TEST_FAIL("%s == %s: \"%s\" != \"%s\"", #a, #b,                 \
+                                  _a ?: "(null)", _b ?: "(null)");                      \
+        } while (0)
+
+#define ASSERT_STRNEQ(a, b)                                                             \
+        do {                                                                            \
+                const char *_a = (a), *_b = (b);                                        \
+                if (test_streq(_a, _b))                                                 \
+                        TEST_FAIL("%s != %s: both \"%s\"", #a, #b, _a ?: "(null)");     \
+        } while (0)
+
+#define ASSERT_NULL(p)                                                                  \
+        do {                                                                            \
+                const void *_p = (p);                                                   \
+                if (_p)                                                                 \
+                        TEST_FAIL("%s == NULL: got %p", #p, _p);                        \
+        } while (0)
+
+#define ASSERT_NOT_NULL(p)                                                              \
+        do {                                                                            \
+                if (!(p))                                                               \
+                        TEST_FAIL("%s != NULL", #p);                                    \
+        } while (0)
