@@ -68,7 +68,7 @@ static int add_filter(struct archive *a, Filter filter) {
 
 /* Returns a memfd holding the archive, positioned at 0, or -EOPNOTSUPP when this libarchive cannot
  * write the filter or the entry type in that format. */
-static int make_archive(Format format, Filter filter, const Entry *entries, size_t n) {
+static int try_make_archive(Format format, Filter filter, const Entry *entries, size_t n) {
         struct archive *a;
         int fd, r;
 
@@ -143,6 +143,26 @@ static int make_archive(Format format, Filter filter, const Entry *entries, size
         return fd;
 }
 
+/* Whether this libarchive can write the archive at all: asked before a case that needs a filter or
+ * an entry type it may lack, so that -EOPNOTSUPP from the code under test is never taken for it. */
+static bool archive_writable(Format format, Filter filter, const Entry *entries, size_t n) {
+        int fd = try_make_archive(format, filter, entries, n);
+
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
+}
+
+/* The archive, which this libarchive must be able to write. */
+static int make_archive(Format format, Filter filter, const Entry *entries, size_t n) {
+        int fd = try_make_archive(format, filter, entries, n);
+
+        if (fd < 0)
+                TEST_FAIL("this libarchive cannot write format %d, filter %d", format, filter);
+        return fd;
+}
+
 /* A fresh tmpdir/name/ with an empty target/ inside: "outside" is name/, where an escape would land. */
 static int fresh_dirs(const char *name, int *ret_target_fd) {
         int root_fd, outside_fd;
@@ -188,8 +208,6 @@ static int extract_entries(Format format, Filter filter, const Entry *entries, s
         char name[32];
 
         fd = make_archive(format, filter, entries, n);
-        if (fd < 0)
-                return fd;
 
         (void) snprintf(name, sizeof name, "case-%u", counter++);
         *ret_outside_fd = fresh_dirs(name, ret_target_fd);
@@ -205,7 +223,6 @@ static void assert_refused_as(Format format, const Entry *entries, size_t n, con
         int r;
 
         r = extract_entries(format, FILTER_NONE, entries, n, limits, &outside_fd, &target_fd, &reason);
-        ASSERT_NE(r, -EOPNOTSUPP);
         printf("  %s → %d: %s\n", entry, r, strempty(reason));
         ASSERT_EQ(r, error);
         ASSERT_NOT_NULL(reason);
@@ -222,7 +239,7 @@ static void assert_refused_as(Format format, const Entry *entries, size_t n, con
 static void test_absolute_path(void) {
         const Entry tar[] = { FILE_ENTRY("/etc/upkeep-test", 0644, "x") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, tar, -EBADMSG, "/etc/upkeep-test", "absolute");
         ASSERT_LT(access("/etc/upkeep-test", F_OK), 0);
         assert_refused(FORMAT_ZIP, tar, -EBADMSG, "/etc/upkeep-test", "absolute");
@@ -234,7 +251,7 @@ static void test_dotdot(void) {
         const Entry inner[] = { FILE_ENTRY("a/../b", 0644, "x") };
         const Entry dir[] = { DIR_ENTRY("../d/") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, up, -EBADMSG, "../x", "path leaves the release directory");
         assert_refused(FORMAT_PAX, down_up, -EBADMSG, "a/../../x", "'..'");
         assert_refused(FORMAT_PAX, inner, -EBADMSG, "a/../b", "'..'");
@@ -252,7 +269,7 @@ static void test_symlink_escapes(void) {
         const Entry after_name[] = { DIR_ENTRY("sub/"), LINK_ENTRY("sub/a", "x/../../..") };
         const Entry empty[] = { LINK_ENTRY("e", "") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, passwd, -EBADMSG, "passwd", "leaves the release directory");
         assert_refused(FORMAT_PAX, up2, -EBADMSG, "a", "leaves the release directory");
         assert_refused(FORMAT_PAX, up1, -EBADMSG, "a", "leaves the release directory");
@@ -288,7 +305,7 @@ static void test_symlink_inside(void) {
         char buf[64];
         ssize_t k;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         ASSERT_OK_ZERO(extract_entries(FORMAT_PAX, FILTER_NONE, entries, ELEMENTSOF(entries), NULL,
                                &outside_fd, &target_fd, &reason));
         ASSERT_NULL(reason);
@@ -329,7 +346,7 @@ static void test_write_through_symlink(void) {
         _cleanup_close_ int outside_fd = -EBADF, target_fd = -EBADF;
         _cleanup_free_ char *reason = NULL;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, file_through, -EBADMSG, "lnk/file", "symlink");
         assert_refused(FORMAT_PAX, dir_through, -EBADMSG, "lnk/d/", "symlink");
         assert_refused(FORMAT_ZIP, file_through, -EBADMSG, "lnk/file", "symlink");
@@ -356,7 +373,7 @@ static void test_hardlinks(void) {
         _cleanup_free_ char *reason = NULL;
         struct stat a, b;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, outside, -EBADMSG, "h", "hardlink target leaves the release directory");
         assert_refused(FORMAT_PAX, absolute, -EBADMSG, "h", "hardlink target is absolute");
         assert_refused(FORMAT_PAX, later, -EBADMSG, "h", "not extracted");
@@ -378,7 +395,7 @@ static void test_special_files(void) {
         const Entry blk[] = { { .path = "sda", .type = AE_IFBLK, .perm = 0660, .rdev = makedev(8, 0) } };
         const Entry fifo[] = { { .path = "fifo", .type = AE_IFIFO, .perm = 0644 } };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, chr, -EBADMSG, "null", "character device");
         assert_refused(FORMAT_PAX, blk, -EBADMSG, "sda", "block device");
         assert_refused(FORMAT_PAX, fifo, -EBADMSG, "fifo", "FIFO");
@@ -429,7 +446,7 @@ static void test_zip_special_files(void) {
         _cleanup_close_ int fifo_fd = -EBADF, fifo_outside_fd = -EBADF, fifo_target_fd = -EBADF;
         struct stat st;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_close_ int fd = -EBADF, outside_fd = -EBADF, target_fd = -EBADF;
                 _cleanup_free_ char *reason = NULL;
@@ -464,7 +481,7 @@ static void test_mode_bits(void) {
         const Entry sticky[] = { { .path = "tmp/", .type = AE_IFDIR, .perm = 01777 } };
         const Entry setgid_dir[] = { { .path = "d/", .type = AE_IFDIR, .perm = 02755 } };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, setuid, -EBADMSG, "su", "setuid");
         assert_refused(FORMAT_PAX, setgid, -EBADMSG, "sg", "setgid");
         assert_refused(FORMAT_PAX, sticky, -EBADMSG, "tmp/", "sticky");
@@ -506,7 +523,7 @@ static void test_bomb(Format format, Filter filter) {
 }
 
 static void test_limits_for_size(void) {
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         /* A small download gets the 64 MiB floor; a middling one 100 times its size; a big one the
          * ceiling. */
@@ -529,7 +546,7 @@ static void test_limit_exact(void) {
                 FILE_ENTRY("f4", 0644, ""), FILE_ENTRY("f5", 0644, ""),
         };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         ASSERT_OK_ZERO(extract_entries(FORMAT_PAX, FILTER_GZIP, exact, ELEMENTSOF(exact), &limits,
                                &outside_fd, &target_fd, &reason));
         ASSERT_NULL(reason);
@@ -604,12 +621,13 @@ static void test_valid(Format format, Filter filter) {
         };
         int r;
 
-        printf("%s(%d, %d)\n", __func__, format, filter);
-        r = extract_entries(format, filter, entries, ELEMENTSOF(entries), NULL, &outside_fd, &target_fd, &reason);
-        if (r == -EOPNOTSUPP) {
-                printf("  this libarchive cannot write it, skipped\n");
+        test_case(__func__);
+        printf("  format %d, filter %d\n", format, filter);
+        if (!archive_writable(format, filter, entries, ELEMENTSOF(entries))) {
+                test_skip_case("this libarchive cannot write format %d with filter %d", format, filter);
                 return;
         }
+        r = extract_entries(format, filter, entries, ELEMENTSOF(entries), NULL, &outside_fd, &target_fd, &reason);
         if (r < 0)
                 fprintf(stderr, "%d: %s\n", r, strempty(reason));
         ASSERT_OK_ZERO(r);
@@ -642,11 +660,14 @@ static void test_valid_with_hardlink(Filter filter) {
         };
         int r;
 
-        printf("%s(%d)\n", __func__, filter);
+        test_case(__func__);
+        printf("  filter %d\n", filter);
+        if (!archive_writable(FORMAT_GNUTAR, filter, entries, ELEMENTSOF(entries))) {
+                test_skip_case("this libarchive cannot write a hard link in a gnutar with filter %d", filter);
+                return;
+        }
         r = extract_entries(FORMAT_GNUTAR, filter, entries, ELEMENTSOF(entries), NULL,
                             &outside_fd, &target_fd, &reason);
-        if (r == -EOPNOTSUPP)
-                return;
         ASSERT_OK_ZERO(r);
         assert_file(target_fd, "bin/alias", "tool", 0755);
 }
@@ -658,7 +679,7 @@ static void test_duplicates(void) {
         const Entry file_as_parent[] = { FILE_ENTRY("d", 0644, "x"), FILE_ENTRY("d/e", 0644, "x") };
         const Entry root_as_file[] = { FILE_ENTRY(".", 0644, "x") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, file_twice, -EBADMSG, "a", "twice");
         assert_refused(FORMAT_PAX, dir_then_file, -EBADMSG, "d", "twice");
         assert_refused(FORMAT_PAX, file_then_dir, -EBADMSG, "d/", "twice");
@@ -671,7 +692,7 @@ static void test_reason_escaped(void) {
         _cleanup_free_ char *reason = NULL;
         const Entry entries[] = { FILE_ENTRY("../\033[31mred\n'ü", 0644, "x") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         /* GNU tar stores names as bytes; pax would need them in the locale's charset. */
         ASSERT_ERROR(extract_entries(FORMAT_GNUTAR, FILTER_NONE, entries, 1, NULL, &outside_fd, &target_fd, &reason), EBADMSG);
         printf("  %s\n", reason);
@@ -689,7 +710,7 @@ static void test_garbage(void) {
         off_t size;
         int r;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         outside_fd = fresh_dirs("garbage", &target_fd);
 
         fd = memfd_create("junk", MFD_CLOEXEC);
@@ -763,7 +784,7 @@ static void test_without_openat2(void) {
         int status;
         pid_t pid;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         pid = fork();
         ASSERT_GE(pid, 0);
         if (pid == 0) {
@@ -776,8 +797,7 @@ static void test_without_openat2(void) {
 
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
                     prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
-                        printf("  cannot install a seccomp filter, skipped\n");
-                        _exit(0);
+                        _exit(EXIT_TEST_SKIP);
                 }
                 ASSERT_LT(syscall(SYS_openat2, AT_FDCWD, ".", NULL, 0), 0);
                 ASSERT_EQ(errno, ENOSYS);
@@ -790,15 +810,19 @@ static void test_without_openat2(void) {
         }
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         ASSERT_TRUE(WIFEXITED(status));
-        ASSERT_OK_ZERO(WEXITSTATUS(status));
         counter += 1000;   /* the child used names from the same counter */
+        if (WEXITSTATUS(status) == EXIT_TEST_SKIP) {
+                test_skip_case("cannot install a seccomp filter here to make openat2() fail");
+                return;
+        }
+        ASSERT_OK_ZERO(WEXITSTATUS(status));
 }
 
 static void test_deep_path(void) {
         _cleanup_free_ char *deep = NULL;
         char *p;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         deep = malloc(200 * 2 + 2);
         ASSERT_NOT_NULL(deep);
         p = deep;
@@ -865,5 +889,5 @@ int main(void) {
         test_deep_path();
 
         cleanup_tmpdir();
-        return 0;
+        return test_done();
 }

@@ -274,10 +274,8 @@ static Buf *load_program(const char *path, Buf *ret) {
         int r;
 
         r = read_file_at(AT_FDCWD, path, 512U * 1024U * 1024U, &data, &size);
-        if (r == -ENOENT) {
-                printf("skipped: %s is not installed\n", path);
+        if (r == -ENOENT)
                 return NULL;
-        }
         ASSERT_OK(r);
 
         *ret = (Buf) { (uint8_t *) TAKE_PTR(data), size };
@@ -318,14 +316,40 @@ static void assert_same(const GoBuildInfo *a, const GoBuildInfo *b) {
 
 /* ---- Real Go programs -------------------------------------------------------------------------- */
 
-static const struct {
-        const char *file;
-        const char *package;
-} programs[] = {
-        { "/usr/bin/age",               "filippo.io/age/cmd/age" },
-        { "/usr/bin/restic",            "github.com/restic/restic/cmd/restic" },
-        { "/usr/lib/go-1.19/bin/go",    "cmd/go" },
-};
+/* The go tool of the installed Go, as `go env GOROOT` names it (Debian: /usr/lib/go-1.19/bin/go), or
+ * NULL when there is none. */
+static char *go_tool(void) {
+        _cleanup_free_ char *root = NULL;
+        char *path = NULL;
+        size_t n = 0;
+        FILE *f;
+
+        f = popen("go env GOROOT 2>/dev/null", "re");
+        if (!f)
+                return NULL;
+        if (getline(&root, &n, f) < 0)
+                root = mfree(root);
+        if (pclose(f) != 0 || !root)
+                return NULL;
+        root[strcspn(root, "\n")] = 0;
+        if (isempty(root))
+                return NULL;
+        ASSERT_GT(asprintf(&path, "%s/bin/go", root), 0);
+        return path;
+}
+
+/* Loads file into b, or says why the case cannot run here and returns false. */
+static bool load_real_program(const char *file, Buf *b) {
+        if (!file) {
+                test_skip_case("no Go installed (`go env GOROOT` fails)");
+                return false;
+        }
+        if (!load_program(file, b)) {
+                test_skip_case("%s is not installed", file);
+                return false;
+        }
+        return true;
+}
 
 static void test_real_program(const char *file, const char *package) {
         _cleanup_(go_buildinfo_freep) GoBuildInfo *info = NULL, *stripped = NULL;
@@ -333,9 +357,10 @@ static void test_real_program(const char *file, const char *package) {
         _cleanup_free_ char *reason = NULL;
         _cleanup_close_ int fd = -EBADF;
 
-        if (!load_program(file, &b))
+        test_case(__func__);
+        printf("  %s\n", file ?: "(no go tool)");
+        if (!load_real_program(file, &b))
                 return;
-        printf("%s\n", file);
 
         info = parse_ok(b.data, b.size);
         /* "go1.19.8", or whatever Debian builds them with next. */
@@ -362,17 +387,19 @@ static void test_real_program(const char *file, const char *package) {
         assert_same(info, stripped);
 }
 
-static void test_real_programs(void) {
-        for (size_t i = 0; i < ELEMENTSOF(programs); i++)
-                test_real_program(programs[i].file, programs[i].package);
+static void test_real_programs(const char *go) {
+        test_real_program("/usr/bin/age", "filippo.io/age/cmd/age");
+        test_real_program("/usr/bin/restic", "github.com/restic/restic/cmd/restic");
+        test_real_program(go, "cmd/go");
 }
 
 /* Cut short anywhere, a Go program is a clean error: the section headers at its end are gone. */
-static void test_real_truncated(void) {
+static void test_real_truncated(const char *go) {
         _cleanup_(buf_done) Buf b = {};
         size_t magic;
 
-        if (!load_program("/usr/lib/go-1.19/bin/go", &b))
+        test_case(__func__);
+        if (!load_real_program(go, &b))
                 return;
         magic = find_magic(&b);
 
@@ -400,6 +427,7 @@ static void test_not_go(void) {
         Spec spec = { .is64 = true, .no_buildinfo = true };
         _cleanup_(buf_done) Buf plain = build_elf(&spec);
 
+        test_case(__func__);
         assert_error(plain.data, plain.size, -ENOMSG, "without Go build info");
         spec.no_sections = true;
         buf_done(&plain);
@@ -414,6 +442,7 @@ static void test_not_go(void) {
 static void test_not_elf(void) {
         static const char script[] = "#!/bin/sh\necho hello\n";
 
+        test_case(__func__);
         assert_error("", 0, -ENOEXEC, "empty");
         assert_error("\x7f", 1, -ENOEXEC, "not an ELF");
         assert_error(script, strlen(script), -ENOEXEC, "not an ELF");
@@ -475,6 +504,7 @@ static void assert_full(const GoBuildInfo *info, const char *version) {
 
 /* Every class, byte order, layout, with and without section headers. */
 static void test_layouts(void) {
+        test_case(__func__);
         for (unsigned i = 0; i < 16; i++) {
                 _cleanup_(go_buildinfo_freep) GoBuildInfo *info = NULL;
                 Spec spec = {
@@ -498,6 +528,7 @@ static void test_layouts(void) {
 static void test_no_module(void) {
         _cleanup_(go_buildinfo_freep) GoBuildInfo *a = NULL, *b = NULL, *c = NULL;
 
+        test_case(__func__);
         a = parse_spec(&(Spec) { .is64 = true, .pointers = true, .version = "go1.13" });
         ASSERT_STREQ(a->go_version, "go1.13");
         ASSERT_NULL(a->path);
@@ -518,6 +549,7 @@ static void test_no_module(void) {
 static void test_modinfo_lenient(void) {
         _cleanup_(go_buildinfo_freep) GoBuildInfo *info = NULL;
 
+        test_case(__func__);
         /* Unknown lines are skipped, as is the empty line `go version -m` prints after "=>"; a later
          * "path" wins; a setting may repeat. */
         info = parse_spec(&(Spec) { .is64 = true, .modinfo =
@@ -568,6 +600,7 @@ static void test_modinfo_malformed(void) {
                 { "path\ta\nbuild\tk=\"\\xed\\xa0\\x80\"\n",  "line 2" },
         };
 
+        test_case(__func__);
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 printf("malformed module info %zu\n", i);
                 assert_spec_error(&(Spec) { .is64 = true, .modinfo = bad[i].modinfo }, bad[i].reason);
@@ -586,6 +619,7 @@ static void test_pointers_malformed(void) {
         size_t header = find_magic(&b), strings = header + 32;
         uint64_t v;
 
+        test_case(__func__);
         /* The version pointer into nothing. */
         v = get(&b, header + 16, 8, false);
         put(&b, header + 16, 0x1234, 8, false);
@@ -628,6 +662,7 @@ static void test_inline_malformed(void) {
         _cleanup_(buf_done) Buf b = build_elf(&spec);
         size_t header = find_magic(&b);
 
+        test_case(__func__);
         /* The section ends 16-aligned after the module info: lengths beyond it are refused. */
         b.data[header + 32] = 0x7f;
         assert_error(b.data, b.size, -EBADMSG, "the Go version (127 bytes) runs past the end");
@@ -640,6 +675,7 @@ static void test_elf_malformed(void) {
         Spec spec = { .is64 = true, .modinfo = "path\tp\n" };
         _cleanup_(buf_done) Buf b = build_elf(&spec);
 
+        test_case(__func__);
         b.data[EI_CLASS] = 3;
         assert_error(b.data, b.size, -EBADMSG, "unknown ELF class 3");
         b.data[EI_CLASS] = ELFCLASS64;
@@ -672,6 +708,7 @@ static void test_elf_extended_numbering(void) {
         _cleanup_(buf_done) Buf b = build_elf(&spec);
         uint64_t shoff;
 
+        test_case(__func__);
         shoff = get(&b, offsetof(Elf64_Ehdr, e_shoff), 8, false);
         put(&b, offsetof(Elf64_Ehdr, e_shnum), 0, 2, false);
         put(&b, offsetof(Elf64_Ehdr, e_shstrndx), SHN_XINDEX, 2, false);
@@ -687,6 +724,7 @@ static void test_elf_extended_numbering(void) {
 
 /* Each cut of a small ELF, with and without sections, in every layout: an error, never a crash. */
 static void test_every_cut(void) {
+        test_case(__func__);
         for (unsigned i = 0; i < 16; i++) {
                 Spec spec = { .is64 = i & 1, .big_endian = i & 2, .pointers = i & 4, .no_sections = i & 8,
                               .modinfo = modinfo_full };
@@ -716,6 +754,7 @@ static void test_read_fd(void) {
         _cleanup_free_ char *reason = NULL;
         int pipefd[2];
 
+        test_case(__func__);
         /* A regular file; a bound below its size. */
         fd = memfd_create("go-program", MFD_CLOEXEC);
         ASSERT_GE(fd, 0);
@@ -776,6 +815,7 @@ static void write_corpus(const char *dir) {
 
 int main(void) {
         const char *corpus = getenv("GO_BUILDINFO_WRITE_CORPUS");
+        _cleanup_free_ char *go = go_tool();
 
         setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -796,7 +836,7 @@ int main(void) {
         test_elf_extended_numbering();
         test_every_cut();
         test_read_fd();
-        test_real_programs();
-        test_real_truncated();
-        return 0;
+        test_real_programs(go);
+        test_real_truncated(go);
+        return test_done();
 }

@@ -801,12 +801,9 @@ static void start_server(const char *script) {
         close(pipefd[0]);
         if (!strchr(line, '\n')) {
                 ASSERT_EQ(waitpid(server_pid, &status, 0), server_pid);
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-                        printf("python3 not found, skipping\n");
-                        exit(77);
-                }
-                fprintf(stderr, "test server did not start\n");
-                abort();
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                        test_skip("python3 not found, for the test server");
+                TEST_FAIL("test server did not start");
         }
         snprintf(base, sizeof(base), "http://127.0.0.1:%i", atoi(line));
 }

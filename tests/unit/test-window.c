@@ -16,7 +16,7 @@ static void test_parse_any_time(void) {
         const char *inputs[] = { NULL, "", " ", "\t  ", "*" };
         Window w;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         for (size_t i = 0; i < ELEMENTSOF(inputs); i++) {
                 w = (Window) {};
@@ -29,7 +29,7 @@ static void test_parse_any_time(void) {
 static void test_parse_sets(void) {
         Window w;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         ASSERT_OK_ZERO(window_parse("Mon..Fri 09..17", &w, NULL));
         ASSERT_EQ(w.weekdays, (DAY(0) | DAY(1) | DAY(2) | DAY(3) | DAY(4)));
@@ -100,7 +100,7 @@ static void test_parse_invalid(void) {
         };
         Window w = { 1, 1 };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         for (size_t i = 0; i < ELEMENTSOF(inputs); i++) {
                 const char *reason = NULL;
@@ -121,7 +121,7 @@ static void test_parse_invalid(void) {
 static void test_reasons(void) {
         const char *reason;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         ASSERT_ERROR(window_parse("Mox 09..17", &(Window) {}, &reason), EINVAL);
         ASSERT_NOT_NULL(strstr(reason, "weekday"));
@@ -163,7 +163,7 @@ static const struct {
 };
 
 static void test_to_calendar(void) {
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         for (size_t i = 0; i < ELEMENTSOF(calendar_table); i++) {
                 _cleanup_free_ char *c = NULL;
@@ -178,7 +178,7 @@ static void test_to_calendar_invalid(void) {
         char *c = (char *) "untouched";
         const char *reason = NULL;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         ASSERT_ERROR(window_to_calendar("Mon..Fri 9..25", &c, &reason), EINVAL);
         ASSERT_STREQ(c, "untouched");
@@ -214,7 +214,7 @@ static bool contains(const char *window, usec_t t) {
 }
 
 static void test_contains(void) {
-        printf("%s\n", __func__);
+        test_case(__func__);
         set_tz("UTC");
 
         ASSERT_TRUE(contains(NULL, T0));
@@ -235,7 +235,7 @@ static void test_next(void) {
         Window empty = {};
         usec_t n = 42;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         set_tz("UTC");
 
         /* Inside: t itself, to the microsecond. */
@@ -261,9 +261,9 @@ static void test_next_daylight_saving(void) {
         const usec_t spring = (usec_t) 1774744200ULL * USEC_PER_SEC;  /* 2026-03-29T00:30Z = 01:30 CET */
         const usec_t autumn = (usec_t) 1792888200ULL * USEC_PER_SEC;  /* 2026-10-25T00:30Z = 02:30 CEST */
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         if (access("/usr/share/zoneinfo/Europe/Berlin", F_OK) < 0) {
-                printf("  no tzdata for Europe/Berlin, skipped\n");
+                test_skip_case("no tzdata for Europe/Berlin (Debian: tzdata)");
                 return;
         }
         set_tz("Europe/Berlin");
@@ -290,5 +290,5 @@ int main(void) {
         test_contains();
         test_next();
         test_next_daylight_saving();
-        return 0;
+        return test_done();
 }

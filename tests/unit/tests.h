@@ -18,10 +18,15 @@
  * Skipping. A test that cannot run here says why and is counted as skipped, never as passed:
  *   - test_skip("why") prints "skipped: why" and exits 77, which meson counts as skipped (and
  *     tools/test.sh, when strict, as a failure). A test program calls it when nothing in it can run.
- *   - test_skip_case("why") prints "skipped: CASE: why" and returns: for a program with several
- *     cases of which one cannot run here, the others still run; if all the cases the program ran
- *     were skipped, test_done() exits 77 instead of 0. So a program that tested nothing is skipped
- *     as a whole, and one that tested something passes with its skipped cases in its output. */
+ *   - In a program of several cases (functions starting with test_case(__func__)) of which one
+ *     cannot run here, that case calls test_skip_case("why %s", ...), which prints "skipped: CASE:
+ *     why" and returns, and the others still run. main() returns test_done(): 77 when every case
+ *     skipped itself, 0 otherwise. So a program that tested nothing is skipped as a whole, and one
+ *     that tested something passes with its skipped cases in its output (tools/test.sh lists
+ *     them, and when strict fails on them too).
+ *   - A case that cannot run says so and skips: it never returns quietly as if it had passed, and
+ *     never takes "not supported here" from the code under test for the environment's answer
+ *     (probe the feature separately first). */
 #pragma once
 
 #include <errno.h>
@@ -57,18 +62,28 @@ _Noreturn static inline void test_skip(const char *why) {
 
 #define TEST_FAIL(...) test_fail(__FILE__, __LINE__, __func__, __VA_ARGS__)
 
-/* Cases run and skipped so far, for test_done(). A case is a function that calls test_case() first. */
+/* Cases run and skipped so far, for test_done(). A case is a function that calls test_case(__func__)
+ * first; test_skip_case() names the case that is running. */
 static unsigned test_cases_run, test_cases_skipped;
+static const char *test_case_name;
 
 static inline void test_case(const char *name) {
         printf("%s\n", name);
         fflush(stdout);
+        test_case_name = name;
         test_cases_run++;
 }
 
-#define test_skip_case(why) test_skip_case_in(__func__, why)
-static inline void test_skip_case_in(const char *func, const char *why) {
-        printf("skipped: %s: %s\n", func, why);
+#define test_skip_case(...) test_skip_case_in(__func__, __VA_ARGS__)
+static inline void test_skip_case_in(const char *func, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void test_skip_case_in(const char *func, const char *fmt, ...) {
+        va_list ap;
+
+        printf("skipped: %s: ", test_case_name ?: func);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        putchar('\n');
         fflush(stdout);
         test_cases_skipped++;
 }
