@@ -57,6 +57,22 @@ static void test_allows_matrix(void) {
                 { "2.0.0-rc.1",  "2.0.1",          true,  true,  true  },
                 { "2.0.0-rc.1",  "2.1.0",          false, true,  true  },
                 { "2.0.0-rc.1",  "3.0.0",          false, false, true  },
+                /* At the minor and major boundaries, pre-releases of another version are never taken
+                 * (upkeep.app(5): "unless the running version is a pre-release of the same version"),
+                 * and the releases themselves only as far as the policy reaches. */
+                { "2.0.0-rc.1",  "2.1.0-rc.1",     false, false, false },
+                { "2.0.0-rc.1",  "3.0.0-rc.1",     false, false, false },
+                { "1.9.0",       "2.0.0-rc.1",     false, false, false },
+                { "1.9.9",       "1.10.0-rc.1",    false, false, false },
+                { "1.9.0-rc.1",  "2.0.0-rc.1",     false, false, false },
+                { "2.0.0-rc.1",  "2.0.0-rc.1.1",   true,  true,  true  },
+                { "1.9.0-rc.1",  "1.9.1",          true,  true,  true  },
+                { "1.9.0-rc.1",  "1.10.0",         false, true,  true  },
+                { "1.9.0-rc.1",  "2.0.0",          false, false, true  },
+                { "1.9.9",       "1.10.0",         false, true,  true  },
+                { "1.99.99",     "2.0.0",          false, false, true  },
+                { "0.9.9",       "0.10.0",         false, true,  true  },
+                { "2.0.0-rc.1",  "1.9.9",          false, false, false },
                 { "1.2.3",       "garbage",        false, false, false },   /* bad versions */
                 { "1.2.3",       "1.2",            false, false, false },
                 { "1.2.3",       "01.2.4",         false, false, false },
