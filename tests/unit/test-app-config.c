@@ -6,6 +6,7 @@
 #include "app-config.h"
 #include "macro.h"
 #include "strv.h"
+#include "test-util.h"
 #include "tests.h"
 
 static char tmpdir[] = "/tmp/test-app-config-XXXXXX";
@@ -786,13 +787,6 @@ static void test_load_all_none(void) {
         app_config_free_many(NULL, 0);
 }
 
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
-
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
-}
-
 int main(void) {
         /* Messages go to stderr as plain text, which the tests read back. */
         (void) unsetenv("JOURNAL_STREAM");
@@ -823,6 +817,6 @@ int main(void) {
         test_load_all_skips_bad();
         test_load_all_none();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return 0;
 }

@@ -7,6 +7,7 @@
 #include "app-init.h"
 #include "fileio.h"
 #include "macro.h"
+#include "test-util.h"
 #include "tests.h"
 
 static char tmpdir[] = "/tmp/test-app-init-XXXXXX";
@@ -189,9 +190,6 @@ int main(void) {
         test_format_everything();
         test_format_invalid();
 
-        char *cmd;
-        ASSERT_GT(asprintf(&cmd, "rm -rf %s", tmpdir), 0);
-        ASSERT_OK_ZERO(system(cmd));
-        free(cmd);
+        test_tmpdir_remove(tmpdir);
         return 0;
 }

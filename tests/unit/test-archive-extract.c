@@ -18,6 +18,7 @@
 
 #include "archive-extract.h"
 #include "macro.h"
+#include "test-util.h"
 #include "tests.h"
 
 static char tmpdir[] = "/tmp/test-archive-extract-XXXXXX";
@@ -165,33 +166,12 @@ static int make_archive(Format format, Filter filter, const Entry *entries, size
 
 /* A fresh tmpdir/name/ with an empty target/ inside: "outside" is name/, where an escape would land. */
 static int fresh_dirs(const char *name, int *ret_target_fd) {
-        int root_fd, outside_fd;
-
-        root_fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(root_fd, 0);
-        ASSERT_OK_ZERO_ERRNO(mkdirat(root_fd, name, 0755));
-        outside_fd = openat(root_fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(outside_fd, 0);
-        close(root_fd);
+        int outside_fd = test_open_fresh_dir(tmpdir, name);
 
         ASSERT_OK_ZERO_ERRNO(mkdirat(outside_fd, "target", 0755));
         *ret_target_fd = openat(outside_fd, "target", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(*ret_target_fd, 0);
+        ASSERT_OK_ERRNO(*ret_target_fd);
         return outside_fd;
-}
-
-static size_t count_entries(int dir_fd) {
-        DIR *d;
-        size_t n = 0;
-
-        d = fdopendir(dup(dir_fd));
-        ASSERT_NOT_NULL(d);
-        rewinddir(d);
-        for (struct dirent *de; (de = readdir(d));)
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        n++;
-        closedir(d);
-        return n;
 }
 
 static bool exists(int dir_fd, const char *path) {
@@ -265,7 +245,7 @@ static void assert_refused_as(Format format, const Entry *entries, size_t n, con
         ASSERT_NOT_NULL(strstr(reason, quoted));
         ASSERT_NOT_NULL(strstr(reason, what));
         /* target/ is the only thing in outside/ */
-        ASSERT_EQ(count_entries(outside_fd), 1);
+        ASSERT_EQ(test_count_entries(outside_fd), 1);
 }
 
 #define assert_refused(format, entries, error, entry, what) \
@@ -507,13 +487,13 @@ static void test_zip_special_files(void) {
                         ASSERT_OK_ZERO_ERRNO(fstatat(fifo_target_fd, "special", &st, AT_SYMLINK_NOFOLLOW));
                         ASSERT_TRUE(S_ISREG(st.st_mode));
                         assert_file(fifo_target_fd, "special", "x", 0644);
-                        ASSERT_EQ(count_entries(fifo_target_fd), 1);
+                        ASSERT_EQ(test_count_entries(fifo_target_fd), 1);
                 } else {
                         ASSERT_ERROR(r, EBADMSG);
                         ASSERT_STREQ(reason, "entry 'special': FIFOs are not allowed");
-                        ASSERT_EQ(count_entries(fifo_target_fd), 0);
+                        ASSERT_EQ(test_count_entries(fifo_target_fd), 0);
                 }
-                ASSERT_EQ(count_entries(fifo_outside_fd), 1);
+                ASSERT_EQ(test_count_entries(fifo_outside_fd), 1);
         }
 }
 
@@ -604,7 +584,7 @@ static void test_limit_exact(void) {
         outside_fd = target_fd = -EBADF;
         ASSERT_ERROR(extract_entries(FORMAT_PAX, FILTER_NONE, one_more_entry, 5, &limits,
                                &outside_fd, &target_fd, &reason), EFBIG);
-        ASSERT_EQ(count_entries(target_fd), 3);
+        ASSERT_EQ(test_count_entries(target_fd), 3);
         ASSERT_TRUE(exists(target_fd, "f3"));
         ASSERT_FALSE(exists(target_fd, "f4"));
 }
@@ -655,7 +635,7 @@ static void test_valid(Format format, Filter filter) {
         assert_symlink(target_fd, "app", "bin/app");
         assert_symlink(target_fd, "share/doc/bin", "../../bin");
         assert_file(target_fd, "share/doc/bin/app", "#!/bin/sh\necho app\n", 0755);
-        ASSERT_EQ(count_entries(target_fd), 6);   /* bin share lib empty app deep */
+        ASSERT_EQ(test_count_entries(target_fd), 6);   /* bin share lib empty app deep */
 }
 
 static void test_valid_with_hardlink(Filter filter) {
@@ -754,7 +734,7 @@ static void test_garbage(void) {
         outside_fd = fresh_dirs("empty", &target_fd);
         ASSERT_OK_ZERO(archive_extract_safe(empty_fd, target_fd, NULL, &reason));
         ASSERT_NULL(reason);
-        ASSERT_EQ(count_entries(target_fd), 0);
+        ASSERT_EQ(test_count_entries(target_fd), 0);
 
         /* Not seekable: zip falls back to streaming, tar does not care. */
         {
@@ -850,7 +830,7 @@ static void test_deep_path(void) {
                 ASSERT_EQ(strncmp(reason, "entry 'a/a/a/", 13), 0);
                 ASSERT_NOT_NULL(strstr(reason, "...': path is nested deeper than 128 levels"));
                 ASSERT_LT(strlen(reason), 400);
-                ASSERT_EQ(count_entries(target_fd), 0);
+                ASSERT_EQ(test_count_entries(target_fd), 0);
         }
 }
 
@@ -878,7 +858,7 @@ static void assert_too_deep(const Entry *entries, size_t n) {
         ASSERT_NOT_NULL(reason);
         ASSERT_EQ(strncmp(reason, "entry 'd/d/d/", 13), 0);
         ASSERT_NOT_NULL(strstr(reason, "': path is nested deeper than 128 levels"));
-        ASSERT_EQ(count_entries(outside_fd), 1);   /* target/ alone */
+        ASSERT_EQ(test_count_entries(outside_fd), 1);   /* target/ alone */
 }
 
 /* The depth limit (128 levels, ENTRY_DEPTH_MAX) exactly at its bound and one past it. */
@@ -908,13 +888,6 @@ static void test_depth_limit(void) {
                 assert_too_deep(dir, ELEMENTSOF(dir));
                 assert_too_deep(link, ELEMENTSOF(link));
         }
-}
-
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
-
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
 }
 
 int main(void) {
@@ -952,6 +925,6 @@ int main(void) {
         test_deep_path();
         test_depth_limit();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return test_done();
 }

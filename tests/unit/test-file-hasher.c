@@ -12,6 +12,7 @@
 
 #include "file-hasher.h"
 #include "macro.h"
+#include "test-util.h"
 #include "tests.h"
 
 #define MIB (1024u * 1024u)
@@ -58,20 +59,6 @@ static void run_until_done(Outcome *o, size_t n) {
                 ASSERT_LT(now_monotonic(), deadline);
                 ASSERT_OK(sd_event_run(event, 1000000u));
         }
-}
-
-static char *make_content(size_t size, uint64_t seed) {
-        char *p = malloc(size ?: 1);
-        uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-
-        ASSERT_NOT_NULL(p);
-        for (size_t i = 0; i < size; i++) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                p[i] = (char) (x >> 24);
-        }
-        return p;
 }
 
 static void assert_sha256(const Outcome *o, const void *data, size_t size) {
@@ -154,7 +141,7 @@ static void test_many_chunks(void) {
         printf("%s\n", __func__);
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                char *data = make_content(cases[i].size, i + 1);
+                char *data = test_make_content(cases[i].size, i + 1);
                 Outcome o = {};
 
                 write_and_hash(data, cases[i].size, cases[i].step, "prefix", &o);
@@ -166,7 +153,7 @@ static void test_many_chunks(void) {
 static void test_worker_waits_for_more(void) {
         const size_t size = 2 * MIB + 99;
         _cleanup_close_ int fd = new_file();
-        char *data = make_content(size, 42);
+        char *data = test_make_content(size, 42);
         struct timespec pause = { .tv_nsec = 2 * 1000 * 1000 };
         FileHasher *h = NULL;
         Outcome o = {};
@@ -243,7 +230,7 @@ static void test_unreadable_fd(void) {
 static void test_free_at_any_point(void) {
         const size_t size = 8 * MIB;
         _cleanup_close_ int fd = new_file();
-        char *data = make_content(size, 7);
+        char *data = test_make_content(size, 7);
         FileHasher *h = NULL;
         Outcome o = {};
 
@@ -297,7 +284,7 @@ static void test_many_at_once(void) {
 
         for (size_t i = 0; i < N; i++) {
                 size[i] = i * 99991;
-                data[i] = make_content(size[i], i + 1000);
+                data[i] = test_make_content(size[i], i + 1000);
                 fd[i] = new_file();
                 ASSERT_OK_ZERO(file_hasher_new(event, fd[i], 0, on_done, &o[i], &h[i]));
         }

@@ -6,6 +6,7 @@
 
 #include "fileio.h"
 #include "macro.h"
+#include "test-util.h"
 #include "tests.h"
 
 static char tmpdir[] = "/tmp/test-fileio-XXXXXX";
@@ -38,18 +39,6 @@ static size_t count_entries(int dir_fd, const char *const *names) {
         return n;
 }
 
-static int open_fresh_dir(const char *name) {
-        int dir_fd, fd;
-
-        fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(fd, 0);
-        ASSERT_OK_ZERO_ERRNO(mkdirat(fd, name, 0755));
-        dir_fd = openat(fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(dir_fd, 0);
-        close(fd);
-        return dir_fd;
-}
-
 static void assert_content(int dir_fd, const char *name, const char *expected) {
         _cleanup_free_ char *s = NULL;
         size_t size = 0;
@@ -60,7 +49,7 @@ static void assert_content(int dir_fd, const char *name, const char *expected) {
 }
 
 static void test_write_new(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("new");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "new");
 
         printf("%s\n", __func__);
 
@@ -70,7 +59,7 @@ static void test_write_new(void) {
 }
 
 static void test_write_replaces(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("replace");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "replace");
         struct stat before, after;
 
         printf("%s\n", __func__);
@@ -91,7 +80,7 @@ static void test_write_replaces(void) {
 }
 
 static void test_write_keeps_old_file_open(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("open"), fd = -EBADF;
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "open"), fd = -EBADF;
         char buf[16] = {};
 
         printf("%s\n", __func__);
@@ -107,7 +96,7 @@ static void test_write_keeps_old_file_open(void) {
 }
 
 static void test_write_mode(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("mode");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "mode");
         mode_t old_umask;
         struct stat st;
 
@@ -134,7 +123,7 @@ static void test_write_mode(void) {
 }
 
 static void test_write_binary_and_large(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("large");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "large");
         _cleanup_free_ char *data = NULL, *back = NULL;
         size_t n = 3 * 1024 * 1024 + 17, size = 0;
 
@@ -153,7 +142,7 @@ static void test_write_binary_and_large(void) {
 }
 
 static void test_write_failure_leaves_nothing(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("fail");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "fail");
 
         printf("%s\n", __func__);
 
@@ -170,7 +159,7 @@ static void test_write_failure_leaves_nothing(void) {
 }
 
 static void test_write_at_fdcwd(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("cwd");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "cwd");
         _cleanup_close_ int saved = open(".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
 
         printf("%s\n", __func__);
@@ -183,7 +172,7 @@ static void test_write_at_fdcwd(void) {
 }
 
 static void test_read_bounds(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("read");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "read");
         _cleanup_free_ char *s = NULL;
         char *untouched = (char *) "untouched";
         size_t size = 99;
@@ -212,7 +201,7 @@ static void test_read_bounds(void) {
 }
 
 static void test_read_errors(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("errors");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "errors");
         char *s = NULL;
 
         printf("%s\n", __func__);
@@ -230,13 +219,6 @@ static void test_read_errors(void) {
         free(s);
 }
 
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
-
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
-}
-
 int main(void) {
         ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
@@ -250,6 +232,6 @@ int main(void) {
         test_read_bounds();
         test_read_errors();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return 0;
 }

@@ -21,6 +21,7 @@
 #include "file-hasher.h"
 #include "http.h"
 #include "macro.h"
+#include "test-util.h"
 #include "tests.h"
 
 #define BIG_SIZE (20u * 1024u * 1024u)
@@ -79,22 +80,6 @@ static usec_t root_file_mtime(const char *name) {
         snprintf(path, sizeof(path), "%s/%s", root, name);
         ASSERT_OK_ZERO_ERRNO(stat(path, &st));
         return (usec_t) st.st_mtime * USEC_PER_SEC;
-}
-
-/* Deterministic, incompressible-looking content, different per seed. */
-static char *make_content(size_t size, uint64_t seed) {
-        char *p = malloc(size + 1);
-        uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-
-        ASSERT_NOT_NULL(p);
-        for (size_t i = 0; i < size; i++) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                p[i] = (char) (x >> 24);
-        }
-        p[size] = 0;
-        return p;
 }
 
 static void on_done(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
@@ -683,7 +668,7 @@ static void test_concurrent(void) {
                 char name[32], url[256];
 
                 size[i] = i * 4099 + 1;
-                content[i] = make_content(size[i], i + 100);
+                content[i] = test_make_content(size[i], i + 100);
                 snprintf(name, sizeof(name), "file-%zu", i);
                 write_root_file(name, content[i], size[i]);
                 snprintf(url, sizeof(url), "%s/%s", base, name);
@@ -825,7 +810,7 @@ int main(int argc, char *argv[]) {
         ASSERT_NOT_NULL(mkdtemp(root));
 
         write_root_file("small.txt", small, strlen(small));
-        big = make_content(BIG_SIZE, 1);
+        big = test_make_content(BIG_SIZE, 1);
         write_root_file("big.bin", big, BIG_SIZE);
         write_root_file("empty.bin", "", 0);
 

@@ -13,21 +13,10 @@
 
 #include "macro.h"
 #include "stage.h"
+#include "test-util.h"
 #include "tests.h"
 
 static char tmpdir[] = "/tmp/test-stage-XXXXXX";
-
-static int open_fresh_dir(const char *name) {
-        _cleanup_close_ int fd = -EBADF;
-        int dir_fd;
-
-        fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(fd, 0);
-        ASSERT_OK_ZERO_ERRNO(mkdirat(fd, name, 0755));
-        dir_fd = openat(fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(dir_fd, 0);
-        return dir_fd;
-}
 
 static int memfd_with(const char *data, size_t size) {
         int fd;
@@ -131,7 +120,7 @@ static void assert_content(int dir_fd, const char *path, const char *content) {
 }
 
 static void test_binary(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("binary"), fd = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "binary"), fd = -EBADF;
         _cleanup_free_ char *reason = NULL;
         static const char content[] = "\177ELF pretend binary\n";
 
@@ -151,7 +140,7 @@ static void test_binary(void) {
 }
 
 static void test_binary_large(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("binary-large"), fd = -EBADF, out = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "binary-large"), fd = -EBADF, out = -EBADF;
         _cleanup_free_ char *data = NULL, *back = NULL;
         const size_t size = 3 * 1024 * 1024 + 17;
         struct stat st;
@@ -175,7 +164,7 @@ static void test_binary_large(void) {
 }
 
 static void test_tar(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("tar"), fd = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "tar"), fd = -EBADF;
         _cleanup_free_ char *reason = NULL;
         const Entry entries[] = {
                 { "bin/app", AE_IFREG, 0755, "#!/bin/sh\n", NULL },
@@ -203,7 +192,7 @@ static void test_tar(void) {
 }
 
 static void test_refused(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("refused"), fd = -EBADF, fd2 = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "refused"), fd = -EBADF, fd2 = -EBADF;
         _cleanup_free_ char *reason = NULL;
         const Entry entries[] = {
                 { "ok", AE_IFREG, 0644, "fine\n", NULL },
@@ -240,7 +229,7 @@ static void test_refused(void) {
 }
 
 static void test_idempotent(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("idempotent"), fd1 = -EBADF, fd2 = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "idempotent"), fd1 = -EBADF, fd2 = -EBADF;
 
         test_case(__func__);
         fd1 = memfd_with("first", 5);
@@ -254,7 +243,7 @@ static void test_idempotent(void) {
 
 /* A crash while building or removing leaves .tmp-* behind, read-only or half-done. */
 static void test_leftovers_removed(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("leftovers"), fd = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "leftovers"), fd = -EBADF;
 
         test_case(__func__);
         ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions", 0755));
@@ -280,7 +269,7 @@ static int stage_empty_version(int app_fd, const char *version) {
 }
 
 static void test_prune(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("prune");
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "prune");
         static const char *const versions[] = {
                 "1.0.0", "1.1.0", "1.2.0", "2.0.0-rc.1", "2.0.0", "10.0.0", "9.0.0",
         };
@@ -316,7 +305,7 @@ static void test_prune(void) {
 }
 
 static void test_prune_go_builds(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("prune-go");
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "prune-go");
         static const char *const versions[] = {
                 "v1.2.5+go1.21.8", "v1.2.5+go1.21.10", "v1.2.5+go1.21.9", "v1.2.4+go1.22.0",
         };
@@ -333,7 +322,7 @@ static void test_prune_go_builds(void) {
 }
 
 static void test_clear_partial(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("partial"), fd = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "partial"), fd = -EBADF;
         struct stat st;
 
         test_case(__func__);
@@ -401,7 +390,7 @@ static void make_outside(int dir_fd) {
 }
 
 static void test_rm_rf(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("rm-rf"), fd = -EBADF;
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "rm-rf"), fd = -EBADF;
         char outside[sizeof tmpdir + 32];
 
         test_case(__func__);
@@ -433,7 +422,7 @@ static void test_rm_rf(void) {
 
 /* As root, permissions are no obstacle; the chmod before descending matters to everyone else. */
 static void test_rm_rf_unprivileged(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("rm-rf-user");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "rm-rf-user");
         int status;
         pid_t pid;
 
@@ -474,7 +463,7 @@ static void test_rm_rf_mounts(void) {
         pid_t pid;
 
         test_case(__func__);
-        (void) close(open_fresh_dir("rm-rf-mounts"));
+        (void) close(test_open_fresh_dir(tmpdir, "rm-rf-mounts"));
         pid = fork();
         ASSERT_GE(pid, 0);
         if (pid == 0) {
@@ -532,14 +521,6 @@ static void test_rm_rf_mounts(void) {
         ASSERT_OK_ZERO(WEXITSTATUS(status));
 }
 
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 64];
-
-        /* Staged trees are read-only; rm -rf copes as root, chmod first for everyone else. */
-        (void) snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", tmpdir, tmpdir);
-        (void) system(cmd);
-}
-
 int main(void) {
         /* The log shows how far a failing test got. */
         setvbuf(stdout, NULL, _IOLBF, 0);
@@ -559,6 +540,6 @@ int main(void) {
         test_rm_rf_unprivileged();
         test_rm_rf_mounts();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return test_done();
 }

@@ -9,21 +9,10 @@
 #include "macro.h"
 #include "state.h"
 #include "strv.h"
+#include "test-util.h"
 #include "tests.h"
 
 static char tmpdir[] = "/tmp/test-state-XXXXXX";
-
-static int open_fresh_dir(const char *name) {
-        _cleanup_close_ int fd = -EBADF;
-        int dir_fd;
-
-        fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(fd, 0);
-        ASSERT_OK_ZERO_ERRNO(mkdirat(fd, name, 0755));
-        dir_fd = openat(fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(dir_fd, 0);
-        return dir_fd;
-}
 
 /* 2026-11-20T10:00:00Z */
 #define T0 ((usec_t) 1795168800ULL * USEC_PER_SEC)
@@ -412,22 +401,9 @@ static void test_add_transition_invalid(void) {
         ASSERT_EQ(s->n_history, 0);
 }
 
-static size_t count_entries(int dir_fd) {
-        DIR *d = fdopendir(dup(dir_fd));
-        size_t n = 0;
-
-        ASSERT_NOT_NULL(d);
-        rewinddir(d);
-        for (struct dirent *de; (de = readdir(d));)
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        n++;
-        closedir(d);
-        return n;
-}
-
 static void test_save_load(void) {
         _cleanup_(app_state_freep) AppState *s = make_full_state(), *back = NULL, *back2 = NULL;
-        _cleanup_close_ int dir_fd = open_fresh_dir("save");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "save");
         struct stat st;
 
         printf("%s\n", __func__);
@@ -438,7 +414,7 @@ static void test_save_load(void) {
         ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
         ASSERT_OK_ZERO_ERRNO(fstatat(dir_fd, STATE_FILE, &st, 0));
         ASSERT_TRUE(S_ISREG(st.st_mode));
-        ASSERT_EQ(count_entries(dir_fd), 1);  /* no temporary file left */
+        ASSERT_EQ(test_count_entries(dir_fd), 1);  /* no temporary file left */
 
         ASSERT_OK_ZERO(app_state_load_at(dir_fd, &back));
         assert_state_equal(s, back);
@@ -450,11 +426,11 @@ static void test_save_load(void) {
         ASSERT_OK_ZERO(app_state_load_at(dir_fd, &back2));
         ASSERT_FALSE(back2->paused);
         ASSERT_EQ(back2->channel_serial, 18);
-        ASSERT_EQ(count_entries(dir_fd), 1);
+        ASSERT_EQ(test_count_entries(dir_fd), 1);
 }
 
 static void test_load_corrupt(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("corrupt");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "corrupt");
         _cleanup_free_ char *big = NULL;
         AppState *s = NULL;
 
@@ -488,7 +464,7 @@ static void test_load_corrupt(void) {
 }
 
 static void test_read_links(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("links");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "links");
         _cleanup_free_ char *current = NULL, *previous = NULL;
 
         printf("%s\n", __func__);
@@ -529,7 +505,7 @@ static void assert_bad_link(const char *target) {
         char name[32];
 
         (void) snprintf(name, sizeof name, "badlink%u", n++);
-        dir_fd = open_fresh_dir(name);
+        dir_fd = test_open_fresh_dir(tmpdir, name);
 
         ASSERT_OK_ZERO_ERRNO(symlinkat("versions/1.0.0", dir_fd, "current"));
         if (target)
@@ -556,13 +532,6 @@ static void test_read_links_bad(void) {
         assert_bad_link(NULL);
 }
 
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
-
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
-}
-
 int main(void) {
         ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
@@ -583,6 +552,6 @@ int main(void) {
         test_read_links();
         test_read_links_bad();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return 0;
 }

@@ -11,6 +11,7 @@
 #include "state.h"
 #include "strv.h"
 #include "switch.h"
+#include "test-util.h"
 #include "tests.h"
 
 static char tmpdir[] = "/tmp/test-switch-XXXXXX";
@@ -20,14 +21,7 @@ static char tmpdir[] = "/tmp/test-switch-XXXXXX";
 
 /* A fresh app directory with versions/1.0.0 and versions/1.1.0 staged. */
 static int open_app_dir(const char *name) {
-        _cleanup_close_ int fd = -EBADF;
-        int dir_fd;
-
-        fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(fd, 0);
-        ASSERT_OK_ZERO_ERRNO(mkdirat(fd, name, 0755));
-        dir_fd = openat(fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_GE(dir_fd, 0);
+        int dir_fd = test_open_fresh_dir(tmpdir, name);
 
         ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "versions", 0755));
         ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "versions/1.0.0", 0755));
@@ -443,13 +437,6 @@ static void test_rollback_at_missing_version(void) {
         ASSERT_EQ(s->n_history, 0);
 }
 
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
-
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
-}
-
 int main(void) {
         ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
@@ -468,6 +455,6 @@ int main(void) {
         test_rollback_at();
         test_rollback_at_missing_version();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return 0;
 }
