@@ -33,12 +33,11 @@ skipped=()
 # run_tests BUILDDIR [MESON-TEST-OPTIONS...]: meson test, then every skipped test and skipped case
 # of this run (from meson's testlog.json, one JSON object per test) added to $skipped.
 run_tests() {
-        local dir=$1 rc=0 line
+        local dir=$1 rc=0 found line
         shift
         meson test -C "$dir" --print-errorlogs "$@" || rc=$?
-        while IFS= read -r line; do
-                skipped+=("$line")
-        done < <(python3 - "$dir" <<'EOF'
+        # A testlog that cannot be read fails the run: skips must not go uncounted.
+        if ! found=$(python3 - "$dir" <<'EOF'
 import json, sys
 build = sys.argv[1]
 for line in open(f"{build}/meson-logs/testlog.json"):
@@ -52,7 +51,13 @@ for line in open(f"{build}/meson-logs/testlog.json"):
             if l.startswith("skipped: "):
                 print(f"{t['name']} in {build}, a case: {l}")
 EOF
-)
+        ); then
+                echo "FAIL: cannot read $dir/meson-logs/testlog.json to count the skipped tests"
+                exit 1
+        fi
+        while IFS= read -r line; do
+                [ -n "$line" ] && skipped+=("$line")
+        done <<<"$found"
         return $rc
 }
 
