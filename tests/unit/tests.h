@@ -10,6 +10,7 @@
  *   ASSERT_OK_ZERO_ERRNO(r)  r == 0, likewise
  *   ASSERT_ERROR(r, E)    r == -E, for a positive errno constant E
  *   ASSERT_EQ(a, b) ASSERT_NE(a, b) ASSERT_LT/LE/GT/GE(a, b)   integers, compared as intmax_t
+ *   ASSERT_EQ_U(a, b)                                          unsigned, compared as uintmax_t
  *   ASSERT_STREQ(a, b) ASSERT_STRNEQ(a, b)                     strings, NULL allowed
  *   ASSERT_NULL(p) ASSERT_NOT_NULL(p)
  *   ASSERT_MEMEQ(a, b, n) the n bytes at a and b are equal (the first difference is printed)
