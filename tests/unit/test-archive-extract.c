@@ -787,14 +787,13 @@ static void test_without_openat2(void) {
                 test_hardlinks();
                 _exit(0);
         }
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFEXITED(status));
+        status = test_wait_child(pid);
         counter += 1000;   /* the child used names from the same counter */
-        if (WEXITSTATUS(status) == EXIT_TEST_SKIP) {
+        if (status == EXIT_TEST_SKIP) {
                 test_skip_case("cannot install a seccomp filter here to make openat2() fail");
                 return;
         }
-        ASSERT_OK_ZERO(WEXITSTATUS(status));
+        ASSERT_OK_ZERO(status);
 }
 
 static void test_deep_path(void) {

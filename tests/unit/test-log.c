@@ -5,13 +5,14 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "test-util.h"
 #include "tests.h"
 
 /* Logs one debug and one info line in a child with $SYSTEMD_LOG_LEVEL set to level (NULL = unset),
  * returning what it wrote to stderr. A child, since the level is read once per process. */
 static char *log_in_child(const char *level) {
         static char buf[1024];
-        int fds[2], status;
+        int fds[2];
         ssize_t n, total = 0;
         pid_t pid;
 
@@ -35,9 +36,7 @@ static char *log_in_child(const char *level) {
                 total += n;
         buf[total] = 0;
         close(fds[0]);
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFEXITED(status));
-        ASSERT_OK_ZERO(WEXITSTATUS(status));
+        ASSERT_OK_ZERO(test_wait_child(pid));
         return buf;
 }
 

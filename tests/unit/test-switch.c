@@ -115,7 +115,6 @@ static void test_switch_link_refused(void) {
 static void test_lock_exclusive(void) {
         _cleanup_close_ int dir_fd = -EBADF, lock_fd = -EBADF;
         struct stat st;
-        int status;
         pid_t pid;
 
         printf("%s\n", __func__);
@@ -138,9 +137,7 @@ static void test_lock_exclusive(void) {
                         _exit(11);
                 _exit(errno == EWOULDBLOCK ? 0 : 12);
         }
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFEXITED(status));
-        ASSERT_OK_ZERO(WEXITSTATUS(status));
+        ASSERT_OK_ZERO(test_wait_child(pid));
 
         /* Released by closing: the next taker gets it at once. */
         ASSERT_OK_ZERO_ERRNO(close(TAKE_FD(lock_fd)));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test-util.h"
@@ -57,4 +58,14 @@ char *test_make_content(size_t size, uint64_t seed) {
         }
         p[size] = 0;
         return p;
+}
+
+int test_wait_child(pid_t pid) {
+        int status;
+
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        if (WIFSIGNALED(status))
+                TEST_FAIL("child %jd killed by signal %s", (intmax_t) pid, strsignal(WTERMSIG(status)));
+        ASSERT_TRUE(WIFEXITED(status));
+        return WEXITSTATUS(status);
 }

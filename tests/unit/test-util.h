@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Removes the directory at path (a test's mkdtemp() one) with everything in it, read-only trees
  * too. */
@@ -19,3 +20,7 @@ size_t test_count_entries(int dir_fd);
 /* size bytes of deterministic, incompressible-looking content, different per seed, followed by a
  * NUL (not counted). Free it. */
 char *test_make_content(size_t size, uint64_t seed);
+
+/* Waits for the child pid and returns its exit status; a child killed by a signal (one whose
+ * assertion failed: SIGABRT) fails the test, naming the signal. */
+int test_wait_child(pid_t pid);
