@@ -221,7 +221,7 @@ static void test_parse_minimal_and_extras(void) {
                 _cleanup_free_ char *json = mutate(-1, -1, "serial", "18446744073709551615");
                 _cleanup_(channel_freep) Channel *c = parse_ok(json);
 
-                ASSERT_EQ(c->serial, UINT64_MAX);
+                ASSERT_EQ_U(c->serial, UINT64_MAX);
         }
 }
 

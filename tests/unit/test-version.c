@@ -73,9 +73,9 @@ static void test_parse_limits(void) {
         printf("%s\n", __func__);
 
         ASSERT_OK_ZERO(version_parse("18446744073709551615.0.18446744073709551615", &v));
-        ASSERT_EQ(v.major, UINT64_MAX);
+        ASSERT_EQ_U(v.major, UINT64_MAX);
         ASSERT_EQ(v.minor, 0);
-        ASSERT_EQ(v.patch, UINT64_MAX);
+        ASSERT_EQ_U(v.patch, UINT64_MAX);
 
         /* One more than UINT64_MAX, in each position. */
         assert_invalid("18446744073709551616.0.0");
