@@ -11,7 +11,8 @@
 
 #include "tests.h"
 
-/* Runs f in a child with its stderr in a pipe; the child's status, its stderr in buf. */
+/* Runs f in a child with its stdout and stderr in a pipe; the child's status, its output in buf. (Not
+ * in the test's own output: tools/test.sh counts "skipped: " lines there.) */
 static int run_child(void (*f)(void), char *buf, size_t size) {
         int fds[2], status;
         size_t n = 0;
@@ -23,6 +24,7 @@ static int run_child(void (*f)(void), char *buf, size_t size) {
         pid = fork();
         ASSERT_OK_ERRNO(pid);
         if (pid == 0) {
+                ASSERT_OK_ERRNO(dup2(fds[1], STDOUT_FILENO));
                 ASSERT_OK_ERRNO(dup2(fds[1], STDERR_FILENO));
                 close(fds[0]);
                 close(fds[1]);
@@ -140,13 +142,14 @@ static void all_cases_skip(void) { case_skips(); case_skips(); exit(test_done())
 static void some_cases_skip(void) { case_skips(); case_runs(); exit(test_done()); }
 static void no_case_skips(void) { case_runs(); exit(test_done()); }
 
-static void expect_exit(const char *name, void (*f)(void), int code) {
+static void expect_exit(const char *name, void (*f)(void), int code, const char *output) {
         char buf[4096];
         int status = run_child(f, buf, sizeof buf);
 
         printf("  %s exits %d\n", name, code);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != code)
                 TEST_FAIL("%s: child status 0x%x, expected exit %d", name, (unsigned) status, code);
+        ASSERT_STREQ(buf, output);
 }
 
 int main(void) {
@@ -188,9 +191,13 @@ int main(void) {
         expect_pass("all", pass_all);
 
         printf("skips are exit code 77, and only when nothing was tested\n");
-        expect_exit("test_skip", skip_program, EXIT_TEST_SKIP);
-        expect_exit("every case skipped", all_cases_skip, EXIT_TEST_SKIP);
-        expect_exit("one case of two skipped", some_cases_skip, 0);
-        expect_exit("no case skipped", no_case_skips, 0);
+        expect_exit("test_skip", skip_program, EXIT_TEST_SKIP, "skipped: no such feature here\n");
+        expect_exit("every case skipped", all_cases_skip, EXIT_TEST_SKIP,
+                    "case_skips\nskipped: case_skips: not here\n"
+                    "case_skips\nskipped: case_skips: not here\n"
+                    "skipped: all 2 cases\n");
+        expect_exit("one case of two skipped", some_cases_skip, 0,
+                    "case_skips\nskipped: case_skips: not here\ncase_runs\n");
+        expect_exit("no case skipped", no_case_skips, 0, "case_runs\n");
         return 0;
 }
