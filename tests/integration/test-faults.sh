@@ -12,17 +12,9 @@ set -uo pipefail
 . "$(dirname "$0")/publisher.sh"
 publisher_setup
 
-$tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
-$tool archive "$www/example-2.0.0.tar.gz" big 2.0.0
-$tool archive "$www/example-3.0.0.tar.gz" good 3.0.0
-$tool archive "$www/example-4.0.0.tar.gz" good 4.0.0
+archives good:1.0.0 big:2.0.0 good:3.0.0 good:4.0.0 good:5.5.0 good:6.0.0 crash-later:7.0.0 good:8.0.0 good:10.0.0
 $tool archive "$www/example-5.0.0.tar.gz" slow-start 5.0.0 --delay 3
-$tool archive "$www/example-5.5.0.tar.gz" good 5.5.0
-$tool archive "$www/example-6.0.0.tar.gz" good 6.0.0
-$tool archive "$www/example-7.0.0.tar.gz" crash-later 7.0.0
-$tool archive "$www/example-8.0.0.tar.gz" good 8.0.0
 $tool archive "$www/example-9.0.0.tar.gz" slow-start 9.0.0 --delay 2
-$tool archive "$www/example-10.0.0.tar.gz" good 10.0.0
 
 # What must survive the guest: the state, the app's config (the generator reads it at boot) and the
 # channel. The rest of the guest is thrown away at each boot.
@@ -31,7 +23,7 @@ mkdir -m 755 "$keep/state" "$keep/etc" "$keep/srv"
 export HARNESS_BIND="$keep/state:/var/lib/upkeep $keep/etc:/etc/upkeep $keep/srv:/srv/www"
 
 upkeep_boot faults
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub" "$keep"; exit $rc' EXIT
+upkeep_remove_on_exit "$keep"
 
 app_dir=/var/lib/upkeep/apps/example
 here=$(dirname "$0")
