@@ -673,7 +673,8 @@ static void test_reason_escaped(void) {
 
         test_case(__func__);
         /* GNU tar stores names as bytes; pax would need them in the locale's charset. */
-        ASSERT_ERROR(extract_entries(FORMAT_GNUTAR, FILTER_NONE, entries, 1, NULL, &outside_fd, &target_fd, &reason), EBADMSG);
+        ASSERT_ERROR(extract_entries(FORMAT_GNUTAR, FILTER_NONE, entries, 1, NULL, &outside_fd, &target_fd, &reason),
+                     EBADMSG);
         printf("  %s\n", reason);
         ASSERT_NOT_NULL(strstr(reason, "entry '../\\x1b[31mred\\x0a\\x27\\xc3\\xbc': path leaves"));
         for (const char *p = reason; *p; p++)

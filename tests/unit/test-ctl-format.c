@@ -168,13 +168,15 @@ static void test_format_timestamp_local(void) {
 
         ASSERT_STREQ(format_timestamp_local(buf, sizeof buf, 0), "Thu 1970-01-01 00:00:00 UTC");
         /* 2026-01-20T10:00:00Z, microseconds dropped. */
-        ASSERT_STREQ(format_timestamp_local(buf, sizeof buf, 1768903200ULL * USEC_PER_SEC + 999999), "Tue 2026-01-20 10:00:00 UTC");
+        ASSERT_STREQ(format_timestamp_local(buf, sizeof buf, 1768903200ULL * USEC_PER_SEC + 999999),
+                     "Tue 2026-01-20 10:00:00 UTC");
         ASSERT_FALSE(format_timestamp_local(buf, sizeof buf, USEC_INFINITY));
         ASSERT_FALSE(format_timestamp_local(tiny, sizeof tiny, 0));
 
         ASSERT_OK_ZERO_ERRNO(setenv("TZ", "XYZ-2", 1));  /* POSIX TZ: zone XYZ, two hours east of UTC, no tzdata needed */
         tzset();
-        ASSERT_STREQ(format_timestamp_local(buf, sizeof buf, 1768903200ULL * USEC_PER_SEC), "Tue 2026-01-20 12:00:00 XYZ");
+        ASSERT_STREQ(format_timestamp_local(buf, sizeof buf, 1768903200ULL * USEC_PER_SEC),
+                     "Tue 2026-01-20 12:00:00 XYZ");
 }
 
 int main(void) {

@@ -219,7 +219,8 @@ static void test_paths(void) {
         root.spec.goos = (char *) "windows";
         root.spec.stripped = false;
         ASSERT_OK_ZERO(gobuild_download_path(&root, &win));
-        ASSERT_STREQ(win, "example.com/hello@v1.1.0/windows-amd64-go1.22.0/" FAKE_BINARY_SUM "/hello-v1.1.0-go1.22.0.exe.gz");
+        ASSERT_STREQ(win,
+                     "example.com/hello@v1.1.0/windows-amd64-go1.22.0/" FAKE_BINARY_SUM "/hello-v1.1.0-go1.22.0.exe.gz");
 
         ASSERT_ERROR(gobuild_lookup_key(&bad, &key), EINVAL);
         root.sum = (char *) "0short";

@@ -166,7 +166,8 @@ static void test_latest_allowed_edge(void) {
 
         ASSERT_FALSE(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", NULL, 0, NULL));
         ASSERT_FALSE(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", only_garbage, 3, NULL));
-        ASSERT_STREQ(update_policy_latest_allowed(UPDATE_POLICY_PATCH, "2.0.0-rc.1", prerelease, 3, NULL), "2.0.0-rc.10");
+        ASSERT_STREQ(update_policy_latest_allowed(UPDATE_POLICY_PATCH, "2.0.0-rc.1", prerelease, 3, NULL),
+                     "2.0.0-rc.10");
         ASSERT_FALSE(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", prerelease, 3, NULL));
         /* n limits what is looked at. */
         ASSERT_STREQ(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", versions, 1, NULL), "1.2.5");

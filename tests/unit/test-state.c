@@ -158,8 +158,10 @@ static void assert_json_schema(const char *json) {
         ASSERT_EQ(json_object_get_int64(json_get(o, "trial_starts", json_type_int)), 3);
         ASSERT_EQ_U(json_object_get_uint64(json_get(o, "tlog_size", json_type_int)), UINT64_MAX - 1);
         ASSERT_EQ(json_object_get_int64(json_get(o, "tlog_forks", json_type_int)), 2);
-        ASSERT_STREQ(json_object_get_string(json_get(o, "tlog_root", json_type_string)), "wB8+0GRn1b8HCpkdu9p05cYM9yxvnO6H3p0wXoWJU2g=");
-        ASSERT_STREQ(json_object_get_string(json_get(o, "gobuild_key", json_type_string)), "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej");
+        ASSERT_STREQ(json_object_get_string(json_get(o, "tlog_root", json_type_string)),
+                     "wB8+0GRn1b8HCpkdu9p05cYM9yxvnO6H3p0wXoWJU2g=");
+        ASSERT_STREQ(json_object_get_string(json_get(o, "gobuild_key", json_type_string)),
+                     "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej");
         ASSERT_EQ(json_object_get_int64(json_get(o, "backoff_failures", json_type_int)), 4);
         ASSERT_TRUE(json_object_get_boolean(json_get(o, "paused", json_type_boolean)));
         ASSERT_EQ(json_object_array_length(json_get(o, "bad_versions", json_type_array)), 2);

@@ -253,7 +253,8 @@ static void test_timestamp_format(void) {
         assert_timestamp_round_trip(253402300799ULL * USEC_PER_SEC + 999999, "9999-12-31T23:59:59.999999Z");
 
         /* The longest form fits RFC3339_MAX exactly; a buffer too small or a year past 9999 fails. */
-        ASSERT_EQ(strlen(format_timestamp_rfc3339(buf, sizeof buf, 253402300799ULL * USEC_PER_SEC + 1)), RFC3339_MAX - 1);
+        ASSERT_EQ(strlen(format_timestamp_rfc3339(buf, sizeof buf, 253402300799ULL * USEC_PER_SEC + 1)),
+                  RFC3339_MAX - 1);
         ASSERT_FALSE(format_timestamp_rfc3339(small, sizeof small, T_2026_11_20_10));
         ASSERT_FALSE(format_timestamp_rfc3339(buf, sizeof buf, 253402300800ULL * USEC_PER_SEC));
         ASSERT_FALSE(format_timestamp_rfc3339(buf, sizeof buf, USEC_INFINITY));

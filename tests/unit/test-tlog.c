@@ -136,16 +136,19 @@ static void test_inclusion_proof_vectors(void) {
                 for (size_t i = 0; i < v->n; i++)
                         for (size_t byte = 0; byte < TLOG_HASH_SIZE; byte += 5) {
                                 proof[i].bytes[byte] ^= 0x01;
-                                ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &root), EKEYREJECTED);
+                                ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &root),
+                                             EKEYREJECTED);
                                 proof[i].bytes[byte] ^= 0x01;
                         }
                 ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &other, proof, v->n, &root), EKEYREJECTED);
                 ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &other), EKEYREJECTED);
                 if (v->b > 1)
-                        ASSERT_ERROR(tlog_verify_inclusion_proof((v->a + 1) % v->b, v->b, &leaf, proof, v->n, &root), EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_inclusion_proof((v->a + 1) % v->b, v->b, &leaf, proof, v->n, &root),
+                                     EKEYREJECTED);
                 /* Too short, too long. */
                 if (v->n > 0)
-                        ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n - 1, &root), EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n - 1, &root),
+                                     EKEYREJECTED);
                 proof[v->n] = root;
                 ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n + 1, &root), EKEYREJECTED);
                 /* Outside the tree. */
@@ -164,14 +167,16 @@ static void test_consistency_proof_vectors(void) {
                 for (size_t i = 0; i < v->n; i++)
                         for (size_t byte = 0; byte < TLOG_HASH_SIZE; byte += 7) {
                                 proof[i].bytes[byte] ^= 0x80;
-                                ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n), EKEYREJECTED);
+                                ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n),
+                                             EKEYREJECTED);
                                 proof[i].bytes[byte] ^= 0x80;
                         }
                 if (v->a != v->b) {
                         /* The old root swapped for the new and back: a fork either way. */
                         ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &new, &new, proof, v->n), EKEYREJECTED);
                         ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &old, proof, v->n), EKEYREJECTED);
-                        ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n - 1), EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n - 1),
+                                     EKEYREJECTED);
                 }
                 proof[v->n] = new;
                 ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n + 1), EKEYREJECTED);
@@ -427,7 +432,8 @@ static void test_tiles_untrusted(void) {
         for (size_t i = 0; i < t.n_tiles; i++) {
                 if (t.tiles[i].width < TLOG_TILE_WIDTH)
                         ASSERT_ERROR(tlog_tiles_set_data(&t, i, garbage, (size_t) (t.tiles[i].width + 1) * TLOG_HASH_SIZE), EBADMSG);
-                ASSERT_ERROR(tlog_tiles_set_data(&t, i, garbage, (size_t) t.tiles[i].width * TLOG_HASH_SIZE - 1), EBADMSG);
+                ASSERT_ERROR(tlog_tiles_set_data(&t, i, garbage, (size_t) t.tiles[i].width * TLOG_HASH_SIZE - 1),
+                             EBADMSG);
                 ASSERT_ERROR(tlog_tiles_set_data(&t, i, garbage, 0), EBADMSG);
         }
         ASSERT_ERROR(tlog_tiles_set_data(&t, t.n_tiles, garbage, 32), EINVAL);
