@@ -93,8 +93,10 @@ done
 
 echo "== Build, unit and integration tests"
 setup build
-run_tests build "$@"
+rc=0
+run_tests build "$@" || rc=$?
 
+# Also after a failure: what did not run belongs to the verdict.
 echo "== ${#skipped[@]} skipped"
 for t in "${skipped[@]}"; do
         echo "skipped: $t"
@@ -104,3 +106,4 @@ if $strict && [ ${#skipped[@]} -gt 0 ]; then
         printf '  %s\n' "${skipped[@]}"
         exit 1
 fi
+exit $rc
