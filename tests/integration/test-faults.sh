@@ -136,8 +136,9 @@ expect_eq "1.0.0 installs" "$(update 1.0.0)" 0
 expect_eq "1.0.0 serves" "$(serves)" 1.0.0
 
 # --- a. during the download --------------------------------------------------------------------------
-# 8 MiB at 2 MiB/s: the daemon is killed a second into a four-second download.
-publish $((++serial)) 1.0.0=$www/example-1.0.0.tar.gz 2.0.0=$www/example-2.0.0.tar.gz,query=rate=2
+# 8 MiB at 1 MiB/s: the daemon is killed a second into an eight-second download (long enough that
+# on a loaded machine the kill still lands before the download ends and staging begins).
+publish $((++serial)) 1.0.0=$www/example-1.0.0.tar.gz 2.0.0=$www/example-2.0.0.tar.gz,query=rate=1
 update_no_block 2.0.0
 wait_for "the download of 2.0.0 to begin" guest_has_download_open
 sleep 1
@@ -239,6 +240,15 @@ expect_eq "d. then the update to 8.0.0 completes" "$(update 8.0.0)" 0
 expect_eq "d. ... 8.0.0 serves" "$(serves)" 8.0.0
 
 # --- e. the whole guest killed mid-trial, booted again with the same /var/lib/upkeep -----------------
+# A trial of 60 s, so that the guest is killed inside it however loaded the machine (with 3 s, the
+# trial could end between 9.0.0 serving and the kill, and 9.0.0 was rightly kept).
+example_app '
+[Update]
+Policy=major
+TrialSec=60s
+InstallHook=/etc/upkeep/slow-hook'
+guest systemctl daemon-reload
+guest systemctl reload upkeepd.service
 publish $((++serial)) 8.0.0=$www/example-8.0.0.tar.gz 9.0.0=$www/example-9.0.0.tar.gz
 update_no_block 9.0.0
 wait_for "9.0.0 to serve" guest_serves 9.0.0
