@@ -14,6 +14,7 @@
 #include "command.h"
 #include "log.h"
 #include "macro.h"
+#include "string-table.h"
 #include "strv.h"
 
 #define APP_SUFFIX ".app"
@@ -26,7 +27,9 @@ typedef enum Section {
         SECTION_UPDATE,
         SECTION_SERVICE,
         SECTION_SOCKET,
-        SECTION_UNKNOWN,  /* warned about once at its header; its lines are skipped */
+        _SECTION_MAX,
+        SECTION_UNKNOWN = _SECTION_MAX,  /* warned about once at its header; its lines are skipped */
+        _SECTION_INVALID = -EINVAL,
 } Section;
 
 static void unit_lines_free(UnitLine *lines, size_t n) {
@@ -405,12 +408,14 @@ static int parse_service_line(const char *path, unsigned line, const char *key, 
         return add_unit_line(&c->service_lines, &c->n_service_lines, key, value);
 }
 
-static const char *const section_names[] = {
+static const char *const section_table[_SECTION_MAX] = {
         [SECTION_APP]     = "App",
         [SECTION_UPDATE]  = "Update",
         [SECTION_SERVICE] = "Service",
         [SECTION_SOCKET]  = "Socket",
 };
+
+DEFINE_PRIVATE_STRING_TABLE_LOOKUP(section, Section)
 
 static int parse_assignment(AppConfig *c, Section section, const char *path, unsigned line,
                             const char *key, const char *value) {
@@ -461,6 +466,7 @@ static int parse_assignment(AppConfig *c, Section section, const char *path, uns
                 return add_unit_line(&c->socket_lines, &c->n_socket_lines, key, value);
 
         case SECTION_UNKNOWN:
+        case _SECTION_INVALID:
                 return 0;
 
         case SECTION_NONE:
@@ -468,13 +474,14 @@ static int parse_assignment(AppConfig *c, Section section, const char *path, uns
                                        path, line, key);
         }
 
-        log_warning("%s:%u: Unknown key %s= in section [%s], ignoring.", path, line, key, section_names[section]);
+        log_warning("%s:%u: Unknown key %s= in section [%s], ignoring.", path, line, key, section_to_string(section));
         return 0;
 }
 
 static int parse_section_header(const char *path, unsigned line, char *l, Section *section) {
         size_t n = strlen(l);
         char *name;
+        Section s;
 
         if (n < 3 || l[n - 1] != ']')
                 return log_error_errno(EINVAL, "%s:%u: Invalid section header '%s', refusing.", path, line, l);
@@ -482,14 +489,13 @@ static int parse_section_header(const char *path, unsigned line, char *l, Sectio
         l[n - 1] = 0;
         name = l + 1;
 
-        for (Section s = SECTION_APP; s < SECTION_UNKNOWN; s++)
-                if (streq(section_names[s], name)) {
-                        *section = s;
-                        return 0;
-                }
+        s = section_from_string(name);
+        if (s < 0) {
+                log_warning("%s:%u: Unknown section [%s], ignoring its lines.", path, line, name);
+                s = SECTION_UNKNOWN;
+        }
 
-        log_warning("%s:%u: Unknown section [%s], ignoring its lines.", path, line, name);
-        *section = SECTION_UNKNOWN;
+        *section = s;
         return 0;
 }
 

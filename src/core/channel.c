@@ -12,6 +12,7 @@
 
 #include "channel.h"
 #include "macro.h"
+#include "string-table.h"
 #include "version.h"
 
 #define ROLLOUT_DEFAULT 100U
@@ -22,22 +23,7 @@ static const char *const artifact_type_table[_ARTIFACT_TYPE_MAX] = {
         [ARTIFACT_ZIP]    = "zip",
 };
 
-const char *artifact_type_to_string(ArtifactType t) {
-        if (t < 0 || t >= _ARTIFACT_TYPE_MAX)
-                return NULL;
-        return artifact_type_table[t];
-}
-
-ArtifactType artifact_type_from_string(const char *s) {
-        if (!s)
-                return _ARTIFACT_TYPE_INVALID;
-
-        for (ArtifactType t = 0; t < _ARTIFACT_TYPE_MAX; t++)
-                if (streq(artifact_type_table[t], s))
-                        return t;
-
-        return _ARTIFACT_TYPE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(artifact_type, ArtifactType)
 
 static void channel_artifact_done(ChannelArtifact *a) {
         free(a->platform);

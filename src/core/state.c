@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "state.h"
+#include "string-table.h"
 #include "strv.h"
 #include "version.h"
 
@@ -21,22 +22,7 @@ static const char *const transition_kind_table[_TRANSITION_KIND_MAX] = {
         [TRANSITION_ROLLBACK]  = "rollback",
 };
 
-const char *transition_kind_to_string(TransitionKind k) {
-        if (k < 0 || k >= _TRANSITION_KIND_MAX)
-                return NULL;
-        return transition_kind_table[k];
-}
-
-TransitionKind transition_kind_from_string(const char *s) {
-        if (!s)
-                return _TRANSITION_KIND_INVALID;
-
-        for (TransitionKind k = 0; k < _TRANSITION_KIND_MAX; k++)
-                if (streq(transition_kind_table[k], s))
-                        return k;
-
-        return _TRANSITION_KIND_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(transition_kind, TransitionKind)
 
 int free_and_strdup(char **field, const char *value) {
         char *copy = NULL;
