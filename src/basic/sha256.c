@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "hexdecoct.h"
 #include "macro.h"
 #include "sha256.h"
 
@@ -32,4 +33,8 @@ int sha256_iovec(const struct iovec *iov, size_t n, uint8_t ret[static SHA256_SI
 fail:
         ERR_clear_error();
         return -EIO;
+}
+
+char *sha256_to_hex(const uint8_t digest[static SHA256_SIZE], char buf[static SHA256_HEX_SIZE]) {
+        return hex_encode(digest, SHA256_SIZE, buf);
 }

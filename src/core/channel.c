@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "hexdecoct.h"
 #include "macro.h"
 #include "string-table.h"
 #include "version.h"
@@ -181,32 +182,8 @@ static int get_array(struct json_object *o, const char *key, const char *where, 
         return 0;
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 static int parse_sha256(const char *s, uint8_t ret[static SHA256_SIZE]) {
-        uint8_t d[SHA256_SIZE];
-
-        if (strlen(s) != 2 * SHA256_SIZE)
-                return -EINVAL;
-
-        for (size_t i = 0; i < SHA256_SIZE; i++) {
-                int hi = unhex(s[2 * i]), lo = unhex(s[2 * i + 1]);
-
-                if (hi < 0 || lo < 0)
-                        return -EINVAL;
-                d[i] = (uint8_t) (hi << 4 | lo);
-        }
-
-        memcpy(ret, d, SHA256_SIZE);
-        return 0;
+        return hex_decode(s, strlen(s), ret, SHA256_SIZE);
 }
 
 /* "linux-amd64" and the like: Go's GOOS-GOARCH spelling. Other operating systems may share a channel,
@@ -652,16 +629,4 @@ bool rollout_includes(sd_id128_t machine_id, const char *app, const char *versio
                 x = x << 8 | h[i];
 
         return x % 100 < percent;
-}
-
-char *sha256_to_hex(const uint8_t digest[SHA256_SIZE], char buf[static 2 * SHA256_SIZE + 1]) {
-        static const char hex[] = "0123456789abcdef";
-
-        for (size_t i = 0; i < SHA256_SIZE; i++) {
-                buf[2 * i] = hex[digest[i] >> 4];
-                buf[2 * i + 1] = hex[digest[i] & 0xf];
-        }
-        buf[2 * SHA256_SIZE] = 0;
-
-        return buf;
 }
