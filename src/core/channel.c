@@ -3,8 +3,6 @@
  * helpers updates need around it (native platform, staged-rollout membership). */
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,9 +428,6 @@ static int json_parse_strict(const char *json, size_t size, struct json_object *
         return 0;
 }
 
-static void evp_md_ctx_freep(EVP_MD_CTX **p) {
-        EVP_MD_CTX_free(*p);
-}
 
 static void json_object_putp(struct json_object **o) {
         json_object_put(*o);
@@ -596,10 +591,8 @@ const char *platform_native(void) {
  * and app and version are the exact strings (no normalisation of a "v" prefix or build metadata).
  * The NULs keep ("ab","c") and ("a","bc") apart. The bias of mod 100 over 2^64 is ~1e-18. */
 bool rollout_includes(sd_id128_t machine_id, const char *app, const char *version, unsigned percent) {
-        _cleanup_(evp_md_ctx_freep) EVP_MD_CTX *ctx = NULL;
         char id[SD_ID128_STRING_MAX];
-        uint8_t h[EVP_MAX_MD_SIZE];
-        unsigned n = 0;
+        uint8_t h[SHA256_SIZE];
         uint64_t x = 0;
 
         if (percent >= 100)
@@ -611,19 +604,16 @@ bool rollout_includes(sd_id128_t machine_id, const char *app, const char *versio
         version = strempty(version);
         (void) sd_id128_to_string(machine_id, id);
 
-        ctx = EVP_MD_CTX_new();
+        const struct iovec iov[] = {
+                { id, strlen(id) + 1 },
+                { (void *) app, strlen(app) + 1 },
+                { (void *) version, strlen(version) },
+        };
+
         /* If hashing fails we cannot place the machine; staying out of a partial rollout is the safe
          * side, the release reaches it at 100% anyway. */
-        if (!ctx ||
-            EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-            EVP_DigestUpdate(ctx, id, strlen(id) + 1) != 1 ||
-            EVP_DigestUpdate(ctx, app, strlen(app) + 1) != 1 ||
-            EVP_DigestUpdate(ctx, version, strlen(version)) != 1 ||
-            EVP_DigestFinal_ex(ctx, h, &n) != 1 ||
-            n != SHA256_SIZE) {
-                ERR_clear_error();
+        if (sha256_iovec(iov, ELEMENTSOF(iov), h) < 0)
                 return false;
-        }
 
         for (size_t i = 0; i < 8; i++)
                 x = x << 8 | h[i];

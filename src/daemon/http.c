@@ -9,7 +9,6 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
@@ -20,6 +19,7 @@
 #include "fileio.h"
 #include "http.h"
 #include "macro.h"
+#include "sha256.h"
 
 #define HTTP_USER_AGENT "upkeep/" PROJECT_VERSION
 #define HTTP_PROGRESS_INTERVAL_USEC (250 * USEC_PER_MSEC)
@@ -60,11 +60,11 @@ struct HttpRequest {
         /* Exactly one of the two hashes the body: the worker when output_fd is a readable file, else
          * the loop as data arrives. */
         FileHasher *hasher;
-        EVP_MD_CTX *sha256;
+        Sha256 *sha256;
         bool transfer_done;        /* curl is through with it (and has let go of it); the worker not yet */
         bool hashed;               /* the worker's digest is in */
         int hash_error;            /* the worker could not read the file back or hash it */
-        uint8_t digest[32];
+        uint8_t digest[SHA256_SIZE];
         char *body;
         size_t body_allocated;
         uint64_t size;
@@ -118,7 +118,7 @@ static HttpRequest *request_free(HttpRequest *req) {
         if (req->easy)
                 curl_easy_cleanup(req->easy);
         curl_slist_free_all(req->headers);
-        EVP_MD_CTX_free(req->sha256);
+        sha256_free(req->sha256);
         free(req->body);
         free(req->etag);
         free(req->url);
@@ -163,9 +163,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
                 return 0;
         }
 
-        if (req->sha256 && EVP_DigestUpdate(req->sha256, data, n) != 1) {
-                req->error = -EIO;
-                return 0;
+        if (req->sha256) {
+                r = sha256_update(req->sha256, data, n);
+                if (r < 0) {
+                        req->error = r;
+                        return 0;
+                }
         }
 
         if (req->output_fd >= 0)
@@ -299,7 +302,7 @@ static int request_result(HttpRequest *req, HttpResult *ret) {
         curl_off_t filetime = -1;
         long status = 0, unmet = 0;
         HttpResult result;
-        unsigned len;
+        int r;
 
         (void) curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
         (void) curl_easy_getinfo(req->easy, CURLINFO_CONDITION_UNMET, &unmet);
@@ -334,8 +337,11 @@ static int request_result(HttpRequest *req, HttpResult *ret) {
                 if (!req->hashed)
                         return -EIO;
                 memcpy(result.sha256, req->digest, sizeof(result.sha256));
-        } else if (EVP_DigestFinal_ex(req->sha256, result.sha256, &len) != 1)
-                return -EIO;
+        } else {
+                r = sha256_final(req->sha256, result.sha256);
+                if (r < 0)
+                        return r;
+        }
 
         result.body = TAKE_PTR(req->body);
         result.etag = TAKE_PTR(req->etag);
@@ -736,11 +742,9 @@ int http_get(HttpClient *c, const char *url, const HttpOptions *options, http_do
                 if (r < 0)
                         return r;
         } else {
-                req->sha256 = EVP_MD_CTX_new();
-                if (!req->sha256)
-                        return -ENOMEM;
-                if (EVP_DigestInit_ex(req->sha256, EVP_sha256(), NULL) != 1)
-                        return -EIO;
+                r = sha256_new(&req->sha256);
+                if (r < 0)
+                        return r;
         }
 
         r = request_setup(req, options);
