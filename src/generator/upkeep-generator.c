@@ -18,6 +18,7 @@
 
 #include "app-config.h"
 #include "cli.h"
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
@@ -154,7 +155,6 @@ static FILE *unit_text_open(UnitText *t, const AppConfig *c) {
 static int write_output(int dest_fd, const char *subdir, const char *name, UnitText *t) {
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
-        const char *p;
         int r;
 
         /* Writing into memory fails only for want of it. */
@@ -176,17 +176,7 @@ static int write_output(int dest_fd, const char *subdir, const char *name, UnitT
         if (fd < 0)
                 return -errno;
 
-        for (p = t->buf; p < t->buf + t->size;) {
-                ssize_t k = write(fd, p, t->buf + t->size - p);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-        }
-
-        return 0;
+        return loop_write(fd, t->buf, t->size);
 }
 
 /* A .wants/ entry; replaces one left from an earlier run by hand into the same directory. The
