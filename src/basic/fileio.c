@@ -188,32 +188,17 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
         return fsync_directory_at(dir_fd);
 }
 
-int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
+int read_full_fd(int fd, size_t max_size, size_t size_hint, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t allocated, size = 0;
-        struct stat st;
 
-        /* Keeps max_size + 1 and the terminating NUL from overflowing; no file upkeep reads is
+        /* Keeps max_size + 1 and the terminating NUL from overflowing; nothing upkeep reads is
          * anywhere near this. */
         if (max_size > SIZE_MAX / 4)
                 max_size = SIZE_MAX / 4;
 
-        fd = openat(dir_fd, name, O_RDONLY|O_CLOEXEC|O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > max_size)
-                return -EFBIG;
-
         /* The file may grow while it is read: read up to one byte past the limit to notice. */
-        allocated = (size_t) st.st_size + 1;
+        allocated = size_hint < SIZE_MAX / 4 ? size_hint + 1 : SIZE_MAX / 4;
         if (allocated < 64)
                 allocated = 64;
         if (allocated > max_size + 1)
@@ -258,4 +243,24 @@ int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(dir_fd, name, O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > max_size)
+                return -EFBIG;
+
+        return read_full_fd(fd, max_size, (size_t) st.st_size, ret, ret_size);
 }

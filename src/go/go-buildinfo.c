@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "go-buildinfo.h"
 #include "hexdecoct.h"
 #include "macro.h"
@@ -30,7 +31,6 @@
 #define FLAG_BIG_ENDIAN 0x1
 #define FLAG_INLINE 0x2
 #define SENTINEL_SIZE 16
-#define STREAM_READ_CHUNK (64U * 1024U)
 
 typedef struct Parser {
         const uint8_t *data;
@@ -854,44 +854,6 @@ int go_buildinfo_parse(const void *data, size_t size, GoBuildInfo **ret, char **
 }
 
 /* For what cannot be mapped: a pipe, or a file system without mmap. */
-static int read_stream(int fd, uint64_t max_size, char **ret, size_t *ret_size) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, allocated = 0;
-
-        for (;;) {
-                ssize_t k;
-
-                if (allocated - size < STREAM_READ_CHUNK) {
-                        char *b;
-
-                        if (size > max_size)
-                                return -EFBIG;
-                        b = realloc(buf, allocated + STREAM_READ_CHUNK);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                        allocated += STREAM_READ_CHUNK;
-                }
-
-                k = read(fd, buf + size, allocated - size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                size += k;
-        }
-
-        if (size > max_size)
-                return -EFBIG;
-
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
-        return 0;
-}
-
 int go_buildinfo_read_fd(int fd, uint64_t max_size, GoBuildInfo **ret, char **ret_reason) {
         _cleanup_free_ char *buf = NULL;
         struct stat st;
@@ -919,9 +881,9 @@ int go_buildinfo_read_fd(int fd, uint64_t max_size, GoBuildInfo **ret, char **re
                 }
         }
 
-        r = read_stream(fd, max_size, &buf, &size);
+        r = read_full_fd(fd, (size_t) MIN(max_size, (uint64_t) SIZE_MAX), 0, &buf, &size);
         if (r < 0)
                 return r;
 
-        return go_buildinfo_parse(buf ?: "", size, ret, ret_reason);
+        return go_buildinfo_parse(buf, size, ret, ret_reason);
 }
