@@ -10,6 +10,7 @@
 
 #include "channel.h"
 #include "hexdecoct.h"
+#include "json-util.h"
 #include "macro.h"
 #include "string-table.h"
 #include "version.h"
@@ -93,31 +94,25 @@ static char *strdup_printf(const char *format, ...) {
         return k < 0 ? NULL : s;
 }
 
-/* A JSON null counts as present (and then as the wrong type): a publisher writing null for a field
- * almost certainly has a bug we should point at, not paper over. */
-static bool json_field(struct json_object *o, const char *key, struct json_object **ret) {
-        return json_object_object_get_ex(o, key, ret);
-}
-
 static int get_string(struct json_object *o, const char *key, bool required, const char *where,
                       char **ret_reason, char **ret) {
         struct json_object *v;
         const char *s;
         char *copy;
+        int r;
 
-        if (!json_field(o, key, &v)) {
+        v = json_get_member(o, key);
+        if (!v) {
                 if (required)
                         return refuse_msg(ret_reason, where, "\"%s\" is missing", key);
                 *ret = NULL;
                 return 0;
         }
-        if (!json_object_is_type(v, json_type_string))
-                return refuse_msg(ret_reason, where, "\"%s\" is not a string", key);
-
-        s = json_object_get_string(v);
-        /* An escaped \u0000 would silently cut the C string short. */
-        if (strlen(s) != (size_t) json_object_get_string_len(v))
+        r = json_string_value(v, &s);
+        if (r == -EINVAL)
                 return refuse_msg(ret_reason, where, "\"%s\" contains a NUL character", key);
+        if (r < 0)
+                return refuse_msg(ret_reason, where, "\"%s\" is not a string", key);
         if (required && isempty(s))
                 return refuse_msg(ret_reason, where, "\"%s\" is empty", key);
 
@@ -134,17 +129,14 @@ static int get_u64(struct json_object *o, const char *key, bool required, const 
                    char **ret_reason, uint64_t *ret) {
         struct json_object *v;
 
-        if (!json_field(o, key, &v)) {
+        v = json_get_member(o, key);
+        if (!v) {
                 if (required)
                         return refuse_msg(ret_reason, where, "\"%s\" is missing", key);
                 return 0;
         }
-        /* json-c keeps integers beyond INT64_MAX as unsigned and reports negative ones as int64 < 0;
-         * a fraction or exponent makes a double, which is not a count of anything. */
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+        if (json_u64_value(v, ret) < 0)
                 return refuse_msg(ret_reason, where, "\"%s\" is not a non-negative integer", key);
-
-        *ret = json_object_get_uint64(v);
         return 0;
 }
 
@@ -171,7 +163,8 @@ static int get_array(struct json_object *o, const char *key, const char *where, 
                      struct json_object **ret) {
         struct json_object *v;
 
-        if (!json_field(o, key, &v))
+        v = json_get_member(o, key);
+        if (!v)
                 return refuse_msg(ret_reason, where, "\"%s\" is missing", key);
         if (!json_object_is_type(v, json_type_array))
                 return refuse_msg(ret_reason, where, "\"%s\" is not an array", key);
@@ -403,36 +396,6 @@ static int check_duplicate_versions(const Channel *c, char **ret_reason) {
         return 0;
 }
 
-static int json_parse_strict(const char *json, size_t size, struct json_object **ret) {
-        struct json_tokener *tok;
-        struct json_object *o;
-        bool ok;
-
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-
-        /* Strict mode also refuses anything but whitespace after the value ("{…}{…}", "{…}junk"), so
-         * a success here means the bytes are exactly one JSON value. */
-        o = json_tokener_parse_ex(tok, json, (int) size);
-        ok = o && json_tokener_get_error(tok) == json_tokener_success;
-        json_tokener_free(tok);
-
-        if (!ok) {
-                json_object_put(o);
-                return -EBADMSG;
-        }
-
-        *ret = o;
-        return 0;
-}
-
-
-static void json_object_putp(struct json_object **o) {
-        json_object_put(*o);
-}
-
 static int parse_channel(struct json_object *root, char **reason, Channel **ret) {
         _cleanup_(channel_freep) Channel *c = NULL;
         struct json_object *releases = NULL;
@@ -504,7 +467,7 @@ int channel_parse(const char *json, size_t size, Channel **ret, char **ret_reaso
         else if (memchr(json, 0, size))
                 r = refuse_msg(&reason, "", "contains a NUL byte");
         else {
-                r = json_parse_strict(json, size, &root);
+                r = json_parse_strict(json, size, JSON_TOKENER_VALIDATE_UTF8, &root);
                 if (r == -EBADMSG)
                         r = refuse_msg(&reason, "", "not valid JSON");
                 else if (r >= 0)
