@@ -87,13 +87,9 @@ int fsync_directory_at(int dir_fd) {
         return 0;
 }
 
-/* Gives the anonymous O_TMPFILE file a temporary name, then renames it over the target; rename()
- * replaces atomically, link() would not. */
-static int link_tmpfile(int fd, int dir_fd, const char *name) {
-        char proc_path[sizeof("/proc/self/fd/") + 12];
+int rename_into_place_at(int dir_fd, const char *name,
+                         int (*create)(int dir_fd, const char *tmp, void *userdata), void *userdata) {
         int r;
-
-        (void) snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%i", fd);
 
         for (unsigned attempt = 0; attempt < TEMP_NAME_ATTEMPTS; attempt++) {
                 _cleanup_free_ char *tmp = NULL;
@@ -102,14 +98,13 @@ static int link_tmpfile(int fd, int dir_fd, const char *name) {
                 if (r < 0)
                         return r;
 
-                /* Through /proc works without CAP_DAC_READ_SEARCH, which AT_EMPTY_PATH would need. */
-                if (linkat(AT_FDCWD, proc_path, dir_fd, tmp, AT_SYMLINK_FOLLOW) < 0 &&
-                    linkat(fd, "", dir_fd, tmp, AT_EMPTY_PATH) < 0) {
-                        if (errno == EEXIST)
-                                continue;
-                        return -errno;
-                }
+                r = create(dir_fd, tmp, userdata);
+                if (r == -EEXIST)
+                        continue;
+                if (r < 0)
+                        return r;
 
+                /* rename() replaces name in one step, so readers see either the old or the new entry. */
                 if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
                         r = -errno;
                         (void) unlinkat(dir_fd, tmp, 0);
@@ -119,6 +114,25 @@ static int link_tmpfile(int fd, int dir_fd, const char *name) {
         }
 
         return -EEXIST;
+}
+
+static int link_fd(int dir_fd, const char *tmp, void *userdata) {
+        int fd = *(int *) userdata;
+        char proc_path[sizeof("/proc/self/fd/") + 12];
+
+        (void) snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%i", fd);
+
+        /* Through /proc works without CAP_DAC_READ_SEARCH, which AT_EMPTY_PATH would need. */
+        if (linkat(AT_FDCWD, proc_path, dir_fd, tmp, AT_SYMLINK_FOLLOW) < 0 &&
+            linkat(fd, "", dir_fd, tmp, AT_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Gives the anonymous O_TMPFILE file a temporary name, then renames it over the target; rename()
+ * replaces atomically, link() would not. */
+static int link_tmpfile(int fd, int dir_fd, const char *name) {
+        return rename_into_place_at(dir_fd, name, link_fd, &fd);
 }
 
 static int write_via_tmpfile(int fd, int dir_fd, const char *name, const void *data, size_t size, mode_t mode) {
