@@ -43,23 +43,17 @@ static int help(void) {
 
 static int parse_argv(int argc, char *argv[]) {
         enum {
-                ARG_VERSION = 0x100,
-                ARG_ROOT,
+                ARG_ROOT = _CLI_ARG_MAX,
         };
         static const struct option options[] = {
-                { "help",    no_argument,       NULL, 'h'         },
-                { "version", no_argument,       NULL, ARG_VERSION },
-                { "root",    required_argument, NULL, ARG_ROOT    },
+                CLI_COMMON_OPTIONS,
+                { "root", required_argument, NULL, ARG_ROOT },
                 {}
         };
         int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        return help();
-                case ARG_VERSION:
-                        return cli_version();
                 case ARG_ROOT: {
                         size_t n = strlen(optarg);
 
@@ -72,10 +66,8 @@ static int parse_argv(int argc, char *argv[]) {
                                 return log_oom();
                         break;
                 }
-                case '?':
-                        return -EINVAL;
                 default:
-                        abort();
+                        return cli_common_option(c, help);
                 }
 
         /* systemd passes three directories; one is accepted for running it by hand. */
