@@ -2,7 +2,6 @@
 /* Signed notes (Go's golang.org/x/mod/sumdb/note format), parsed strictly and verified with Ed25519.
  * Written from the format's description; where Go is lenient (upper-case hex in key hashes,
  * non-canonical base64) this parser is not, since a key or a signature has one spelling. */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +129,7 @@ void note_verifier_done(NoteVerifier *v) {
 
 int note_verifier_format(const NoteVerifier *v, char **ret) {
         uint8_t blob[1 + ED25519_PUBLIC_KEY_SIZE];
-        char b64[4 * ((sizeof blob + 2) / 3) + 1];
+        _cleanup_free_ char *b64 = NULL;
         char *s;
 
         if (!v || !v->name || !ret)
@@ -138,8 +137,9 @@ int note_verifier_format(const NoteVerifier *v, char **ret) {
 
         blob[0] = ALG_ED25519;
         memcpy(blob + 1, v->key, ED25519_PUBLIC_KEY_SIZE);
-        if (EVP_EncodeBlock((unsigned char *) b64, blob, sizeof blob) != (int) sizeof b64 - 1)
-                return -EIO;
+        b64 = base64_encode(blob, sizeof blob);
+        if (!b64)
+                return -ENOMEM;
 
         if (asprintf(&s, "%s+%08x+%s", v->name, v->hash, b64) < 0)
                 return -ENOMEM;

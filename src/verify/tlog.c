@@ -10,7 +10,6 @@
  * never disagree. */
 #include <inttypes.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,13 +40,9 @@ int tlog_hash_to_base64(const TlogHash *h, char **ret) {
         if (!h || !ret)
                 return -EINVAL;
 
-        s = malloc(4 * ((TLOG_HASH_SIZE + 2) / 3) + 1);
+        s = base64_encode(h->bytes, TLOG_HASH_SIZE);
         if (!s)
                 return -ENOMEM;
-        if (EVP_EncodeBlock((unsigned char *) s, h->bytes, TLOG_HASH_SIZE) <= 0) {
-                free(s);
-                return -EIO;
-        }
 
         *ret = s;
         return 0;
