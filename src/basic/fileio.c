@@ -278,3 +278,11 @@ int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size
 
         return read_full_fd(fd, max_size, (size_t) st.st_size, ret, ret_size);
 }
+
+int memstream_close(FILE *f) {
+        int r = ferror(f) ? -ENOMEM : 0;
+
+        if (fclose(f) != 0)
+                r = -ENOMEM;
+        return r;
+}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Writes data to dir_fd/name atomically: a temporary file in the same directory (O_TMPFILE where the
@@ -34,3 +35,12 @@ int fsync_directory_at(int dir_fd);
 /* prefix + name + separator + six random characters, e.g. ".#state.json.Xa3k9Q". The names need not
  * be unpredictable, only unlikely to collide: the caller creates them exclusively and tries again. */
 int temp_name(const char *prefix, const char *name, const char *separator, char **ret);
+
+static inline void fclosep(FILE **f) {
+        if (*f)
+                (void) fclose(*f);
+}
+
+/* Closes a stream from open_memstream(): -ENOMEM if a write to it failed (want of memory is all that
+ * can fail there) or the final flush does. The buffer is the caller's either way. */
+int memstream_close(FILE *f);

@@ -12,6 +12,7 @@
 #include "app-config.h"
 #include "go-module.h"
 #include "command.h"
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
 #include "string-table.h"
@@ -536,11 +537,6 @@ static int app_config_new(const char *path, AppConfig **ret) {
 
         *ret = TAKE_PTR(c);
         return 0;
-}
-
-static void fclosep(FILE **f) {
-        if (*f)
-                (void) fclose(*f);
 }
 
 static int config_load(const char *path, bool transient, AppConfig **ret) {

@@ -8,6 +8,7 @@
 #include "bus-error.h"
 #include "cli.h"
 #include "ctl-format.h"
+#include "fileio.h"
 #include "macro.h"
 #include "utf8.h"
 
@@ -111,6 +112,7 @@ int table_format(const Table *t, bool header, char **ret) {
         _cleanup_free_ char *buf = NULL;
         size_t n_rows = t->n_cells / t->n_columns, size = 0;
         FILE *f;
+        int r;
 
         widths = calloc(t->n_columns, sizeof(size_t));
         if (!widths)
@@ -143,8 +145,9 @@ int table_format(const Table *t, bool header, char **ret) {
                                 fputc(' ', f);
                 }
 
-        if (fclose(f) != 0)
-                return -ENOMEM;
+        r = memstream_close(f);
+        if (r < 0)
+                return r;
 
         /* An empty table without header still hands back a string, so callers need no NULL check. */
         if (!buf) {

@@ -149,13 +149,9 @@ static int write_output(int dest_fd, const char *subdir, const char *name, UnitT
         _cleanup_close_ int fd = -EBADF;
         int r;
 
-        /* Writing into memory fails only for want of it. */
-        r = ferror(t->f);
-        if (fclose(t->f) != 0)
-                r = EOF;
-        t->f = NULL;
-        if (r != 0)
-                return -ENOMEM;
+        r = memstream_close(TAKE_PTR(t->f));
+        if (r < 0)
+                return r;
 
         if (subdir) {
                 if (mkdirat(dest_fd, subdir, 0755) < 0 && errno != EEXIST)
