@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Writing files so that a crash at any moment leaves either the old or the new content, never half. */
+/* Files and streams: writing files so that a crash at any moment leaves either the old or the new
+ * content, never half; reading them whole; and closing streams and directories. */
 #pragma once
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
+
+#include "macro.h"
 
 /* Writes data to dir_fd/name atomically: a temporary file in the same directory (O_TMPFILE where the
  * filesystem has it, else a unique ".#name.XXXXXX"), fsync, rename over name, fsync of the
@@ -40,6 +44,12 @@ static inline void fclosep(FILE **f) {
         if (*f)
                 (void) fclose(*f);
 }
+
+static inline void closedirp(DIR **d) {
+        if (*d)
+                (void) closedir(*d);
+}
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Closes a stream from open_memstream(): -ENOMEM if a write to it failed (want of memory is all that
  * can fail there) or the final flush does. The buffer is the caller's either way. */

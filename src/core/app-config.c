@@ -64,9 +64,7 @@ AppConfig *app_config_free(AppConfig *c) {
 }
 
 const char *app_config_go_package(const AppConfig *c) {
-        if (!c->source || strncmp(c->source, APP_SOURCE_GO_PREFIX, strlen(APP_SOURCE_GO_PREFIX)) != 0)
-                return NULL;
-        return c->source + strlen(APP_SOURCE_GO_PREFIX);
+        return c->source ? startswith(c->source, APP_SOURCE_GO_PREFIX) : NULL;
 }
 
 void app_config_free_many(AppConfig **configs, size_t n) {
@@ -98,10 +96,6 @@ static char *strip(char *s) {
                 end--;
         *end = 0;
         return s;
-}
-
-static bool startswith(const char *s, const char *prefix) {
-        return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 /* An empty value resets a key to its default, as in unit files. */
@@ -647,14 +641,9 @@ static int found_compare(const void *a, const void *b) {
         return strcmp(((const Found *) a)->name, ((const Found *) b)->name);
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                (void) closedir(*d);
-}
-
 /* Adds the NAME.app files of one directory whose NAME no earlier directory provided. */
 static int enumerate_dir(const char *dir, FoundList *l) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
 
         d = opendir(dir);
         if (!d)

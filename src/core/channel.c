@@ -222,9 +222,12 @@ static const char *path_problem(const char *path) {
         if (memchr(path, ':', first)) {
                 bool ok = false;
 
-                for (size_t i = 0; i < ELEMENTSOF(schemes); i++)
-                        if (strncmp(path, schemes[i], strlen(schemes[i])) == 0 && path[strlen(schemes[i])])
+                for (size_t i = 0; i < ELEMENTSOF(schemes); i++) {
+                        const char *rest = startswith(path, schemes[i]);
+
+                        if (rest && *rest)
                                 ok = true;
+                }
                 if (!ok)
                         return "is a URL of a scheme other than http, https or file";
         }

@@ -21,13 +21,6 @@
 #define TEMP_NAME_ATTEMPTS 16
 #define COPY_CHUNK (1024U * 1024U)
 
-static inline void closedirp(DIR **d) {
-        if (*d)
-                (void) closedir(*d);
-}
-
-#define _cleanup_closedir_ _cleanup_(closedirp)
-
 static bool filename_is_valid(const char *s) {
         return !isempty(s) && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..") && strlen(s) <= NAME_MAX;
 }
@@ -322,7 +315,7 @@ static int remove_temp_dirs(int versions_fd) {
                 return -errno;
 
         for (struct dirent *de; (errno = 0, de = readdir(d));)
-                if (strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0)
+                if (startswith(de->d_name, TEMP_PREFIX))
                         r = first_error(r, rm_rf_at(versions_fd, de->d_name));
         if (errno != 0)
                 r = first_error(r, -errno);

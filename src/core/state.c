@@ -565,9 +565,9 @@ static int read_version_link(int dir_fd, const char *name, char **ret) {
         if (r < 0)
                 return r;
 
-        if (strncmp(target, LINK_PREFIX, strlen(LINK_PREFIX)) != 0)
+        v = startswith(target, LINK_PREFIX);
+        if (!v)
                 return -EBADMSG;
-        v = target + strlen(LINK_PREFIX);
         /* A valid version has no '/', so this also refuses links deeper into the tree. */
         if (!version_is_valid(v))
                 return -EBADMSG;
