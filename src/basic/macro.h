@@ -70,6 +70,13 @@ static inline bool str_has_control_chars(const char *s) {
         return false;
 }
 
+/* What follows prefix in s, or NULL when s does not start with it. */
+static inline const char *startswith(const char *s, const char *prefix) {
+        size_t n = strlen(prefix);
+
+        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
 static inline void *mfree(void *p) {
         free(p);
         return NULL;
@@ -79,6 +86,9 @@ static inline bool endswith_slash(const char *s) {
         size_t n = strlen(s);
         return n > 0 && s[n - 1] == '/';
 }
+
+/* -1, 0 or 1 as a is less than, equal to or greater than b: a comparison function's result. */
+#define CMP(a, b) ({ __typeof__(a) _cmp_a = (a); __typeof__(b) _cmp_b = (b); (_cmp_a > _cmp_b) - (_cmp_a < _cmp_b); })
 
 #define MAX(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })
 #define MIN(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a < _b ? _a : _b; })

@@ -166,14 +166,6 @@ bool version_is_valid(const char *s) {
         return version_scan(s, &v) >= 0;
 }
 
-static int cmp_u64(uint64_t a, uint64_t b) {
-        return (a > b) - (a < b);
-}
-
-static int cmp_size(size_t a, size_t b) {
-        return (a > b) - (a < b);
-}
-
 /* semver 2.0.0 §11.4: identifiers compared left to right; numeric ones numerically (without leading
  * zeros, a longer digit string is a larger number, so no overflow is possible), alphanumeric ones in
  * ASCII order, numeric before alphanumeric; a longer list wins when all shared identifiers are equal. */
@@ -193,13 +185,13 @@ static int compare_prerelease(const char *a, size_t a_len, const char *b, size_t
                         return a_num ? -1 : 1;
 
                 if (a_num) {
-                        c = cmp_size(na, nb);
+                        c = CMP(na, nb);
                         if (c == 0)
                                 c = memcmp(a, b, na);
                 } else {
                         c = memcmp(a, b, na < nb ? na : nb);
                         if (c == 0)
-                                c = cmp_size(na, nb);
+                                c = CMP(na, nb);
                 }
                 if (c != 0)
                         return c < 0 ? -1 : 1;
@@ -228,13 +220,13 @@ int version_compare(const char *a, const char *b) {
         if (!a_valid || !b_valid)
                 return (int) a_valid - (int) b_valid;
 
-        c = cmp_u64(va.major, vb.major);
+        c = CMP(va.major, vb.major);
         if (c != 0)
                 return c;
-        c = cmp_u64(va.minor, vb.minor);
+        c = CMP(va.minor, vb.minor);
         if (c != 0)
                 return c;
-        c = cmp_u64(va.patch, vb.patch);
+        c = CMP(va.patch, vb.patch);
         if (c != 0)
                 return c;
 

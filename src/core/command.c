@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "fileio.h"
 #include "macro.h"
 #include "strv.h"
 
@@ -90,6 +91,7 @@ int command_join(char *const *argv, char **ret) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f;
+        int r;
 
         f = open_memstream(&buf, &size);
         if (!f)
@@ -111,12 +113,9 @@ int command_join(char *const *argv, char **ret) {
                 fputc('"', f);
         }
 
-        if (ferror(f)) {
-                (void) fclose(f);
-                return -ENOMEM;
-        }
-        if (fclose(f) != 0)
-                return -ENOMEM;
+        r = memstream_close(f);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(buf);
         return 0;

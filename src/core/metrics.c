@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "metrics.h"
 #include "strv.h"
@@ -80,6 +81,7 @@ int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
         _cleanup_free_ char *text = NULL;
         size_t size = 0;
         FILE *f;
+        int r;
 
         f = open_memstream(&text, &size);
         if (!f)
@@ -109,8 +111,9 @@ int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
                         put_sample(f, metrics[m].name, apps[i].name, metrics[m].value(apps[i].state));
         }
 
-        if (fclose(f) != 0)
-                return -ENOMEM;
+        r = memstream_close(f);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(text);
         return 0;

@@ -21,13 +21,6 @@
 #define TEMP_NAME_ATTEMPTS 16
 #define COPY_CHUNK (1024U * 1024U)
 
-static inline void closedirp(DIR **d) {
-        if (*d)
-                (void) closedir(*d);
-}
-
-#define _cleanup_closedir_ _cleanup_(closedirp)
-
 static bool filename_is_valid(const char *s) {
         return !isempty(s) && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..") && strlen(s) <= NAME_MAX;
 }
@@ -260,6 +253,7 @@ static int copy_binary(int artifact_fd, int dir_fd, const char *name) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         off_t offset = 0;
+        int r;
 
         fd = openat(dir_fd, name, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600);
         if (fd < 0)
@@ -299,17 +293,9 @@ static int copy_binary(int artifact_fd, int dir_fd, const char *name) {
                         break;
                 offset += n;
 
-                for (char *p = buf; n > 0;) {
-                        ssize_t k = write(fd, p, (size_t) n);
-
-                        if (k < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                return -errno;
-                        }
-                        p += k;
-                        n -= k;
-                }
+                r = loop_write(fd, buf, (size_t) n);
+                if (r < 0)
+                        return r;
         }
 
 done:
@@ -329,7 +315,7 @@ static int remove_temp_dirs(int versions_fd) {
                 return -errno;
 
         for (struct dirent *de; (errno = 0, de = readdir(d));)
-                if (strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0)
+                if (startswith(de->d_name, TEMP_PREFIX))
                         r = first_error(r, rm_rf_at(versions_fd, de->d_name));
         if (errno != 0)
                 r = first_error(r, -errno);

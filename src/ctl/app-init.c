@@ -7,6 +7,7 @@
 
 #include "app-config.h"
 #include "app-init.h"
+#include "fileio.h"
 #include "go-module.h"
 #include "macro.h"
 
@@ -97,11 +98,6 @@ static bool value_is_plain(const char *v) {
                 if ((unsigned char) *s <= ' ' || *s == 0x7f)
                         return false;
         return !v || *v;
-}
-
-static void fclosep(FILE **f) {
-        if (*f)
-                (void) fclose(*f);
 }
 
 int app_init_format(const AppInit *init, char **ret) {

@@ -84,13 +84,12 @@ int verb_init(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
 
-        if (strncmp(source, APP_SOURCE_GO_PREFIX, strlen(APP_SOURCE_GO_PREFIX)) != 0 ||
-            !go_package_path_is_valid(source + strlen(APP_SOURCE_GO_PREFIX))) {
+        package = startswith(source, APP_SOURCE_GO_PREFIX);
+        if (!package || !go_package_path_is_valid(package)) {
                 ctl_log_error("'%s' is not go:MODULE/PATH, the package path of a Go program "
                               "(e.g. go:github.com/mjl-/moxtools).", source);
                 return EXIT_USAGE;
         }
-        package = source + strlen(APP_SOURCE_GO_PREFIX);
 
         if (arg_init_name) {
                 if (!app_name_is_valid(arg_init_name)) {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -346,7 +345,7 @@ static void fetch_use_kept_channel(Fetch *f) {
         if (r < 0)
                 return fetch_fail(f, r, NULL, "channel unchanged, but the kept copy cannot be read: %s", strerror(-r));
 
-        if (EVP_Digest(json, json_size, digest, NULL, EVP_sha256(), NULL) != 1)
+        if (sha256_buffer(json, json_size, digest) < 0)
                 return fetch_fail(f, -EIO, NULL, "cannot hash the kept channel");
 
         fetch_verify(f, json, json_size, sig, sig_size, digest, false);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -84,18 +83,13 @@ static void run_fail(Run *r, const char *error_name, const char *format, ...) {
         run_free(r);
 }
 
-static void evp_md_ctx_freep(EVP_MD_CTX **ctx) {
-        EVP_MD_CTX_free(*ctx);
-}
-
 /* Copies the caller's program into a file of our own while hashing it: what is staged is what was
  * hashed, whatever the caller does to its file meanwhile. */
 static int copy_and_hash(int fd, int dir_fd, int *ret_fd, char ret_hex[static 2 * SHA256_SIZE + 1]) {
-        _cleanup_(evp_md_ctx_freep) EVP_MD_CTX *ctx = NULL;
+        _cleanup_(sha256_freep) Sha256 *ctx = NULL;
         _cleanup_close_ int copy_fd = -EBADF;
         _cleanup_free_ uint8_t *buf = NULL;
         uint8_t digest[SHA256_SIZE];
-        unsigned n = 0;
         off_t offset = 0;
 
         copy_fd = openat(dir_fd, ".", O_TMPFILE|O_RDWR|O_CLOEXEC, 0600);
@@ -103,8 +97,7 @@ static int copy_and_hash(int fd, int dir_fd, int *ret_fd, char ret_hex[static 2 
                 return -errno;
 
         buf = malloc(COPY_CHUNK);
-        ctx = EVP_MD_CTX_new();
-        if (!buf || !ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+        if (!buf || sha256_new(&ctx) < 0)
                 return -ENOMEM;
 
         for (;;) {
@@ -116,7 +109,7 @@ static int copy_and_hash(int fd, int dir_fd, int *ret_fd, char ret_hex[static 2 
                 }
                 if (k == 0)
                         break;
-                if (EVP_DigestUpdate(ctx, buf, (size_t) k) != 1)
+                if (sha256_update(ctx, buf, (size_t) k) < 0)
                         return -EIO;
                 int r = loop_write(copy_fd, buf, (size_t) k);
                 if (r < 0)
@@ -125,7 +118,7 @@ static int copy_and_hash(int fd, int dir_fd, int *ret_fd, char ret_hex[static 2 
         }
         if (offset == 0)
                 return -ENODATA;
-        if (EVP_DigestFinal_ex(ctx, digest, &n) != 1 || n != SHA256_SIZE)
+        if (sha256_final(ctx, digest) < 0)
                 return -EIO;
 
         (void) sha256_to_hex(digest, ret_hex);

@@ -67,7 +67,7 @@ static bool element_is_valid(const char *e, size_t n, bool module, bool first) {
 static bool major_suffix_is_valid(const char *path) {
         const char *slash = strrchr(path, '/'), *digits;
 
-        if (strncmp(path, "gopkg.in/", strlen("gopkg.in/")) == 0 || !slash || slash[1] != 'v')
+        if (startswith(path, "gopkg.in/") || !slash || slash[1] != 'v')
                 return true;
 
         digits = slash + 2;
@@ -340,7 +340,7 @@ static int add_toolchain(const char *line, size_t n, void *userdata) {
 
         /* v0.0.1-go1.21.3.linux-amd64: the Go version sits between the fixed prefix and ".<platform>";
          * entries for other platforms (or of another shape) are someone else's. */
-        if (strncmp(v, TOOLCHAIN_PREFIX, strlen(TOOLCHAIN_PREFIX)) != 0 || n < strlen(TOOLCHAIN_PREFIX) + plen + 1 ||
+        if (!startswith(v, TOOLCHAIN_PREFIX) || n < strlen(TOOLCHAIN_PREFIX) + plen + 1 ||
             v[n - plen - 1] != '.' || !streq(v + n - plen, p->platform))
                 return 0;
 
@@ -448,7 +448,7 @@ static int go_version_scan(const char *s, GoVersion *ret) {
         }
 
         for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
-                if (strncmp(p, kinds[i].name, strlen(kinds[i].name)) == 0) {
+                if (startswith(p, kinds[i].name)) {
                         p += strlen(kinds[i].name);
                         if (scan_number(&p, &v.pre) < 0 || *p != 0)
                                 return -EINVAL;
@@ -482,10 +482,6 @@ bool go_version_same_minor(const char *a, const char *b) {
                 x.major == y.major && x.minor == y.minor;
 }
 
-static int cmp_u64(uint64_t a, uint64_t b) {
-        return (a > b) - (a < b);
-}
-
 int go_version_compare(const char *a, const char *b) {
         GoVersion x, y;
         bool a_valid, b_valid;
@@ -496,12 +492,12 @@ int go_version_compare(const char *a, const char *b) {
         if (!a_valid || !b_valid)
                 return (int) a_valid - (int) b_valid;
 
-        if ((c = cmp_u64(x.major, y.major)) != 0 ||
-            (c = cmp_u64(x.minor, y.minor)) != 0 ||
-            (c = cmp_u64(x.kind, y.kind)) != 0)
+        if ((c = CMP(x.major, y.major)) != 0 ||
+            (c = CMP(x.minor, y.minor)) != 0 ||
+            (c = CMP(x.kind, y.kind)) != 0)
                 return c;
 
-        return x.kind == GO_KIND_RELEASE ? cmp_u64(x.patch, y.patch) : cmp_u64(x.pre, y.pre);
+        return x.kind == GO_KIND_RELEASE ? CMP(x.patch, y.patch) : CMP(x.pre, y.pre);
 }
 
 bool go_version_supported(const char *v, char *const *known) {
@@ -529,9 +525,9 @@ bool go_version_supported(const char *v, char *const *known) {
                         newest[n_newest++] = x;
                 else {
                         /* Replace the lower of the two if x is above it. */
-                        size_t low = (cmp_u64(newest[0].major, newest[1].major) ?: cmp_u64(newest[0].minor, newest[1].minor)) < 0 ? 0 : 1;
+                        size_t low = (CMP(newest[0].major, newest[1].major) ?: CMP(newest[0].minor, newest[1].minor)) < 0 ? 0 : 1;
 
-                        if ((cmp_u64(x.major, newest[low].major) ?: cmp_u64(x.minor, newest[low].minor)) > 0)
+                        if ((CMP(x.major, newest[low].major) ?: CMP(x.minor, newest[low].minor)) > 0)
                                 newest[low] = x;
                 }
         }
@@ -571,10 +567,10 @@ int go_build_version_parse(const char *s, char **ret_module_version, char **ret_
         if (!plus)
                 return -EINVAL;
 
-        if (strncmp(plus, INCOMPATIBLE ".", strlen(INCOMPATIBLE ".")) == 0) {
+        g = startswith(plus, INCOMPATIBLE ".");
+        if (g)
                 module = strndup(s, (size_t) (plus - s) + strlen(INCOMPATIBLE));
-                g = plus + strlen(INCOMPATIBLE ".");
-        } else {
+        else {
                 module = strndup(s, (size_t) (plus - s));
                 g = plus + 1;
         }
