@@ -17,35 +17,13 @@ steady=${1:-3}
 set +e  # lib.sh's helpers report failures themselves
 
 publisher_setup
-plain_www=$pub/www/plain
-mkdir -p "$plain_www"
-for v in 1.0.0:good 1.1.0:good 1.2.0:crash; do
-        $tool archive "$www/example-${v%:*}.tar.gz" "${v#*:}" "${v%:*}"
-        $tool archive "$plain_www/plain-${v%:*}.tar.gz" "${v#*:}" "${v%:*}" --app plain
-done
+two_apps_setup
 
 upkeep_boot bench-switch   # installs build/ with meson install --destdir, boots, cleans up at exit
 work=$(mktemp -d /tmp/upkeep-bench-switch.XXXXXX)
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub" "$work"; exit $rc' EXIT
+upkeep_remove_on_exit "$work"
 publisher_serve
-harness_copy_in "$UPKEEP_GUEST" tests/integration/load-client.py /usr/local/bin/upkeep-load-client
-
-printf '[App]\nSource=http://127.0.0.1:8080/example/\nPublicKey=%s\nExec=bin/example\n\n[Update]\nTrialSec=2s\n\n[Socket]\nListenStream=127.0.0.1:8081\n' \
-        "$key" | guest sh -c 'cat > /etc/upkeep/apps/example.app'
-printf '[App]\nSource=http://127.0.0.1:8080/plain/\nPublicKey=%s\nExec=bin/plain --port 8082\n\n[Update]\nTrialSec=2s\n' \
-        "$key" | guest sh -c 'cat > /etc/upkeep/apps/plain.app'
-guest systemctl daemon-reload
-guest systemctl start upkeep@example.socket
-
-publish_both() {
-        local serial=$1 v ex=() pl=(); shift
-        for v in "$@"; do
-                ex+=("$v=$www/example-$v.tar.gz")
-                pl+=("$v=$plain_www/plain-$v.tar.gz")
-        done
-        publish "$serial" "${ex[@]}"
-        www=$plain_www publish "$serial" --app plain "${pl[@]}"
-}
+two_apps_install
 
 # load APP PORT PHASE [CMD...]: load through CMD (a second before, 1.5 s after) or for $steady s.
 load() {

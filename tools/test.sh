@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Builds upkeep and runs every test: unit tests (also under AddressSanitizer and UBSan) and the
-# integration tests, which boot a real systemd in namespaces. This is the command README.md names
-# and .ci/run calls. Needs root (namespaces, mounts, apt-get).
+# Builds upkeep and runs every test: unit tests (also under AddressSanitizer and UBSan, and built
+# with NDEBUG) and the integration tests, which boot a real systemd in namespaces. This is the
+# command README.md names and .ci/run calls. Needs root (namespaces, mounts, apt-get).
+#
+# A skipped test (exit 77: the machine lacks what it needs) passes for meson. Here every skip is
+# counted and named at the end, and when CI=true (CI sets it) or UPKEEP_TEST_STRICT=1 any skip
+# fails the run: there, a test that did not run is a test that did not pass. Cases skipped inside
+# a test that otherwise ran print "skipped: ..." (tests/unit/tests.h) and count the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,10 +24,53 @@ setup() {  # setup BUILDDIR [MESON-OPTIONS...]
         ninja -C "$dir"
 }
 
+strict=false
+if [ "${CI:-}" = true ] || [ "${UPKEEP_TEST_STRICT:-0}" = 1 ]; then
+        strict=true
+fi
+skipped=()
+
+# run_tests BUILDDIR [MESON-TEST-OPTIONS...]: meson test, then every skipped test and skipped case
+# of this run (from meson's testlog.json, one JSON object per test) added to $skipped.
+run_tests() {
+        local dir=$1 rc=0 found line
+        shift
+        meson test -C "$dir" --print-errorlogs "$@" || rc=$?
+        # A testlog that cannot be read fails the run: skips must not go uncounted.
+        if ! found=$(python3 - "$dir" <<'EOF'
+import json, sys
+build = sys.argv[1]
+for line in open(f"{build}/meson-logs/testlog.json"):
+    t = json.loads(line)
+    out = [l.strip() for l in (t.get("stdout") or "").splitlines()]
+    if t["result"] == "SKIP":
+        why = [l for l in out if l.lower().startswith(("skipped", "skip:"))]
+        print(f"{t['name']} in {build}" + (f" ({why[-1]})" if why else ""))
+    elif t["result"] == "OK":
+        for l in out:
+            if l.startswith("skipped: "):
+                print(f"{t['name']} in {build}, a case: {l}")
+EOF
+        ); then
+                echo "FAIL: cannot read $dir/meson-logs/testlog.json to count the skipped tests"
+                exit 1
+        fi
+        while IFS= read -r line; do
+                [ -n "$line" ] && skipped+=("$line")
+        done <<<"$found"
+        return $rc
+}
+
 echo "== Build with AddressSanitizer and UBSan, unit tests"
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        meson test -C build-asan --suite unit --print-errorlogs
+        run_tests build-asan --suite unit
+
+# The unit tests' assertions (tests/unit/tests.h) must not depend on NDEBUG: built with it, they
+# still run and still fail (test-tests-h checks the latter).
+echo "== Build with NDEBUG, unit tests"
+setup build-ndebug -Db_ndebug=true
+run_tests build-ndebug --suite unit
 
 # Each fuzzer runs for a bounded time from its seed corpus (copied: libFuzzer adds to the first
 # corpus directory it is given); a crash fails the run and leaves the input in build-fuzz/.
@@ -45,4 +93,14 @@ done
 
 echo "== Build, unit and integration tests"
 setup build
-meson test -C build --print-errorlogs "$@"
+run_tests build "$@"
+
+echo "== ${#skipped[@]} skipped"
+for t in "${skipped[@]}"; do
+        echo "skipped: $t"
+done
+if $strict && [ ${#skipped[@]} -gt 0 ]; then
+        echo "FAIL: ${#skipped[@]} skipped, and a skip fails the run in CI (CI=true) and with UPKEEP_TEST_STRICT=1:"
+        printf '  %s\n' "${skipped[@]}"
+        exit 1
+fi

@@ -6,6 +6,7 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   upkeep_boot NAME            # skip (exit 77) when the machine cannot boot guests
+#   upkeep_remove_on_exit PATH  # removed however the test ends, with the guest and the DESTDIR
 #   guest systemctl is-active upkeepd.service
 #   expect_eq "what" "$actual" "$expected"
 
@@ -15,15 +16,21 @@
 
 UPKEEP_TEST_FAILURES=0
 UPKEEP_GUEST=
+UPKEEP_REMOVE_ON_EXIT=()
+
+# Work directories of the test (publisher.sh's, the test's own), removed with the DESTDIR at exit.
+upkeep_remove_on_exit() {
+        UPKEEP_REMOVE_ON_EXIT+=("$@")
+}
 
 # Installs the build into a fresh DESTDIR, boots guest NAME with it, and arranges for the guest to be
-# stopped (and the DESTDIR removed) however the test ends.
+# stopped (and the DESTDIR and what upkeep_remove_on_exit names removed) however the test ends.
 upkeep_boot() {
         local name=$1-$$
         harness_require || exit 77
 
         UPKEEP_DESTDIR=$(mktemp -d /tmp/upkeep-destdir.XXXXXX)
-        trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR"; exit $rc' EXIT
+        trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "${UPKEEP_REMOVE_ON_EXIT[@]}"; exit $rc' EXIT
         trap 'exit 130' INT
         trap 'exit 143' TERM
 

@@ -5,9 +5,19 @@
 # 127.0.0.1:8080. Sourced after lib.sh:
 #
 #   publisher_setup                 keys (key, other) and the work directory $pub, $www
+#   archives [--app NAME] KIND:VERSION...   release archives of the sample app (release-tool.py)
 #   publisher_serve                 start the web server in the guest (after upkeep_boot)
 #   publish SERIAL [--key other] [--expires ISO] [--app NAME] VERSION=FILE[,opts]...
 #   example_app [EXTRA-LINES]       write /etc/upkeep/apps/example.app in the guest
+#
+# Socket activation against an app that binds its own port, for tests/integration/test-zero-downtime.sh
+# and bench/bench-switch.sh:
+#   two_apps_setup                  after publisher_setup: releases 1.0.0 and 1.1.0 (good) and 1.2.0
+#                                   (crashing) of "example" and of "plain" ($plain_www)
+#   two_apps_install                after publisher_serve: both apps' configs, the load client, and
+#                                   example's socket started; example has [Socket] on 127.0.0.1:8081,
+#                                   plain binds 127.0.0.1:8082 itself; both have a 2 s trial
+#   publish_both SERIAL VERSION...  channels of both apps with those releases
 
 tool="python3 $(dirname "${BASH_SOURCE[0]}")/release-tool.py"
 
@@ -18,6 +28,25 @@ publisher_setup() {
         minisign -G -W -p "$pub/key.pub" -s "$pub/key.sec" >/dev/null
         minisign -G -W -p "$pub/other.pub" -s "$pub/other.sec" >/dev/null
         key=$(tail -n 1 "$pub/key.pub")
+        upkeep_remove_on_exit "$pub"
+}
+
+# Archives of the sample app, in $www (example) or $pub/www/NAME (--app NAME): NAME-VERSION.tar.gz
+# built as KIND (good, crash, crash-later, ...: see release-tool.py).
+archives() {
+        local app=example dir=$www kv
+        if [ "${1:-}" = --app ]; then
+                app=$2 dir=$pub/www/$2
+                shift 2
+                mkdir -p "$dir"
+        fi
+        for kv in "$@"; do
+                if [ "$app" = example ]; then
+                        $tool archive "$dir/$app-${kv#*:}.tar.gz" "${kv%%:*}" "${kv#*:}"
+                else
+                        $tool archive "$dir/$app-${kv#*:}.tar.gz" "${kv%%:*}" "${kv#*:}" --app "$app"
+                fi
+        done
 }
 
 publisher_serve() {
@@ -45,4 +74,31 @@ publish() {
 example_app() {
         printf '[App]\nSource=http://127.0.0.1:8080/example/\nPublicKey=%s\nExec=bin/example --port 8081\n%s\n' \
                 "$key" "${1:-}" | harness_run "$UPKEEP_GUEST" sh -c 'cat > /etc/upkeep/apps/example.app'
+}
+
+two_apps_setup() {
+        archives good:1.0.0 good:1.1.0 crash:1.2.0
+        archives --app plain good:1.0.0 good:1.1.0 crash:1.2.0
+        plain_www=$pub/www/plain
+}
+
+two_apps_install() {
+        harness_copy_in "$UPKEEP_GUEST" "$(dirname "${BASH_SOURCE[0]}")/load-client.py" /usr/local/bin/upkeep-load-client
+        printf '[App]\nSource=http://127.0.0.1:8080/example/\nPublicKey=%s\nExec=bin/example\n\n[Update]\nTrialSec=2s\n\n[Socket]\nListenStream=127.0.0.1:8081\n' \
+                "$key" | harness_run "$UPKEEP_GUEST" sh -c 'cat > /etc/upkeep/apps/example.app'
+        printf '[App]\nSource=http://127.0.0.1:8080/plain/\nPublicKey=%s\nExec=bin/plain --port 8082\n\n[Update]\nTrialSec=2s\n' \
+                "$key" | harness_run "$UPKEEP_GUEST" sh -c 'cat > /etc/upkeep/apps/plain.app'
+        harness_run "$UPKEEP_GUEST" systemctl daemon-reload
+        harness_run "$UPKEEP_GUEST" systemctl reload upkeepd.service 2>/dev/null || true
+        harness_run "$UPKEEP_GUEST" systemctl start upkeep@example.socket
+}
+
+publish_both() {
+        local serial=$1 v ex=() pl=(); shift
+        for v in "$@"; do
+                ex+=("$v=$www/example-$v.tar.gz")
+                pl+=("$v=$plain_www/plain-$v.tar.gz")
+        done
+        publish "$serial" "${ex[@]}"
+        www=$plain_www publish "$serial" --app plain "${pl[@]}"
 }

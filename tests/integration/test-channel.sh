@@ -10,14 +10,12 @@ set -uo pipefail
 . "$(dirname "$0")/publisher.sh"
 publisher_setup
 
-$tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
-$tool archive "$www/example-1.1.0.tar.gz" good 1.1.0
+archives good:1.0.0 good:1.1.0
 for kind in dotdot absolute symlink-escape hardlink-escape device setuid bomb; do
         $tool archive "$www/example-$kind.tar.gz" "$kind"
 done
 
 upkeep_boot channel
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
 
 publisher_serve
 example_app $'\n[Update]\nPolicy=minor'

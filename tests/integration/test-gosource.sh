@@ -76,7 +76,7 @@ mkdir -p "$proxy/example.com/hello/@v" "$proxy/example.com/other/@v" "$proxy/gol
 printf 'v1.1.0\n' >"$proxy/example.com/other/@v/list"
 
 upkeep_boot gosource
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$work"; exit $rc' EXIT
+upkeep_remove_on_exit "$work"
 
 harness_copy_in "$UPKEEP_GUEST" "$gb" /srv/gobuild
 guest ln -sfn honest /srv/gobuild/current

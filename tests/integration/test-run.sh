@@ -15,7 +15,6 @@ $tool program "$pub/example-local" local
 $tool program "$www/example-1.0.0" 1.0.0
 
 upkeep_boot run
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
 publisher_serve
 guest mkdir -p /opt/progs
 guest sh -c 'cat > /opt/progs/hello && chmod 755 /opt/progs/hello' < "$pub/hello"

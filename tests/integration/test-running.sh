@@ -9,14 +9,9 @@ set -uo pipefail
 . "$(dirname "$0")/publisher.sh"
 publisher_setup
 
-$tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
-$tool archive "$www/example-1.1.0.tar.gz" good 1.1.0
-$tool archive "$www/example-1.2.0.tar.gz" crash 1.2.0
-$tool archive "$www/example-1.3.0.tar.gz" crash-later 1.3.0
-$tool archive "$www/example-1.4.0.tar.gz" good 1.4.0
+archives good:1.0.0 good:1.1.0 crash:1.2.0 crash-later:1.3.0 good:1.4.0
 
 upkeep_boot running
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
 publisher_serve
 
 # The window: the hour after the current one (local time, as timers count), so its next event is

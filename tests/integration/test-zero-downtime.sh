@@ -10,43 +10,15 @@ set -uo pipefail
 . "$(dirname "$0")/publisher.sh"
 publisher_setup
 
-$tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
-$tool archive "$www/example-1.1.0.tar.gz" good 1.1.0
-$tool archive "$www/example-1.2.0.tar.gz" crash 1.2.0
-plain_www=$pub/www/plain
-mkdir -p "$plain_www"
-$tool archive "$plain_www/plain-1.0.0.tar.gz" good 1.0.0 --app plain
-$tool archive "$plain_www/plain-1.1.0.tar.gz" good 1.1.0 --app plain
-$tool archive "$plain_www/plain-1.2.0.tar.gz" crash 1.2.0 --app plain
+two_apps_setup
 
 upkeep_boot zero-downtime
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
 publisher_serve
-harness_copy_in "$UPKEEP_GUEST" "$(dirname "$0")/load-client.py" /usr/local/bin/upkeep-load-client
-
-# Both apps: a short trial keeps the test short.
-printf '[App]\nSource=http://127.0.0.1:8080/example/\nPublicKey=%s\nExec=bin/example\n\n[Update]\nTrialSec=2s\n\n[Socket]\nListenStream=127.0.0.1:8081\n' \
-        "$key" | guest sh -c 'cat > /etc/upkeep/apps/example.app'
-printf '[App]\nSource=http://127.0.0.1:8080/plain/\nPublicKey=%s\nExec=bin/plain --port 8082\n\n[Update]\nTrialSec=2s\n' \
-        "$key" | guest sh -c 'cat > /etc/upkeep/apps/plain.app'
-guest systemctl daemon-reload
-guest systemctl reload upkeepd.service 2>/dev/null || true
-guest systemctl start upkeep@example.socket
+two_apps_install
 expect_eq "the generated socket listens" "$(guest systemctl is-active upkeep@example.socket)" active
 
-# publish_both SERIAL VERSION...: channels of both apps with those releases.
-publish_both() {
-        local serial=$1 v ex=() pl=(); shift
-        for v in "$@"; do
-                ex+=("$v=$www/example-$v.tar.gz")
-                pl+=("$v=$plain_www/plain-$v.tar.gz")
-        done
-        publish "$serial" "${ex[@]}"
-        www=$plain_www publish "$serial" --app plain "${pl[@]}"
-}
-
 out=$(mktemp -d /tmp/upkeep-zero-downtime.XXXXXX)
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub" "$out"; exit $rc' EXIT
+upkeep_remove_on_exit "$out"
 
 # under_load APP PORT PHASE CMD...: runs the load client against PORT while CMD runs in the guest
 # (plus a second of steady load before it and after it); the summary goes to $out/APP-PHASE.json,

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -7,6 +6,8 @@
 #include "app-config.h"
 #include "macro.h"
 #include "strv.h"
+#include "test-util.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/test-app-config-XXXXXX";
 
@@ -15,22 +16,22 @@ static char *write_config(const char *dir, const char *name, const char *content
         char *d, *path;
         FILE *f;
 
-        assert(asprintf(&d, "%s/%s", tmpdir, dir) > 0);
-        assert(mkdir(d, 0755) == 0 || errno == EEXIST);
-        assert(asprintf(&path, "%s/%s", d, name) > 0);
+        ASSERT_GT(asprintf(&d, "%s/%s", tmpdir, dir), 0);
+        ASSERT_TRUE(mkdir(d, 0755) == 0 || errno == EEXIST);
+        ASSERT_GT(asprintf(&path, "%s/%s", d, name), 0);
         free(d);
 
         f = fopen(path, "we");
-        assert(f);
-        assert(fputs(content, f) >= 0);
-        assert(fclose(f) == 0);
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK_ERRNO(fputs(content, f));
+        ASSERT_OK_ZERO_ERRNO(fclose(f));
         return path;
 }
 
 static char *dir_path(const char *dir) {
         char *d;
 
-        assert(asprintf(&d, "%s/%s", tmpdir, dir) > 0);
+        ASSERT_GT(asprintf(&d, "%s/%s", tmpdir, dir), 0);
         return d;
 }
 
@@ -43,26 +44,26 @@ static int load_logged(const char *path, AppConfig **ret, char **ret_log) {
         int r;
 
         log_fd = mkostemp(logpath, O_CLOEXEC);
-        assert(log_fd >= 0);
-        assert(unlink(logpath) == 0);
+        ASSERT_GE(log_fd, 0);
+        ASSERT_OK_ZERO_ERRNO(unlink(logpath));
 
         fflush(stderr);
         saved = dup(STDERR_FILENO);
-        assert(saved >= 0);
-        assert(dup2(log_fd, STDERR_FILENO) == STDERR_FILENO);
+        ASSERT_GE(saved, 0);
+        ASSERT_EQ(dup2(log_fd, STDERR_FILENO), STDERR_FILENO);
 
         r = app_config_load(path, ret);
 
         fflush(stderr);
-        assert(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+        ASSERT_EQ(dup2(saved, STDERR_FILENO), STDERR_FILENO);
 
         n = pread(log_fd, buf, sizeof buf - 1, 0);
-        assert(n >= 0);
+        ASSERT_GE(n, 0);
         buf[n] = 0;
         fputs(buf, stderr);  /* still visible in the test log */
 
         *ret_log = strdup(buf);
-        assert(*ret_log);
+        ASSERT_TRUE(*ret_log);
         return r;
 }
 
@@ -71,16 +72,15 @@ static void assert_refused(const char *content, unsigned line, const char *key) 
         _cleanup_free_ char *path = write_config("refused", "app.app", content), *log = NULL, *where = NULL;
         AppConfig *c = NULL;
 
-        assert(load_logged(path, &c, &log) == -EINVAL);
-        assert(!c);
+        ASSERT_ERROR(load_logged(path, &c, &log), EINVAL);
+        ASSERT_NULL(c);
 
         if (line > 0)
-                assert(asprintf(&where, "%s:%u:", path, line) > 0);
+                ASSERT_GT(asprintf(&where, "%s:%u:", path, line), 0);
         else
-                assert(asprintf(&where, "%s:", path) > 0);
+                ASSERT_GT(asprintf(&where, "%s:", path), 0);
         if (!strstr(log, where) || (key && !strstr(log, key))) {
-                fprintf(stderr, "expected an error with \"%s\" and \"%s\", got: %s\n", where, strempty(key), log);
-                assert(false);
+                TEST_FAIL("expected an error with \"%s\" and \"%s\", got: %s", where, strempty(key), log);
         }
 }
 
@@ -119,31 +119,34 @@ static void test_full(void) {
                             "[Socket]\n"
                             "ListenStream=127.0.0.1:8080\n");
 
-        assert(load_logged(path, &c, &log) == 0);
-        assert(streq(log, ""));  /* nothing to warn about */
+        ASSERT_OK_ZERO(load_logged(path, &c, &log));
+        ASSERT_STREQ(log, "");  /* nothing to warn about */
 
-        assert(streq(c->name, "example"));
-        assert(streq(c->path, path));
-        assert(streq(c->description, "Example web service"));
-        assert(streq(c->source, "https://releases.example.com/example/"));
-        assert(streq(c->public_key, "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"));
-        assert(streq(c->exec, "bin/example -listen 127.0.0.1:8080"));
-        assert(c->policy == UPDATE_POLICY_MINOR);
-        assert(streq(c->window, "Mon..Fri 09..17"));
-        assert(c->delay == 72 * USEC_PER_HOUR);
-        assert(c->jitter == 30 * USEC_PER_MINUTE);
-        assert(c->keep == 5);
-        assert(c->trial_sec == 90 * USEC_PER_SEC);
-        assert(streq(c->health_check, "http://127.0.0.1:8080/healthz"));
+        ASSERT_STREQ(c->name, "example");
+        ASSERT_STREQ(c->path, path);
+        ASSERT_STREQ(c->description, "Example web service");
+        ASSERT_STREQ(c->source, "https://releases.example.com/example/");
+        ASSERT_STREQ(c->public_key, "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3");
+        ASSERT_STREQ(c->exec, "bin/example -listen 127.0.0.1:8080");
+        ASSERT_EQ(c->policy, UPDATE_POLICY_MINOR);
+        ASSERT_STREQ(c->window, "Mon..Fri 09..17");
+        ASSERT_EQ(c->delay, 72 * USEC_PER_HOUR);
+        ASSERT_EQ(c->jitter, 30 * USEC_PER_MINUTE);
+        ASSERT_EQ(c->keep, 5);
+        ASSERT_EQ(c->trial_sec, 90 * USEC_PER_SEC);
+        ASSERT_STREQ(c->health_check, "http://127.0.0.1:8080/healthz");
 
-        assert(c->n_service_lines == 3);
-        assert(streq(c->service_lines[0].key, "User") && streq(c->service_lines[0].value, "example"));
+        ASSERT_EQ(c->n_service_lines, 3);
+        ASSERT_STREQ(c->service_lines[0].key, "User");
+        ASSERT_STREQ(c->service_lines[0].value, "example");
         /* Only the first '=' splits: the value keeps its own. */
-        assert(streq(c->service_lines[1].key, "Environment") && streq(c->service_lines[1].value, "A=1"));
-        assert(streq(c->service_lines[2].key, "ProtectSystem") && streq(c->service_lines[2].value, "strict"));
-        assert(c->n_socket_lines == 1);
-        assert(streq(c->socket_lines[0].key, "ListenStream"));
-        assert(streq(c->socket_lines[0].value, "127.0.0.1:8080"));
+        ASSERT_STREQ(c->service_lines[1].key, "Environment");
+        ASSERT_STREQ(c->service_lines[1].value, "A=1");
+        ASSERT_STREQ(c->service_lines[2].key, "ProtectSystem");
+        ASSERT_STREQ(c->service_lines[2].value, "strict");
+        ASSERT_EQ(c->n_socket_lines, 1);
+        ASSERT_STREQ(c->socket_lines[0].key, "ListenStream");
+        ASSERT_STREQ(c->socket_lines[0].value, "127.0.0.1:8080");
 }
 
 static void test_defaults(void) {
@@ -153,25 +156,29 @@ static void test_defaults(void) {
         printf("%s\n", __func__);
 
         path = write_config("defaults", "min.app", MINIMAL);
-        assert(app_config_load(path, &c) == 0);
+        ASSERT_OK_ZERO(app_config_load(path, &c));
 
-        assert(streq(c->name, "min"));
-        assert(!c->description);
-        assert(!c->public_key);
-        assert(c->policy == UPDATE_POLICY_PATCH);
-        assert(!c->window);
-        assert(c->delay == 0);
-        assert(c->jitter == APP_CHECK_JITTER_DEFAULT);
-        assert(c->keep == APP_KEEP_DEFAULT);
-        assert(c->trial_sec == APP_TRIAL_SEC_DEFAULT);
-        assert(!c->health_check);
-        assert(c->toolchain_policy == TOOLCHAIN_POLICY_FOLLOW);
-        assert(!c->go_proxy && streq(app_config_go_proxy(c), APP_GO_PROXY_DEFAULT));
-        assert(!c->go_build && streq(app_config_go_build(c), APP_GO_BUILD_DEFAULT));
-        assert(!c->go_build_key);
-        assert(!app_config_go_package(c));
-        assert(c->n_service_lines == 0 && !c->service_lines);
-        assert(c->n_socket_lines == 0 && !c->socket_lines);
+        ASSERT_STREQ(c->name, "min");
+        ASSERT_NULL(c->description);
+        ASSERT_NULL(c->public_key);
+        ASSERT_EQ(c->policy, UPDATE_POLICY_PATCH);
+        ASSERT_NULL(c->window);
+        ASSERT_EQ(c->delay, 0);
+        ASSERT_EQ(c->jitter, APP_CHECK_JITTER_DEFAULT);
+        ASSERT_EQ(c->keep, APP_KEEP_DEFAULT);
+        ASSERT_EQ(c->trial_sec, APP_TRIAL_SEC_DEFAULT);
+        ASSERT_NULL(c->health_check);
+        ASSERT_EQ(c->toolchain_policy, TOOLCHAIN_POLICY_FOLLOW);
+        ASSERT_NULL(c->go_proxy);
+        ASSERT_STREQ(app_config_go_proxy(c), APP_GO_PROXY_DEFAULT);
+        ASSERT_NULL(c->go_build);
+        ASSERT_STREQ(app_config_go_build(c), APP_GO_BUILD_DEFAULT);
+        ASSERT_NULL(c->go_build_key);
+        ASSERT_FALSE(app_config_go_package(c));
+        ASSERT_EQ(c->n_service_lines, 0);
+        ASSERT_NULL(c->service_lines);
+        ASSERT_EQ(c->n_socket_lines, 0);
+        ASSERT_NULL(c->socket_lines);
 }
 
 static void test_sources(void) {
@@ -186,10 +193,10 @@ static void test_sources(void) {
                 _cleanup_(app_config_freep) AppConfig *c = NULL;
                 _cleanup_free_ char *path = NULL, *content = NULL;
 
-                assert(asprintf(&content, "[App]\nSource=%s\nExec=app\n", good[i]) > 0);
+                ASSERT_GT(asprintf(&content, "[App]\nSource=%s\nExec=app\n", good[i]), 0);
                 path = write_config("sources", "s.app", content);
-                assert(app_config_load(path, &c) == 0);
-                assert(streq(c->source, good[i]));
+                ASSERT_OK_ZERO(app_config_load(path, &c));
+                ASSERT_STREQ(c->source, good[i]);
         }
 }
 
@@ -208,33 +215,33 @@ static void test_go_source(void) {
                             "GoBuildKey=beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej\n"
                             "[Update]\n"
                             "ToolchainPolicy=manual\n");
-        assert(app_config_load(path, &c) == 0);
-        assert(streq(app_config_go_package(c), "github.com/mjl-/moxtools"));
-        assert(streq(app_config_go_proxy(c), "file:///srv/goproxy/"));
-        assert(streq(app_config_go_build(c), "http://127.0.0.1:8000/"));
-        assert(streq(c->go_build_key, "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej"));
-        assert(c->toolchain_policy == TOOLCHAIN_POLICY_MANUAL);
+        ASSERT_OK_ZERO(app_config_load(path, &c));
+        ASSERT_STREQ(app_config_go_package(c), "github.com/mjl-/moxtools");
+        ASSERT_STREQ(app_config_go_proxy(c), "file:///srv/goproxy/");
+        ASSERT_STREQ(app_config_go_build(c), "http://127.0.0.1:8000/");
+        ASSERT_STREQ(c->go_build_key, "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej");
+        ASSERT_EQ(c->toolchain_policy, TOOLCHAIN_POLICY_MANUAL);
 
         /* Every toolchain policy by name; empty values give the defaults back. */
         for (ToolchainPolicy p = 0; p < _TOOLCHAIN_POLICY_MAX; p++) {
                 _cleanup_(app_config_freep) AppConfig *e = NULL;
                 _cleanup_free_ char *content = NULL, *pp = NULL;
 
-                assert(asprintf(&content, "[App]\nSource=go:example.com/x\nExec=x\n[Update]\nToolchainPolicy=%s\n",
-                                toolchain_policy_to_string(p)) > 0);
+                ASSERT_GT(asprintf(&content, "[App]\nSource=go:example.com/x\nExec=x\n[Update]\nToolchainPolicy=%s\n",
+                                toolchain_policy_to_string(p)), 0);
                 pp = write_config("go", "p.app", content);
-                assert(app_config_load(pp, &e) == 0);
-                assert(e->toolchain_policy == p);
+                ASSERT_OK_ZERO(app_config_load(pp, &e));
+                ASSERT_EQ(e->toolchain_policy, p);
         }
 
         path2 = write_config("go", "reset.app",
                              "[App]\nSource=go:example.com/x\nExec=x\nGoProxy=file:///a/\nGoProxy=\nGoBuild=https://b/\nGoBuild=\n"
                              "GoBuildKey=a+01234567+AQ\nGoBuildKey=\n[Update]\nToolchainPolicy=minor\nToolchainPolicy=\n");
-        assert(app_config_load(path2, &d) == 0);
-        assert(streq(app_config_go_proxy(d), APP_GO_PROXY_DEFAULT));
-        assert(streq(app_config_go_build(d), APP_GO_BUILD_DEFAULT));
-        assert(!d->go_build_key);
-        assert(d->toolchain_policy == TOOLCHAIN_POLICY_FOLLOW);
+        ASSERT_OK_ZERO(app_config_load(path2, &d));
+        ASSERT_STREQ(app_config_go_proxy(d), APP_GO_PROXY_DEFAULT);
+        ASSERT_STREQ(app_config_go_build(d), APP_GO_BUILD_DEFAULT);
+        ASSERT_NULL(d->go_build_key);
+        ASSERT_EQ(d->toolchain_policy, TOOLCHAIN_POLICY_FOLLOW);
 }
 
 static void test_whitespace_and_comments(void) {
@@ -252,11 +259,11 @@ static void test_whitespace_and_comments(void) {
                             "  ; another comment\n"
                             "[Update]\n"
                             "Keep = 2\n");
-        assert(app_config_load(path, &c) == 0);
-        assert(streq(c->source, "file:///srv/ws/"));
-        assert(streq(c->exec, "bin/ws --flag"));
-        assert(streq(c->description, "has # no inline comments"));
-        assert(c->keep == 2);
+        ASSERT_OK_ZERO(app_config_load(path, &c));
+        ASSERT_STREQ(c->source, "file:///srv/ws/");
+        ASSERT_STREQ(c->exec, "bin/ws --flag");
+        ASSERT_STREQ(c->description, "has # no inline comments");
+        ASSERT_EQ(c->keep, 2);
 }
 
 static void test_comment_after_value_explained(void) {
@@ -267,9 +274,9 @@ static void test_comment_after_value_explained(void) {
 
         path = write_config("comment", "comment.app",
                             "[App]\nSource=https://a/   # channel URL\nExec=app\n");
-        assert(load_logged(path, &c, &log) == -EINVAL);
-        assert(strstr(log, ":2: Invalid Source="));
-        assert(strstr(log, "comment only at the beginning of a line"));
+        ASSERT_ERROR(load_logged(path, &c, &log), EINVAL);
+        ASSERT_NOT_NULL(strstr(log, ":2: Invalid Source="));
+        ASSERT_NOT_NULL(strstr(log, "comment only at the beginning of a line"));
 }
 
 static void test_quoted_exec_and_service_lines(void) {
@@ -281,10 +288,10 @@ static void test_quoted_exec_and_service_lines(void) {
         path = write_config("quoted", "quoted.app",
                             "[App]\nSource=https://a/\nExec=\"bin/my app\" --x\n"
                             "[Service]\nExecCondition=/bin/true\nExecStartPre=/bin/true\n");
-        assert(app_config_load(path, &c) == 0);
-        assert(streq(c->exec, "\"bin/my app\" --x"));
-        assert(c->n_service_lines == 2);
-        assert(streq(c->service_lines[0].key, "ExecCondition"));
+        ASSERT_OK_ZERO(app_config_load(path, &c));
+        ASSERT_STREQ(c->exec, "\"bin/my app\" --x");
+        ASSERT_EQ(c->n_service_lines, 2);
+        ASSERT_STREQ(c->service_lines[0].key, "ExecCondition");
 }
 
 static void test_last_value_wins_and_empty_resets(void) {
@@ -311,13 +318,13 @@ static void test_last_value_wins_and_empty_resets(void) {
                             "Keep=\n"
                             "Delay=\n"
                             "Window=\n");
-        assert(app_config_load(path, &c) == 0);
-        assert(streq(c->source, "https://b.example/"));
-        assert(!c->description);
-        assert(c->policy == UPDATE_POLICY_MANUAL);
-        assert(c->keep == APP_KEEP_DEFAULT);
-        assert(c->delay == 0);
-        assert(!c->window);
+        ASSERT_OK_ZERO(app_config_load(path, &c));
+        ASSERT_STREQ(c->source, "https://b.example/");
+        ASSERT_NULL(c->description);
+        ASSERT_EQ(c->policy, UPDATE_POLICY_MANUAL);
+        ASSERT_EQ(c->keep, APP_KEEP_DEFAULT);
+        ASSERT_EQ(c->delay, 0);
+        ASSERT_NULL(c->window);
 }
 
 static void test_service_lines_in_order(void) {
@@ -348,18 +355,18 @@ static void test_service_lines_in_order(void) {
                             "[Socket]\n"
                             "ListenStream=443\n"
                             "FreeBind=yes\n");
-        assert(app_config_load(path, &c) == 0);
+        ASSERT_OK_ZERO(app_config_load(path, &c));
 
-        assert(c->n_service_lines == ELEMENTSOF(expected));
+        ASSERT_EQ(c->n_service_lines, ELEMENTSOF(expected));
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
-                assert(streq(c->service_lines[i].key, expected[i][0]));
-                assert(streq(c->service_lines[i].value, expected[i][1]));
+                ASSERT_STREQ(c->service_lines[i].key, expected[i][0]);
+                ASSERT_STREQ(c->service_lines[i].value, expected[i][1]);
         }
 
-        assert(c->n_socket_lines == 3);
-        assert(streq(c->socket_lines[0].value, "80"));
-        assert(streq(c->socket_lines[1].value, "443"));
-        assert(streq(c->socket_lines[2].key, "FreeBind"));
+        ASSERT_EQ(c->n_socket_lines, 3);
+        ASSERT_STREQ(c->socket_lines[0].value, "80");
+        ASSERT_STREQ(c->socket_lines[1].value, "443");
+        ASSERT_STREQ(c->socket_lines[2].key, "FreeBind");
 }
 
 static void test_unknown_key_and_section_warn(void) {
@@ -379,20 +386,23 @@ static void test_unknown_key_and_section_warn(void) {
                             "[Update]\n"
                             "Keep=4\n");
 
-        assert(load_logged(path, &c, &log) == 0);
-        assert(c->policy == UPDATE_POLICY_PATCH);
-        assert(c->keep == 4);
+        ASSERT_OK_ZERO(load_logged(path, &c, &log));
+        ASSERT_EQ(c->policy, UPDATE_POLICY_PATCH);
+        ASSERT_EQ(c->keep, 4);
 
-        assert(asprintf(&key_at, "%s:4:", path) > 0);
-        assert(strstr(log, key_at) && strstr(log, "Colour"));
+        ASSERT_GT(asprintf(&key_at, "%s:4:", path), 0);
+        ASSERT_NOT_NULL(strstr(log, key_at));
+        ASSERT_NOT_NULL(strstr(log, "Colour"));
         free(key_at);
-        assert(asprintf(&key_at, "%s:6:", path) > 0);
-        assert(strstr(log, key_at) && strstr(log, "policy"));
-        assert(asprintf(&section_at, "%s:7:", path) > 0);
-        assert(strstr(log, section_at) && strstr(log, "Install"));
+        ASSERT_GT(asprintf(&key_at, "%s:6:", path), 0);
+        ASSERT_NOT_NULL(strstr(log, key_at));
+        ASSERT_NOT_NULL(strstr(log, "policy"));
+        ASSERT_GT(asprintf(&section_at, "%s:7:", path), 0);
+        ASSERT_NOT_NULL(strstr(log, section_at));
+        ASSERT_NOT_NULL(strstr(log, "Install"));
         /* The lines of an unknown section are skipped quietly after the one warning. */
-        assert(!strstr(log, "WantedBy"));
-        assert(!strstr(log, "bogus"));
+        ASSERT_NULL(strstr(log, "WantedBy"));
+        ASSERT_NULL(strstr(log, "bogus"));
 }
 
 static void test_invalid_values(void) {
@@ -469,17 +479,17 @@ static void test_install_hooks(void) {
                             "InstallHook=\n"
                             "InstallHook=bin/migrate --from \"$UPKEEP_OLD_VERSION\"\n"
                             "InstallHook=/usr/local/bin/warm-cache\n");
-        assert(load_logged(path, &c, &log) == 0);
-        assert(streq(log, ""));
+        ASSERT_OK_ZERO(load_logged(path, &c, &log));
+        ASSERT_STREQ(log, "");
         /* In order, as written; the empty value dropped the ones before it. */
-        assert(strv_length(c->install_hooks) == 2);
-        assert(streq(c->install_hooks[0], "bin/migrate --from \"$UPKEEP_OLD_VERSION\""));
-        assert(streq(c->install_hooks[1], "/usr/local/bin/warm-cache"));
+        ASSERT_EQ(strv_length(c->install_hooks), 2);
+        ASSERT_STREQ(c->install_hooks[0], "bin/migrate --from \"$UPKEEP_OLD_VERSION\"");
+        ASSERT_STREQ(c->install_hooks[1], "/usr/local/bin/warm-cache");
 
         path = mfree(path);
         path = write_config("hooks", "none.app", MINIMAL);
-        assert(app_config_load(path, &d) == 0);
-        assert(!d->install_hooks);
+        ASSERT_OK_ZERO(app_config_load(path, &d));
+        ASSERT_NULL(d->install_hooks);
 }
 
 static void test_transient_record(void) {
@@ -492,36 +502,36 @@ static void test_transient_record(void) {
         local = write_config("transient", "hello.app",
                              "[App]\nDescription=hello, run by upkeepctl\nExec=hello --port 8082\n"
                              "[Update]\nPolicy=manual\n");
-        assert(app_config_load_transient(local, &c) == 0);
-        assert(c->transient);
-        assert(!c->source);
-        assert(streq(c->exec, "hello --port 8082"));
-        assert(c->policy == UPDATE_POLICY_MANUAL);
+        ASSERT_OK_ZERO(app_config_load_transient(local, &c));
+        ASSERT_TRUE(c->transient);
+        ASSERT_NULL(c->source);
+        ASSERT_STREQ(c->exec, "hello --port 8082");
+        ASSERT_EQ(c->policy, UPDATE_POLICY_MANUAL);
 
         /* A config must have one, and is not transient. */
-        assert(app_config_load(local, &d) == -EINVAL);
+        ASSERT_ERROR(app_config_load(local, &d), EINVAL);
 
         channel = write_config("transient", "web.app", MINIMAL);
-        assert(app_config_load(channel, &e) == 0);
-        assert(!e->transient);
+        ASSERT_OK_ZERO(app_config_load(channel, &e));
+        ASSERT_FALSE(e->transient);
 }
 
 static void test_source_and_key_validity(void) {
         printf("%s\n", __func__);
 
-        assert(app_source_is_valid("https://example.com/x/"));
-        assert(app_source_is_valid("file:///"));
-        assert(!app_source_is_valid(""));
-        assert(!app_source_is_valid(NULL));
-        assert(!app_source_is_valid("https://"));
-        assert(!app_source_is_valid("ftp://example.com/"));
-        assert(!app_source_is_valid("https://a b/"));
+        ASSERT_TRUE(app_source_is_valid("https://example.com/x/"));
+        ASSERT_TRUE(app_source_is_valid("file:///"));
+        ASSERT_FALSE(app_source_is_valid(""));
+        ASSERT_FALSE(app_source_is_valid(NULL));
+        ASSERT_FALSE(app_source_is_valid("https://"));
+        ASSERT_FALSE(app_source_is_valid("ftp://example.com/"));
+        ASSERT_FALSE(app_source_is_valid("https://a b/"));
 
-        assert(app_public_key_is_valid("RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"));
-        assert(app_public_key_is_valid("/etc/upkeep/keys/web.pub"));
-        assert(!app_public_key_is_valid(""));
-        assert(!app_public_key_is_valid("relative/key.pub"));
-        assert(!app_public_key_is_valid("not a key"));
+        ASSERT_TRUE(app_public_key_is_valid("RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"));
+        ASSERT_TRUE(app_public_key_is_valid("/etc/upkeep/keys/web.pub"));
+        ASSERT_FALSE(app_public_key_is_valid(""));
+        ASSERT_FALSE(app_public_key_is_valid("relative/key.pub"));
+        ASSERT_FALSE(app_public_key_is_valid("not a key"));
 }
 
 static void test_health_check_kinds(void) {
@@ -536,11 +546,11 @@ static void test_health_check_kinds(void) {
                 _cleanup_(app_config_freep) AppConfig *c = NULL;
                 _cleanup_free_ char *path = NULL, *content = NULL;
 
-                assert(asprintf(&content, MINIMAL "[Update]\nHealthCheck=%s\n", good[i]) > 0);
+                ASSERT_GT(asprintf(&content, MINIMAL "[Update]\nHealthCheck=%s\n", good[i]), 0);
                 path = write_config("health", "h.app", content);
-                assert(app_config_load(path, &c) == 0);
-                assert(streq(c->health_check, good[i]));
-                assert(app_health_check_is_url(c->health_check) == (i == 0));
+                ASSERT_OK_ZERO(app_config_load(path, &c));
+                ASSERT_STREQ(c->health_check, good[i]);
+                ASSERT_EQ(app_health_check_is_url(c->health_check), (i == 0));
         }
 }
 
@@ -564,39 +574,39 @@ static void test_names(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_name_is_valid("example"));
-        assert(app_name_is_valid("a"));
-        assert(app_name_is_valid("web_1.prod:eu-west"));
-        assert(app_name_is_valid("0day"));
-        assert(!app_name_is_valid(NULL));
-        assert(!app_name_is_valid(""));
-        assert(!app_name_is_valid(".hidden"));
-        assert(!app_name_is_valid("-flag"));
-        assert(!app_name_is_valid("with space"));
-        assert(!app_name_is_valid("slash/name"));
-        assert(!app_name_is_valid("back\\slash"));
-        assert(!app_name_is_valid("at@sign"));
-        assert(!app_name_is_valid("ünïcode"));
+        ASSERT_TRUE(app_name_is_valid("example"));
+        ASSERT_TRUE(app_name_is_valid("a"));
+        ASSERT_TRUE(app_name_is_valid("web_1.prod:eu-west"));
+        ASSERT_TRUE(app_name_is_valid("0day"));
+        ASSERT_FALSE(app_name_is_valid(NULL));
+        ASSERT_FALSE(app_name_is_valid(""));
+        ASSERT_FALSE(app_name_is_valid(".hidden"));
+        ASSERT_FALSE(app_name_is_valid("-flag"));
+        ASSERT_FALSE(app_name_is_valid("with space"));
+        ASSERT_FALSE(app_name_is_valid("slash/name"));
+        ASSERT_FALSE(app_name_is_valid("back\\slash"));
+        ASSERT_FALSE(app_name_is_valid("at@sign"));
+        ASSERT_FALSE(app_name_is_valid("ünïcode"));
 
         char long_name[202];
         memset(long_name, 'x', sizeof long_name);
         long_name[200] = 0;
-        assert(app_name_is_valid(long_name));
+        ASSERT_TRUE(app_name_is_valid(long_name));
         long_name[200] = 'x';
         long_name[201] = 0;
-        assert(!app_name_is_valid(long_name));
+        ASSERT_FALSE(app_name_is_valid(long_name));
 
         p1 = write_config("names", "bad name.app", MINIMAL);
-        assert(app_config_load(p1, &c) == -EINVAL);
+        ASSERT_ERROR(app_config_load(p1, &c), EINVAL);
         p2 = write_config("names", "noext", MINIMAL);
-        assert(app_config_load(p2, &c) == -EINVAL);
+        ASSERT_ERROR(app_config_load(p2, &c), EINVAL);
         p3 = write_config("names", ".app", MINIMAL);
-        assert(app_config_load(p3, &c) == -EINVAL);
-        assert(!c);
+        ASSERT_ERROR(app_config_load(p3, &c), EINVAL);
+        ASSERT_NULL(c);
 
         p4 = write_config("names", "a.b.app", MINIMAL);
-        assert(app_config_load(p4, &c) == 0);
-        assert(streq(c->name, "a.b"));
+        ASSERT_OK_ZERO(app_config_load(p4, &c));
+        ASSERT_STREQ(c->name, "a.b");
 }
 
 static void test_missing_file(void) {
@@ -605,9 +615,9 @@ static void test_missing_file(void) {
 
         printf("%s\n", __func__);
 
-        assert(asprintf(&path, "%s/nowhere/x.app", tmpdir) > 0);
-        assert(app_config_load(path, &c) == -ENOENT);
-        assert(!c);
+        ASSERT_GT(asprintf(&path, "%s/nowhere/x.app", tmpdir), 0);
+        ASSERT_ERROR(app_config_load(path, &c), ENOENT);
+        ASSERT_NULL(c);
 }
 
 static void test_enumerate(void) {
@@ -631,32 +641,37 @@ static void test_enumerate(void) {
         free(write_config("enum-usr", "mid.app", MINIMAL));
 
         /* A directory named like an app is not one. */
-        assert(asprintf(&sub, "%s/dir.app", usr) > 0);
-        assert(mkdir(sub, 0755) == 0);
+        ASSERT_GT(asprintf(&sub, "%s/dir.app", usr), 0);
+        ASSERT_OK_ZERO_ERRNO(mkdir(sub, 0755));
         free(sub);
 
         /* A symlink to an app file counts, as for units. */
-        assert(asprintf(&p, "%s/mid.app", usr) > 0);
-        assert(asprintf(&sub, "%s/linked.app", run) > 0);
-        assert(symlink(p, sub) == 0);
+        ASSERT_GT(asprintf(&p, "%s/mid.app", usr), 0);
+        ASSERT_GT(asprintf(&sub, "%s/linked.app", run), 0);
+        ASSERT_OK_ZERO_ERRNO(symlink(p, sub));
         free(p);
         free(sub);
 
-        assert(app_config_enumerate(dirs, &paths) == 5);
-        assert(strv_length(paths) == 5);
+        ASSERT_EQ(app_config_enumerate(dirs, &paths), 5);
+        ASSERT_EQ(strv_length(paths), 5);
 
         /* Sorted by NAME, whichever directory each came from. */
-        assert(asprintf(&p, "%s/alpha.app", run) > 0 && streq(paths[0], p));
+        ASSERT_GT(asprintf(&p, "%s/alpha.app", run), 0);
+        ASSERT_STREQ(paths[0], p);
         free(p);
-        assert(asprintf(&p, "%s/linked.app", run) > 0 && streq(paths[1], p));
+        ASSERT_GT(asprintf(&p, "%s/linked.app", run), 0);
+        ASSERT_STREQ(paths[1], p);
         free(p);
-        assert(asprintf(&p, "%s/mid.app", usr) > 0 && streq(paths[2], p));
+        ASSERT_GT(asprintf(&p, "%s/mid.app", usr), 0);
+        ASSERT_STREQ(paths[2], p);
         free(p);
-        assert(asprintf(&p, "%s/shared.app", etc) > 0 && streq(paths[3], p));   /* first dir wins */
+        ASSERT_GT(asprintf(&p, "%s/shared.app", etc), 0);
+        ASSERT_STREQ(paths[3], p);   /* first dir wins */
         free(p);
-        assert(asprintf(&p, "%s/zeta.app", etc) > 0 && streq(paths[4], p));
+        ASSERT_GT(asprintf(&p, "%s/zeta.app", etc), 0);
+        ASSERT_STREQ(paths[4], p);
         free(p);
-        assert(!paths[5]);
+        ASSERT_FALSE(paths[5]);
 }
 
 static void test_enumerate_masked(void) {
@@ -668,19 +683,20 @@ static void test_enumerate_masked(void) {
 
         /* Masked in /etc: the app from /usr/lib is gone. */
         free(write_config("mask-usr", "hidden.app", MINIMAL));
-        assert(mkdir(etc, 0755) == 0 || errno == EEXIST);
-        assert(asprintf(&link, "%s/hidden.app", etc) > 0);
-        assert(symlink("/dev/null", link) == 0);
+        ASSERT_TRUE(mkdir(etc, 0755) == 0 || errno == EEXIST);
+        ASSERT_GT(asprintf(&link, "%s/hidden.app", etc), 0);
+        ASSERT_OK_ZERO_ERRNO(symlink("/dev/null", link));
         link = mfree(link);
 
         /* A mask in a later directory does not hide an earlier app. */
         free(write_config("mask-etc", "shown.app", MINIMAL));
-        assert(asprintf(&link, "%s/shown.app", usr) > 0);
-        assert(symlink("/dev/null", link) == 0);
+        ASSERT_GT(asprintf(&link, "%s/shown.app", usr), 0);
+        ASSERT_OK_ZERO_ERRNO(symlink("/dev/null", link));
 
-        assert(app_config_enumerate(dirs, &paths) == 1);
-        assert(asprintf(&want, "%s/shown.app", etc) > 0);
-        assert(streq(paths[0], want) && !paths[1]);
+        ASSERT_EQ(app_config_enumerate(dirs, &paths), 1);
+        ASSERT_GT(asprintf(&want, "%s/shown.app", etc), 0);
+        ASSERT_STREQ(paths[0], want);
+        ASSERT_FALSE(paths[1]);
 }
 
 static void test_find(void) {
@@ -695,24 +711,26 @@ static void test_find(void) {
         free(write_config("find-usr", "only.app", MINIMAL));
         free(write_config("find-usr", "masked.app", MINIMAL));
         free(write_config("find-usr", "prefixed.app", MINIMAL));
-        assert(asprintf(&link, "%s/masked.app", etc) > 0);
-        assert(symlink("/dev/null", link) == 0);
+        ASSERT_GT(asprintf(&link, "%s/masked.app", etc), 0);
+        ASSERT_OK_ZERO_ERRNO(symlink("/dev/null", link));
 
         /* The first directory wins, as for all apps. */
-        assert(app_config_find(dirs, "both", &path) == 0);
-        assert(asprintf(&want, "%s/both.app", etc) > 0 && streq(path, want));
+        ASSERT_OK_ZERO(app_config_find(dirs, "both", &path));
+        ASSERT_GT(asprintf(&want, "%s/both.app", etc), 0);
+        ASSERT_STREQ(path, want);
         free(path);
         want = mfree(want);
 
-        assert(app_config_find(dirs, "only", &path) == 0);
-        assert(asprintf(&want, "%s/only.app", usr) > 0 && streq(path, want));
+        ASSERT_OK_ZERO(app_config_find(dirs, "only", &path));
+        ASSERT_GT(asprintf(&want, "%s/only.app", usr), 0);
+        ASSERT_STREQ(path, want);
         free(path);
 
         path = (char *) "untouched";
-        assert(app_config_find(dirs, "masked", &path) == -ENOENT);
-        assert(app_config_find(dirs, "prefix", &path) == -ENOENT);
-        assert(app_config_find(dirs, "nosuchapp", &path) == -ENOENT);
-        assert(streq(path, "untouched"));
+        ASSERT_ERROR(app_config_find(dirs, "masked", &path), ENOENT);
+        ASSERT_ERROR(app_config_find(dirs, "prefix", &path), ENOENT);
+        ASSERT_ERROR(app_config_find(dirs, "nosuchapp", &path), ENOENT);
+        ASSERT_STREQ(path, "untouched");
 }
 
 static void test_enumerate_empty(void) {
@@ -723,12 +741,14 @@ static void test_enumerate_empty(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_config_enumerate(dirs, &paths) == 0);
-        assert(paths && !paths[0]);
+        ASSERT_OK_ZERO(app_config_enumerate(dirs, &paths));
+        ASSERT_NOT_NULL(paths);
+        ASSERT_FALSE(paths[0]);
         paths = strv_free(paths);
 
-        assert(app_config_enumerate(no_dirs, &paths) == 0);
-        assert(paths && !paths[0]);
+        ASSERT_OK_ZERO(app_config_enumerate(no_dirs, &paths));
+        ASSERT_NOT_NULL(paths);
+        ASSERT_FALSE(paths[0]);
 }
 
 static void test_load_all_skips_bad(void) {
@@ -747,11 +767,11 @@ static void test_load_all_skips_bad(void) {
         free(write_config("all-b", "broken.app", MINIMAL));
 
         n = app_config_load_all(dirs, &configs);
-        assert(n == 2);
-        assert(configs);
-        assert(streq(configs[0]->name, "good1"));
-        assert(streq(configs[1]->name, "good2"));
-        assert(streq(configs[1]->source, "go:example.com/x"));
+        ASSERT_EQ(n, 2);
+        ASSERT_NOT_NULL(configs);
+        ASSERT_STREQ(configs[0]->name, "good1");
+        ASSERT_STREQ(configs[1]->name, "good2");
+        ASSERT_STREQ(configs[1]->source, "go:example.com/x");
         app_config_free_many(configs, (size_t) n);
 }
 
@@ -762,22 +782,15 @@ static void test_load_all_none(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_config_load_all(dirs, &configs) == 0);
+        ASSERT_OK_ZERO(app_config_load_all(dirs, &configs));
         app_config_free_many(configs, 0);
         app_config_free_many(NULL, 0);
-}
-
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
-
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
 }
 
 int main(void) {
         /* Messages go to stderr as plain text, which the tests read back. */
         (void) unsetenv("JOURNAL_STREAM");
-        assert(mkdtemp(tmpdir));
+        ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
         test_full();
         test_defaults();
@@ -804,6 +817,6 @@ int main(void) {
         test_load_all_skips_bad();
         test_load_all_none();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return 0;
 }

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -8,6 +7,8 @@
 #include "app-init.h"
 #include "fileio.h"
 #include "macro.h"
+#include "test-util.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/test-app-init-XXXXXX";
 
@@ -17,10 +18,10 @@ static AppConfig *load(const char *name, const char *text) {
         _cleanup_close_ int fd = open(tmpdir, O_DIRECTORY|O_CLOEXEC);
         AppConfig *c = NULL;
 
-        assert(fd >= 0);
-        assert(asprintf(&path, "%s/%s.app", tmpdir, name) > 0);
-        assert(write_file_atomic_at(fd, path + strlen(tmpdir) + 1, text, strlen(text), 0644) == 0);
-        assert(app_config_load(path, &c) == 0);
+        ASSERT_GE(fd, 0);
+        ASSERT_GT(asprintf(&path, "%s/%s.app", tmpdir, name), 0);
+        ASSERT_OK_ZERO(write_file_atomic_at(fd, path + strlen(tmpdir) + 1, text, strlen(text), 0644));
+        ASSERT_OK_ZERO(app_config_load(path, &c));
         return c;
 }
 
@@ -47,10 +48,10 @@ static void test_name(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *name = NULL;
 
-                assert(app_init_name(cases[i].package, &name) == 0);
+                ASSERT_OK_ZERO(app_init_name(cases[i].package, &name));
                 if (!streq(name, cases[i].name))
                         fprintf(stderr, "  %s: got %s, want %s\n", cases[i].package, name, cases[i].name);
-                assert(streq(name, cases[i].name));
+                ASSERT_STREQ(name, cases[i].name);
         }
 }
 
@@ -59,11 +60,11 @@ static void test_name_invalid(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_init_name("fmt", &untouched) == -EINVAL);
-        assert(app_init_name("example.com/", &untouched) == -EINVAL);
-        assert(app_init_name("example.com/~~", &untouched) == -EINVAL);
-        assert(app_init_name(NULL, &untouched) == -EINVAL);
-        assert(!untouched);
+        ASSERT_ERROR(app_init_name("fmt", &untouched), EINVAL);
+        ASSERT_ERROR(app_init_name("example.com/", &untouched), EINVAL);
+        ASSERT_ERROR(app_init_name("example.com/~~", &untouched), EINVAL);
+        ASSERT_ERROR(app_init_name(NULL, &untouched), EINVAL);
+        ASSERT_NULL(untouched);
 }
 
 static void test_quote(void) {
@@ -88,16 +89,16 @@ static void test_quote(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *q = NULL;
 
-                assert(app_init_quote_arg(cases[i].arg, &q) == 0);
+                ASSERT_OK_ZERO(app_init_quote_arg(cases[i].arg, &q));
                 if (!streq(q, cases[i].quoted))
                         fprintf(stderr, "  %s: got %s, want %s\n", cases[i].arg, q, cases[i].quoted);
-                assert(streq(q, cases[i].quoted));
+                ASSERT_STREQ(q, cases[i].quoted);
         }
 
         char *untouched = NULL;
-        assert(app_init_quote_arg("line\nbreak", &untouched) == -EINVAL);
-        assert(app_init_quote_arg("tab\there", &untouched) == -EINVAL);
-        assert(!untouched);
+        ASSERT_ERROR(app_init_quote_arg("line\nbreak", &untouched), EINVAL);
+        ASSERT_ERROR(app_init_quote_arg("tab\there", &untouched), EINVAL);
+        ASSERT_NULL(untouched);
 }
 
 static void test_format_defaults(void) {
@@ -106,24 +107,28 @@ static void test_format_defaults(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_init_format(&(AppInit) {
+        ASSERT_OK_ZERO(app_init_format(&(AppInit) {
                         .package = "github.com/mjl-/moxtools",
                         .name = "moxtools",
                         .policy = _UPDATE_POLICY_INVALID,
                         .toolchain_policy = _TOOLCHAIN_POLICY_INVALID,
-                }, &text) == 0);
+                }, &text));
 
         /* What upkeep reads back is what was asked for, with the defaults. */
         c = load("moxtools", text);
-        assert(streq(c->source, "go:github.com/mjl-/moxtools"));
-        assert(streq(c->exec, "moxtools"));
-        assert(c->policy == UPDATE_POLICY_PATCH);
-        assert(c->toolchain_policy == TOOLCHAIN_POLICY_FOLLOW);
-        assert(!c->go_proxy && !c->go_build && !c->go_build_key);
-        assert(c->n_service_lines == 2);
-        assert(streq(c->service_lines[0].key, "DynamicUser") && streq(c->service_lines[0].value, "yes"));
-        assert(streq(c->service_lines[1].key, "StateDirectory") && streq(c->service_lines[1].value, "moxtools"));
-        assert(strstr(text, "# Written by \"upkeepctl init go:github.com/mjl-/moxtools\""));
+        ASSERT_STREQ(c->source, "go:github.com/mjl-/moxtools");
+        ASSERT_STREQ(c->exec, "moxtools");
+        ASSERT_EQ(c->policy, UPDATE_POLICY_PATCH);
+        ASSERT_EQ(c->toolchain_policy, TOOLCHAIN_POLICY_FOLLOW);
+        ASSERT_NULL(c->go_proxy);
+        ASSERT_NULL(c->go_build);
+        ASSERT_NULL(c->go_build_key);
+        ASSERT_EQ(c->n_service_lines, 2);
+        ASSERT_STREQ(c->service_lines[0].key, "DynamicUser");
+        ASSERT_STREQ(c->service_lines[0].value, "yes");
+        ASSERT_STREQ(c->service_lines[1].key, "StateDirectory");
+        ASSERT_STREQ(c->service_lines[1].value, "moxtools");
+        ASSERT_NOT_NULL(strstr(text, "# Written by \"upkeepctl init go:github.com/mjl-/moxtools\""));
 }
 
 static void test_format_everything(void) {
@@ -132,7 +137,7 @@ static void test_format_everything(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_init_format(&(AppInit) {
+        ASSERT_OK_ZERO(app_init_format(&(AppInit) {
                         .package = "example.com/mod/cmd/tool",
                         .name = "tool",
                         .exec_args = (char *const[]) { (char *) "-listen", (char *) "127.0.0.1:8080",
@@ -142,16 +147,16 @@ static void test_format_everything(void) {
                         .go_proxy = "file:///srv/goproxy/",
                         .go_build = "http://127.0.0.1:8090/",
                         .go_build_key = "gobuild.test+01234567+AQ",
-                }, &text) == 0);
+                }, &text));
 
         c = load("tool", text);
-        assert(streq(c->source, "go:example.com/mod/cmd/tool"));
-        assert(streq(c->exec, "tool -listen 127.0.0.1:8080 \"a b\" 50%%"));
-        assert(c->policy == UPDATE_POLICY_MINOR);
-        assert(c->toolchain_policy == TOOLCHAIN_POLICY_SUPPORTED);
-        assert(streq(c->go_proxy, "file:///srv/goproxy/"));
-        assert(streq(c->go_build, "http://127.0.0.1:8090/"));
-        assert(streq(c->go_build_key, "gobuild.test+01234567+AQ"));
+        ASSERT_STREQ(c->source, "go:example.com/mod/cmd/tool");
+        ASSERT_STREQ(c->exec, "tool -listen 127.0.0.1:8080 \"a b\" 50%%");
+        ASSERT_EQ(c->policy, UPDATE_POLICY_MINOR);
+        ASSERT_EQ(c->toolchain_policy, TOOLCHAIN_POLICY_SUPPORTED);
+        ASSERT_STREQ(c->go_proxy, "file:///srv/goproxy/");
+        ASSERT_STREQ(c->go_build, "http://127.0.0.1:8090/");
+        ASSERT_STREQ(c->go_build_key, "gobuild.test+01234567+AQ");
 }
 
 static void test_format_invalid(void) {
@@ -159,24 +164,24 @@ static void test_format_invalid(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_init_format(&(AppInit) { .package = "fmt", .name = "fmt", .policy = -1, .toolchain_policy = -1 },
-                               &untouched) == -EINVAL);
-        assert(app_init_format(&(AppInit) { .package = "example.com/x", .name = "bad name", .policy = -1,
-                                            .toolchain_policy = -1 }, &untouched) == -EINVAL);
-        assert(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
+        ASSERT_ERROR(app_init_format(&(AppInit) { .package = "fmt", .name = "fmt", .policy = -1, .toolchain_policy = -1 },
+                               &untouched), EINVAL);
+        ASSERT_ERROR(app_init_format(&(AppInit) { .package = "example.com/x", .name = "bad name", .policy = -1,
+                                            .toolchain_policy = -1 }, &untouched), EINVAL);
+        ASSERT_ERROR(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
                                             .toolchain_policy = -1, .go_proxy = "file:///a\n[Service]" },
-                               &untouched) == -EINVAL);
-        assert(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
-                                            .toolchain_policy = -1, .go_build_key = "" }, &untouched) == -EINVAL);
-        assert(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
+                               &untouched), EINVAL);
+        ASSERT_ERROR(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
+                                            .toolchain_policy = -1, .go_build_key = "" }, &untouched), EINVAL);
+        ASSERT_ERROR(app_init_format(&(AppInit) { .package = "example.com/x", .name = "x", .policy = -1,
                                             .toolchain_policy = -1,
                                             .exec_args = (char *const[]) { (char *) "a\nb", NULL } },
-                               &untouched) == -EINVAL);
-        assert(!untouched);
+                               &untouched), EINVAL);
+        ASSERT_NULL(untouched);
 }
 
 int main(void) {
-        assert(mkdtemp(tmpdir));
+        ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
         test_name();
         test_name_invalid();
@@ -185,9 +190,6 @@ int main(void) {
         test_format_everything();
         test_format_invalid();
 
-        char *cmd;
-        assert(asprintf(&cmd, "rm -rf %s", tmpdir) > 0);
-        assert(system(cmd) == 0);
-        free(cmd);
+        test_tmpdir_remove(tmpdir);
         return 0;
 }

@@ -3,7 +3,6 @@
  * exactly what the case says. */
 #include <archive.h>
 #include <archive_entry.h>
-#include <assert.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -19,6 +18,8 @@
 
 #include "archive-extract.h"
 #include "macro.h"
+#include "test-util.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/test-archive-extract-XXXXXX";
 
@@ -68,24 +69,24 @@ static int add_filter(struct archive *a, Filter filter) {
 
 /* Returns a memfd holding the archive, positioned at 0, or -EOPNOTSUPP when this libarchive cannot
  * write the filter or the entry type in that format. */
-static int make_archive(Format format, Filter filter, const Entry *entries, size_t n) {
+static int try_make_archive(Format format, Filter filter, const Entry *entries, size_t n) {
         struct archive *a;
         int fd, r;
 
         fd = memfd_create("archive", MFD_CLOEXEC);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
 
         a = archive_write_new();
-        assert(a);
+        ASSERT_NOT_NULL(a);
         switch (format) {
         case FORMAT_PAX:
-                assert(archive_write_set_format_pax_restricted(a) == ARCHIVE_OK);
+                ASSERT_EQ(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
                 break;
         case FORMAT_GNUTAR:
-                assert(archive_write_set_format_gnutar(a) == ARCHIVE_OK);
+                ASSERT_EQ(archive_write_set_format_gnutar(a), ARCHIVE_OK);
                 break;
         case FORMAT_ZIP:
-                assert(archive_write_set_format_zip(a) == ARCHIVE_OK);
+                ASSERT_EQ(archive_write_set_format_zip(a), ARCHIVE_OK);
                 break;
         }
         if (add_filter(a, filter) != ARCHIVE_OK) {
@@ -93,15 +94,15 @@ static int make_archive(Format format, Filter filter, const Entry *entries, size
                 close(fd);
                 return -EOPNOTSUPP;
         }
-        assert(archive_write_set_bytes_in_last_block(a, 1) == ARCHIVE_OK);
-        assert(archive_write_open_fd(a, fd) == ARCHIVE_OK);
+        ASSERT_EQ(archive_write_set_bytes_in_last_block(a, 1), ARCHIVE_OK);
+        ASSERT_EQ(archive_write_open_fd(a, fd), ARCHIVE_OK);
 
         for (size_t i = 0; i < n; i++) {
                 const Entry *e = entries + i;
                 struct archive_entry *ae = archive_entry_new();
                 size_t size = e->data ? strlen(e->data) : e->zeros;
 
-                assert(ae);
+                ASSERT_NOT_NULL(ae);
                 archive_entry_set_pathname(ae, e->path);
                 archive_entry_set_filetype(ae, e->type);
                 archive_entry_set_perm(ae, e->perm);
@@ -124,60 +125,94 @@ static int make_archive(Format format, Filter filter, const Entry *entries, size
                 }
 
                 if (e->data)
-                        assert(archive_write_data(a, e->data, size) == (la_ssize_t) size);
+                        ASSERT_EQ(archive_write_data(a, e->data, size), (la_ssize_t) size);
                 else if (e->zeros > 0) {
                         static const char zero[64 * 1024];
 
                         for (size_t left = e->zeros; left > 0;) {
                                 size_t k = left < sizeof zero ? left : sizeof zero;
 
-                                assert(archive_write_data(a, zero, k) == (la_ssize_t) k);
+                                ASSERT_EQ(archive_write_data(a, zero, k), (la_ssize_t) k);
                                 left -= k;
                         }
                 }
         }
 
-        assert(archive_write_close(a) == ARCHIVE_OK);
-        assert(archive_write_free(a) == ARCHIVE_OK);
-        assert(lseek(fd, 0, SEEK_SET) == 0);
+        ASSERT_EQ(archive_write_close(a), ARCHIVE_OK);
+        ASSERT_EQ(archive_write_free(a), ARCHIVE_OK);
+        ASSERT_OK_ZERO_ERRNO(lseek(fd, 0, SEEK_SET));
+        return fd;
+}
+
+/* Whether this libarchive can write the archive at all: asked before a case that needs a filter or
+ * an entry type it may lack, so that -EOPNOTSUPP from the code under test is never taken for it. */
+static bool archive_writable(Format format, Filter filter, const Entry *entries, size_t n) {
+        int fd = try_make_archive(format, filter, entries, n);
+
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
+}
+
+/* The archive, which this libarchive must be able to write. */
+static int make_archive(Format format, Filter filter, const Entry *entries, size_t n) {
+        int fd = try_make_archive(format, filter, entries, n);
+
+        if (fd < 0)
+                TEST_FAIL("this libarchive cannot write format %d, filter %d", format, filter);
         return fd;
 }
 
 /* A fresh tmpdir/name/ with an empty target/ inside: "outside" is name/, where an escape would land. */
 static int fresh_dirs(const char *name, int *ret_target_fd) {
-        int root_fd, outside_fd;
+        int outside_fd = test_open_fresh_dir(tmpdir, name);
 
-        root_fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(root_fd >= 0);
-        assert(mkdirat(root_fd, name, 0755) == 0);
-        outside_fd = openat(root_fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(outside_fd >= 0);
-        close(root_fd);
-
-        assert(mkdirat(outside_fd, "target", 0755) == 0);
+        ASSERT_OK_ZERO_ERRNO(mkdirat(outside_fd, "target", 0755));
         *ret_target_fd = openat(outside_fd, "target", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(*ret_target_fd >= 0);
+        ASSERT_OK_ERRNO(*ret_target_fd);
         return outside_fd;
-}
-
-static size_t count_entries(int dir_fd) {
-        DIR *d;
-        size_t n = 0;
-
-        d = fdopendir(dup(dir_fd));
-        assert(d);
-        rewinddir(d);
-        for (struct dirent *de; (de = readdir(d));)
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        n++;
-        closedir(d);
-        return n;
 }
 
 static bool exists(int dir_fd, const char *path) {
         struct stat st;
 
         return fstatat(dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static void assert_file(int dir_fd, const char *path, const char *content, mode_t mode) {
+        _cleanup_close_ int fd = -EBADF;
+        char buf[256];
+        struct stat st;
+        ssize_t n;
+
+        fd = openat(dir_fd, path, O_RDONLY|O_NOFOLLOW|O_CLOEXEC);
+        ASSERT_GE(fd, 0);
+        ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+        ASSERT_TRUE(S_ISREG(st.st_mode));
+        if ((st.st_mode & 07777) != mode)
+                fprintf(stderr, "%s: mode %o, expected %o\n", path, st.st_mode & 07777, mode);
+        ASSERT_EQ((st.st_mode & 07777), mode);
+        n = read(fd, buf, sizeof buf);
+        ASSERT_EQ(n, (ssize_t) strlen(content));
+        ASSERT_MEMEQ(buf, content, (size_t) n);
+}
+
+static void assert_dir(int dir_fd, const char *path) {
+        struct stat st;
+
+        ASSERT_OK_ZERO_ERRNO(fstatat(dir_fd, path, &st, AT_SYMLINK_NOFOLLOW));
+        ASSERT_TRUE(S_ISDIR(st.st_mode));
+        ASSERT_EQ((st.st_mode & 07777), 0755);
+}
+
+static void assert_symlink(int dir_fd, const char *path, const char *target) {
+        char buf[256];
+        ssize_t n;
+
+        n = readlinkat(dir_fd, path, buf, sizeof buf);
+        ASSERT_EQ(n, (ssize_t) strlen(target));
+        ASSERT_MEMEQ(buf, target, (size_t) n);
 }
 
 static unsigned counter;
@@ -188,8 +223,6 @@ static int extract_entries(Format format, Filter filter, const Entry *entries, s
         char name[32];
 
         fd = make_archive(format, filter, entries, n);
-        if (fd < 0)
-                return fd;
 
         (void) snprintf(name, sizeof name, "case-%u", counter++);
         *ret_outside_fd = fresh_dirs(name, ret_target_fd);
@@ -205,15 +238,14 @@ static void assert_refused_as(Format format, const Entry *entries, size_t n, con
         int r;
 
         r = extract_entries(format, FILTER_NONE, entries, n, limits, &outside_fd, &target_fd, &reason);
-        assert(r != -EOPNOTSUPP);
         printf("  %s → %d: %s\n", entry, r, strempty(reason));
-        assert(r == error);
-        assert(reason);
-        assert(asprintf(&quoted, "entry '%s'", entry) > 0);
-        assert(strstr(reason, quoted));
-        assert(strstr(reason, what));
+        ASSERT_EQ(r, error);
+        ASSERT_NOT_NULL(reason);
+        ASSERT_GT(asprintf(&quoted, "entry '%s'", entry), 0);
+        ASSERT_NOT_NULL(strstr(reason, quoted));
+        ASSERT_NOT_NULL(strstr(reason, what));
         /* target/ is the only thing in outside/ */
-        assert(count_entries(outside_fd) == 1);
+        ASSERT_EQ(test_count_entries(outside_fd), 1);
 }
 
 #define assert_refused(format, entries, error, entry, what) \
@@ -222,9 +254,9 @@ static void assert_refused_as(Format format, const Entry *entries, size_t n, con
 static void test_absolute_path(void) {
         const Entry tar[] = { FILE_ENTRY("/etc/upkeep-test", 0644, "x") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, tar, -EBADMSG, "/etc/upkeep-test", "absolute");
-        assert(access("/etc/upkeep-test", F_OK) < 0);
+        ASSERT_LT(access("/etc/upkeep-test", F_OK), 0);
         assert_refused(FORMAT_ZIP, tar, -EBADMSG, "/etc/upkeep-test", "absolute");
 }
 
@@ -234,7 +266,7 @@ static void test_dotdot(void) {
         const Entry inner[] = { FILE_ENTRY("a/../b", 0644, "x") };
         const Entry dir[] = { DIR_ENTRY("../d/") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, up, -EBADMSG, "../x", "path leaves the release directory");
         assert_refused(FORMAT_PAX, down_up, -EBADMSG, "a/../../x", "'..'");
         assert_refused(FORMAT_PAX, inner, -EBADMSG, "a/../b", "'..'");
@@ -252,7 +284,7 @@ static void test_symlink_escapes(void) {
         const Entry after_name[] = { DIR_ENTRY("sub/"), LINK_ENTRY("sub/a", "x/../../..") };
         const Entry empty[] = { LINK_ENTRY("e", "") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, passwd, -EBADMSG, "passwd", "leaves the release directory");
         assert_refused(FORMAT_PAX, up2, -EBADMSG, "a", "leaves the release directory");
         assert_refused(FORMAT_PAX, up1, -EBADMSG, "a", "leaves the release directory");
@@ -260,17 +292,9 @@ static void test_symlink_escapes(void) {
         assert_refused(FORMAT_PAX, after_name, -EBADMSG, "sub/a", "'..' after a name");
         assert_refused(FORMAT_ZIP, passwd, -EBADMSG, "passwd", "leaves the release directory");
         assert_refused(FORMAT_ZIP, up2, -EBADMSG, "a", "leaves the release directory");
-        /* libarchive may drop an empty link target when writing; only check if it kept it. */
-        {
-                _cleanup_close_ int outside_fd = -EBADF, target_fd = -EBADF;
-                _cleanup_free_ char *reason = NULL;
-                int r;
-
-                r = extract_entries(FORMAT_PAX, FILTER_NONE, empty, 1, NULL, &outside_fd, &target_fd, &reason);
-                assert(r < 0);
-                assert(reason);
-                printf("  empty target → %d: %s\n", r, reason);
-        }
+        /* Exactly this refusal, also in a zip. */
+        assert_refused(FORMAT_PAX, empty, -EBADMSG, "e", "symlink has an empty target");
+        assert_refused(FORMAT_ZIP, empty, -EBADMSG, "e", "symlink has an empty target");
 }
 
 static void test_symlink_inside(void) {
@@ -285,23 +309,18 @@ static void test_symlink_inside(void) {
                 LINK_ENTRY("sub/deeper/x", "../../sub/file"),
                 LINK_ENTRY("dangling", "sub/not-there"),
         };
-        char buf[64];
-        ssize_t k;
 
-        printf("%s\n", __func__);
-        assert(extract_entries(FORMAT_PAX, FILTER_NONE, entries, ELEMENTSOF(entries), NULL,
-                               &outside_fd, &target_fd, &reason) == 0);
-        assert(!reason);
+        test_case(__func__);
+        ASSERT_OK_ZERO(extract_entries(FORMAT_PAX, FILTER_NONE, entries, ELEMENTSOF(entries), NULL,
+                               &outside_fd, &target_fd, &reason));
+        ASSERT_NULL(reason);
 
-        k = readlinkat(target_fd, "lnk", buf, sizeof buf);
-        assert(k == 3 && memcmp(buf, "sub", 3) == 0);
-        k = readlinkat(target_fd, "sub/up", buf, sizeof buf);
-        assert(k == 2 && memcmp(buf, "..", 2) == 0);
-        k = readlinkat(target_fd, "sub/deeper/x", buf, sizeof buf);
-        assert(k == 14 && memcmp(buf, "../../sub/file", 14) == 0);
-        assert(faccessat(target_fd, "sub/deeper/x", R_OK, 0) == 0);
-        assert(faccessat(target_fd, "sub/sibling", R_OK, 0) == 0);
-        assert(exists(target_fd, "dangling"));
+        assert_symlink(target_fd, "lnk", "sub");
+        assert_symlink(target_fd, "sub/up", "..");
+        assert_symlink(target_fd, "sub/deeper/x", "../../sub/file");
+        ASSERT_OK_ZERO_ERRNO(faccessat(target_fd, "sub/deeper/x", R_OK, 0));
+        ASSERT_OK_ZERO_ERRNO(faccessat(target_fd, "sub/sibling", R_OK, 0));
+        ASSERT_TRUE(exists(target_fd, "dangling"));
 }
 
 static void test_write_through_symlink(void) {
@@ -326,7 +345,7 @@ static void test_write_through_symlink(void) {
         _cleanup_close_ int outside_fd = -EBADF, target_fd = -EBADF;
         _cleanup_free_ char *reason = NULL;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, file_through, -EBADMSG, "lnk/file", "symlink");
         assert_refused(FORMAT_PAX, dir_through, -EBADMSG, "lnk/d/", "symlink");
         assert_refused(FORMAT_ZIP, file_through, -EBADMSG, "lnk/file", "symlink");
@@ -334,9 +353,9 @@ static void test_write_through_symlink(void) {
         assert_refused(FORMAT_PAX, link_over_file, -EBADMSG, "f", "twice");
 
         /* Nothing was written into sub/ through the link. */
-        assert(extract_entries(FORMAT_PAX, FILTER_NONE, file_through, ELEMENTSOF(file_through), NULL,
-                               &outside_fd, &target_fd, &reason) == -EBADMSG);
-        assert(!exists(target_fd, "sub/file"));
+        ASSERT_ERROR(extract_entries(FORMAT_PAX, FILTER_NONE, file_through, ELEMENTSOF(file_through), NULL,
+                               &outside_fd, &target_fd, &reason), EBADMSG);
+        ASSERT_FALSE(exists(target_fd, "sub/file"));
 }
 
 static void test_hardlinks(void) {
@@ -353,7 +372,7 @@ static void test_hardlinks(void) {
         _cleanup_free_ char *reason = NULL;
         struct stat a, b;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, outside, -EBADMSG, "h", "hardlink target leaves the release directory");
         assert_refused(FORMAT_PAX, absolute, -EBADMSG, "h", "hardlink target is absolute");
         assert_refused(FORMAT_PAX, later, -EBADMSG, "h", "not extracted");
@@ -361,12 +380,13 @@ static void test_hardlinks(void) {
         assert_refused(FORMAT_PAX, to_link, -EBADMSG, "h", "not a regular file");
         assert_refused(FORMAT_PAX, via_link, -EBADMSG, "h", "symlink");
 
-        assert(extract_entries(FORMAT_PAX, FILTER_NONE, good, ELEMENTSOF(good), NULL,
-                               &outside_fd, &target_fd, &reason) == 0);
-        assert(fstatat(target_fd, "d/f", &a, AT_SYMLINK_NOFOLLOW) == 0);
-        assert(fstatat(target_fd, "e/h", &b, AT_SYMLINK_NOFOLLOW) == 0);
-        assert(a.st_ino == b.st_ino && a.st_nlink == 2);
-        assert((b.st_mode & 07777) == 0755);
+        ASSERT_OK_ZERO(extract_entries(FORMAT_PAX, FILTER_NONE, good, ELEMENTSOF(good), NULL,
+                               &outside_fd, &target_fd, &reason));
+        ASSERT_OK_ZERO_ERRNO(fstatat(target_fd, "d/f", &a, AT_SYMLINK_NOFOLLOW));
+        ASSERT_OK_ZERO_ERRNO(fstatat(target_fd, "e/h", &b, AT_SYMLINK_NOFOLLOW));
+        ASSERT_EQ(a.st_ino, b.st_ino);
+        ASSERT_EQ(a.st_nlink, 2);
+        ASSERT_EQ((b.st_mode & 07777), 0755);
 }
 
 static void test_special_files(void) {
@@ -374,7 +394,7 @@ static void test_special_files(void) {
         const Entry blk[] = { { .path = "sda", .type = AE_IFBLK, .perm = 0660, .rdev = makedev(8, 0) } };
         const Entry fifo[] = { { .path = "fifo", .type = AE_IFIFO, .perm = 0644 } };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, chr, -EBADMSG, "null", "character device");
         assert_refused(FORMAT_PAX, blk, -EBADMSG, "sda", "block device");
         assert_refused(FORMAT_PAX, fifo, -EBADMSG, "fifo", "FIFO");
@@ -391,23 +411,24 @@ static int make_zip_with_mode(const char *path, mode_t mode) {
         int fd;
 
         fd = make_archive(FORMAT_ZIP, FILTER_NONE, entries, 1);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         n = pread(fd, buf, sizeof buf, 0);
-        assert(n > 46 && n < (ssize_t) sizeof buf);
+        ASSERT_GT(n, 46);
+        ASSERT_LT(n, (ssize_t) sizeof buf);
 
         for (ssize_t i = 0; i + 46 <= n; i++)
                 if (memcmp(buf + i, "PK\1\2", 4) == 0) {
                         /* external file attributes at offset 38; the Unix mode is the high half */
                         unsigned m = buf[i + 40] | (unsigned) buf[i + 41] << 8;
 
-                        assert(S_ISREG(m));
+                        ASSERT_TRUE(S_ISREG(m));
                         m = mode;
                         buf[i + 40] = m & 0xff;
                         buf[i + 41] = (m >> 8) & 0xff;
                         patched = true;
                 }
-        assert(patched);
-        assert(pwrite(fd, buf, (size_t) n, 0) == n);
+        ASSERT_TRUE(patched);
+        ASSERT_EQ(pwrite(fd, buf, (size_t) n, 0), n);
         return fd;
 }
 
@@ -424,7 +445,7 @@ static void test_zip_special_files(void) {
         _cleanup_close_ int fifo_fd = -EBADF, fifo_outside_fd = -EBADF, fifo_target_fd = -EBADF;
         struct stat st;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_close_ int fd = -EBADF, outside_fd = -EBADF, target_fd = -EBADF;
                 _cleanup_free_ char *reason = NULL;
@@ -436,18 +457,35 @@ static void test_zip_special_files(void) {
                 outside_fd = fresh_dirs(name, &target_fd);
                 r = archive_extract_safe(fd, target_fd, NULL, &reason);
                 printf("  %s → %d: %s\n", cases[i].what, r, strempty(reason));
-                assert(r == -EBADMSG);
-                assert(reason && strstr(reason, "entry 'special'") && strstr(reason, cases[i].what));
-                assert(!exists(target_fd, "special"));
+                ASSERT_ERROR(r, EBADMSG);
+                ASSERT_NOT_NULL(reason);
+                ASSERT_NOT_NULL(strstr(reason, "entry 'special'"));
+                ASSERT_NOT_NULL(strstr(reason, cases[i].what));
+                ASSERT_FALSE(exists(target_fd, "special"));
         }
 
-        /* libarchive's zip reader turns a FIFO mode into a regular file: harmless, as long as no
-         * FIFO appears. */
-        fifo_fd = make_zip_with_mode("special", S_IFIFO | 0644);
-        fifo_outside_fd = fresh_dirs("zip-fifo", &fifo_target_fd);
-        if (archive_extract_safe(fifo_fd, fifo_target_fd, NULL, NULL) >= 0) {
-                assert(fstatat(fifo_target_fd, "special", &st, AT_SYMLINK_NOFOLLOW) == 0);
-                assert(S_ISREG(st.st_mode));
+        /* A FIFO in a zip: refused as a FIFO, or (libarchive's zip reader may turn a FIFO mode into a
+         * regular file) extracted as that regular file; never a FIFO, never anything else. */
+        {
+                _cleanup_free_ char *reason = NULL;
+                int r;
+
+                fifo_fd = make_zip_with_mode("special", S_IFIFO | 0644);
+                fifo_outside_fd = fresh_dirs("zip-fifo", &fifo_target_fd);
+                r = archive_extract_safe(fifo_fd, fifo_target_fd, NULL, &reason);
+                printf("  FIFO → %d: %s\n", r, strempty(reason));
+                if (r == 0) {
+                        ASSERT_NULL(reason);
+                        ASSERT_OK_ZERO_ERRNO(fstatat(fifo_target_fd, "special", &st, AT_SYMLINK_NOFOLLOW));
+                        ASSERT_TRUE(S_ISREG(st.st_mode));
+                        assert_file(fifo_target_fd, "special", "x", 0644);
+                        ASSERT_EQ(test_count_entries(fifo_target_fd), 1);
+                } else {
+                        ASSERT_ERROR(r, EBADMSG);
+                        ASSERT_STREQ(reason, "entry 'special': FIFOs are not allowed");
+                        ASSERT_EQ(test_count_entries(fifo_target_fd), 0);
+                }
+                ASSERT_EQ(test_count_entries(fifo_outside_fd), 1);
         }
 }
 
@@ -457,7 +495,7 @@ static void test_mode_bits(void) {
         const Entry sticky[] = { { .path = "tmp/", .type = AE_IFDIR, .perm = 01777 } };
         const Entry setgid_dir[] = { { .path = "d/", .type = AE_IFDIR, .perm = 02755 } };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, setuid, -EBADMSG, "su", "setuid");
         assert_refused(FORMAT_PAX, setgid, -EBADMSG, "sg", "setgid");
         assert_refused(FORMAT_PAX, sticky, -EBADMSG, "tmp/", "sticky");
@@ -480,33 +518,35 @@ static void test_bomb(Format format, Filter filter) {
 
         printf("%s(%d, %d)\n", __func__, format, filter);
         fd = make_archive(format, filter, entries, ELEMENTSOF(entries));
-        assert(fd >= 0);
-        assert(lseek(fd, 0, SEEK_END) < 200 * 1024);   /* it is a bomb */
-        assert(lseek(fd, 0, SEEK_SET) == 0);
+        ASSERT_GE(fd, 0);
+        ASSERT_LT(lseek(fd, 0, SEEK_END), 200 * 1024);   /* it is a bomb */
+        ASSERT_OK_ZERO_ERRNO(lseek(fd, 0, SEEK_SET));
 
         outside_fd = fresh_dirs(format == FORMAT_ZIP ? "bomb-zip" : "bomb-tar", &target_fd);
-        assert(archive_extract_safe(fd, target_fd, &limits, &reason) == -EFBIG);
+        ASSERT_ERROR(archive_extract_safe(fd, target_fd, &limits, &reason), EFBIG);
         printf("  %s\n", reason);
-        assert(reason && strstr(reason, "entry 'zeros'") && strstr(reason, "1048576"));
+        ASSERT_NOT_NULL(reason);
+        ASSERT_NOT_NULL(strstr(reason, "entry 'zeros'"));
+        ASSERT_NOT_NULL(strstr(reason, "1048576"));
 
-        assert(fstatat(target_fd, "zeros", &st, AT_SYMLINK_NOFOLLOW) == 0);
+        ASSERT_OK_ZERO_ERRNO(fstatat(target_fd, "zeros", &st, AT_SYMLINK_NOFOLLOW));
         size = st.st_size;
-        assert(size + 10 <= (off_t) limits.max_total_size);
-        assert(size > 0);   /* the data was counted while written, not refused by a header */
-        assert(!exists(target_fd, "after"));
+        ASSERT_LE(size + 10, (off_t) limits.max_total_size);
+        ASSERT_GT(size, 0);   /* the data was counted while written, not refused by a header */
+        ASSERT_FALSE(exists(target_fd, "after"));
 }
 
 static void test_limits_for_size(void) {
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         /* A small download gets the 64 MiB floor; a middling one 100 times its size; a big one the
          * ceiling. */
-        assert(archive_limits_for_size(0).max_total_size == 64ULL << 20);
-        assert(archive_limits_for_size(200 << 10).max_total_size == 64ULL << 20);
-        assert(archive_limits_for_size(10 << 20).max_total_size == 1000ULL << 20);
-        assert(archive_limits_for_size(1ULL << 30).max_total_size == ARCHIVE_LIMITS_DEFAULT.max_total_size);
-        assert(archive_limits_for_size(UINT64_MAX).max_total_size == ARCHIVE_LIMITS_DEFAULT.max_total_size);
-        assert(archive_limits_for_size(10 << 20).max_entries == ARCHIVE_LIMITS_DEFAULT.max_entries);
+        ASSERT_EQ(archive_limits_for_size(0).max_total_size, 64ULL << 20);
+        ASSERT_EQ(archive_limits_for_size(200 << 10).max_total_size, 64ULL << 20);
+        ASSERT_EQ(archive_limits_for_size(10 << 20).max_total_size, 1000ULL << 20);
+        ASSERT_EQ(archive_limits_for_size(1ULL << 30).max_total_size, ARCHIVE_LIMITS_DEFAULT.max_total_size);
+        ASSERT_EQ(archive_limits_for_size(UINT64_MAX).max_total_size, ARCHIVE_LIMITS_DEFAULT.max_total_size);
+        ASSERT_EQ(archive_limits_for_size(10 << 20).max_entries, ARCHIVE_LIMITS_DEFAULT.max_entries);
 }
 
 static void test_limit_exact(void) {
@@ -520,11 +560,11 @@ static void test_limit_exact(void) {
                 FILE_ENTRY("f4", 0644, ""), FILE_ENTRY("f5", 0644, ""),
         };
 
-        printf("%s\n", __func__);
-        assert(extract_entries(FORMAT_PAX, FILTER_GZIP, exact, ELEMENTSOF(exact), &limits,
-                               &outside_fd, &target_fd, &reason) == 0);
-        assert(!reason);
-        assert(exists(target_fd, "d"));
+        test_case(__func__);
+        ASSERT_OK_ZERO(extract_entries(FORMAT_PAX, FILTER_GZIP, exact, ELEMENTSOF(exact), &limits,
+                               &outside_fd, &target_fd, &reason));
+        ASSERT_NULL(reason);
+        ASSERT_TRUE(exists(target_fd, "d"));
 
         assert_refused_as(FORMAT_PAX, one_more_byte, 2, &limits, -EFBIG, "b", "100000");
         assert_refused_as(FORMAT_PAX, one_more_entry, 5, &limits, -EFBIG, "f4", "more than 3 entries");
@@ -534,45 +574,11 @@ static void test_limit_exact(void) {
         close(outside_fd);
         close(target_fd);
         outside_fd = target_fd = -EBADF;
-        assert(extract_entries(FORMAT_PAX, FILTER_NONE, one_more_entry, 5, &limits,
-                               &outside_fd, &target_fd, &reason) == -EFBIG);
-        assert(count_entries(target_fd) == 3);
-        assert(exists(target_fd, "f3") && !exists(target_fd, "f4"));
-}
-
-static void assert_file(int dir_fd, const char *path, const char *content, mode_t mode) {
-        _cleanup_close_ int fd = -EBADF;
-        char buf[256];
-        struct stat st;
-        ssize_t n;
-
-        fd = openat(dir_fd, path, O_RDONLY|O_NOFOLLOW|O_CLOEXEC);
-        assert(fd >= 0);
-        assert(fstat(fd, &st) == 0);
-        assert(S_ISREG(st.st_mode));
-        if ((st.st_mode & 07777) != mode)
-                fprintf(stderr, "%s: mode %o, expected %o\n", path, st.st_mode & 07777, mode);
-        assert((st.st_mode & 07777) == mode);
-        n = read(fd, buf, sizeof buf);
-        assert(n == (ssize_t) strlen(content));
-        assert(memcmp(buf, content, (size_t) n) == 0);
-}
-
-static void assert_dir(int dir_fd, const char *path) {
-        struct stat st;
-
-        assert(fstatat(dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0);
-        assert(S_ISDIR(st.st_mode));
-        assert((st.st_mode & 07777) == 0755);
-}
-
-static void assert_symlink(int dir_fd, const char *path, const char *target) {
-        char buf[256];
-        ssize_t n;
-
-        n = readlinkat(dir_fd, path, buf, sizeof buf);
-        assert(n == (ssize_t) strlen(target));
-        assert(memcmp(buf, target, (size_t) n) == 0);
+        ASSERT_ERROR(extract_entries(FORMAT_PAX, FILTER_NONE, one_more_entry, 5, &limits,
+                               &outside_fd, &target_fd, &reason), EFBIG);
+        ASSERT_EQ(test_count_entries(target_fd), 3);
+        ASSERT_TRUE(exists(target_fd, "f3"));
+        ASSERT_FALSE(exists(target_fd, "f4"));
 }
 
 static void test_valid(Format format, Filter filter) {
@@ -594,16 +600,17 @@ static void test_valid(Format format, Filter filter) {
         };
         int r;
 
-        printf("%s(%d, %d)\n", __func__, format, filter);
-        r = extract_entries(format, filter, entries, ELEMENTSOF(entries), NULL, &outside_fd, &target_fd, &reason);
-        if (r == -EOPNOTSUPP) {
-                printf("  this libarchive cannot write it, skipped\n");
+        test_case(__func__);
+        printf("  format %d, filter %d\n", format, filter);
+        if (!archive_writable(format, filter, entries, ELEMENTSOF(entries))) {
+                test_skip_case("this libarchive cannot write format %d with filter %d", format, filter);
                 return;
         }
+        r = extract_entries(format, filter, entries, ELEMENTSOF(entries), NULL, &outside_fd, &target_fd, &reason);
         if (r < 0)
                 fprintf(stderr, "%d: %s\n", r, strempty(reason));
-        assert(r == 0);
-        assert(!reason);
+        ASSERT_OK_ZERO(r);
+        ASSERT_NULL(reason);
 
         assert_dir(target_fd, "bin");
         assert_dir(target_fd, "share");
@@ -620,7 +627,7 @@ static void test_valid(Format format, Filter filter) {
         assert_symlink(target_fd, "app", "bin/app");
         assert_symlink(target_fd, "share/doc/bin", "../../bin");
         assert_file(target_fd, "share/doc/bin/app", "#!/bin/sh\necho app\n", 0755);
-        assert(count_entries(target_fd) == 6);   /* bin share lib empty app deep */
+        ASSERT_EQ(test_count_entries(target_fd), 6);   /* bin share lib empty app deep */
 }
 
 static void test_valid_with_hardlink(Filter filter) {
@@ -632,12 +639,15 @@ static void test_valid_with_hardlink(Filter filter) {
         };
         int r;
 
-        printf("%s(%d)\n", __func__, filter);
+        test_case(__func__);
+        printf("  filter %d\n", filter);
+        if (!archive_writable(FORMAT_GNUTAR, filter, entries, ELEMENTSOF(entries))) {
+                test_skip_case("this libarchive cannot write a hard link in a gnutar with filter %d", filter);
+                return;
+        }
         r = extract_entries(FORMAT_GNUTAR, filter, entries, ELEMENTSOF(entries), NULL,
                             &outside_fd, &target_fd, &reason);
-        if (r == -EOPNOTSUPP)
-                return;
-        assert(r == 0);
+        ASSERT_OK_ZERO(r);
         assert_file(target_fd, "bin/alias", "tool", 0755);
 }
 
@@ -648,7 +658,7 @@ static void test_duplicates(void) {
         const Entry file_as_parent[] = { FILE_ENTRY("d", 0644, "x"), FILE_ENTRY("d/e", 0644, "x") };
         const Entry root_as_file[] = { FILE_ENTRY(".", 0644, "x") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         assert_refused(FORMAT_PAX, file_twice, -EBADMSG, "a", "twice");
         assert_refused(FORMAT_PAX, dir_then_file, -EBADMSG, "d", "twice");
         assert_refused(FORMAT_PAX, file_then_dir, -EBADMSG, "d/", "twice");
@@ -661,13 +671,14 @@ static void test_reason_escaped(void) {
         _cleanup_free_ char *reason = NULL;
         const Entry entries[] = { FILE_ENTRY("../\033[31mred\n'ü", 0644, "x") };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         /* GNU tar stores names as bytes; pax would need them in the locale's charset. */
-        assert(extract_entries(FORMAT_GNUTAR, FILTER_NONE, entries, 1, NULL, &outside_fd, &target_fd, &reason) == -EBADMSG);
+        ASSERT_ERROR(extract_entries(FORMAT_GNUTAR, FILTER_NONE, entries, 1, NULL, &outside_fd, &target_fd, &reason),
+                     EBADMSG);
         printf("  %s\n", reason);
-        assert(strstr(reason, "entry '../\\x1b[31mred\\x0a\\x27\\xc3\\xbc': path leaves"));
+        ASSERT_NOT_NULL(strstr(reason, "entry '../\\x1b[31mred\\x0a\\x27\\xc3\\xbc': path leaves"));
         for (const char *p = reason; *p; p++)
-                assert(*p >= 0x20 && *p < 0x7f);
+                ASSERT_TRUE(*p >= 0x20 && *p < 0x7f);
 }
 
 static void test_garbage(void) {
@@ -679,32 +690,34 @@ static void test_garbage(void) {
         off_t size;
         int r;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         outside_fd = fresh_dirs("garbage", &target_fd);
 
         fd = memfd_create("junk", MFD_CLOEXEC);
-        assert(fd >= 0);
-        assert(write(fd, junk, sizeof junk - 1) == (ssize_t) sizeof junk - 1);
-        assert(lseek(fd, 0, SEEK_SET) == 0);
-        assert(archive_extract_safe(fd, target_fd, NULL, &reason) == -EBADMSG);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, junk, sizeof junk - 1), (ssize_t) sizeof junk - 1);
+        ASSERT_OK_ZERO_ERRNO(lseek(fd, 0, SEEK_SET));
+        ASSERT_ERROR(archive_extract_safe(fd, target_fd, NULL, &reason), EBADMSG);
         printf("  %s\n", reason);
-        assert(reason && strstr(reason, "not a readable tar or zip"));
+        ASSERT_NOT_NULL(reason);
+        ASSERT_NOT_NULL(strstr(reason, "not a readable tar or zip"));
         reason = mfree(reason);
 
         /* Cut short in the middle of the second file's data. */
         close(fd);
         fd = make_archive(FORMAT_PAX, FILTER_GZIP, entries, ELEMENTSOF(entries));
         size = lseek(fd, 0, SEEK_END);
-        assert(size > 200);
-        assert(ftruncate(fd, size / 2) == 0);
-        assert(lseek(fd, 0, SEEK_SET) == 0);
+        ASSERT_GT(size, 200);
+        ASSERT_OK_ZERO_ERRNO(ftruncate(fd, size / 2));
+        ASSERT_OK_ZERO_ERRNO(lseek(fd, 0, SEEK_SET));
         close(target_fd);
         close(outside_fd);
         outside_fd = fresh_dirs("truncated", &target_fd);
         r = archive_extract_safe(fd, target_fd, NULL, &reason);
         printf("  %d: %s\n", r, strempty(reason));
-        assert(r == -EBADMSG);
-        assert(reason && strstr(reason, "entry 'a'"));
+        ASSERT_ERROR(r, EBADMSG);
+        ASSERT_NOT_NULL(reason);
+        ASSERT_NOT_NULL(strstr(reason, "entry 'a'"));
         reason = mfree(reason);
 
         /* A tar of zero entries is an empty release, not an error. */
@@ -712,9 +725,9 @@ static void test_garbage(void) {
         close(target_fd);
         close(outside_fd);
         outside_fd = fresh_dirs("empty", &target_fd);
-        assert(archive_extract_safe(empty_fd, target_fd, NULL, &reason) == 0);
-        assert(!reason);
-        assert(count_entries(target_fd) == 0);
+        ASSERT_OK_ZERO(archive_extract_safe(empty_fd, target_fd, NULL, &reason));
+        ASSERT_NULL(reason);
+        ASSERT_EQ(test_count_entries(target_fd), 0);
 
         /* Not seekable: zip falls back to streaming, tar does not care. */
         {
@@ -724,16 +737,16 @@ static void test_garbage(void) {
                 ssize_t n;
 
                 n = read(zfd, buf, sizeof buf);
-                assert(n > 0);
-                assert(pipe2(p, O_CLOEXEC) == 0);
-                assert(write(p[1], buf, (size_t) n) == n);
+                ASSERT_GT(n, 0);
+                ASSERT_OK_ZERO_ERRNO(pipe2(p, O_CLOEXEC));
+                ASSERT_EQ(write(p[1], buf, (size_t) n), n);
                 close(p[1]);
                 close(target_fd);
                 close(outside_fd);
                 outside_fd = fresh_dirs("pipe", &target_fd);
                 r = archive_extract_safe(p[0], target_fd, NULL, &reason);
                 close(p[0]);
-                assert(r == 0);
+                ASSERT_OK_ZERO(r);
                 assert_file(target_fd, "x/y", "streamed", 0644);
         }
 }
@@ -751,9 +764,9 @@ static void test_without_openat2(void) {
         int status;
         pid_t pid;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         pid = fork();
-        assert(pid >= 0);
+        ASSERT_GE(pid, 0);
         if (pid == 0) {
                 const Entry through[] = {
                         DIR_ENTRY("sub/"), LINK_ENTRY("lnk", "sub"), FILE_ENTRY("lnk/file", 0644, "x"),
@@ -764,10 +777,10 @@ static void test_without_openat2(void) {
 
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
                     prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
-                        printf("  cannot install a seccomp filter, skipped\n");
-                        _exit(0);
+                        _exit(EXIT_TEST_SKIP);
                 }
-                assert(syscall(SYS_openat2, AT_FDCWD, ".", NULL, 0) < 0 && errno == ENOSYS);
+                ASSERT_LT(syscall(SYS_openat2, AT_FDCWD, ".", NULL, 0), 0);
+                ASSERT_EQ(errno, ENOSYS);
 
                 assert_refused(FORMAT_PAX, through, -EBADMSG, "lnk/file", "symlink");
                 assert_refused(FORMAT_PAX, deep_through, -EBADMSG, "a/l/c/file", "symlink");
@@ -775,18 +788,22 @@ static void test_without_openat2(void) {
                 test_hardlinks();
                 _exit(0);
         }
-        assert(waitpid(pid, &status, 0) == pid);
-        assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        status = test_wait_child(pid);
         counter += 1000;   /* the child used names from the same counter */
+        if (status == EXIT_TEST_SKIP) {
+                test_skip_case("cannot install a seccomp filter here to make openat2() fail");
+                return;
+        }
+        ASSERT_OK_ZERO(status);
 }
 
 static void test_deep_path(void) {
         _cleanup_free_ char *deep = NULL;
         char *p;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         deep = malloc(200 * 2 + 2);
-        assert(deep);
+        ASSERT_NOT_NULL(deep);
         p = deep;
         for (unsigned i = 0; i < 200; i++) {
                 *p++ = 'a';
@@ -799,21 +816,70 @@ static void test_deep_path(void) {
                 _cleanup_free_ char *reason = NULL;
                 const Entry entries[] = { FILE_ENTRY(deep, 0644, "x") };
 
-                assert(extract_entries(FORMAT_PAX, FILTER_NONE, entries, 1, NULL,
-                                       &outside_fd, &target_fd, &reason) == -EBADMSG);
+                ASSERT_ERROR(extract_entries(FORMAT_PAX, FILTER_NONE, entries, 1, NULL,
+                                       &outside_fd, &target_fd, &reason), EBADMSG);
                 /* A long name is shortened in the reason. */
-                assert(strncmp(reason, "entry 'a/a/a/", 13) == 0);
-                assert(strstr(reason, "...': path is nested deeper than 128 levels"));
-                assert(strlen(reason) < 400);
-                assert(count_entries(target_fd) == 0);
+                ASSERT_EQ(strncmp(reason, "entry 'a/a/a/", 13), 0);
+                ASSERT_NOT_NULL(strstr(reason, "...': path is nested deeper than 128 levels"));
+                ASSERT_LT(strlen(reason), 400);
+                ASSERT_EQ(test_count_entries(target_fd), 0);
         }
 }
 
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
+/* A path of n components: n - 1 directories "d/" and a file "f". */
+static char *path_of_depth(unsigned n) {
+        char *path = malloc(2 * n), *p = path;
 
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
+        ASSERT_NOT_NULL(path);
+        for (unsigned i = 1; i < n; i++) {
+                *p++ = 'd';
+                *p++ = '/';
+        }
+        *p++ = 'f';
+        *p = 0;
+        return path;
+}
+
+/* Refused for depth; the reason shortens the entry's long name, so only its start is checked. */
+static void assert_too_deep(const Entry *entries, size_t n) {
+        _cleanup_close_ int outside_fd = -EBADF, target_fd = -EBADF;
+        _cleanup_free_ char *reason = NULL;
+
+        ASSERT_ERROR(extract_entries(FORMAT_PAX, FILTER_NONE, entries, n, NULL, &outside_fd, &target_fd, &reason),
+                     EBADMSG);
+        ASSERT_NOT_NULL(reason);
+        ASSERT_EQ(strncmp(reason, "entry 'd/d/d/", 13), 0);
+        ASSERT_NOT_NULL(strstr(reason, "': path is nested deeper than 128 levels"));
+        ASSERT_EQ(test_count_entries(outside_fd), 1);   /* target/ alone */
+}
+
+/* The depth limit (128 levels, ENTRY_DEPTH_MAX) exactly at its bound and one past it. */
+static void test_depth_limit(void) {
+        _cleanup_free_ char *at = path_of_depth(128), *past = path_of_depth(129);
+        _cleanup_free_ char *at_dir = strndup(at, strlen(at) - 1), *past_dir = strndup(past, strlen(past) - 1);
+
+        test_case(__func__);
+        ASSERT_NOT_NULL(at_dir);
+        ASSERT_NOT_NULL(past_dir);
+        {
+                _cleanup_close_ int outside_fd = -EBADF, target_fd = -EBADF;
+                _cleanup_free_ char *reason = NULL;
+                const Entry entries[] = { FILE_ENTRY(at, 0644, "x"), DIR_ENTRY(at_dir) };
+
+                ASSERT_OK_ZERO(extract_entries(FORMAT_PAX, FILTER_NONE, entries, ELEMENTSOF(entries), NULL,
+                                               &outside_fd, &target_fd, &reason));
+                ASSERT_NULL(reason);
+                assert_file(target_fd, at, "x", 0644);
+        }
+        {
+                const Entry file[] = { FILE_ENTRY(past, 0644, "x") };
+                const Entry dir[] = { DIR_ENTRY(past_dir), DIR_ENTRY(past) };
+                const Entry link[] = { LINK_ENTRY(past, "f") };
+
+                assert_too_deep(file, ELEMENTSOF(file));
+                assert_too_deep(dir, ELEMENTSOF(dir));
+                assert_too_deep(link, ELEMENTSOF(link));
+        }
 }
 
 int main(void) {
@@ -821,7 +887,7 @@ int main(void) {
         setvbuf(stdout, NULL, _IOLBF, 0);
         /* A restrictive umask: modes must come out exact anyway. */
         umask(077);
-        assert(mkdtemp(tmpdir));
+        ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
         test_absolute_path();
         test_dotdot();
@@ -849,7 +915,8 @@ int main(void) {
         test_garbage();
         test_without_openat2();
         test_deep_path();
+        test_depth_limit();
 
-        cleanup_tmpdir();
-        return 0;
+        test_tmpdir_remove(tmpdir);
+        return test_done();
 }

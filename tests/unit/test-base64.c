@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Strict base64: RFC 4648's test vectors in both alphabets, and every way a string can be almost
  * right. */
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base64.h"
 #include "macro.h"
+#include "tests.h"
 
 /* RFC 4648 §10. */
 static const struct {
@@ -28,14 +28,17 @@ static void test_vectors(void) {
                 size_t n = strlen(vectors[i].plain), size;
                 uint8_t exact[8];
 
-                assert(base64_decode(vectors[i].padded, strlen(vectors[i].padded), &out, &size) == 0);
-                assert(size == n && memcmp(out, vectors[i].plain, n) == 0 && out[n] == 0);
-                assert(base64_decode_exact(vectors[i].padded, strlen(vectors[i].padded), exact, n) == 0);
-                assert(memcmp(exact, vectors[i].plain, n) == 0);
-                assert(base64url_decode_exact(vectors[i].raw, strlen(vectors[i].raw), exact, n) == 0);
-                assert(memcmp(exact, vectors[i].plain, n) == 0);
+                ASSERT_OK_ZERO(base64_decode(vectors[i].padded, strlen(vectors[i].padded), &out, &size));
+                ASSERT_EQ(size, n);
+                ASSERT_MEMEQ(out, vectors[i].plain, n);
+                ASSERT_EQ(out[n], 0);
+                ASSERT_OK_ZERO(base64_decode_exact(vectors[i].padded, strlen(vectors[i].padded), exact, n));
+                ASSERT_MEMEQ(exact, vectors[i].plain, n);
+                ASSERT_OK_ZERO(base64url_decode_exact(vectors[i].raw, strlen(vectors[i].raw), exact, n));
+                ASSERT_MEMEQ(exact, vectors[i].plain, n);
                 enc = base64url_encode(vectors[i].plain, n);
-                assert(enc && streq(enc, vectors[i].raw));
+                ASSERT_NOT_NULL(enc);
+                ASSERT_STREQ(enc, vectors[i].raw);
         }
 }
 
@@ -44,11 +47,13 @@ static void test_alphabets(void) {
         _cleanup_free_ char *enc = base64url_encode(bytes, sizeof bytes);
         uint8_t out[3];
 
-        assert(streq(enc, "-_-_"));
-        assert(base64url_decode_exact("-_-_", 4, out, 3) == 0 && memcmp(out, bytes, 3) == 0);
-        assert(base64_decode_exact("+/+/", 4, out, 3) == 0 && memcmp(out, bytes, 3) == 0);
-        assert(base64_decode_exact("-_-_", 4, out, 3) == -EINVAL);
-        assert(base64url_decode_exact("+/+/", 4, out, 3) == -EINVAL);
+        ASSERT_STREQ(enc, "-_-_");
+        ASSERT_OK_ZERO(base64url_decode_exact("-_-_", 4, out, 3));
+        ASSERT_MEMEQ(out, bytes, 3);
+        ASSERT_OK_ZERO(base64_decode_exact("+/+/", 4, out, 3));
+        ASSERT_MEMEQ(out, bytes, 3);
+        ASSERT_ERROR(base64_decode_exact("-_-_", 4, out, 3), EINVAL);
+        ASSERT_ERROR(base64url_decode_exact("+/+/", 4, out, 3), EINVAL);
 }
 
 static void assert_refused(const char *s) {
@@ -56,10 +61,10 @@ static void assert_refused(const char *s) {
         size_t size = 42;
 
         if (base64_decode(s, strlen(s), &out, &size) != -EINVAL) {
-                fprintf(stderr, "accepted: \"%s\"\n", s);
-                assert(false);
+                TEST_FAIL("accepted: \"%s\"", s);
         }
-        assert(!out && size == 42);
+        ASSERT_NULL(out);
+        ASSERT_EQ(size, 42);
 }
 
 static void test_strict(void) {
@@ -78,11 +83,11 @@ static void test_strict(void) {
         assert_refused("====");
 
         /* Exactly the size asked for, in the one length that encodes it. */
-        assert(base64_decode_exact("Zm9v", 4, out, 2) == -EINVAL);
-        assert(base64_decode_exact("Zm9v", 4, out, 4) == -EINVAL);
-        assert(base64url_decode_exact("Zg=", 3, out, 1) == -EINVAL);
-        assert(base64url_decode_exact("Zh", 2, out, 1) == -EINVAL);
-        assert(base64url_decode_exact("Z", 1, out, 0) == -EINVAL);
+        ASSERT_ERROR(base64_decode_exact("Zm9v", 4, out, 2), EINVAL);
+        ASSERT_ERROR(base64_decode_exact("Zm9v", 4, out, 4), EINVAL);
+        ASSERT_ERROR(base64url_decode_exact("Zg=", 3, out, 1), EINVAL);
+        ASSERT_ERROR(base64url_decode_exact("Zh", 2, out, 1), EINVAL);
+        ASSERT_ERROR(base64url_decode_exact("Z", 1, out, 0), EINVAL);
 }
 
 int main(void) {

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
 
 #include "channel.h"
 #include "macro.h"
+#include "tests.h"
 
 #define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SHA_B "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -45,11 +46,10 @@ static Channel *parse_ok(const char *json) {
 
         r = channel_parse(json, strlen(json), &c, &reason);
         if (r < 0) {
-                fprintf(stderr, "channel_parse() failed: %s (%s)\n%s\n", strerror(-r), strempty(reason), json);
-                assert(false);
+                TEST_FAIL("channel_parse() failed: %s (%s)\n%s", strerror(-r), strempty(reason), json);
         }
-        assert(c);
-        assert(!reason);
+        ASSERT_NOT_NULL(c);
+        ASSERT_NULL(reason);
         return c;
 }
 
@@ -60,19 +60,17 @@ static void assert_bad_n(const char *json, size_t size, const char *reason_part)
 
         r = channel_parse(json, size, &c, &reason);
         if (r != -EBADMSG) {
-                fprintf(stderr, "channel_parse() = %d, expected -EBADMSG, for:\n%.*s\n", r, (int) size, json);
-                assert(false);
+                TEST_FAIL("channel_parse() = %d, expected -EBADMSG, for:\n%.*s", r, (int) size, json);
         }
-        assert(c == sentinel);
-        assert(reason);
+        ASSERT_EQ(c, sentinel);
+        ASSERT_NOT_NULL(reason);
         if (reason_part && !strstr(reason, reason_part)) {
-                fprintf(stderr, "reason \"%s\" does not mention \"%s\"\n", reason, reason_part);
-                assert(false);
+                TEST_FAIL("reason \"%s\" does not mention \"%s\"", reason, reason_part);
         }
 
         /* The same without asking for a reason. */
-        assert(channel_parse(json, size, &c, NULL) == -EBADMSG);
-        assert(c == sentinel);
+        ASSERT_ERROR(channel_parse(json, size, &c, NULL), EBADMSG);
+        ASSERT_EQ(c, sentinel);
 }
 
 static void assert_bad(const char *json, const char *reason_part) {
@@ -85,26 +83,26 @@ static char *mutate(int release, int artifact, const char *key, const char *valu
         struct json_object *root = json_tokener_parse(full_channel), *o = root;
         char *s;
 
-        assert(root);
+        ASSERT_NOT_NULL(root);
         if (release >= 0)
                 o = json_object_array_get_idx(json_object_object_get(o, "releases"), release);
         if (artifact >= 0)
                 o = json_object_array_get_idx(json_object_object_get(o, "artifacts"), artifact);
-        assert(o);
+        ASSERT_NOT_NULL(o);
 
         if (value) {
                 struct json_object *v = json_tokener_parse(value);
 
                 /* json_tokener_parse() gives NULL for "null" as well as for errors. */
-                assert(v || streq(value, "null"));
-                assert(json_object_object_add(o, key, v) == 0);
+                ASSERT_TRUE(v || streq(value, "null"));
+                ASSERT_OK_ZERO(json_object_object_add(o, key, v));
         } else {
-                assert(json_object_object_get_ex(o, key, NULL));
+                ASSERT_TRUE(json_object_object_get_ex(o, key, NULL));
                 json_object_object_del(o, key);
         }
 
         s = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-        assert(s);
+        ASSERT_NOT_NULL(s);
         json_object_put(root);
         return s;
 }
@@ -124,16 +122,16 @@ static void test_artifact_type_strings(void) {
         printf("%s\n", __func__);
 
         for (ArtifactType t = 0; t < _ARTIFACT_TYPE_MAX; t++)
-                assert(artifact_type_from_string(artifact_type_to_string(t)) == t);
-        assert(streq(artifact_type_to_string(ARTIFACT_BINARY), "binary"));
-        assert(streq(artifact_type_to_string(ARTIFACT_TAR), "tar"));
-        assert(streq(artifact_type_to_string(ARTIFACT_ZIP), "zip"));
-        assert(!artifact_type_to_string(_ARTIFACT_TYPE_MAX));
-        assert(!artifact_type_to_string(_ARTIFACT_TYPE_INVALID));
-        assert(artifact_type_from_string("TAR") == _ARTIFACT_TYPE_INVALID);
-        assert(artifact_type_from_string("tar.gz") == _ARTIFACT_TYPE_INVALID);
-        assert(artifact_type_from_string("") == _ARTIFACT_TYPE_INVALID);
-        assert(artifact_type_from_string(NULL) == _ARTIFACT_TYPE_INVALID);
+                ASSERT_EQ(artifact_type_from_string(artifact_type_to_string(t)), t);
+        ASSERT_STREQ(artifact_type_to_string(ARTIFACT_BINARY), "binary");
+        ASSERT_STREQ(artifact_type_to_string(ARTIFACT_TAR), "tar");
+        ASSERT_STREQ(artifact_type_to_string(ARTIFACT_ZIP), "zip");
+        ASSERT_FALSE(artifact_type_to_string(_ARTIFACT_TYPE_MAX));
+        ASSERT_FALSE(artifact_type_to_string(_ARTIFACT_TYPE_INVALID));
+        ASSERT_EQ(artifact_type_from_string("TAR"), _ARTIFACT_TYPE_INVALID);
+        ASSERT_EQ(artifact_type_from_string("tar.gz"), _ARTIFACT_TYPE_INVALID);
+        ASSERT_EQ(artifact_type_from_string(""), _ARTIFACT_TYPE_INVALID);
+        ASSERT_EQ(artifact_type_from_string(NULL), _ARTIFACT_TYPE_INVALID);
 }
 
 static void test_sha256_to_hex(void) {
@@ -145,8 +143,8 @@ static void test_sha256_to_hex(void) {
 
         printf("%s\n", __func__);
 
-        assert(sha256_to_hex(d, buf) == buf);
-        assert(streq(buf, SHA_B));
+        ASSERT_EQ(sha256_to_hex(d, buf), buf);
+        ASSERT_STREQ(buf, SHA_B);
 }
 
 static void test_parse_full(void) {
@@ -158,42 +156,42 @@ static void test_parse_full(void) {
 
         printf("%s\n", __func__);
 
-        assert(streq(c->app, "example"));
-        assert(c->serial == 42);
-        assert(parse_timestamp_rfc3339("2030-01-01T00:00:00Z", &t) == 0);
-        assert(c->expires == t);
-        assert(c->n_releases == 2);
+        ASSERT_STREQ(c->app, "example");
+        ASSERT_EQ(c->serial, 42);
+        ASSERT_OK_ZERO(parse_timestamp_rfc3339("2030-01-01T00:00:00Z", &t));
+        ASSERT_EQ(c->expires, t);
+        ASSERT_EQ(c->n_releases, 2);
 
         r = &c->releases[0];
-        assert(streq(r->version, "1.4.2"));
-        assert(parse_timestamp_rfc3339("2026-11-20T10:00:00Z", &t) == 0);
-        assert(r->published == t);
-        assert(streq(r->notes, "Fixes the crash on start-up."));
-        assert(r->rollout == 30);
-        assert(r->n_artifacts == 2);
+        ASSERT_STREQ(r->version, "1.4.2");
+        ASSERT_OK_ZERO(parse_timestamp_rfc3339("2026-11-20T10:00:00Z", &t));
+        ASSERT_EQ(r->published, t);
+        ASSERT_STREQ(r->notes, "Fixes the crash on start-up.");
+        ASSERT_EQ(r->rollout, 30);
+        ASSERT_EQ(r->n_artifacts, 2);
 
         a = &r->artifacts[0];
-        assert(streq(a->platform, "linux-amd64"));
-        assert(a->type == ARTIFACT_TAR);
-        assert(streq(a->path, "1.4.2/example-linux-amd64.tar.gz"));
-        assert(a->size == 1234567);
-        assert(streq(sha256_to_hex(a->sha256, buf), SHA_A));
+        ASSERT_STREQ(a->platform, "linux-amd64");
+        ASSERT_EQ(a->type, ARTIFACT_TAR);
+        ASSERT_STREQ(a->path, "1.4.2/example-linux-amd64.tar.gz");
+        ASSERT_EQ(a->size, 1234567);
+        ASSERT_STREQ(sha256_to_hex(a->sha256, buf), SHA_A);
 
         a = &r->artifacts[1];
-        assert(streq(a->platform, "linux-arm64"));
-        assert(a->type == ARTIFACT_BINARY);
-        assert(streq(a->path, "https://cdn.example.com/example-arm64"));
-        assert(a->size == 99);
-        assert(streq(sha256_to_hex(a->sha256, buf), SHA_B));
+        ASSERT_STREQ(a->platform, "linux-arm64");
+        ASSERT_EQ(a->type, ARTIFACT_BINARY);
+        ASSERT_STREQ(a->path, "https://cdn.example.com/example-arm64");
+        ASSERT_EQ(a->size, 99);
+        ASSERT_STREQ(sha256_to_hex(a->sha256, buf), SHA_B);
 
         /* Optional fields take their defaults. */
         r = &c->releases[1];
-        assert(streq(r->version, "v1.4.1"));
-        assert(r->published == 0);
-        assert(!r->notes);
-        assert(r->rollout == 100);
-        assert(r->n_artifacts == 1);
-        assert(r->artifacts[0].type == ARTIFACT_ZIP);
+        ASSERT_STREQ(r->version, "v1.4.1");
+        ASSERT_EQ(r->published, 0);
+        ASSERT_NULL(r->notes);
+        ASSERT_EQ(r->rollout, 100);
+        ASSERT_EQ(r->n_artifacts, 1);
+        ASSERT_EQ(r->artifacts[0].type, ARTIFACT_ZIP);
 }
 
 static void test_parse_minimal_and_extras(void) {
@@ -202,8 +200,9 @@ static void test_parse_minimal_and_extras(void) {
         {
                 _cleanup_(channel_freep) Channel *c =
                         parse_ok("{\"app\":\"a\",\"serial\":1,\"expires\":\"2030-01-01T00:00:00Z\",\"releases\":[]}");
-                assert(c->n_releases == 0 && !c->releases);
-                assert(c->serial == 1);
+                ASSERT_EQ(c->n_releases, 0);
+                ASSERT_NULL(c->releases);
+                ASSERT_EQ(c->serial, 1);
         }
 
         /* Fields this version does not know are ignored, at every level. */
@@ -222,7 +221,7 @@ static void test_parse_minimal_and_extras(void) {
                 _cleanup_free_ char *json = mutate(-1, -1, "serial", "18446744073709551615");
                 _cleanup_(channel_freep) Channel *c = parse_ok(json);
 
-                assert(c->serial == UINT64_MAX);
+                ASSERT_EQ_U(c->serial, UINT64_MAX);
         }
 }
 
@@ -346,14 +345,14 @@ static void test_bad_paths(void) {
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_free_ char *v = NULL;
 
-                assert(asprintf(&v, "\"%s\"", bad[i]) >= 0);
+                ASSERT_OK_ERRNO(asprintf(&v, "\"%s\"", bad[i]));
                 assert_mutation_bad(0, 0, "path", v, "path");
         }
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 _cleanup_free_ char *v = NULL;
 
-                assert(asprintf(&v, "\"%s\"", good[i]) >= 0);
+                ASSERT_OK_ERRNO(asprintf(&v, "\"%s\"", good[i]));
                 assert_mutation_ok(0, 0, "path", v);
         }
 
@@ -387,14 +386,14 @@ static void test_duplicate_version_many(void) {
 
         /* Many releases, the duplicate far apart: found, and fast. */
         f = open_memstream(&json, &size);
-        assert(f);
+        ASSERT_NOT_NULL(f);
         fputs("{\"app\":\"a\",\"serial\":1,\"expires\":\"2030-01-01T00:00:00Z\",\"releases\":[", f);
         for (unsigned i = 0; i < 2000; i++)
                 fprintf(f, "%s{\"version\":\"1.%u.0\",\"artifacts\":[{\"platform\":\"linux-amd64\",\"type\":\"binary\","
                         "\"path\":\"x\",\"size\":1,\"sha256\":\"" SHA_A "\"}]}",
                         i > 0 ? "," : "", i == 1999 ? 7 : i);
         fputs("]}", f);
-        assert(fclose(f) == 0);
+        ASSERT_OK_ZERO_ERRNO(fclose(f));
 
         assert_bad(json, "1.7.0");
 }
@@ -446,16 +445,16 @@ static void test_not_a_channel(void) {
                 _cleanup_(channel_freep) Channel *c = NULL;
                 _cleanup_free_ char *copy = strdup(full_channel);
 
-                assert(copy);
-                assert(channel_parse(copy, strlen(copy), &c, NULL) == 0);
+                ASSERT_NOT_NULL(copy);
+                ASSERT_OK_ZERO(channel_parse(copy, strlen(copy), &c, NULL));
                 channel_free(TAKE_PTR(c));
                 p = strrchr(copy, '}');
-                assert(channel_parse(copy, p - copy + 1, &c, NULL) == 0);
+                ASSERT_OK_ZERO(channel_parse(copy, p - copy + 1, &c, NULL));
         }
 
         /* Too large, even though valid: refused before parsing. */
         big = malloc(CHANNEL_MAX_SIZE + 2);
-        assert(big);
+        ASSERT_NOT_NULL(big);
         memset(big, ' ', CHANNEL_MAX_SIZE + 1);
         memcpy(big, full_channel, strlen(full_channel));
         big[CHANNEL_MAX_SIZE + 1] = 0;
@@ -477,11 +476,10 @@ static void assert_check(const Channel *c, const char *app, usec_t now, uint64_t
 
         r = channel_check(c, app, now, last_serial, last_digest, digest, &reason);
         if (r != expected) {
-                fprintf(stderr, "channel_check() = %d (%s), expected %d\n", r, strempty(reason), expected);
-                assert(false);
+                TEST_FAIL("channel_check() = %d (%s), expected %d", r, strempty(reason), expected);
         }
-        assert(!!reason == (expected < 0));
-        assert(channel_check(c, app, now, last_serial, last_digest, digest, NULL) == expected);
+        ASSERT_EQ(!!reason, (expected < 0));
+        ASSERT_EQ(channel_check(c, app, now, last_serial, last_digest, digest, NULL), expected);
 }
 
 static void test_check(void) {
@@ -490,8 +488,8 @@ static void test_check(void) {
 
         printf("%s\n", __func__);
 
-        assert(parse_timestamp_rfc3339("2026-11-20T10:00:00Z", &now) == 0);
-        assert(parse_timestamp_rfc3339("2030-01-01T00:00:00Z", &expires) == 0);
+        ASSERT_OK_ZERO(parse_timestamp_rfc3339("2026-11-20T10:00:00Z", &now));
+        ASSERT_OK_ZERO(parse_timestamp_rfc3339("2030-01-01T00:00:00Z", &expires));
 
         /* Accepted: first time, higher serial, same serial with the same bytes. */
         assert_check(c, "example", now, 0, NULL, SHA_A, 0);
@@ -527,26 +525,50 @@ static void test_find_artifact(void) {
 
         printf("%s\n", __func__);
 
-        assert(channel_release_find_artifact(&c->releases[0], "linux-amd64") == &c->releases[0].artifacts[0]);
-        assert(channel_release_find_artifact(&c->releases[0], "linux-arm64") == &c->releases[0].artifacts[1]);
-        assert(channel_release_find_artifact(&c->releases[1], "linux-amd64") == &c->releases[1].artifacts[0]);
-        assert(!channel_release_find_artifact(&c->releases[1], "linux-arm64"));
-        assert(!channel_release_find_artifact(&c->releases[0], "linux-amd"));
-        assert(!channel_release_find_artifact(&c->releases[0], ""));
-        assert(!channel_release_find_artifact(&c->releases[0], NULL));
-        assert(!channel_release_find_artifact(NULL, "linux-amd64"));
+        ASSERT_EQ(channel_release_find_artifact(&c->releases[0], "linux-amd64"), &c->releases[0].artifacts[0]);
+        ASSERT_EQ(channel_release_find_artifact(&c->releases[0], "linux-arm64"), &c->releases[0].artifacts[1]);
+        ASSERT_EQ(channel_release_find_artifact(&c->releases[1], "linux-amd64"), &c->releases[1].artifacts[0]);
+        ASSERT_FALSE(channel_release_find_artifact(&c->releases[1], "linux-arm64"));
+        ASSERT_FALSE(channel_release_find_artifact(&c->releases[0], "linux-amd"));
+        ASSERT_FALSE(channel_release_find_artifact(&c->releases[0], ""));
+        ASSERT_FALSE(channel_release_find_artifact(&c->releases[0], NULL));
+        ASSERT_FALSE(channel_release_find_artifact(NULL, "linux-amd64"));
 }
 
 static void test_platform_native(void) {
         printf("%s\n", __func__);
 
 #if defined(__x86_64__)
-        assert(streq(platform_native(), "linux-amd64"));
+        ASSERT_STREQ(platform_native(), "linux-amd64");
 #elif defined(__aarch64__)
-        assert(streq(platform_native(), "linux-arm64"));
+        ASSERT_STREQ(platform_native(), "linux-arm64");
 #endif
-        assert(strncmp(platform_native(), "linux-", 6) == 0);
-        assert(platform_native() == platform_native());
+        ASSERT_EQ(strncmp(platform_native(), "linux-", 6), 0);
+
+        /* The same, asked of the kernel: uname's machine in Go's GOARCH names (a 32-bit build on a
+         * 64-bit kernel runs the 32-bit sibling). */
+        static const struct {
+                const char *machine, *native64, *native32;
+        } machines[] = {
+                { "x86_64",  "linux-amd64",   "linux-386" },
+                { "aarch64", "linux-arm64",   "linux-arm" },
+                { "riscv64", "linux-riscv64", NULL },
+                { "ppc64le", "linux-ppc64le", NULL },
+                { "s390x",   "linux-s390x",   NULL },
+        };
+        struct utsname u;
+        const char *expected = NULL;
+
+        ASSERT_OK_ZERO_ERRNO(uname(&u));
+        for (size_t i = 0; i < ELEMENTSOF(machines); i++)
+                if (streq(u.machine, machines[i].machine))
+                        expected = sizeof(void *) == 8 ? machines[i].native64 : machines[i].native32;
+        if (!expected && strstr(u.machine, "86"))
+                expected = "linux-386";
+        else if (!expected && strncmp(u.machine, "arm", 3) == 0)
+                expected = "linux-arm";
+        printf("  uname -m: %s, platform_native(): %s\n", u.machine, platform_native());
+        ASSERT_STREQ(platform_native(), expected ?: "linux-unknown");
 }
 
 /* A fixed xorshift64* stream, so the distribution checks never flake. */
@@ -584,9 +606,9 @@ static void test_rollout_golden(void) {
         for (size_t i = 0; i < ELEMENTSOF(golden); i++) {
                 sd_id128_t id;
 
-                assert(sd_id128_from_string(golden[i].id, &id) == 0);
-                assert(!rollout_includes(id, golden[i].app, golden[i].version, golden[i].bucket));
-                assert(rollout_includes(id, golden[i].app, golden[i].version, golden[i].bucket + 1));
+                ASSERT_OK_ZERO(sd_id128_from_string(golden[i].id, &id));
+                ASSERT_FALSE(rollout_includes(id, golden[i].app, golden[i].version, golden[i].bucket));
+                ASSERT_TRUE(rollout_includes(id, golden[i].app, golden[i].version, golden[i].bucket + 1));
         }
 }
 
@@ -597,16 +619,16 @@ static void test_rollout_determinism_and_edges(void) {
                 sd_id128_t id = random_id();
                 bool prev = false;
 
-                assert(rollout_includes(id, "example", "1.4.2", 100));
-                assert(rollout_includes(id, "example", "1.4.2", 1000));
-                assert(!rollout_includes(id, "example", "1.4.2", 0));
+                ASSERT_TRUE(rollout_includes(id, "example", "1.4.2", 100));
+                ASSERT_TRUE(rollout_includes(id, "example", "1.4.2", 1000));
+                ASSERT_FALSE(rollout_includes(id, "example", "1.4.2", 0));
 
                 for (unsigned p = 1; p <= 100; p++) {
                         bool in = rollout_includes(id, "example", "1.4.2", p);
 
                         /* Same answer every time, and once in, in at every larger percentage. */
-                        assert(in == rollout_includes(id, "example", "1.4.2", p));
-                        assert(!prev || in);
+                        ASSERT_EQ(in, rollout_includes(id, "example", "1.4.2", p));
+                        ASSERT_TRUE(!prev || in);
                         prev = in;
                 }
         }
@@ -628,11 +650,15 @@ static void test_rollout_distribution(void) {
         }
 
         printf("  30%%: %u/%u, 50%%: %u, both versions: %u, both apps: %u\n", in30, n, in_a, in_both, in_other_app);
-        assert(in30 >= n * 27 / 100 && in30 <= n * 33 / 100);
-        assert(in_a >= n * 47 / 100 && in_a <= n * 53 / 100);
+        ASSERT_GE(in30, n * 27 / 100);
+        ASSERT_LE(in30, n * 33 / 100);
+        ASSERT_GE(in_a, n * 47 / 100);
+        ASSERT_LE(in_a, n * 53 / 100);
         /* Independent per version and per app: about a quarter in both at 50% each. */
-        assert(in_both >= n * 22 / 100 && in_both <= n * 28 / 100);
-        assert(in_other_app >= n * 22 / 100 && in_other_app <= n * 28 / 100);
+        ASSERT_GE(in_both, n * 22 / 100);
+        ASSERT_LE(in_both, n * 28 / 100);
+        ASSERT_GE(in_other_app, n * 22 / 100);
+        ASSERT_LE(in_other_app, n * 28 / 100);
 }
 
 int main(void) {

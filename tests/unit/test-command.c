@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 
 #include "command.h"
 #include "macro.h"
 #include "strv.h"
+#include "tests.h"
 
 static void assert_split(const char *s, const char *const *expected) {
         _cleanup_(strv_freep) char **l = NULL;
         size_t n = 0;
 
-        assert(command_split(s, &l) == 0);
+        ASSERT_OK_ZERO(command_split(s, &l));
         for (; expected[n]; n++)
-                assert(l[n] && streq(l[n], expected[n]));
-        assert(!l[n]);
+                ASSERT_TRUE(l[n] && streq(l[n], expected[n]));
+        ASSERT_FALSE(l[n]);
 }
 
 static void test_split_plain(void) {
@@ -43,12 +43,12 @@ static void test_split_invalid(void) {
 
         printf("%s\n", __func__);
 
-        assert(command_split("", &l) == -EINVAL);
-        assert(command_split("   \t", &l) == -EINVAL);
-        assert(command_split("bin/x \"unterminated", &l) == -EINVAL);
-        assert(command_split("bin/x 'unterminated", &l) == -EINVAL);
-        assert(command_split("bin/x trailing\\", &l) == -EINVAL);
-        assert(!l);
+        ASSERT_ERROR(command_split("", &l), EINVAL);
+        ASSERT_ERROR(command_split("   \t", &l), EINVAL);
+        ASSERT_ERROR(command_split("bin/x \"unterminated", &l), EINVAL);
+        ASSERT_ERROR(command_split("bin/x 'unterminated", &l), EINVAL);
+        ASSERT_ERROR(command_split("bin/x trailing\\", &l), EINVAL);
+        ASSERT_NULL(l);
 }
 
 static void test_join_round_trip(void) {
@@ -65,11 +65,11 @@ static void test_join_round_trip(void) {
                 _cleanup_(strv_freep) char **l = NULL;
                 _cleanup_free_ char *line = NULL;
 
-                assert(command_join((char *const *) cases[i], &line) == 0);
-                assert(command_split(line, &l) == 0);
+                ASSERT_OK_ZERO(command_join((char *const *) cases[i], &line));
+                ASSERT_OK_ZERO(command_split(line, &l));
                 for (size_t n = 0; cases[i][n]; n++)
-                        assert(l[n] && streq(l[n], cases[i][n]));
-                assert(!l[strv_length((char *const *) cases[i])]);
+                        ASSERT_TRUE(l[n] && streq(l[n], cases[i][n]));
+                ASSERT_FALSE(l[strv_length((char *const *) cases[i])]);
         }
 }
 
@@ -78,23 +78,23 @@ static void test_join_quotes_only_when_needed(void) {
 
         printf("%s\n", __func__);
 
-        assert(command_join((char *const[]) { (char *) "app", (char *) "--port", (char *) "8081", NULL }, &a) == 0);
-        assert(streq(a, "app --port 8081"));
-        assert(command_join((char *const[]) { (char *) "app", (char *) "a b", (char *) "", NULL }, &b) == 0);
-        assert(streq(b, "app \"a b\" \"\""));
+        ASSERT_OK_ZERO(command_join((char *const[]) { (char *) "app", (char *) "--port", (char *) "8081", NULL }, &a));
+        ASSERT_STREQ(a, "app --port 8081");
+        ASSERT_OK_ZERO(command_join((char *const[]) { (char *) "app", (char *) "a b", (char *) "", NULL }, &b));
+        ASSERT_STREQ(b, "app \"a b\" \"\"");
 }
 
 static void test_path_leaves_root(void) {
         printf("%s\n", __func__);
 
-        assert(!command_path_leaves_root("bin/migrate"));
-        assert(!command_path_leaves_root("migrate"));
-        assert(!command_path_leaves_root("bin/..x/y"));
-        assert(!command_path_leaves_root("./bin//x"));
-        assert(command_path_leaves_root("/usr/bin/x"));
-        assert(command_path_leaves_root("../x"));
-        assert(command_path_leaves_root("bin/../../x"));
-        assert(command_path_leaves_root("bin//.."));
+        ASSERT_FALSE(command_path_leaves_root("bin/migrate"));
+        ASSERT_FALSE(command_path_leaves_root("migrate"));
+        ASSERT_FALSE(command_path_leaves_root("bin/..x/y"));
+        ASSERT_FALSE(command_path_leaves_root("./bin//x"));
+        ASSERT_TRUE(command_path_leaves_root("/usr/bin/x"));
+        ASSERT_TRUE(command_path_leaves_root("../x"));
+        ASSERT_TRUE(command_path_leaves_root("bin/../../x"));
+        ASSERT_TRUE(command_path_leaves_root("bin//.."));
 }
 
 int main(void) {

@@ -129,20 +129,20 @@ hour=$((10#$(date +%H)))
 outside=$(printf '%02d' $(( (hour + 2) % 24 )))
 inside=$(printf '%02d,%02d' "$hour" $(( (hour + 1) % 24 )))
 due="{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\"}"
+# due_app NAME [UPDATE-LINES]: an app at 1.0.0 with 1.1.0 due since $past, its config in /etc.
+due_app() {
+        app "$1" 1.0.0
+        config "$1" etc "${2:-}"
+        state "$1" "$due"
+}
 
-app outside 1.0.0
-config outside etc "Window=$outside"
-state outside "$due"
+due_app outside "Window=$outside"
 run "due: outside the window" 1 "outside its update window \(Window=$outside\); the window opens next at $(date -u +%Y-%m-%d)T$outside:00:00Z|next at .*T$outside:00:00Z" -- due outside
 
-app inside 1.0.0
-config inside etc "Window=$inside"
-state inside "$due"
+due_app inside "Window=$inside"
 run "due: inside the window" 0 "" -- due inside
 
-app weekday 1.0.0
-config weekday etc "Window=$(date -d tomorrow +%a)..$(date -d '+5 days' +%a)"
-state weekday "$due"
+due_app weekday "Window=$(date -d tomorrow +%a)..$(date -d '+5 days' +%a)"
 run "due: outside the window's weekdays" 1 "outside its update window" -- due weekday
 
 app precedence 1.0.0
@@ -165,9 +165,7 @@ ln -sf /dev/null "$UPKEEP_CONFIG_ROOT/etc/upkeep/apps/masked.app"
 state masked "$due"
 run "due: config masked" 1 "has no config" -- due masked
 
-app badconfig 1.0.0
-config badconfig etc "Window=Mon..Fri 9..25"
-state badconfig "$due"
+due_app badconfig "Window=Mon..Fri 9..25"
 run "due: invalid window" 1 "invalid Window= 'Mon\.\.Fri 9\.\.25' in .*/etc/upkeep/apps/badconfig\.app: invalid hour" -- due badconfig
 
 app brokenconfig 1.0.0

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* upkeepctl's presentation logic: exit statuses, tables, relative and local times. */
-#include <assert.h>
 #include <stdio.h>
 #include <time.h>
 #include <systemd/sd-bus-protocol.h>
@@ -11,35 +10,36 @@
 #include "cli.h"
 #include "ctl-format.h"
 #include "macro.h"
+#include "tests.h"
 
 static void test_exit_status_from_bus_error(void) {
-        assert(exit_status_from_bus_error(BUS_ERROR_NO_SUCH_APP) == EXIT_NO_SUCH);
-        assert(exit_status_from_bus_error(BUS_ERROR_NO_SUCH_VERSION) == EXIT_NO_SUCH);
-        assert(exit_status_from_bus_error(SD_BUS_ERROR_ACCESS_DENIED) == EXIT_NOT_AUTHORIZED);
-        assert(exit_status_from_bus_error(SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED) == EXIT_NOT_AUTHORIZED);
-        assert(exit_status_from_bus_error(BUS_ERROR_BUSY) == EXIT_TRY_LATER);
-        assert(exit_status_from_bus_error(BUS_ERROR_PAUSED) == EXIT_TRY_LATER);
-        assert(exit_status_from_bus_error(BUS_ERROR_BACKING_OFF) == EXIT_TRY_LATER);
-        assert(exit_status_from_bus_error(BUS_ERROR_INVALID_VERSION) == EXIT_USAGE);
-        assert(exit_status_from_bus_error(BUS_ERROR_NOT_SUPPORTED) == EXIT_FAILURE);
-        assert(exit_status_from_bus_error(BUS_ERROR_NOT_ALLOWED) == EXIT_FAILURE);
-        assert(exit_status_from_bus_error(BUS_ERROR_SIGNATURE_INVALID) == EXIT_REFUSED);
-        assert(exit_status_from_bus_error(BUS_ERROR_HASH_MISMATCH) == EXIT_REFUSED);
-        assert(exit_status_from_bus_error(BUS_ERROR_RELEASE_TOO_LARGE) == EXIT_REFUSED);
-        assert(exit_status_from_bus_error(BUS_ERROR_CHANNEL_REPLAYED) == EXIT_REFUSED);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_NO_SUCH_APP), EXIT_NO_SUCH);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_NO_SUCH_VERSION), EXIT_NO_SUCH);
+        ASSERT_EQ(exit_status_from_bus_error(SD_BUS_ERROR_ACCESS_DENIED), EXIT_NOT_AUTHORIZED);
+        ASSERT_EQ(exit_status_from_bus_error(SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED), EXIT_NOT_AUTHORIZED);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_BUSY), EXIT_TRY_LATER);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_PAUSED), EXIT_TRY_LATER);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_BACKING_OFF), EXIT_TRY_LATER);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_INVALID_VERSION), EXIT_USAGE);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_NOT_SUPPORTED), EXIT_FAILURE);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_NOT_ALLOWED), EXIT_FAILURE);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_SIGNATURE_INVALID), EXIT_REFUSED);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_HASH_MISMATCH), EXIT_REFUSED);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_RELEASE_TOO_LARGE), EXIT_REFUSED);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_CHANNEL_REPLAYED), EXIT_REFUSED);
         /* Not refusals: trying again may well work. */
-        assert(exit_status_from_bus_error(BUS_ERROR_DOWNLOAD_FAILED) == EXIT_FAILURE);
-        assert(exit_status_from_bus_error(BUS_ERROR_ROLLED_BACK) == EXIT_FAILURE);
-        assert(exit_status_from_bus_error("System.Error.ENOSPC") == EXIT_FAILURE);
-        assert(exit_status_from_bus_error(SD_BUS_ERROR_SERVICE_UNKNOWN) == EXIT_FAILURE);
-        assert(exit_status_from_bus_error("org.example.Whatever") == EXIT_FAILURE);
-        assert(exit_status_from_bus_error(NULL) == EXIT_FAILURE);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_DOWNLOAD_FAILED), EXIT_FAILURE);
+        ASSERT_EQ(exit_status_from_bus_error(BUS_ERROR_ROLLED_BACK), EXIT_FAILURE);
+        ASSERT_EQ(exit_status_from_bus_error("System.Error.ENOSPC"), EXIT_FAILURE);
+        ASSERT_EQ(exit_status_from_bus_error(SD_BUS_ERROR_SERVICE_UNKNOWN), EXIT_FAILURE);
+        ASSERT_EQ(exit_status_from_bus_error("org.example.Whatever"), EXIT_FAILURE);
+        ASSERT_EQ(exit_status_from_bus_error(NULL), EXIT_FAILURE);
 }
 
 static void assert_table(const Table *t, bool header, const char *expected) {
         _cleanup_free_ char *s = NULL;
 
-        assert(table_format(t, header, &s) == 0);
+        ASSERT_OK_ZERO(table_format(t, header, &s));
         if (!streq(s, expected)) {
                 fprintf(stderr, "got:\n%s\nexpected:\n%s\n", s, expected);
                 abort();
@@ -49,10 +49,10 @@ static void assert_table(const Table *t, bool header, const char *expected) {
 static void test_table_aligns_columns(void) {
         _cleanup_(table_freep) Table *t = NULL;
 
-        assert(table_new(3, (const char *const[]) { "APP", "CURRENT", "STATE" }, &t) == 0);
-        assert(table_add_row(t, (const char *const[]) { "example", "1.4.2", "idle" }) == 0);
-        assert(table_add_row(t, (const char *const[]) { "db", "10.0.0-rc.1", "scheduled" }) == 0);
-        assert(table_n_rows(t) == 2);
+        ASSERT_OK_ZERO(table_new(3, (const char *const[]) { "APP", "CURRENT", "STATE" }, &t));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { "example", "1.4.2", "idle" }));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { "db", "10.0.0-rc.1", "scheduled" }));
+        ASSERT_EQ(table_n_rows(t), 2);
 
         assert_table(t, true,
                      "APP      CURRENT      STATE\n"
@@ -64,9 +64,9 @@ static void test_table_without_header(void) {
         _cleanup_(table_freep) Table *t = NULL;
 
         /* Widths come from the rows shown only: a long header does not widen --no-legend output. */
-        assert(table_new(2, (const char *const[]) { "APPLICATION", "VERSION" }, &t) == 0);
-        assert(table_add_row(t, (const char *const[]) { "a", "1.0.0" }) == 0);
-        assert(table_add_row(t, (const char *const[]) { "bcd", "2.0.0" }) == 0);
+        ASSERT_OK_ZERO(table_new(2, (const char *const[]) { "APPLICATION", "VERSION" }, &t));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { "a", "1.0.0" }));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { "bcd", "2.0.0" }));
 
         assert_table(t, false,
                      "a    1.0.0\n"
@@ -76,8 +76,8 @@ static void test_table_without_header(void) {
 static void test_table_empty_cells_show_dash(void) {
         _cleanup_(table_freep) Table *t = NULL;
 
-        assert(table_new(3, (const char *const[]) { "A", "B", "C" }, &t) == 0);
-        assert(table_add_row(t, (const char *const[]) { NULL, "", "x" }) == 0);
+        ASSERT_OK_ZERO(table_new(3, (const char *const[]) { "A", "B", "C" }, &t));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { NULL, "", "x" }));
 
         assert_table(t, true,
                      "A  B  C\n"
@@ -87,9 +87,9 @@ static void test_table_empty_cells_show_dash(void) {
 static void test_table_no_trailing_blanks(void) {
         _cleanup_(table_freep) Table *t = NULL;
 
-        assert(table_new(2, (const char *const[]) { "NAME", "X" }, &t) == 0);
-        assert(table_add_row(t, (const char *const[]) { "n", "a-long-last-cell" }) == 0);
-        assert(table_add_row(t, (const char *const[]) { "n", "short" }) == 0);
+        ASSERT_OK_ZERO(table_new(2, (const char *const[]) { "NAME", "X" }, &t));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { "n", "a-long-last-cell" }));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { "n", "short" }));
 
         assert_table(t, true,
                      "NAME  X\n"
@@ -101,9 +101,9 @@ static void test_table_utf8_width(void) {
         _cleanup_(table_freep) Table *t = NULL;
 
         /* "café" is four columns wide, though five bytes long. */
-        assert(table_new(2, (const char *const[]) { "APP", "V" }, &t) == 0);
-        assert(table_add_row(t, (const char *const[]) { "café", "1" }) == 0);
-        assert(table_add_row(t, (const char *const[]) { "tea", "2" }) == 0);
+        ASSERT_OK_ZERO(table_new(2, (const char *const[]) { "APP", "V" }, &t));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { "café", "1" }));
+        ASSERT_OK_ZERO(table_add_row(t, (const char *const[]) { "tea", "2" }));
 
         assert_table(t, true,
                      "APP   V\n"
@@ -114,8 +114,8 @@ static void test_table_utf8_width(void) {
 static void test_table_header_only(void) {
         _cleanup_(table_freep) Table *t = NULL;
 
-        assert(table_new(2, (const char *const[]) { "TIME", "HOW" }, &t) == 0);
-        assert(table_n_rows(t) == 0);
+        ASSERT_OK_ZERO(table_new(2, (const char *const[]) { "TIME", "HOW" }, &t));
+        ASSERT_EQ(table_n_rows(t), 0);
         assert_table(t, true, "TIME  HOW\n");
         assert_table(t, false, "");
 }
@@ -123,8 +123,8 @@ static void test_table_header_only(void) {
 static void test_table_new_refuses_no_columns(void) {
         Table *t = NULL;
 
-        assert(table_new(0, (const char *const[]) { NULL }, &t) == -EINVAL);
-        assert(!t);
+        ASSERT_ERROR(table_new(0, (const char *const[]) { NULL }, &t), EINVAL);
+        ASSERT_NULL(t);
 }
 
 static void assert_relative(usec_t t, usec_t now, const char *expected) {
@@ -157,26 +157,26 @@ static void test_format_relative_small_buffer(void) {
 
         /* Truncated, never overrun, always terminated. */
         format_relative(buf, sizeof buf, 3 * USEC_PER_HOUR, 0);
-        assert(streq(buf, "in 3"));
+        ASSERT_STREQ(buf, "in 3");
 }
 
 static void test_format_timestamp_local(void) {
         char buf[TIMESTAMP_LOCAL_MAX], tiny[8];
 
-        assert(setenv("TZ", "UTC", 1) == 0);
+        ASSERT_OK_ZERO_ERRNO(setenv("TZ", "UTC", 1));
         tzset();
 
-        assert(streq(format_timestamp_local(buf, sizeof buf, 0), "Thu 1970-01-01 00:00:00 UTC"));
+        ASSERT_STREQ(format_timestamp_local(buf, sizeof buf, 0), "Thu 1970-01-01 00:00:00 UTC");
         /* 2026-01-20T10:00:00Z, microseconds dropped. */
-        assert(streq(format_timestamp_local(buf, sizeof buf, 1768903200ULL * USEC_PER_SEC + 999999),
-                     "Tue 2026-01-20 10:00:00 UTC"));
-        assert(!format_timestamp_local(buf, sizeof buf, USEC_INFINITY));
-        assert(!format_timestamp_local(tiny, sizeof tiny, 0));
+        ASSERT_STREQ(format_timestamp_local(buf, sizeof buf, 1768903200ULL * USEC_PER_SEC + 999999),
+                     "Tue 2026-01-20 10:00:00 UTC");
+        ASSERT_FALSE(format_timestamp_local(buf, sizeof buf, USEC_INFINITY));
+        ASSERT_FALSE(format_timestamp_local(tiny, sizeof tiny, 0));
 
-        assert(setenv("TZ", "XYZ-2", 1) == 0);  /* POSIX TZ: zone XYZ, two hours east of UTC, no tzdata needed */
+        ASSERT_OK_ZERO_ERRNO(setenv("TZ", "XYZ-2", 1));  /* POSIX TZ: zone XYZ, two hours east of UTC, no tzdata needed */
         tzset();
-        assert(streq(format_timestamp_local(buf, sizeof buf, 1768903200ULL * USEC_PER_SEC),
-                     "Tue 2026-01-20 12:00:00 XYZ"));
+        ASSERT_STREQ(format_timestamp_local(buf, sizeof buf, 1768903200ULL * USEC_PER_SEC),
+                     "Tue 2026-01-20 12:00:00 XYZ");
 }
 
 int main(void) {

@@ -4,7 +4,6 @@
  * than announced; and can be freed at any point (waiting for data, hashing, done but not yet
  * dispatched, inside its own callback) without calling back, leaking or touching freed memory (run
  * under ASan). */
-#include <assert.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -13,6 +12,8 @@
 
 #include "file-hasher.h"
 #include "macro.h"
+#include "test-util.h"
+#include "tests.h"
 
 #define MIB (1024u * 1024u)
 
@@ -30,7 +31,7 @@ static void on_done(FileHasher *h, int error, const uint8_t *digest, void *userd
 
         o->n_done++;
         o->error = error;
-        assert((error == 0) == !!digest);
+        ASSERT_EQ((error == 0), !!digest);
         if (digest)
                 memcpy(o->digest, digest, sizeof(o->digest));
         if (o->free_in_done)
@@ -40,7 +41,7 @@ static void on_done(FileHasher *h, int error, const uint8_t *digest, void *userd
 static uint64_t now_monotonic(void) {
         struct timespec ts;
 
-        assert(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
+        ASSERT_OK_ZERO_ERRNO(clock_gettime(CLOCK_MONOTONIC, &ts));
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
@@ -55,38 +56,24 @@ static void run_until_done(Outcome *o, size_t n) {
                         all = all && o[i].n_done > 0;
                 if (all)
                         return;
-                assert(now_monotonic() < deadline);
-                assert(sd_event_run(event, 1000000u) >= 0);
+                ASSERT_LT(now_monotonic(), deadline);
+                ASSERT_OK(sd_event_run(event, 1000000u));
         }
-}
-
-static char *make_content(size_t size, uint64_t seed) {
-        char *p = malloc(size ?: 1);
-        uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-
-        assert(p);
-        for (size_t i = 0; i < size; i++) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                p[i] = (char) (x >> 24);
-        }
-        return p;
 }
 
 static void assert_sha256(const Outcome *o, const void *data, size_t size) {
         uint8_t expected[FILE_HASHER_DIGEST_SIZE];
 
-        assert(EVP_Digest(data, size, expected, NULL, EVP_sha256(), NULL) == 1);
-        assert(o->n_done == 1);
-        assert(o->error == 0);
-        assert(memcmp(o->digest, expected, sizeof(expected)) == 0);
+        ASSERT_EQ(EVP_Digest(data, size, expected, NULL, EVP_sha256(), NULL), 1);
+        ASSERT_EQ(o->n_done, 1);
+        ASSERT_EQ(o->error, 0);
+        ASSERT_MEMEQ(o->digest, expected, sizeof(expected));
 }
 
 static int new_file(void) {
         int fd = memfd_create("test-file-hasher", MFD_CLOEXEC);
 
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         return fd;
 }
 
@@ -97,17 +84,17 @@ static void write_and_hash(const char *data, size_t size, size_t step, const cha
         size_t prefix_len = strlen(prefix), written = 0;
         FileHasher *h = NULL;
 
-        assert(write(fd, prefix, prefix_len) == (ssize_t) prefix_len);
-        assert(file_hasher_new(event, fd, prefix_len, on_done, o, &h) == 0);
+        ASSERT_EQ(write(fd, prefix, prefix_len), (ssize_t) prefix_len);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, prefix_len, on_done, o, &h));
 
         while (written < size) {
                 size_t n = size - written < step ? size - written : step;
 
-                assert(write(fd, data + written, n) == (ssize_t) n);
+                ASSERT_EQ(write(fd, data + written, n), (ssize_t) n);
                 written += n;
                 file_hasher_advance(h, written);
-                assert(sd_event_run(event, 0) >= 0);
-                assert(o->n_done == 0);
+                ASSERT_OK(sd_event_run(event, 0));
+                ASSERT_EQ(o->n_done, 0);
         }
         file_hasher_finish(h);
         run_until_done(o, 1);
@@ -154,7 +141,7 @@ static void test_many_chunks(void) {
         printf("%s\n", __func__);
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                char *data = make_content(cases[i].size, i + 1);
+                char *data = test_make_content(cases[i].size, i + 1);
                 Outcome o = {};
 
                 write_and_hash(data, cases[i].size, cases[i].step, "prefix", &o);
@@ -166,7 +153,7 @@ static void test_many_chunks(void) {
 static void test_worker_waits_for_more(void) {
         const size_t size = 2 * MIB + 99;
         _cleanup_close_ int fd = new_file();
-        char *data = make_content(size, 42);
+        char *data = test_make_content(size, 42);
         struct timespec pause = { .tv_nsec = 2 * 1000 * 1000 };
         FileHasher *h = NULL;
         Outcome o = {};
@@ -174,11 +161,11 @@ static void test_worker_waits_for_more(void) {
         printf("%s\n", __func__);
 
         /* The worker catches up and sleeps after each write; the digest is still of all of it. */
-        assert(file_hasher_new(event, fd, 0, on_done, &o, &h) == 0);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, 0, on_done, &o, &h));
         for (size_t written = 0; written < size;) {
                 size_t n = size - written < 700000 ? size - written : 700000;
 
-                assert(write(fd, data + written, n) == (ssize_t) n);
+                ASSERT_EQ(write(fd, data + written, n), (ssize_t) n);
                 written += n;
                 file_hasher_advance(h, written);
                 (void) nanosleep(&pause, NULL);
@@ -198,21 +185,21 @@ static void test_file_shorter_than_announced(void) {
         printf("%s\n", __func__);
 
         /* Someone truncated the file behind the writer's back: that is an error, not a digest of less. */
-        assert(write(fd, "abc", 3) == 3);
-        assert(file_hasher_new(event, fd, 0, on_done, &o, &h) == 0);
+        ASSERT_EQ(write(fd, "abc", 3), 3);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, 0, on_done, &o, &h));
         file_hasher_advance(h, 10);
         file_hasher_finish(h);
         run_until_done(&o, 1);
-        assert(o.n_done == 1);
-        assert(o.error == -EIO);
+        ASSERT_EQ(o.n_done, 1);
+        ASSERT_ERROR(o.error, EIO);
         file_hasher_free(h);
 
         /* Reported as soon as it happens, without waiting for the writer to finish. */
         o = (Outcome) {};
-        assert(file_hasher_new(event, fd, 0, on_done, &o, &h) == 0);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, 0, on_done, &o, &h));
         file_hasher_advance(h, 2 * MIB);
         run_until_done(&o, 1);
-        assert(o.error == -EIO);
+        ASSERT_ERROR(o.error, EIO);
         file_hasher_free(h);
 }
 
@@ -226,56 +213,56 @@ static void test_unreadable_fd(void) {
 
         snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
         wfd = open(proc, O_WRONLY|O_CLOEXEC);
-        assert(wfd >= 0);
-        assert(write(wfd, "abc", 3) == 3);
+        ASSERT_GE(wfd, 0);
+        ASSERT_EQ(write(wfd, "abc", 3), 3);
 
-        assert(file_hasher_new(event, wfd, 0, on_done, &o, &h) == 0);
+        ASSERT_OK_ZERO(file_hasher_new(event, wfd, 0, on_done, &o, &h));
         file_hasher_advance(h, 3);
         file_hasher_finish(h);
         run_until_done(&o, 1);
-        assert(o.error == -EBADF);
+        ASSERT_ERROR(o.error, EBADF);
         file_hasher_free(h);
 
-        assert(file_hasher_new(event, -EBADF, 0, on_done, &o, &h) == -EINVAL);
-        assert(file_hasher_new(NULL, fd, 0, on_done, &o, &h) == -EINVAL);
+        ASSERT_ERROR(file_hasher_new(event, -EBADF, 0, on_done, &o, &h), EINVAL);
+        ASSERT_ERROR(file_hasher_new(NULL, fd, 0, on_done, &o, &h), EINVAL);
 }
 
 static void test_free_at_any_point(void) {
         const size_t size = 8 * MIB;
         _cleanup_close_ int fd = new_file();
-        char *data = make_content(size, 7);
+        char *data = test_make_content(size, 7);
         FileHasher *h = NULL;
         Outcome o = {};
 
         printf("%s\n", __func__);
 
-        assert(write(fd, data, size) == (ssize_t) size);
+        ASSERT_EQ(write(fd, data, size), (ssize_t) size);
 
         /* Right away, and while the worker waits for a first chunk. */
-        assert(file_hasher_new(event, fd, 0, on_done, &o, &h) == 0);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, 0, on_done, &o, &h));
         h = file_hasher_free(h);
-        assert(file_hasher_new(event, fd, 0, on_done, &o, &h) == 0);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, 0, on_done, &o, &h));
         file_hasher_advance(h, 10);
         h = file_hasher_free(h);
 
         /* While it hashes. */
-        assert(file_hasher_new(event, fd, 0, on_done, &o, &h) == 0);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, 0, on_done, &o, &h));
         file_hasher_advance(h, size);
         h = file_hasher_free(h);
 
         /* Done, or about to be, but not yet dispatched: the loop must not call back into freed memory. */
-        assert(file_hasher_new(event, fd, 0, on_done, &o, &h) == 0);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, 0, on_done, &o, &h));
         file_hasher_advance(h, size);
         file_hasher_finish(h);
         h = file_hasher_free(h);
 
         for (unsigned i = 0; i < 5; i++)
-                assert(sd_event_run(event, 10 * 1000) >= 0);
-        assert(o.n_done == 0);
+                ASSERT_OK(sd_event_run(event, 10 * 1000));
+        ASSERT_EQ(o.n_done, 0);
 
         /* From inside its own callback. */
         o = (Outcome) { .free_in_done = true };
-        assert(file_hasher_new(event, fd, 0, on_done, &o, &h) == 0);
+        ASSERT_OK_ZERO(file_hasher_new(event, fd, 0, on_done, &o, &h));
         file_hasher_advance(h, size);
         file_hasher_finish(h);
         run_until_done(&o, 1);
@@ -297,12 +284,12 @@ static void test_many_at_once(void) {
 
         for (size_t i = 0; i < N; i++) {
                 size[i] = i * 99991;
-                data[i] = make_content(size[i], i + 1000);
+                data[i] = test_make_content(size[i], i + 1000);
                 fd[i] = new_file();
-                assert(file_hasher_new(event, fd[i], 0, on_done, &o[i], &h[i]) == 0);
+                ASSERT_OK_ZERO(file_hasher_new(event, fd[i], 0, on_done, &o[i], &h[i]));
         }
         for (size_t i = 0; i < N; i++) {
-                assert(write(fd[i], data[i], size[i]) == (ssize_t) size[i]);
+                ASSERT_EQ(write(fd[i], data[i], size[i]), (ssize_t) size[i]);
                 file_hasher_advance(h[i], size[i]);
                 file_hasher_finish(h[i]);
         }
@@ -316,7 +303,7 @@ static void test_many_at_once(void) {
 }
 
 int main(void) {
-        assert(sd_event_new(&event) >= 0);
+        ASSERT_OK(sd_event_new(&event));
 
         test_empty();
         test_one_byte();

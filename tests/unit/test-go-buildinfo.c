@@ -2,7 +2,6 @@
 /* Go build info: real Go programs from Debian (age, restic, the go tool), the same with their section
  * headers removed and cut short, and ELF files built here for what no installed program has: the
  * pre-go1.18 pointer layout, 32-bit and big-endian files, and hand-written module info. */
-#include <assert.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "fileio.h"
 #include "go-buildinfo.h"
 #include "macro.h"
+#include "tests.h"
 
 /* ---- Building ELF files ------------------------------------------------------------------------ */
 
@@ -35,7 +35,7 @@ typedef struct Buf {
 } Buf;
 
 static void put(Buf *b, size_t offset, uint64_t v, size_t n, bool big_endian) {
-        assert(offset + n <= b->size);
+        ASSERT_LE(offset + n, b->size);
         for (size_t i = 0; i < n; i++)
                 b->data[offset + (big_endian ? n - 1 - i : i)] = (v >> (8 * i)) & 0xff;
 }
@@ -43,14 +43,14 @@ static void put(Buf *b, size_t offset, uint64_t v, size_t n, bool big_endian) {
 static uint64_t get(const Buf *b, size_t offset, size_t n, bool big_endian) {
         uint64_t v = 0;
 
-        assert(offset + n <= b->size);
+        ASSERT_LE(offset + n, b->size);
         for (size_t i = 0; i < n; i++)
                 v |= (uint64_t) b->data[offset + (big_endian ? n - 1 - i : i)] << (8 * i);
         return v;
 }
 
 static void put_bytes(Buf *b, size_t offset, const void *p, size_t n) {
-        assert(offset + n <= b->size);
+        ASSERT_LE(offset + n, b->size);
         memcpy(b->data + offset, p, n);
 }
 
@@ -94,7 +94,7 @@ static Buf build_elf(const Spec *spec) {
         Buf b;
 
         if (spec->modinfo)
-                assert(asprintf(&modinfo, SENTINEL "%s" SENTINEL, spec->modinfo) >= 0);
+                ASSERT_OK_ERRNO(asprintf(&modinfo, SENTINEL "%s" SENTINEL, spec->modinfo));
         modinfo_len = modinfo ? strlen(modinfo) : 0;
 
         lenlen[0] = uvarint(version_len, lenbuf[0]);
@@ -109,7 +109,7 @@ static Buf build_elf(const Spec *spec) {
 
         b.size = shoff + 4 * shent;
         b.data = calloc(1, b.size);
-        assert(b.data);
+        ASSERT_NOT_NULL(b.data);
 
         /* ELF header */
         memcpy(b.data, ELFMAG, SELFMAG);
@@ -213,7 +213,7 @@ static int parse_copy(const void *data, size_t size, GoBuildInfo **ret, char **r
         _cleanup_free_ uint8_t *copy = NULL;
 
         copy = malloc(size ?: 1);
-        assert(copy);
+        ASSERT_NOT_NULL(copy);
         memcpy(copy, data, size);
         return go_buildinfo_parse(copy, size, ret, ret_reason);
 }
@@ -225,12 +225,11 @@ static GoBuildInfo *parse_ok(const void *data, size_t size) {
 
         r = parse_copy(data, size, &info, &reason);
         if (r < 0) {
-                fprintf(stderr, "go_buildinfo_parse() failed: %s (%s)\n", strerror(-r), strempty(reason));
-                assert(false);
+                TEST_FAIL("go_buildinfo_parse() failed: %s (%s)", strerror(-r), strempty(reason));
         }
-        assert(info);
-        assert(!reason);
-        assert(!isempty(info->go_version));
+        ASSERT_NOT_NULL(info);
+        ASSERT_NULL(reason);
+        ASSERT_FALSE(isempty(info->go_version));
         return info;
 }
 
@@ -242,20 +241,18 @@ static void assert_error(const void *data, size_t size, int error, const char *r
 
         r = parse_copy(data, size, &info, &reason);
         if (r != error) {
-                fprintf(stderr, "go_buildinfo_parse() of %zu bytes = %d (%s), expected %d\n", size, r,
+                TEST_FAIL("go_buildinfo_parse() of %zu bytes = %d (%s), expected %d", size, r,
                         strempty(reason), error);
-                assert(false);
         }
-        assert(info == sentinel);
-        assert(reason);
+        ASSERT_EQ(info, sentinel);
+        ASSERT_NOT_NULL(reason);
         if (reason_part && !strstr(reason, reason_part)) {
-                fprintf(stderr, "reason \"%s\" does not mention \"%s\"\n", reason, reason_part);
-                assert(false);
+                TEST_FAIL("reason \"%s\" does not mention \"%s\"", reason, reason_part);
         }
 
         /* The same without asking for a reason. */
-        assert(parse_copy(data, size, &info, NULL) == error);
-        assert(info == sentinel);
+        ASSERT_EQ(parse_copy(data, size, &info, NULL), error);
+        ASSERT_EQ(info, sentinel);
 }
 
 static GoBuildInfo *parse_spec(const Spec *spec) {
@@ -270,13 +267,6 @@ static void assert_spec_error(const Spec *spec, const char *reason_part) {
         assert_error(b.data, b.size, -EBADMSG, reason_part);
 }
 
-static void assert_streq(const char *a, const char *b) {
-        if (!streq_ptr(a, b)) {
-                fprintf(stderr, "\"%s\" != \"%s\"\n", strempty(a), strempty(b));
-                assert(false);
-        }
-}
-
 /* A real program, whole, or NULL when it is not installed. */
 static Buf *load_program(const char *path, Buf *ret) {
         _cleanup_free_ char *data = NULL;
@@ -284,11 +274,9 @@ static Buf *load_program(const char *path, Buf *ret) {
         int r;
 
         r = read_file_at(AT_FDCWD, path, 512U * 1024U * 1024U, &data, &size);
-        if (r == -ENOENT) {
-                printf("skipped: %s is not installed\n", path);
+        if (r == -ENOENT)
                 return NULL;
-        }
-        assert(r >= 0);
+        ASSERT_OK(r);
 
         *ret = (Buf) { (uint8_t *) TAKE_PTR(data), size };
         return ret;
@@ -299,7 +287,7 @@ static size_t find_magic(const Buf *b) {
         for (size_t i = 0; i + 32 <= b->size; i += 16)
                 if (memcmp(b->data + i, "\xff Go buildinf:", 14) == 0 && IN_SET(b->data[i + 14], 4, 8))
                         return i;
-        assert(false);
+        TEST_FAIL("no Go build info header in %zu bytes", b->size);
 }
 
 /* The same file without section headers, as sstrip leaves it (zeros read the same in either byte
@@ -313,29 +301,55 @@ static void strip_section_headers(Buf *b) {
 }
 
 static void assert_same(const GoBuildInfo *a, const GoBuildInfo *b) {
-        assert_streq(a->go_version, b->go_version);
-        assert_streq(a->path, b->path);
-        assert_streq(a->main.path, b->main.path);
-        assert_streq(a->main.version, b->main.version);
-        assert_streq(a->main.sum, b->main.sum);
-        assert(a->n_deps == b->n_deps);
-        assert(a->n_settings == b->n_settings);
+        ASSERT_STREQ(a->go_version, b->go_version);
+        ASSERT_STREQ(a->path, b->path);
+        ASSERT_STREQ(a->main.path, b->main.path);
+        ASSERT_STREQ(a->main.version, b->main.version);
+        ASSERT_STREQ(a->main.sum, b->main.sum);
+        ASSERT_EQ(a->n_deps, b->n_deps);
+        ASSERT_EQ(a->n_settings, b->n_settings);
         for (size_t i = 0; i < a->n_settings; i++) {
-                assert_streq(a->settings[i].key, b->settings[i].key);
-                assert_streq(a->settings[i].value, b->settings[i].value);
+                ASSERT_STREQ(a->settings[i].key, b->settings[i].key);
+                ASSERT_STREQ(a->settings[i].value, b->settings[i].value);
         }
 }
 
 /* ---- Real Go programs -------------------------------------------------------------------------- */
 
-static const struct {
-        const char *file;
-        const char *package;
-} programs[] = {
-        { "/usr/bin/age",               "filippo.io/age/cmd/age" },
-        { "/usr/bin/restic",            "github.com/restic/restic/cmd/restic" },
-        { "/usr/lib/go-1.19/bin/go",    "cmd/go" },
-};
+/* The go tool of the installed Go, as `go env GOROOT` names it (Debian: /usr/lib/go-1.19/bin/go), or
+ * NULL when there is none. */
+static char *go_tool(void) {
+        _cleanup_free_ char *root = NULL;
+        char *path = NULL;
+        size_t n = 0;
+        FILE *f;
+
+        f = popen("go env GOROOT 2>/dev/null", "re");
+        if (!f)
+                return NULL;
+        if (getline(&root, &n, f) < 0)
+                root = mfree(root);
+        if (pclose(f) != 0 || !root)
+                return NULL;
+        root[strcspn(root, "\n")] = 0;
+        if (isempty(root))
+                return NULL;
+        ASSERT_GT(asprintf(&path, "%s/bin/go", root), 0);
+        return path;
+}
+
+/* Loads file into b, or says why the case cannot run here and returns false. */
+static bool load_real_program(const char *file, Buf *b) {
+        if (!file) {
+                test_skip_case("no Go installed (`go env GOROOT` fails)");
+                return false;
+        }
+        if (!load_program(file, b)) {
+                test_skip_case("%s is not installed", file);
+                return false;
+        }
+        return true;
+}
 
 static void test_real_program(const char *file, const char *package) {
         _cleanup_(go_buildinfo_freep) GoBuildInfo *info = NULL, *stripped = NULL;
@@ -343,27 +357,28 @@ static void test_real_program(const char *file, const char *package) {
         _cleanup_free_ char *reason = NULL;
         _cleanup_close_ int fd = -EBADF;
 
-        if (!load_program(file, &b))
+        test_case(__func__);
+        printf("  %s\n", file ?: "(no go tool)");
+        if (!load_real_program(file, &b))
                 return;
-        printf("%s\n", file);
 
         info = parse_ok(b.data, b.size);
         /* "go1.19.8", or whatever Debian builds them with next. */
-        assert(strncmp(info->go_version, "go1.", 4) == 0);
-        assert_streq(info->path, package);
-        assert_streq(go_buildinfo_setting(info, "GOOS"), "linux");
-        assert_streq(go_buildinfo_setting(info, "-compiler"), "gc");
-        assert(go_buildinfo_setting(info, "GOARCH"));
-        assert(!go_buildinfo_setting(info, "NO_SUCH_SETTING"));
+        ASSERT_EQ(strncmp(info->go_version, "go1.", 4), 0);
+        ASSERT_STREQ(info->path, package);
+        ASSERT_STREQ(go_buildinfo_setting(info, "GOOS"), "linux");
+        ASSERT_STREQ(go_buildinfo_setting(info, "-compiler"), "gc");
+        ASSERT_TRUE(go_buildinfo_setting(info, "GOARCH"));
+        ASSERT_FALSE(go_buildinfo_setting(info, "NO_SUCH_SETTING"));
 
         /* From the file, mapped. */
         fd = open(file, O_RDONLY|O_CLOEXEC);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         go_buildinfo_free(info);
         info = NULL;
-        assert(go_buildinfo_read_fd(fd, GO_BUILDINFO_MAX_FILE_SIZE, &info, &reason) == 0);
-        assert(!reason);
-        assert_streq(info->path, package);
+        ASSERT_OK_ZERO(go_buildinfo_read_fd(fd, GO_BUILDINFO_MAX_FILE_SIZE, &info, &reason));
+        ASSERT_NULL(reason);
+        ASSERT_STREQ(info->path, package);
 
         /* Without section headers, the build info is found by scanning the data segment: at its start
          * for the go tool, deep inside it for the externally linked age and restic. */
@@ -372,17 +387,19 @@ static void test_real_program(const char *file, const char *package) {
         assert_same(info, stripped);
 }
 
-static void test_real_programs(void) {
-        for (size_t i = 0; i < ELEMENTSOF(programs); i++)
-                test_real_program(programs[i].file, programs[i].package);
+static void test_real_programs(const char *go) {
+        test_real_program("/usr/bin/age", "filippo.io/age/cmd/age");
+        test_real_program("/usr/bin/restic", "github.com/restic/restic/cmd/restic");
+        test_real_program(go, "cmd/go");
 }
 
 /* Cut short anywhere, a Go program is a clean error: the section headers at its end are gone. */
-static void test_real_truncated(void) {
+static void test_real_truncated(const char *go) {
         _cleanup_(buf_done) Buf b = {};
         size_t magic;
 
-        if (!load_program("/usr/lib/go-1.19/bin/go", &b))
+        test_case(__func__);
+        if (!load_real_program(go, &b))
                 return;
         magic = find_magic(&b);
 
@@ -410,6 +427,7 @@ static void test_not_go(void) {
         Spec spec = { .is64 = true, .no_buildinfo = true };
         _cleanup_(buf_done) Buf plain = build_elf(&spec);
 
+        test_case(__func__);
         assert_error(plain.data, plain.size, -ENOMSG, "without Go build info");
         spec.no_sections = true;
         buf_done(&plain);
@@ -417,13 +435,14 @@ static void test_not_go(void) {
         assert_error(plain.data, plain.size, -ENOMSG, "not a Go program");
 
         /* A C program. */
-        assert(load_program("/bin/true", &b));
+        ASSERT_TRUE(load_program("/bin/true", &b));
         assert_error(b.data, b.size, -ENOMSG, "not a Go program");
 }
 
 static void test_not_elf(void) {
         static const char script[] = "#!/bin/sh\necho hello\n";
 
+        test_case(__func__);
         assert_error("", 0, -ENOEXEC, "empty");
         assert_error("\x7f", 1, -ENOEXEC, "not an ELF");
         assert_error(script, strlen(script), -ENOEXEC, "not an ELF");
@@ -452,39 +471,40 @@ static const char modinfo_full[] =
         "build\tvcs.modified=false\n";
 
 static void assert_full(const GoBuildInfo *info, const char *version) {
-        assert_streq(info->go_version, version);
-        assert_streq(info->path, "example.com/hello/cmd/hello");
-        assert_streq(info->main.path, "example.com/hello");
-        assert_streq(info->main.version, "v1.4.2");
-        assert_streq(info->main.sum, "h1:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG=");
-        assert(!info->main.replace);
+        ASSERT_STREQ(info->go_version, version);
+        ASSERT_STREQ(info->path, "example.com/hello/cmd/hello");
+        ASSERT_STREQ(info->main.path, "example.com/hello");
+        ASSERT_STREQ(info->main.version, "v1.4.2");
+        ASSERT_STREQ(info->main.sum, "h1:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG=");
+        ASSERT_NULL(info->main.replace);
 
-        assert(info->n_deps == 3);
-        assert_streq(info->deps[0].path, "golang.org/x/mod");
-        assert_streq(info->deps[0].version, "v0.7.0");
-        assert_streq(info->deps[0].sum, "h1:mod=");
-        assert(!info->deps[0].replace);
-        assert_streq(info->deps[1].path, "golang.org/x/sys");
-        assert(!info->deps[1].sum);
-        assert(info->deps[1].replace);
-        assert_streq(info->deps[1].replace->path, "../sys");
-        assert_streq(info->deps[1].replace->version, "");
-        assert(!info->deps[1].replace->sum);
-        assert_streq(info->deps[2].replace->path, "github.com/fork/b");
-        assert_streq(info->deps[2].replace->version, "v1.0.1");
-        assert_streq(info->deps[2].replace->sum, "h1:fork=");
+        ASSERT_EQ(info->n_deps, 3);
+        ASSERT_STREQ(info->deps[0].path, "golang.org/x/mod");
+        ASSERT_STREQ(info->deps[0].version, "v0.7.0");
+        ASSERT_STREQ(info->deps[0].sum, "h1:mod=");
+        ASSERT_FALSE(info->deps[0].replace);
+        ASSERT_STREQ(info->deps[1].path, "golang.org/x/sys");
+        ASSERT_FALSE(info->deps[1].sum);
+        ASSERT_TRUE(info->deps[1].replace);
+        ASSERT_STREQ(info->deps[1].replace->path, "../sys");
+        ASSERT_STREQ(info->deps[1].replace->version, "");
+        ASSERT_FALSE(info->deps[1].replace->sum);
+        ASSERT_STREQ(info->deps[2].replace->path, "github.com/fork/b");
+        ASSERT_STREQ(info->deps[2].replace->version, "v1.0.1");
+        ASSERT_STREQ(info->deps[2].replace->sum, "h1:fork=");
 
-        assert(info->n_settings == 10);
-        assert_streq(info->settings[0].key, "-compiler");
-        assert_streq(info->settings[1].key, "-ldflags");
-        assert_streq(info->settings[1].value, "-s -w -X \"main.version=1.4.2\"");
-        assert_streq(go_buildinfo_setting(info, "CGO_CFLAGS"), "");
-        assert_streq(go_buildinfo_setting(info, "GOARCH"), "arm64");
-        assert_streq(go_buildinfo_setting(info, "vcs.revision"), "0123456789abcdef0123456789abcdef01234567");
+        ASSERT_EQ(info->n_settings, 10);
+        ASSERT_STREQ(info->settings[0].key, "-compiler");
+        ASSERT_STREQ(info->settings[1].key, "-ldflags");
+        ASSERT_STREQ(info->settings[1].value, "-s -w -X \"main.version=1.4.2\"");
+        ASSERT_STREQ(go_buildinfo_setting(info, "CGO_CFLAGS"), "");
+        ASSERT_STREQ(go_buildinfo_setting(info, "GOARCH"), "arm64");
+        ASSERT_STREQ(go_buildinfo_setting(info, "vcs.revision"), "0123456789abcdef0123456789abcdef01234567");
 }
 
 /* Every class, byte order, layout, with and without section headers. */
 static void test_layouts(void) {
+        test_case(__func__);
         for (unsigned i = 0; i < 16; i++) {
                 _cleanup_(go_buildinfo_freep) GoBuildInfo *info = NULL;
                 Spec spec = {
@@ -508,23 +528,28 @@ static void test_layouts(void) {
 static void test_no_module(void) {
         _cleanup_(go_buildinfo_freep) GoBuildInfo *a = NULL, *b = NULL, *c = NULL;
 
+        test_case(__func__);
         a = parse_spec(&(Spec) { .is64 = true, .pointers = true, .version = "go1.13" });
-        assert_streq(a->go_version, "go1.13");
-        assert(!a->path && !a->main.path && a->n_deps == 0 && a->n_settings == 0);
+        ASSERT_STREQ(a->go_version, "go1.13");
+        ASSERT_NULL(a->path);
+        ASSERT_NULL(a->main.path);
+        ASSERT_EQ(a->n_deps, 0);
+        ASSERT_EQ(a->n_settings, 0);
 
         b = parse_spec(&(Spec) { .is64 = true, .modinfo = "path\tcmd/go\nbuild\tGOOS=linux\n" });
-        assert_streq(b->path, "cmd/go");
-        assert(!b->main.path);
-        assert(b->n_settings == 1);
+        ASSERT_STREQ(b->path, "cmd/go");
+        ASSERT_NULL(b->main.path);
+        ASSERT_EQ(b->n_settings, 1);
 
         /* Sentinels without a newline before the last one frame nothing. */
         c = parse_spec(&(Spec) { .modinfo = "path\tcmd/go" });
-        assert(!c->path);
+        ASSERT_NULL(c->path);
 }
 
 static void test_modinfo_lenient(void) {
         _cleanup_(go_buildinfo_freep) GoBuildInfo *info = NULL;
 
+        test_case(__func__);
         /* Unknown lines are skipped, as is the empty line `go version -m` prints after "=>"; a later
          * "path" wins; a setting may repeat. */
         info = parse_spec(&(Spec) { .is64 = true, .modinfo =
@@ -537,13 +562,13 @@ static void test_modinfo_lenient(void) {
                 "build\tK=2\n"
                 "build\t\"quoted key\"=`raw \\value`\n"
                 "build\tu=\"caf\\u00e9 \\U0001F600 \\x41\\101\"\n" });
-        assert_streq(info->path, "second");
-        assert_streq(info->main.version, "(devel)");
-        assert(!info->main.sum);
-        assert(info->n_settings == 4);
-        assert_streq(go_buildinfo_setting(info, "K"), "2");
-        assert_streq(go_buildinfo_setting(info, "quoted key"), "raw \\value");
-        assert_streq(go_buildinfo_setting(info, "u"), "caf\xc3\xa9 \xf0\x9f\x98\x80 AA");
+        ASSERT_STREQ(info->path, "second");
+        ASSERT_STREQ(info->main.version, "(devel)");
+        ASSERT_NULL(info->main.sum);
+        ASSERT_EQ(info->n_settings, 4);
+        ASSERT_STREQ(go_buildinfo_setting(info, "K"), "2");
+        ASSERT_STREQ(go_buildinfo_setting(info, "quoted key"), "raw \\value");
+        ASSERT_STREQ(go_buildinfo_setting(info, "u"), "caf\xc3\xa9 \xf0\x9f\x98\x80 AA");
 }
 
 static void test_modinfo_malformed(void) {
@@ -575,6 +600,7 @@ static void test_modinfo_malformed(void) {
                 { "path\ta\nbuild\tk=\"\\xed\\xa0\\x80\"\n",  "line 2" },
         };
 
+        test_case(__func__);
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 printf("malformed module info %zu\n", i);
                 assert_spec_error(&(Spec) { .is64 = true, .modinfo = bad[i].modinfo }, bad[i].reason);
@@ -593,6 +619,7 @@ static void test_pointers_malformed(void) {
         size_t header = find_magic(&b), strings = header + 32;
         uint64_t v;
 
+        test_case(__func__);
         /* The version pointer into nothing. */
         v = get(&b, header + 16, 8, false);
         put(&b, header + 16, 0x1234, 8, false);
@@ -635,6 +662,7 @@ static void test_inline_malformed(void) {
         _cleanup_(buf_done) Buf b = build_elf(&spec);
         size_t header = find_magic(&b);
 
+        test_case(__func__);
         /* The section ends 16-aligned after the module info: lengths beyond it are refused. */
         b.data[header + 32] = 0x7f;
         assert_error(b.data, b.size, -EBADMSG, "the Go version (127 bytes) runs past the end");
@@ -647,6 +675,7 @@ static void test_elf_malformed(void) {
         Spec spec = { .is64 = true, .modinfo = "path\tp\n" };
         _cleanup_(buf_done) Buf b = build_elf(&spec);
 
+        test_case(__func__);
         b.data[EI_CLASS] = 3;
         assert_error(b.data, b.size, -EBADMSG, "unknown ELF class 3");
         b.data[EI_CLASS] = ELFCLASS64;
@@ -679,13 +708,14 @@ static void test_elf_extended_numbering(void) {
         _cleanup_(buf_done) Buf b = build_elf(&spec);
         uint64_t shoff;
 
+        test_case(__func__);
         shoff = get(&b, offsetof(Elf64_Ehdr, e_shoff), 8, false);
         put(&b, offsetof(Elf64_Ehdr, e_shnum), 0, 2, false);
         put(&b, offsetof(Elf64_Ehdr, e_shstrndx), SHN_XINDEX, 2, false);
         put(&b, shoff + offsetof(Elf64_Shdr, sh_size), 4, 8, false);
         put(&b, shoff + offsetof(Elf64_Shdr, sh_link), 3, 4, false);
         info = parse_ok(b.data, b.size);
-        assert_streq(info->path, "p");
+        ASSERT_STREQ(info->path, "p");
 
         /* A name table index past the sections. */
         put(&b, shoff + offsetof(Elf64_Shdr, sh_link), 9, 4, false);
@@ -694,6 +724,7 @@ static void test_elf_extended_numbering(void) {
 
 /* Each cut of a small ELF, with and without sections, in every layout: an error, never a crash. */
 static void test_every_cut(void) {
+        test_case(__func__);
         for (unsigned i = 0; i < 16; i++) {
                 Spec spec = { .is64 = i & 1, .big_endian = i & 2, .pointers = i & 4, .no_sections = i & 8,
                               .modinfo = modinfo_full };
@@ -707,11 +738,11 @@ static void test_every_cut(void) {
                         /* Without section headers, a cut after the data segment (in the section
                          * names and headers left behind) leaves everything needed. */
                         if (r == 0) {
-                                assert(spec.no_sections);
+                                ASSERT_TRUE(spec.no_sections);
                                 go_buildinfo_free(info);
                                 continue;
                         }
-                        assert(IN_SET(r, -ENOEXEC, -EBADMSG));
+                        ASSERT_TRUE(IN_SET(r, -ENOEXEC, -EBADMSG));
                 }
         }
 }
@@ -723,39 +754,40 @@ static void test_read_fd(void) {
         _cleanup_free_ char *reason = NULL;
         int pipefd[2];
 
+        test_case(__func__);
         /* A regular file; a bound below its size. */
         fd = memfd_create("go-program", MFD_CLOEXEC);
-        assert(fd >= 0);
-        assert(write(fd, b.data, b.size) == (ssize_t) b.size);
-        assert(go_buildinfo_read_fd(fd, b.size, &info, NULL) == 0);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, b.data, b.size), (ssize_t) b.size);
+        ASSERT_OK_ZERO(go_buildinfo_read_fd(fd, b.size, &info, NULL));
         assert_full(info, "go1.17.13");
-        assert(go_buildinfo_read_fd(fd, b.size - 1, &info, NULL) == -EFBIG);
+        ASSERT_ERROR(go_buildinfo_read_fd(fd, b.size - 1, &info, NULL), EFBIG);
 
         /* An empty file. */
-        assert(ftruncate(fd, 0) == 0);
-        assert(go_buildinfo_read_fd(fd, b.size, &info, &reason) == -ENOEXEC);
-        assert(strstr(reason, "empty"));
+        ASSERT_OK_ZERO_ERRNO(ftruncate(fd, 0));
+        ASSERT_ERROR(go_buildinfo_read_fd(fd, b.size, &info, &reason), ENOEXEC);
+        ASSERT_NOT_NULL(strstr(reason, "empty"));
 
         /* A pipe is read. */
-        assert(pipe2(pipefd, O_CLOEXEC) == 0);
-        assert(write(pipefd[1], b.data, b.size) == (ssize_t) b.size);
+        ASSERT_OK_ZERO_ERRNO(pipe2(pipefd, O_CLOEXEC));
+        ASSERT_EQ(write(pipefd[1], b.data, b.size), (ssize_t) b.size);
         close(pipefd[1]);
         go_buildinfo_free(info);
         info = NULL;
-        assert(go_buildinfo_read_fd(pipefd[0], b.size, &info, NULL) == 0);
-        assert_streq(info->path, "example.com/hello/cmd/hello");
+        ASSERT_OK_ZERO(go_buildinfo_read_fd(pipefd[0], b.size, &info, NULL));
+        ASSERT_STREQ(info->path, "example.com/hello/cmd/hello");
         close(pipefd[0]);
 
         /* A pipe longer than the bound. */
-        assert(pipe2(pipefd, O_CLOEXEC) == 0);
-        assert(write(pipefd[1], b.data, b.size) == (ssize_t) b.size);
+        ASSERT_OK_ZERO_ERRNO(pipe2(pipefd, O_CLOEXEC));
+        ASSERT_EQ(write(pipefd[1], b.data, b.size), (ssize_t) b.size);
         close(pipefd[1]);
-        assert(go_buildinfo_read_fd(pipefd[0], 100, &info, NULL) == -EFBIG);
+        ASSERT_ERROR(go_buildinfo_read_fd(pipefd[0], 100, &info, NULL), EFBIG);
         close(pipefd[0]);
 
         dir = open("/", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(dir >= 0);
-        assert(go_buildinfo_read_fd(dir, b.size, &info, NULL) == -EISDIR);
+        ASSERT_GE(dir, 0);
+        ASSERT_ERROR(go_buildinfo_read_fd(dir, b.size, &info, NULL), EISDIR);
 }
 
 /* With GO_BUILDINFO_WRITE_CORPUS=DIR, the ELF files built here are written as the fuzzer's seeds. */
@@ -773,16 +805,17 @@ static void write_corpus(const char *dir) {
         };
         _cleanup_close_ int dir_fd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
 
-        assert(dir_fd >= 0);
+        ASSERT_GE(dir_fd, 0);
         for (size_t i = 0; i < ELEMENTSOF(seeds); i++) {
                 _cleanup_(buf_done) Buf b = build_elf(&seeds[i].spec);
 
-                assert(write_file_atomic_at(dir_fd, seeds[i].name, b.data, b.size, 0644) == 0);
+                ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, seeds[i].name, b.data, b.size, 0644));
         }
 }
 
 int main(void) {
         const char *corpus = getenv("GO_BUILDINFO_WRITE_CORPUS");
+        _cleanup_free_ char *go = go_tool();
 
         setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -803,7 +836,7 @@ int main(void) {
         test_elf_extended_numbering();
         test_every_cut();
         test_read_fd();
-        test_real_programs();
-        test_real_truncated();
-        return 0;
+        test_real_programs(go);
+        test_real_truncated(go);
+        return test_done();
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "go-module.h"
 #include "macro.h"
 #include "strv.h"
+#include "tests.h"
 
 static void assert_strv(char **got, const char *const *want) {
         size_t i = 0;
@@ -13,9 +13,10 @@ static void assert_strv(char **got, const char *const *want) {
         for (; want[i]; i++) {
                 if (!got[i] || !streq(got[i], want[i]))
                         fprintf(stderr, "  entry %zu: got %s, want %s\n", i, strempty(got[i]), want[i]);
-                assert(got[i] && streq(got[i], want[i]));
+                ASSERT_TRUE(got[i]);
+                ASSERT_STREQ(got[i], want[i]);
         }
-        assert(!got[i]);
+        ASSERT_FALSE(got[i]);
 }
 
 static void test_module_path_valid(void) {
@@ -69,14 +70,14 @@ static void test_module_path_valid(void) {
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 if (!go_module_path_is_valid(good[i]))
                         fprintf(stderr, "  should be valid: %s\n", good[i]);
-                assert(go_module_path_is_valid(good[i]));
+                ASSERT_TRUE(go_module_path_is_valid(good[i]));
         }
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 if (go_module_path_is_valid(bad[i]))
                         fprintf(stderr, "  should be invalid: %s\n", bad[i]);
-                assert(!go_module_path_is_valid(bad[i]));
+                ASSERT_FALSE(go_module_path_is_valid(bad[i]));
         }
-        assert(!go_module_path_is_valid(NULL));
+        ASSERT_FALSE(go_module_path_is_valid(NULL));
 }
 
 static void test_module_path_too_long(void) {
@@ -87,26 +88,26 @@ static void test_module_path_too_long(void) {
         memset(path, 'a', sizeof path);
         memcpy(path, "example.com/", strlen("example.com/"));
         path[GO_PATH_MAX] = 0;
-        assert(go_module_path_is_valid(path));
+        ASSERT_TRUE(go_module_path_is_valid(path));
         path[GO_PATH_MAX] = 'a';
         path[GO_PATH_MAX + 1] = 0;
-        assert(!go_module_path_is_valid(path));
+        ASSERT_FALSE(go_module_path_is_valid(path));
 }
 
 static void test_package_path_valid(void) {
         printf("%s\n", __func__);
 
-        assert(go_package_path_is_valid("example.com/mod/cmd/tool"));
-        assert(go_package_path_is_valid("example.com/api/v1"));       /* a package dir, not a major version */
-        assert(go_package_path_is_valid("example.com/mod/.internal"));
-        assert(go_package_path_is_valid("example.com/mod/c++"));
-        assert(go_package_path_is_valid("github.com/mjl-/moxtools"));
-        assert(!go_package_path_is_valid("example.com/mod/"));
-        assert(!go_package_path_is_valid("fmt"));                     /* the standard library */
-        assert(!go_package_path_is_valid("example.com/mod@v1.0.0"));
-        assert(!go_package_path_is_valid("example.com/a b"));
-        assert(!go_package_path_is_valid(".example.com/x"));
-        assert(!go_package_path_is_valid(NULL));
+        ASSERT_TRUE(go_package_path_is_valid("example.com/mod/cmd/tool"));
+        ASSERT_TRUE(go_package_path_is_valid("example.com/api/v1"));       /* a package dir, not a major version */
+        ASSERT_TRUE(go_package_path_is_valid("example.com/mod/.internal"));
+        ASSERT_TRUE(go_package_path_is_valid("example.com/mod/c++"));
+        ASSERT_TRUE(go_package_path_is_valid("github.com/mjl-/moxtools"));
+        ASSERT_FALSE(go_package_path_is_valid("example.com/mod/"));
+        ASSERT_FALSE(go_package_path_is_valid("fmt"));                     /* the standard library */
+        ASSERT_FALSE(go_package_path_is_valid("example.com/mod@v1.0.0"));
+        ASSERT_FALSE(go_package_path_is_valid("example.com/a b"));
+        ASSERT_FALSE(go_package_path_is_valid(".example.com/x"));
+        ASSERT_FALSE(go_package_path_is_valid(NULL));
 }
 
 static void test_escape(void) {
@@ -125,8 +126,8 @@ static void test_escape(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *e = NULL;
 
-                assert(go_module_escape(cases[i].path, &e) == 0);
-                assert(streq(e, cases[i].escaped));
+                ASSERT_OK_ZERO(go_module_escape(cases[i].path, &e));
+                ASSERT_STREQ(e, cases[i].escaped);
         }
 }
 
@@ -135,12 +136,12 @@ static void test_escape_refuses_invalid(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_module_escape("example.com/a!b", &e) == -EINVAL);   /* '!' would be ambiguous */
-        assert(go_module_escape("Example.com/x", &e) == -EINVAL);
-        assert(go_module_escape("example.com/../x", &e) == -EINVAL);
-        assert(go_module_escape("", &e) == -EINVAL);
-        assert(go_module_escape(NULL, &e) == -EINVAL);
-        assert(streq(e, "untouched"));
+        ASSERT_ERROR(go_module_escape("example.com/a!b", &e), EINVAL);   /* '!' would be ambiguous */
+        ASSERT_ERROR(go_module_escape("Example.com/x", &e), EINVAL);
+        ASSERT_ERROR(go_module_escape("example.com/../x", &e), EINVAL);
+        ASSERT_ERROR(go_module_escape("", &e), EINVAL);
+        ASSERT_ERROR(go_module_escape(NULL, &e), EINVAL);
+        ASSERT_STREQ(e, "untouched");
 }
 
 static void test_root_candidates(void) {
@@ -149,19 +150,19 @@ static void test_root_candidates(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_module_root_candidates("example.com/mod/cmd/tool", &a) == 0);
+        ASSERT_OK_ZERO(go_module_root_candidates("example.com/mod/cmd/tool", &a));
         assert_strv(a, (const char *const[]) {
                 "example.com/mod/cmd/tool", "example.com/mod/cmd", "example.com/mod", "example.com", NULL });
 
         /* "/v1" cannot end a module path, and an element with '+' cannot be in one. */
-        assert(go_module_root_candidates("example.com/api/v1", &b) == 0);
+        ASSERT_OK_ZERO(go_module_root_candidates("example.com/api/v1", &b));
         assert_strv(b, (const char *const[]) { "example.com/api", "example.com", NULL });
 
-        assert(go_module_root_candidates("example.com/x/c++", &c) == 0);
+        ASSERT_OK_ZERO(go_module_root_candidates("example.com/x/c++", &c));
         assert_strv(c, (const char *const[]) { "example.com/x", "example.com", NULL });
 
-        assert(go_module_root_candidates("example.com//x", &untouched) == -EINVAL);
-        assert(!untouched);
+        ASSERT_ERROR(go_module_root_candidates("example.com//x", &untouched), EINVAL);
+        ASSERT_NULL(untouched);
 }
 
 static void test_roots_prefer(void) {
@@ -169,37 +170,38 @@ static void test_roots_prefer(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_module_root_candidates("example.com/mod/cmd/tool", &l) == 0);
-        assert(go_module_roots_prefer(l, "example.com/mod"));
+        ASSERT_OK_ZERO(go_module_root_candidates("example.com/mod/cmd/tool", &l));
+        ASSERT_TRUE(go_module_roots_prefer(l, "example.com/mod"));
         assert_strv(l, (const char *const[]) {
                 "example.com/mod", "example.com/mod/cmd/tool", "example.com/mod/cmd", "example.com", NULL });
-        assert(go_module_roots_prefer(l, "example.com/mod"));     /* already first */
-        assert(streq(l[0], "example.com/mod") && streq(l[1], "example.com/mod/cmd/tool"));
-        assert(go_module_roots_prefer(l, "example.com"));
+        ASSERT_TRUE(go_module_roots_prefer(l, "example.com/mod"));     /* already first */
+        ASSERT_STREQ(l[0], "example.com/mod");
+        ASSERT_STREQ(l[1], "example.com/mod/cmd/tool");
+        ASSERT_TRUE(go_module_roots_prefer(l, "example.com"));
         assert_strv(l, (const char *const[]) {
                 "example.com", "example.com/mod", "example.com/mod/cmd/tool", "example.com/mod/cmd", NULL });
 
         /* Not a prefix of the package: the order stays. */
-        assert(!go_module_roots_prefer(l, "example.com/other"));
-        assert(!go_module_roots_prefer(l, "example.com/mo"));
-        assert(!go_module_roots_prefer(l, NULL));
-        assert(streq(l[0], "example.com"));
+        ASSERT_FALSE(go_module_roots_prefer(l, "example.com/other"));
+        ASSERT_FALSE(go_module_roots_prefer(l, "example.com/mo"));
+        ASSERT_FALSE(go_module_roots_prefer(l, NULL));
+        ASSERT_STREQ(l[0], "example.com");
 }
 
 static void test_module_version_valid(void) {
         printf("%s\n", __func__);
 
-        assert(go_module_version_is_valid("v1.2.3"));
-        assert(go_module_version_is_valid("v0.0.0-20230101120000-abcdef123456"));
-        assert(go_module_version_is_valid("v2.0.0+incompatible"));
-        assert(go_module_version_is_valid("v1.0.0-rc.1"));
-        assert(!go_module_version_is_valid("1.2.3"));        /* Go writes the "v" */
-        assert(!go_module_version_is_valid("v1.2"));         /* not canonical */
-        assert(!go_module_version_is_valid("v1.2.3+build"));
-        assert(!go_module_version_is_valid("v1.2.3+incompatible.x"));
-        assert(!go_module_version_is_valid("v01.2.3"));
-        assert(!go_module_version_is_valid(""));
-        assert(!go_module_version_is_valid(NULL));
+        ASSERT_TRUE(go_module_version_is_valid("v1.2.3"));
+        ASSERT_TRUE(go_module_version_is_valid("v0.0.0-20230101120000-abcdef123456"));
+        ASSERT_TRUE(go_module_version_is_valid("v2.0.0+incompatible"));
+        ASSERT_TRUE(go_module_version_is_valid("v1.0.0-rc.1"));
+        ASSERT_FALSE(go_module_version_is_valid("1.2.3"));        /* Go writes the "v" */
+        ASSERT_FALSE(go_module_version_is_valid("v1.2"));         /* not canonical */
+        ASSERT_FALSE(go_module_version_is_valid("v1.2.3+build"));
+        ASSERT_FALSE(go_module_version_is_valid("v1.2.3+incompatible.x"));
+        ASSERT_FALSE(go_module_version_is_valid("v01.2.3"));
+        ASSERT_FALSE(go_module_version_is_valid(""));
+        ASSERT_FALSE(go_module_version_is_valid(NULL));
 }
 
 static void test_version_list(void) {
@@ -216,7 +218,7 @@ static void test_version_list(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_version_list_parse(body, strlen(body), &l) == 0);
+        ASSERT_OK_ZERO(go_version_list_parse(body, strlen(body), &l));
         assert_strv(l, (const char *const[]) {
                 "v2.0.0+incompatible", "v1.0.0", "v1.0.0-rc.1", "v0.10.0", "v0.9.1", "v0.2.0", NULL });
 }
@@ -227,10 +229,12 @@ static void test_version_list_empty(void) {
         printf("%s\n", __func__);
 
         /* A module with only pseudo-versions lists nothing. */
-        assert(go_version_list_parse("", 0, &a) == 0);
-        assert(a && !a[0]);
-        assert(go_version_list_parse("\n\n", 2, &b) == 0);
-        assert(b && !b[0]);
+        ASSERT_OK_ZERO(go_version_list_parse("", 0, &a));
+        ASSERT_NOT_NULL(a);
+        ASSERT_FALSE(a[0]);
+        ASSERT_OK_ZERO(go_version_list_parse("\n\n", 2, &b));
+        ASSERT_NOT_NULL(b);
+        ASSERT_FALSE(b[0]);
 }
 
 static void test_version_list_no_final_newline(void) {
@@ -238,7 +242,7 @@ static void test_version_list_no_final_newline(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_version_list_parse("v1.0.0\nv1.0.1", 13, &l) == 0);
+        ASSERT_OK_ZERO(go_version_list_parse("v1.0.0\nv1.0.1", 13, &l));
         assert_strv(l, (const char *const[]) { "v1.0.1", "v1.0.0", NULL });
 }
 
@@ -256,10 +260,10 @@ static void test_version_list_garbage(void) {
         printf("%s\n", __func__);
 
         for (size_t i = 0; i < ELEMENTSOF(bodies); i++)
-                assert(go_version_list_parse(bodies[i], strlen(bodies[i]), &untouched) == -EBADMSG);
+                ASSERT_ERROR(go_version_list_parse(bodies[i], strlen(bodies[i]), &untouched), EBADMSG);
 
-        assert(go_version_list_parse("v1.0.0\n\0v1.0.1\n", 16, &untouched) == -EBADMSG);
-        assert(!untouched);
+        ASSERT_ERROR(go_version_list_parse("v1.0.0\n\0v1.0.1\n", 16, &untouched), EBADMSG);
+        ASSERT_NULL(untouched);
 }
 
 static void test_version_list_too_large(void) {
@@ -269,11 +273,11 @@ static void test_version_list_too_large(void) {
         printf("%s\n", __func__);
 
         body = malloc(GO_LIST_MAX_SIZE + 1);
-        assert(body);
+        ASSERT_NOT_NULL(body);
         /* Refused for its size alone, however harmless the content. */
         memset(body, '\n', GO_LIST_MAX_SIZE + 1);
-        assert(go_version_list_parse(body, GO_LIST_MAX_SIZE + 1, &untouched) == -EFBIG);
-        assert(!untouched);
+        ASSERT_ERROR(go_version_list_parse(body, GO_LIST_MAX_SIZE + 1, &untouched), EFBIG);
+        ASSERT_NULL(untouched);
 }
 
 static void test_toolchain_list(void) {
@@ -293,15 +297,16 @@ static void test_toolchain_list(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_toolchain_list_parse(body, strlen(body), "linux-amd64", &amd64) == 0);
+        ASSERT_OK_ZERO(go_toolchain_list_parse(body, strlen(body), "linux-amd64", &amd64));
         assert_strv(amd64, (const char *const[]) {
                 "go1.22.0", "go1.21.10", "go1.21.3", "go1.21.0", "go1.21rc2", "go1.20.14", NULL });
 
-        assert(go_toolchain_list_parse(body, strlen(body), "linux-arm64", &arm64) == 0);
+        ASSERT_OK_ZERO(go_toolchain_list_parse(body, strlen(body), "linux-arm64", &arm64));
         assert_strv(arm64, (const char *const[]) { "go1.21.0", NULL });
 
-        assert(go_toolchain_list_parse(body, strlen(body), "linux-riscv64", &riscv) == 0);
-        assert(riscv && !riscv[0]);
+        ASSERT_OK_ZERO(go_toolchain_list_parse(body, strlen(body), "linux-riscv64", &riscv));
+        ASSERT_NOT_NULL(riscv);
+        ASSERT_FALSE(riscv[0]);
 }
 
 static void test_toolchain_list_garbage(void) {
@@ -317,13 +322,13 @@ static void test_toolchain_list_garbage(void) {
         printf("%s\n", __func__);
 
         for (size_t i = 0; i < ELEMENTSOF(bodies); i++)
-                assert(go_toolchain_list_parse(bodies[i], strlen(bodies[i]), "linux-amd64", &untouched) == -EBADMSG);
+                ASSERT_ERROR(go_toolchain_list_parse(bodies[i], strlen(bodies[i]), "linux-amd64", &untouched), EBADMSG);
 
-        assert(go_toolchain_list_parse("", 0, "linux", &untouched) == -EINVAL);
-        assert(go_toolchain_list_parse("", 0, "linux-AMD64", &untouched) == -EINVAL);
-        assert(go_toolchain_list_parse("", 0, "linux-amd64.x", &untouched) == -EINVAL);
-        assert(go_toolchain_list_parse("", 0, NULL, &untouched) == -EINVAL);
-        assert(!untouched);
+        ASSERT_ERROR(go_toolchain_list_parse("", 0, "linux", &untouched), EINVAL);
+        ASSERT_ERROR(go_toolchain_list_parse("", 0, "linux-AMD64", &untouched), EINVAL);
+        ASSERT_ERROR(go_toolchain_list_parse("", 0, "linux-amd64.x", &untouched), EINVAL);
+        ASSERT_ERROR(go_toolchain_list_parse("", 0, NULL, &untouched), EINVAL);
+        ASSERT_NULL(untouched);
 }
 
 static void test_go_version_valid(void) {
@@ -342,14 +347,14 @@ static void test_go_version_valid(void) {
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 if (!go_version_is_valid(good[i]))
                         fprintf(stderr, "  should be valid: %s\n", good[i]);
-                assert(go_version_is_valid(good[i]));
+                ASSERT_TRUE(go_version_is_valid(good[i]));
         }
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 if (go_version_is_valid(bad[i]))
                         fprintf(stderr, "  should be invalid: %s\n", bad[i]);
-                assert(!go_version_is_valid(bad[i]));
+                ASSERT_FALSE(go_version_is_valid(bad[i]));
         }
-        assert(!go_version_is_valid(NULL));
+        ASSERT_FALSE(go_version_is_valid(NULL));
 }
 
 static void test_go_version_compare(void) {
@@ -385,25 +390,25 @@ static void test_go_version_compare(void) {
 
                 if (sign != cases[i].want)
                         fprintf(stderr, "  %s vs %s: got %d, want %d\n", cases[i].a, cases[i].b, c, cases[i].want);
-                assert(sign == cases[i].want);
+                ASSERT_EQ(sign, cases[i].want);
         }
 }
 
 static void test_go_version_release_and_minor(void) {
         printf("%s\n", __func__);
 
-        assert(go_version_is_release("go1.21.0"));
-        assert(go_version_is_release("go1.21"));
-        assert(go_version_is_release("go1"));
-        assert(!go_version_is_release("go1.21rc1"));
-        assert(!go_version_is_release("go1.9beta2"));
-        assert(!go_version_is_release("nonsense"));
+        ASSERT_TRUE(go_version_is_release("go1.21.0"));
+        ASSERT_TRUE(go_version_is_release("go1.21"));
+        ASSERT_TRUE(go_version_is_release("go1"));
+        ASSERT_FALSE(go_version_is_release("go1.21rc1"));
+        ASSERT_FALSE(go_version_is_release("go1.9beta2"));
+        ASSERT_FALSE(go_version_is_release("nonsense"));
 
-        assert(go_version_same_minor("go1.21rc1", "go1.21.5"));
-        assert(go_version_same_minor("go1.21", "go1.21.5"));
-        assert(!go_version_same_minor("go1.21.5", "go1.22.0"));
-        assert(!go_version_same_minor("go1.21.5", "go2.21.5"));
-        assert(!go_version_same_minor("go1.21.5", "x"));
+        ASSERT_TRUE(go_version_same_minor("go1.21rc1", "go1.21.5"));
+        ASSERT_TRUE(go_version_same_minor("go1.21", "go1.21.5"));
+        ASSERT_FALSE(go_version_same_minor("go1.21.5", "go1.22.0"));
+        ASSERT_FALSE(go_version_same_minor("go1.21.5", "go2.21.5"));
+        ASSERT_FALSE(go_version_same_minor("go1.21.5", "x"));
 }
 
 static void test_supported(void) {
@@ -421,28 +426,28 @@ static void test_supported(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_version_supported("go1.22.1", known));
-        assert(go_version_supported("go1.22.0", known));
-        assert(go_version_supported("go1.21.8", known));
-        assert(go_version_supported("go1.21.3", known));     /* the series is, even if not this patch */
-        assert(go_version_supported("go1.21", known));
-        assert(!go_version_supported("go1.20.14", known));
-        assert(!go_version_supported("go1.23rc1", known));
-        assert(!go_version_supported("go1.22rc1", known));   /* pre-releases never are */
-        assert(!go_version_supported("go1.24.0", known));    /* not among the known */
-        assert(!go_version_supported("garbage", known));
-        assert(!go_version_supported(NULL, known));
+        ASSERT_TRUE(go_version_supported("go1.22.1", known));
+        ASSERT_TRUE(go_version_supported("go1.22.0", known));
+        ASSERT_TRUE(go_version_supported("go1.21.8", known));
+        ASSERT_TRUE(go_version_supported("go1.21.3", known));     /* the series is, even if not this patch */
+        ASSERT_TRUE(go_version_supported("go1.21", known));
+        ASSERT_FALSE(go_version_supported("go1.20.14", known));
+        ASSERT_FALSE(go_version_supported("go1.23rc1", known));
+        ASSERT_FALSE(go_version_supported("go1.22rc1", known));   /* pre-releases never are */
+        ASSERT_FALSE(go_version_supported("go1.24.0", known));    /* not among the known */
+        ASSERT_FALSE(go_version_supported("garbage", known));
+        ASSERT_FALSE(go_version_supported(NULL, known));
 
         /* Order of the list does not matter. */
-        assert(go_version_supported("go1.22.5", unsorted));
-        assert(go_version_supported("go1.21.2", unsorted));
-        assert(!go_version_supported("go1.20.3", unsorted));
+        ASSERT_TRUE(go_version_supported("go1.22.5", unsorted));
+        ASSERT_TRUE(go_version_supported("go1.21.2", unsorted));
+        ASSERT_FALSE(go_version_supported("go1.20.3", unsorted));
 
         /* With one known minor, only it is supported; with none, nothing. */
-        assert(go_version_supported("go1.21.1", (char *const[]) { (char *) "go1.21.0", NULL }));
-        assert(!go_version_supported("go1.20.1", (char *const[]) { (char *) "go1.21.0", NULL }));
-        assert(!go_version_supported("go1.21.1", (char *const[]) { NULL }));
-        assert(!go_version_supported("go1.21.1", NULL));
+        ASSERT_TRUE(go_version_supported("go1.21.1", (char *const[]) { (char *) "go1.21.0", NULL }));
+        ASSERT_FALSE(go_version_supported("go1.20.1", (char *const[]) { (char *) "go1.21.0", NULL }));
+        ASSERT_FALSE(go_version_supported("go1.21.1", (char *const[]) { NULL }));
+        ASSERT_FALSE(go_version_supported("go1.21.1", NULL));
 }
 
 static void test_build_version(void) {
@@ -462,11 +467,11 @@ static void test_build_version(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *b = NULL, *m = NULL, *g = NULL;
 
-                assert(go_build_version_format(cases[i].module, cases[i].go, &b) == 0);
-                assert(streq(b, cases[i].build));
-                assert(go_build_version_parse(b, &m, &g) == 0);
-                assert(streq(m, cases[i].module));
-                assert(streq(g, cases[i].go));
+                ASSERT_OK_ZERO(go_build_version_format(cases[i].module, cases[i].go, &b));
+                ASSERT_STREQ(b, cases[i].build);
+                ASSERT_OK_ZERO(go_build_version_parse(b, &m, &g));
+                ASSERT_STREQ(m, cases[i].module);
+                ASSERT_STREQ(g, cases[i].go);
         }
 }
 
@@ -475,23 +480,24 @@ static void test_build_version_invalid(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_build_version_format("1.2.3", "go1.21.5", &untouched) == -EINVAL);
-        assert(go_build_version_format("v1.2.3+meta", "go1.21.5", &untouched) == -EINVAL);
-        assert(go_build_version_format("v1.2.3", "1.21.5", &untouched) == -EINVAL);
-        assert(go_build_version_format("v1.2.3", NULL, &untouched) == -EINVAL);
+        ASSERT_ERROR(go_build_version_format("1.2.3", "go1.21.5", &untouched), EINVAL);
+        ASSERT_ERROR(go_build_version_format("v1.2.3+meta", "go1.21.5", &untouched), EINVAL);
+        ASSERT_ERROR(go_build_version_format("v1.2.3", "1.21.5", &untouched), EINVAL);
+        ASSERT_ERROR(go_build_version_format("v1.2.3", NULL, &untouched), EINVAL);
 
-        assert(go_build_version_parse("v1.2.3", &untouched, &untouched2) == -EINVAL);
-        assert(go_build_version_parse("v1.2.3+1.21.5", &untouched, &untouched2) == -EINVAL);
-        assert(go_build_version_parse("v1.2.3+go1.21.5+go1.21.6", &untouched, &untouched2) == -EINVAL);
-        assert(go_build_version_parse("v1.2.3+go1.21.5.x", &untouched, &untouched2) == -EINVAL);
-        assert(go_build_version_parse("1.2.3+go1.21.5", &untouched, &untouched2) == -EINVAL);
-        assert(go_build_version_parse("v2.0.0+incompatible", &untouched, &untouched2) == -EINVAL);
-        assert(go_build_version_parse("+go1.21.5", &untouched, &untouched2) == -EINVAL);
-        assert(go_build_version_parse(NULL, &untouched, &untouched2) == -EINVAL);
-        assert(!untouched && !untouched2);
+        ASSERT_ERROR(go_build_version_parse("v1.2.3", &untouched, &untouched2), EINVAL);
+        ASSERT_ERROR(go_build_version_parse("v1.2.3+1.21.5", &untouched, &untouched2), EINVAL);
+        ASSERT_ERROR(go_build_version_parse("v1.2.3+go1.21.5+go1.21.6", &untouched, &untouched2), EINVAL);
+        ASSERT_ERROR(go_build_version_parse("v1.2.3+go1.21.5.x", &untouched, &untouched2), EINVAL);
+        ASSERT_ERROR(go_build_version_parse("1.2.3+go1.21.5", &untouched, &untouched2), EINVAL);
+        ASSERT_ERROR(go_build_version_parse("v2.0.0+incompatible", &untouched, &untouched2), EINVAL);
+        ASSERT_ERROR(go_build_version_parse("+go1.21.5", &untouched, &untouched2), EINVAL);
+        ASSERT_ERROR(go_build_version_parse(NULL, &untouched, &untouched2), EINVAL);
+        ASSERT_NULL(untouched);
+        ASSERT_NULL(untouched2);
 
         /* Either output may be left out. */
-        assert(go_build_version_parse("v1.2.3+go1.21.5", NULL, NULL) == 0);
+        ASSERT_OK_ZERO(go_build_version_parse("v1.2.3+go1.21.5", NULL, NULL));
 }
 
 static void test_build_version_compare(void) {
@@ -514,7 +520,7 @@ static void test_build_version_compare(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 int c = go_build_version_compare(cases[i].a, cases[i].b);
-                assert(((c > 0) - (c < 0)) == cases[i].want);
+                ASSERT_EQ(((c > 0) - (c < 0)), cases[i].want);
         }
 }
 

@@ -2,7 +2,6 @@
 /* gobuild's formats: a lookup response written by tests/gobuild-fake (Go's sumdb/tlog and note), records
  * as gobuild packs them now and packed them before variants existed, the URL paths its handlers parse
  * (the example on gobuilds.org's home page), sums, and finding the key on the home page. */
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "macro.h"
 #include "note.h"
 #include "sha256.h"
+#include "tests.h"
 #include "tlog.h"
 
 #define FAKE_KEY "gobuild.test+7f3fc175+AXHFotGCFxwI4sp2Sh8gb6sxnmutefd/31HWYtl1kqy9"
@@ -38,37 +38,39 @@ static void test_lookup_from_go(void) {
         GobuildSpec want = spec("example.com/other", "v1.1.0", "/cmd/other", "linux", "amd64", "go1.22.0", false);
         TlogTreeHead head;
 
-        assert(gobuild_lookup_parse(fake_lookup, strlen(fake_lookup), &l) == 0);
-        assert(l.id == 301);
-        assert(l.record_size == strlen(FAKE_RECORD));
-        assert(streq(l.record_text, FAKE_RECORD));
-        assert(streq(l.record.spec.module, "example.com/other"));
-        assert(streq(l.record.spec.version, "v1.1.0"));
-        assert(streq(l.record.spec.dir, "/cmd/other"));
-        assert(streq(l.record.spec.goos, "linux"));
-        assert(streq(l.record.spec.goarch, "amd64"));
-        assert(streq(l.record.spec.goversion, "go1.22.0"));
-        assert(!l.record.spec.stripped);
-        assert(l.record.size == 82);
-        assert(streq(l.record.sum, "0aM84hM0MBE2alp7a-iTO0YjKttE"));
-        assert(gobuild_record_matches(&l.record, &want));
+        ASSERT_OK_ZERO(gobuild_lookup_parse(fake_lookup, strlen(fake_lookup), &l));
+        ASSERT_EQ(l.id, 301);
+        ASSERT_EQ(l.record_size, strlen(FAKE_RECORD));
+        ASSERT_STREQ(l.record_text, FAKE_RECORD);
+        ASSERT_STREQ(l.record.spec.module, "example.com/other");
+        ASSERT_STREQ(l.record.spec.version, "v1.1.0");
+        ASSERT_STREQ(l.record.spec.dir, "/cmd/other");
+        ASSERT_STREQ(l.record.spec.goos, "linux");
+        ASSERT_STREQ(l.record.spec.goarch, "amd64");
+        ASSERT_STREQ(l.record.spec.goversion, "go1.22.0");
+        ASSERT_FALSE(l.record.spec.stripped);
+        ASSERT_EQ(l.record.size, 82);
+        ASSERT_STREQ(l.record.sum, "0aM84hM0MBE2alp7a-iTO0YjKttE");
+        ASSERT_TRUE(gobuild_record_matches(&l.record, &want));
 
         /* The note that follows is the signed tree head, as it arrived. */
-        assert(l.note_size == strlen(FAKE_NOTE) && streq(l.note, FAKE_NOTE));
-        assert(note_verifier_parse(FAKE_KEY, &v) == 0);
-        assert(note_open(l.note, l.note_size, &v, &text) == 0);
-        assert(tlog_tree_head_parse(text, strlen(text), &head) == 0);
-        assert(head.size == 520 && l.id < head.size);
+        ASSERT_EQ(l.note_size, strlen(FAKE_NOTE));
+        ASSERT_STREQ(l.note, FAKE_NOTE);
+        ASSERT_OK_ZERO(note_verifier_parse(FAKE_KEY, &v));
+        ASSERT_OK_ZERO(note_open(l.note, l.note_size, &v, &text));
+        ASSERT_OK_ZERO(tlog_tree_head_parse(text, strlen(text), &head));
+        ASSERT_EQ(head.size, 520);
+        ASSERT_LT(l.id, head.size);
 }
 
 static void assert_lookup_refused(const char *body, int error) {
         GobuildLookup l = { .id = 42 };
 
         if (gobuild_lookup_parse(body, strlen(body), &l) != error) {
-                fprintf(stderr, "lookup not refused with %d: \"%s\"\n", error, body);
-                assert(false);
+                TEST_FAIL("lookup not refused with %d: \"%s\"", error, body);
         }
-        assert(l.id == 42 && !l.note);
+        ASSERT_EQ(l.id, 42);
+        ASSERT_NULL(l.note);
 }
 
 static void test_lookup_malformed(void) {
@@ -85,12 +87,12 @@ static void test_lookup_malformed(void) {
         assert_lookup_refused("301\n" FAKE_RECORD "\n", -EBADMSG);              /* no note */
         assert_lookup_refused("301\n\n" FAKE_NOTE, -EBADMSG);                   /* no record */
         assert_lookup_refused("301\n" FAKE_RECORD FAKE_RECORD "\n" FAKE_NOTE, -EBADMSG);
-        assert(gobuild_lookup_parse("301\n\0" FAKE_RECORD "\n" FAKE_NOTE, 5 + strlen(FAKE_RECORD "\n" FAKE_NOTE), &l) == -EBADMSG);
+        ASSERT_ERROR(gobuild_lookup_parse("301\n\0" FAKE_RECORD "\n" FAKE_NOTE, 5 + strlen(FAKE_RECORD "\n" FAKE_NOTE), &l), EBADMSG);
 
         big = malloc(GOBUILD_LOOKUP_SIZE_MAX + 1);
-        assert(big);
+        ASSERT_NOT_NULL(big);
         memset(big, 'a', GOBUILD_LOOKUP_SIZE_MAX + 1);
-        assert(gobuild_lookup_parse(big, GOBUILD_LOOKUP_SIZE_MAX + 1, &l) == -EFBIG);
+        ASSERT_ERROR(gobuild_lookup_parse(big, GOBUILD_LOOKUP_SIZE_MAX + 1, &l), EFBIG);
 }
 
 static void test_record_variants(void) {
@@ -100,29 +102,31 @@ static void test_record_variants(void) {
         static const char od[] = "github.com/mjl-/sherpa v0.6.0 /cmd/sherpaclient/ linux amd64 go1.14.1 5000 0m32pSahHbf-fptQdDyWD87GJNXI\n";
         GobuildSpec want = spec("github.com/mjl-/sherpa", "v0.6.0", "/cmd/sherpaclient", "linux", "amd64", "go1.14.1", true);
 
-        assert(gobuild_record_parse(s, strlen(s), &stripped) == 0);
-        assert(stripped.spec.stripped && stripped.size == 5000);
-        assert(gobuild_record_matches(&stripped, &want));
+        ASSERT_OK_ZERO(gobuild_record_parse(s, strlen(s), &stripped));
+        ASSERT_TRUE(stripped.spec.stripped);
+        ASSERT_EQ(stripped.size, 5000);
+        ASSERT_TRUE(gobuild_record_matches(&stripped, &want));
 
         /* Eight fields: logged before gobuild had variants. */
-        assert(gobuild_record_parse(o, strlen(o), &old) == 0);
-        assert(!old.spec.stripped && streq(old.spec.dir, "/"));
+        ASSERT_OK_ZERO(gobuild_record_parse(o, strlen(o), &old));
+        ASSERT_FALSE(old.spec.stripped);
+        ASSERT_STREQ(old.spec.dir, "/");
 
         /* And a package directory with the slash gobuild used to leave on it: the same package. */
-        assert(gobuild_record_parse(od, strlen(od), &old_dir) == 0);
-        assert(streq(old_dir.spec.dir, "/cmd/sherpaclient"));
+        ASSERT_OK_ZERO(gobuild_record_parse(od, strlen(od), &old_dir));
+        ASSERT_STREQ(old_dir.spec.dir, "/cmd/sherpaclient");
         want.stripped = false;
-        assert(gobuild_record_matches(&old_dir, &want));
+        ASSERT_TRUE(gobuild_record_matches(&old_dir, &want));
 }
 
 static void assert_record_refused(const char *text) {
         GobuildRecord r = { .size = 42 };
 
         if (gobuild_record_parse(text, strlen(text), &r) != -EBADMSG) {
-                fprintf(stderr, "record accepted: \"%s\"\n", text);
-                assert(false);
+                TEST_FAIL("record accepted: \"%s\"", text);
         }
-        assert(r.size == 42 && !r.sum);
+        ASSERT_EQ(r.size, 42);
+        ASSERT_NULL(r.sum);
 }
 
 static void test_record_malformed(void) {
@@ -163,8 +167,8 @@ static void test_record_matches(void) {
         _cleanup_(gobuild_record_done) GobuildRecord r = {};
         GobuildSpec want = spec("example.com/other", "v1.1.0", "/cmd/other", "linux", "amd64", "go1.22.0", false);
 
-        assert(gobuild_record_parse(FAKE_RECORD, strlen(FAKE_RECORD), &r) == 0);
-        assert(gobuild_record_matches(&r, &want));
+        ASSERT_OK_ZERO(gobuild_record_parse(FAKE_RECORD, strlen(FAKE_RECORD), &r));
+        ASSERT_TRUE(gobuild_record_matches(&r, &want));
 
         /* Any one field different is another build. */
         for (size_t i = 0; i < 7; i++) {
@@ -179,7 +183,7 @@ static void test_record_matches(void) {
                 case 5: other.goversion = (char *) "go1.21.5"; break;
                 case 6: other.stripped = true; break;
                 }
-                assert(!gobuild_record_matches(&r, &other));
+                ASSERT_FALSE(gobuild_record_matches(&r, &other));
         }
 }
 
@@ -198,52 +202,53 @@ static void test_paths(void) {
         GobuildSpec bad = spec("example.com/hello", "v1.1.0", "cmd", "linux", "amd64", "go1.22.0", false);
 
         /* The example build on gobuilds.org's home page. */
-        assert(gobuild_lookup_key(&r.spec, &key) == 0);
-        assert(streq(key, "github.com/mjl-/sherpa@v0.6.0/cmd/sherpaclient/linux-amd64-go1.14.1/"));
-        assert(gobuild_lookup_path(&r.spec, &lookup) == 0);
-        assert(streq(lookup, "tlog/lookup/github.com/mjl-/sherpa@v0.6.0/cmd/sherpaclient/linux-amd64-go1.14.1/"));
-        assert(gobuild_download_path(&r, &download) == 0);
-        assert(streq(download, "github.com/mjl-/sherpa@v0.6.0/cmd/sherpaclient/linux-amd64-go1.14.1/"
-                               "0m32pSahHbf-fptQdDyWD87GJNXI/sherpaclient-v0.6.0-go1.14.1.gz"));
+        ASSERT_OK_ZERO(gobuild_lookup_key(&r.spec, &key));
+        ASSERT_STREQ(key, "github.com/mjl-/sherpa@v0.6.0/cmd/sherpaclient/linux-amd64-go1.14.1/");
+        ASSERT_OK_ZERO(gobuild_lookup_path(&r.spec, &lookup));
+        ASSERT_STREQ(lookup, "tlog/lookup/github.com/mjl-/sherpa@v0.6.0/cmd/sherpaclient/linux-amd64-go1.14.1/");
+        ASSERT_OK_ZERO(gobuild_download_path(&r, &download));
+        ASSERT_STREQ(download, "github.com/mjl-/sherpa@v0.6.0/cmd/sherpaclient/linux-amd64-go1.14.1/"
+                               "0m32pSahHbf-fptQdDyWD87GJNXI/sherpaclient-v0.6.0-go1.14.1.gz");
 
         /* The module root, a stripped variant, and windows' .exe. */
-        assert(gobuild_lookup_key(&root.spec, &root_key) == 0);
-        assert(streq(root_key, "example.com/hello@v1.1.0/linux-amd64-go1.22.0-stripped/"));
-        assert(gobuild_download_path(&root, &root_dl) == 0);
-        assert(streq(root_dl, "example.com/hello@v1.1.0/linux-amd64-go1.22.0-stripped/" FAKE_BINARY_SUM
-                              "/hello-v1.1.0-go1.22.0-stripped.gz"));
+        ASSERT_OK_ZERO(gobuild_lookup_key(&root.spec, &root_key));
+        ASSERT_STREQ(root_key, "example.com/hello@v1.1.0/linux-amd64-go1.22.0-stripped/");
+        ASSERT_OK_ZERO(gobuild_download_path(&root, &root_dl));
+        ASSERT_STREQ(root_dl, "example.com/hello@v1.1.0/linux-amd64-go1.22.0-stripped/" FAKE_BINARY_SUM
+                              "/hello-v1.1.0-go1.22.0-stripped.gz");
         root.spec.goos = (char *) "windows";
         root.spec.stripped = false;
-        assert(gobuild_download_path(&root, &win) == 0);
-        assert(streq(win, "example.com/hello@v1.1.0/windows-amd64-go1.22.0/" FAKE_BINARY_SUM "/hello-v1.1.0-go1.22.0.exe.gz"));
+        ASSERT_OK_ZERO(gobuild_download_path(&root, &win));
+        ASSERT_STREQ(win,
+                     "example.com/hello@v1.1.0/windows-amd64-go1.22.0/" FAKE_BINARY_SUM "/hello-v1.1.0-go1.22.0.exe.gz");
 
-        assert(gobuild_lookup_key(&bad, &key) == -EINVAL);
+        ASSERT_ERROR(gobuild_lookup_key(&bad, &key), EINVAL);
         root.sum = (char *) "0short";
-        assert(gobuild_download_path(&root, &download) == -EINVAL);
+        ASSERT_ERROR(gobuild_download_path(&root, &download), EINVAL);
 }
 
 static void test_sums(void) {
         _cleanup_free_ char *s = NULL;
         uint8_t sha[SHA256_SIZE];
 
-        assert(sha256_iovec(&(struct iovec) { (void *) FAKE_BINARY, strlen(FAKE_BINARY) }, 1, sha) == 0);
-        assert(gobuild_sum_format(sha, &s) == 0);
-        assert(streq(s, FAKE_BINARY_SUM));
-        assert(gobuild_sum_matches(FAKE_BINARY_SUM, sha));
+        ASSERT_OK_ZERO(sha256_iovec(&(struct iovec) { (void *) FAKE_BINARY, strlen(FAKE_BINARY) }, 1, sha));
+        ASSERT_OK_ZERO(gobuild_sum_format(sha, &s));
+        ASSERT_STREQ(s, FAKE_BINARY_SUM);
+        ASSERT_TRUE(gobuild_sum_matches(FAKE_BINARY_SUM, sha));
 
         /* Only the first 20 bytes are in the sum. */
         sha[25] ^= 1;
-        assert(gobuild_sum_matches(FAKE_BINARY_SUM, sha));
+        ASSERT_TRUE(gobuild_sum_matches(FAKE_BINARY_SUM, sha));
         sha[19] ^= 1;
-        assert(!gobuild_sum_matches(FAKE_BINARY_SUM, sha));
+        ASSERT_FALSE(gobuild_sum_matches(FAKE_BINARY_SUM, sha));
         sha[19] ^= 1;
 
-        assert(!gobuild_sum_matches(NULL, sha));
-        assert(!gobuild_sum_matches("", sha));
-        assert(!gobuild_sum_matches("1_FwbEo1VWqOx9iyJDwZAHoIUM7w", sha));
-        assert(!gobuild_sum_matches("0_FwbEo1VWqOx9iyJDwZAHoIUM7w=", sha));
-        assert(!gobuild_sum_matches("0_FwbEo1VWqOx9iyJDwZAHoIUM7", sha));
-        assert(!gobuild_sum_matches("0/FwbEo1VWqOx9iyJDwZAHoIUM7w", sha));
+        ASSERT_FALSE(gobuild_sum_matches(NULL, sha));
+        ASSERT_FALSE(gobuild_sum_matches("", sha));
+        ASSERT_FALSE(gobuild_sum_matches("1_FwbEo1VWqOx9iyJDwZAHoIUM7w", sha));
+        ASSERT_FALSE(gobuild_sum_matches("0_FwbEo1VWqOx9iyJDwZAHoIUM7w=", sha));
+        ASSERT_FALSE(gobuild_sum_matches("0_FwbEo1VWqOx9iyJDwZAHoIUM7", sha));
+        ASSERT_FALSE(gobuild_sum_matches("0/FwbEo1VWqOx9iyJDwZAHoIUM7w", sha));
 }
 
 static void test_verifier_key_find(void) {
@@ -262,14 +267,14 @@ static void test_verifier_key_find(void) {
         _cleanup_free_ char *a = NULL, *b = NULL;
         char *c = NULL;
 
-        assert(gobuild_verifier_key_find(page, strlen(page), &a) == 0);
-        assert(streq(a, GOBUILD_BETA_VERIFIER_KEY));
-        assert(gobuild_verifier_key_find(twice, strlen(twice), &b) == 0);
-        assert(streq(b, GOBUILD_BETA_VERIFIER_KEY));
-        assert(gobuild_verifier_key_find(two, strlen(two), &c) == -ENOTUNIQ);
-        assert(gobuild_verifier_key_find(broken, strlen(broken), &c) == -ENOKEY);
-        assert(gobuild_verifier_key_find(none, strlen(none), &c) == -ENOKEY);
-        assert(!c);
+        ASSERT_OK_ZERO(gobuild_verifier_key_find(page, strlen(page), &a));
+        ASSERT_STREQ(a, GOBUILD_BETA_VERIFIER_KEY);
+        ASSERT_OK_ZERO(gobuild_verifier_key_find(twice, strlen(twice), &b));
+        ASSERT_STREQ(b, GOBUILD_BETA_VERIFIER_KEY);
+        ASSERT_ERROR(gobuild_verifier_key_find(two, strlen(two), &c), ENOTUNIQ);
+        ASSERT_ERROR(gobuild_verifier_key_find(broken, strlen(broken), &c), ENOKEY);
+        ASSERT_ERROR(gobuild_verifier_key_find(none, strlen(none), &c), ENOKEY);
+        ASSERT_NULL(c);
 }
 
 int main(void) {

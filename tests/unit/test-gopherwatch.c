@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "gopherwatch.h"
 #include "macro.h"
+#include "tests.h"
 
 static void test_module_name(void) {
         static const struct {
@@ -33,10 +33,10 @@ static void test_module_name(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *name = NULL;
 
-                assert(gopherwatch_module_name(cases[i].base, cases[i].module, &name) == 0);
+                ASSERT_OK_ZERO(gopherwatch_module_name(cases[i].base, cases[i].module, &name));
                 if (!streq(name, cases[i].name))
                         fprintf(stderr, "  %s: got %s, want %s\n", cases[i].module, name, cases[i].name);
-                assert(streq(name, cases[i].name));
+                ASSERT_STREQ(name, cases[i].name);
         }
 }
 
@@ -46,23 +46,23 @@ static void test_module_name_invalid(void) {
 
         printf("%s\n", __func__);
 
-        assert(gopherwatch_module_name("l.gopherwatch.org", "example.com", &untouched) == -EINVAL);  /* no '/' */
-        assert(gopherwatch_module_name("l.gopherwatch.org", "Example.com/x", &untouched) == -EINVAL);
-        assert(gopherwatch_module_name("l.gopherwatch.org", "example.com//x", &untouched) == -EINVAL);
-        assert(gopherwatch_module_name("", "example.com/x", &untouched) == -EINVAL);
-        assert(gopherwatch_module_name("..", "example.com/x", &untouched) == -EINVAL);
-        assert(gopherwatch_module_name("a..b", "example.com/x", &untouched) == -EINVAL);
-        assert(gopherwatch_module_name("a b", "example.com/x", &untouched) == -EINVAL);
-        assert(gopherwatch_module_name(NULL, "example.com/x", &untouched) == -EINVAL);
+        ASSERT_ERROR(gopherwatch_module_name("l.gopherwatch.org", "example.com", &untouched), EINVAL);  /* no '/' */
+        ASSERT_ERROR(gopherwatch_module_name("l.gopherwatch.org", "Example.com/x", &untouched), EINVAL);
+        ASSERT_ERROR(gopherwatch_module_name("l.gopherwatch.org", "example.com//x", &untouched), EINVAL);
+        ASSERT_ERROR(gopherwatch_module_name("", "example.com/x", &untouched), EINVAL);
+        ASSERT_ERROR(gopherwatch_module_name("..", "example.com/x", &untouched), EINVAL);
+        ASSERT_ERROR(gopherwatch_module_name("a..b", "example.com/x", &untouched), EINVAL);
+        ASSERT_ERROR(gopherwatch_module_name("a b", "example.com/x", &untouched), EINVAL);
+        ASSERT_ERROR(gopherwatch_module_name(NULL, "example.com/x", &untouched), EINVAL);
 
         /* 22 upper-case letters make 66 bytes of label: too long for DNS. */
         memset(long_elem, 'A', 22);
         long_elem[22] = 0;
         snprintf(module, sizeof module, "example.com/%s", long_elem);
-        assert(gopherwatch_module_name("l.gopherwatch.org", module, &untouched) == -EINVAL);
+        ASSERT_ERROR(gopherwatch_module_name("l.gopherwatch.org", module, &untouched), EINVAL);
         long_elem[21] = 0;  /* 63 bytes: fine */
         snprintf(module, sizeof module, "example.com/%s", long_elem);
-        assert(gopherwatch_module_name("l.gopherwatch.org", module, &untouched) == 0);
+        ASSERT_OK_ZERO(gopherwatch_module_name("l.gopherwatch.org", module, &untouched));
         free(untouched);
 }
 
@@ -72,12 +72,12 @@ static void test_toolchain_name(void) {
 
         printf("%s\n", __func__);
 
-        assert(gopherwatch_toolchain_name("l.gopherwatch.org", &a) == 0);
-        assert(streq(a, "toolchain.v0.l.gopherwatch.org."));
-        assert(gopherwatch_toolchain_name("l.gopherwatch.org.", &b) == 0);
-        assert(streq(b, "toolchain.v0.l.gopherwatch.org."));
-        assert(gopherwatch_toolchain_name(".", &untouched) == -EINVAL);
-        assert(!untouched);
+        ASSERT_OK_ZERO(gopherwatch_toolchain_name("l.gopherwatch.org", &a));
+        ASSERT_STREQ(a, "toolchain.v0.l.gopherwatch.org.");
+        ASSERT_OK_ZERO(gopherwatch_toolchain_name("l.gopherwatch.org.", &b));
+        ASSERT_STREQ(b, "toolchain.v0.l.gopherwatch.org.");
+        ASSERT_ERROR(gopherwatch_toolchain_name(".", &untouched), EINVAL);
+        ASSERT_NULL(untouched);
 }
 
 static void test_versions(void) {
@@ -87,10 +87,12 @@ static void test_versions(void) {
 
         printf("%s\n", __func__);
 
-        assert(gopherwatch_versions_parse(answer, strlen(answer), &v, &n) == 0);
-        assert(n == 2);
-        assert(streq(v[0].version, "v0.0.15") && v[0].found == 0x65a1b2c3ULL * USEC_PER_SEC);
-        assert(streq(v[1].version, "v1.0.0-rc.1") && v[1].found == 0);
+        ASSERT_OK_ZERO(gopherwatch_versions_parse(answer, strlen(answer), &v, &n));
+        ASSERT_EQ(n, 2);
+        ASSERT_STREQ(v[0].version, "v0.0.15");
+        ASSERT_EQ(v[0].found, 0x65a1b2c3ULL * USEC_PER_SEC);
+        ASSERT_STREQ(v[1].version, "v1.0.0-rc.1");
+        ASSERT_EQ(v[1].found, 0);
         gopherwatch_versions_free(v, n);
 }
 
@@ -116,10 +118,11 @@ static void test_versions_bad(void) {
         for (size_t i = 0; i < ELEMENTSOF(answers); i++) {
                 if (gopherwatch_versions_parse(answers[i], strlen(answers[i]), &v, &n) != -EBADMSG)
                         fprintf(stderr, "  accepted: %s\n", answers[i]);
-                assert(gopherwatch_versions_parse(answers[i], strlen(answers[i]), &v, &n) == -EBADMSG);
+                ASSERT_ERROR(gopherwatch_versions_parse(answers[i], strlen(answers[i]), &v, &n), EBADMSG);
         }
-        assert(gopherwatch_versions_parse("v=v1.0.0 t=1\0", 13, &v, &n) == -EBADMSG);
-        assert(v == (GopherwatchVersion *) 0x1 && n == 7);
+        ASSERT_ERROR(gopherwatch_versions_parse("v=v1.0.0 t=1\0", 13, &v, &n), EBADMSG);
+        ASSERT_EQ(v, (GopherwatchVersion *) 0x1);
+        ASSERT_EQ(n, 7);
 }
 
 static void test_versions_too_large(void) {
@@ -129,9 +132,9 @@ static void test_versions_too_large(void) {
 
         printf("%s\n", __func__);
 
-        assert(big);
+        ASSERT_NOT_NULL(big);
         memset(big, ' ', GOPHERWATCH_ANSWER_MAX + 1);
-        assert(gopherwatch_versions_parse(big, GOPHERWATCH_ANSWER_MAX + 1, &v, &n) == -EFBIG);
+        ASSERT_ERROR(gopherwatch_versions_parse(big, GOPHERWATCH_ANSWER_MAX + 1, &v, &n), EFBIG);
 }
 
 static void test_toolchains(void) {
@@ -142,16 +145,17 @@ static void test_toolchains(void) {
 
         printf("%s\n", __func__);
 
-        assert(gopherwatch_toolchains_parse(answer, strlen(answer), &t) == 0);
-        assert(streq(t.kinds[GOPHERWATCH_TOOLCHAIN_CUR].version, "go1.22.1"));   /* the first cur */
-        assert(t.kinds[GOPHERWATCH_TOOLCHAIN_CUR].found == 0x65e0a000ULL * USEC_PER_SEC);
-        assert(streq(t.kinds[GOPHERWATCH_TOOLCHAIN_PREV].version, "go1.21.8"));
-        assert(streq(t.kinds[GOPHERWATCH_TOOLCHAIN_NEXT].version, "go1.23rc1"));
+        ASSERT_OK_ZERO(gopherwatch_toolchains_parse(answer, strlen(answer), &t));
+        ASSERT_STREQ(t.kinds[GOPHERWATCH_TOOLCHAIN_CUR].version, "go1.22.1");   /* the first cur */
+        ASSERT_EQ(t.kinds[GOPHERWATCH_TOOLCHAIN_CUR].found, 0x65e0a000ULL * USEC_PER_SEC);
+        ASSERT_STREQ(t.kinds[GOPHERWATCH_TOOLCHAIN_PREV].version, "go1.21.8");
+        ASSERT_STREQ(t.kinds[GOPHERWATCH_TOOLCHAIN_NEXT].version, "go1.23rc1");
 
         /* Only some kinds. */
-        assert(gopherwatch_toolchains_parse("v=go1.22.1 t=1 k=cur", 20, &u) == 0);
-        assert(streq(u.kinds[GOPHERWATCH_TOOLCHAIN_CUR].version, "go1.22.1"));
-        assert(!u.kinds[GOPHERWATCH_TOOLCHAIN_PREV].version && !u.kinds[GOPHERWATCH_TOOLCHAIN_NEXT].version);
+        ASSERT_OK_ZERO(gopherwatch_toolchains_parse("v=go1.22.1 t=1 k=cur", 20, &u));
+        ASSERT_STREQ(u.kinds[GOPHERWATCH_TOOLCHAIN_CUR].version, "go1.22.1");
+        ASSERT_FALSE(u.kinds[GOPHERWATCH_TOOLCHAIN_PREV].version);
+        ASSERT_FALSE(u.kinds[GOPHERWATCH_TOOLCHAIN_NEXT].version);
 }
 
 static void test_toolchains_bad(void) {
@@ -168,9 +172,9 @@ static void test_toolchains_bad(void) {
         printf("%s\n", __func__);
 
         for (size_t i = 0; i < ELEMENTSOF(answers); i++)
-                assert(gopherwatch_toolchains_parse(answers[i], strlen(answers[i]), &t) == -EBADMSG);
+                ASSERT_ERROR(gopherwatch_toolchains_parse(answers[i], strlen(answers[i]), &t), EBADMSG);
         for (size_t i = 0; i < _GOPHERWATCH_TOOLCHAIN_MAX; i++)
-                assert(!t.kinds[i].version);
+                ASSERT_FALSE(t.kinds[i].version);
 }
 
 int main(void) {

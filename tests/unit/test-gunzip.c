@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 
 #include "gunzip.h"
 #include "macro.h"
+#include "tests.h"
 
 /* gzip of data, made with zlib's own compressor (the format Go's compress/gzip writes). */
 static size_t gzip_of(const void *data, size_t size, uint8_t **ret) {
@@ -16,25 +16,25 @@ static size_t gzip_of(const void *data, size_t size, uint8_t **ret) {
         size_t cap = size + size / 100 + 1024;
         uint8_t *buf = malloc(cap);
 
-        assert(buf);
-        assert(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+        ASSERT_NOT_NULL(buf);
+        ASSERT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
         z.next_in = (uint8_t *) data;
         z.avail_in = (unsigned) size;
         z.next_out = buf;
         z.avail_out = (unsigned) cap;
-        assert(deflate(&z, Z_FINISH) == Z_STREAM_END);
+        ASSERT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
         *ret = buf;
         size = z.total_out;
-        assert(deflateEnd(&z) == Z_OK);
+        ASSERT_EQ(deflateEnd(&z), Z_OK);
         return size;
 }
 
 static int memfd_with(const void *data, size_t size) {
         int fd = memfd_create("test-gunzip", MFD_CLOEXEC);
 
-        assert(fd >= 0);
-        assert(write(fd, data, size) == (ssize_t) size);
-        assert(lseek(fd, 0, SEEK_SET) == 0);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, data, size), (ssize_t) size);
+        ASSERT_OK_ZERO_ERRNO(lseek(fd, 0, SEEK_SET));
         return fd;
 }
 
@@ -43,7 +43,7 @@ static uint8_t *sample(size_t size) {
         uint8_t *p = malloc(size);
         uint32_t x = 1;
 
-        assert(p);
+        ASSERT_NOT_NULL(p);
         for (size_t i = 0; i < size; i++) {
                 x = x * 1103515245u + 12345u;
                 p[i] = (uint8_t) ("abcdefgh"[(x >> 16) & 7]);
@@ -51,49 +51,49 @@ static uint8_t *sample(size_t size) {
         return p;
 }
 
-static void test_round_trip(void) {
-        const size_t size = 3 * 1024 * 1024 + 17;
-        _cleanup_free_ uint8_t *data = sample(size), *gz = NULL, *back = NULL;
-        _cleanup_close_ int in = -EBADF, out = -EBADF;
+/* Gzips size bytes of data and gunzips them back with gunzip_fd() into a new memfd, which it returns;
+ * the size and SHA-256 gunzip_fd() reports must be the data's. */
+static int gunzip_round_trip(const void *data, size_t size) {
+        _cleanup_free_ uint8_t *gz = NULL;
+        _cleanup_close_ int in = -EBADF;
         uint8_t want[32], got[32];
         size_t gz_size;
-        uint64_t n = 0;
-        struct stat st;
-
-        printf("%s\n", __func__);
+        uint64_t n = 1;
+        int out;
 
         gz_size = gzip_of(data, size, &gz);
         in = memfd_with(gz, gz_size);
         out = memfd_create("out", MFD_CLOEXEC);
-        assert(out >= 0);
+        ASSERT_OK_ERRNO(out);
 
-        assert(gunzip_fd(in, out, size, &n, got) == 0);
-        assert(n == size);
-        assert(EVP_Digest(data, size, want, NULL, EVP_sha256(), NULL) == 1);
-        assert(memcmp(want, got, sizeof want) == 0);
-
-        assert(fstat(out, &st) == 0 && (size_t) st.st_size == size);
-        back = malloc(size);
-        assert(back && pread(out, back, size, 0) == (ssize_t) size);
-        assert(memcmp(back, data, size) == 0);
+        ASSERT_OK_ZERO(gunzip_fd(in, out, size, &n, got));
+        ASSERT_EQ_U(n, size);
+        ASSERT_EQ(EVP_Digest(data, size, want, NULL, EVP_sha256(), NULL), 1);
+        ASSERT_MEMEQ(want, got, sizeof want);
+        return out;
 }
 
-static void test_empty_content(void) {
-        _cleanup_free_ uint8_t *gz = NULL;
-        _cleanup_close_ int in = -EBADF, out = -EBADF;
-        uint8_t got[32], want[32];
-        size_t gz_size;
-        uint64_t n = 1;
+static void test_round_trip(void) {
+        const size_t size = 3 * 1024 * 1024 + 17;
+        _cleanup_free_ uint8_t *data = sample(size), *back = NULL;
+        _cleanup_close_ int out = -EBADF;
+        struct stat st;
 
         printf("%s\n", __func__);
 
-        gz_size = gzip_of("", 0, &gz);
-        in = memfd_with(gz, gz_size);
-        out = memfd_create("out", MFD_CLOEXEC);
-        assert(gunzip_fd(in, out, 0, &n, got) == 0);
-        assert(n == 0);
-        assert(EVP_Digest("", 0, want, NULL, EVP_sha256(), NULL) == 1);
-        assert(memcmp(want, got, sizeof want) == 0);
+        out = gunzip_round_trip(data, size);
+        ASSERT_OK_ZERO_ERRNO(fstat(out, &st));
+        ASSERT_EQ((size_t) st.st_size, size);
+        back = malloc(size);
+        ASSERT_NOT_NULL(back);
+        ASSERT_EQ(pread(out, back, size, 0), (ssize_t) size);
+        ASSERT_MEMEQ(back, data, size);
+}
+
+static void test_empty_content(void) {
+        printf("%s\n", __func__);
+
+        close(gunzip_round_trip("", 0));
 }
 
 static void test_too_large(void) {
@@ -111,9 +111,10 @@ static void test_too_large(void) {
         in = memfd_with(gz, gz_size);
         out = memfd_create("out", MFD_CLOEXEC);
         /* One byte more than allowed is refused, and not written. */
-        assert(gunzip_fd(in, out, size - 1, &n, got) == -EFBIG);
-        assert(n == 7);
-        assert(fstat(out, &st) == 0 && (size_t) st.st_size < size);
+        ASSERT_ERROR(gunzip_fd(in, out, size - 1, &n, got), EFBIG);
+        ASSERT_EQ(n, 7);
+        ASSERT_OK_ZERO_ERRNO(fstat(out, &st));
+        ASSERT_LT((size_t) st.st_size, size);
 }
 
 static void test_malformed(void) {
@@ -126,7 +127,7 @@ static void test_malformed(void) {
 
         gz_size = gzip_of(data, size, &gz);
         bad = malloc(2 * gz_size);
-        assert(bad);
+        ASSERT_NOT_NULL(bad);
 
         struct {
                 const char *name;
@@ -150,7 +151,7 @@ static void test_malformed(void) {
                         memset(bad + gz_size, 0x1f, cases[i].size - gz_size);
                 in = memfd_with(bad, cases[i].size);
                 out = memfd_create("out", MFD_CLOEXEC);
-                assert(gunzip_fd(in, out, size, NULL, got) == -EBADMSG);
+                ASSERT_ERROR(gunzip_fd(in, out, size, NULL, got), EBADMSG);
         }
 
         {
@@ -161,16 +162,16 @@ static void test_malformed(void) {
                 bad[gz_size - 6] ^= 0x01;
                 in = memfd_with(bad, gz_size);
                 out = memfd_create("out", MFD_CLOEXEC);
-                assert(gunzip_fd(in, out, size, NULL, got) == -EBADMSG);
+                ASSERT_ERROR(gunzip_fd(in, out, size, NULL, got), EBADMSG);
 
                 memcpy(bad, gz, gz_size);
                 bad[0] = 0x1e;   /* not the gzip magic */
                 in2 = memfd_with(bad, gz_size);
-                assert(gunzip_fd(in2, out, size, NULL, got) == -EBADMSG);
+                ASSERT_ERROR(gunzip_fd(in2, out, size, NULL, got), EBADMSG);
 
                 /* Not compressed at all. */
                 in3 = memfd_with(data, size);
-                assert(gunzip_fd(in3, out, size, NULL, got) == -EBADMSG);
+                ASSERT_ERROR(gunzip_fd(in3, out, size, NULL, got), EBADMSG);
         }
 }
 

@@ -4,7 +4,6 @@
  * conditional requests, redirects, errors, cancellation, many transfers at once, and a loop that
  * sleeps while a transfer stalls. */
 #include <dirent.h>
-#include <assert.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
@@ -22,6 +21,8 @@
 #include "file-hasher.h"
 #include "http.h"
 #include "macro.h"
+#include "test-util.h"
+#include "tests.h"
 
 #define BIG_SIZE (20u * 1024u * 1024u)
 #define N_CONCURRENT 50
@@ -54,12 +55,12 @@ static void outcome_done(Outcome *o) {
 static usec_t now_monotonic(void) {
         struct timespec ts;
 
-        assert(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
+        ASSERT_OK_ZERO_ERRNO(clock_gettime(CLOCK_MONOTONIC, &ts));
         return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
 }
 
 static void sha256(const void *data, size_t size, uint8_t ret[32]) {
-        assert(EVP_Digest(data, size, ret, NULL, EVP_sha256(), NULL) == 1);
+        ASSERT_EQ(EVP_Digest(data, size, ret, NULL, EVP_sha256(), NULL), 1);
 }
 
 static void write_root_file(const char *name, const void *data, size_t size) {
@@ -68,8 +69,8 @@ static void write_root_file(const char *name, const void *data, size_t size) {
 
         snprintf(path, sizeof(path), "%s/%s", root, name);
         fd = open(path, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644);
-        assert(fd >= 0);
-        assert(write(fd, data, size) == (ssize_t) size);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, data, size), (ssize_t) size);
 }
 
 static usec_t root_file_mtime(const char *name) {
@@ -77,33 +78,17 @@ static usec_t root_file_mtime(const char *name) {
         struct stat st;
 
         snprintf(path, sizeof(path), "%s/%s", root, name);
-        assert(stat(path, &st) == 0);
+        ASSERT_OK_ZERO_ERRNO(stat(path, &st));
         return (usec_t) st.st_mtime * USEC_PER_SEC;
-}
-
-/* Deterministic, incompressible-looking content, different per seed. */
-static char *make_content(size_t size, uint64_t seed) {
-        char *p = malloc(size + 1);
-        uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-
-        assert(p);
-        for (size_t i = 0; i < size; i++) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                p[i] = (char) (x >> 24);
-        }
-        p[size] = 0;
-        return p;
 }
 
 static void on_done(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
         Outcome *o = userdata;
 
-        assert(!o->done);
-        assert(error <= 0);
-        assert((error == 0) == !!result);
-        assert((error == 0) == !reason);
+        ASSERT_FALSE(o->done);
+        ASSERT_LE(error, 0);
+        ASSERT_EQ((error == 0), !!result);
+        ASSERT_EQ((error == 0), !reason);
         o->done = true;
         o->error = error;
         o->reason = reason;
@@ -116,7 +101,7 @@ static unsigned count_workers(void) {
         DIR *d = opendir("/proc/self/task");
         unsigned n = 0;
 
-        assert(d);
+        ASSERT_NOT_NULL(d);
         for (struct dirent *de; (de = readdir(d));) {
                 char path[PATH_MAX], comm[32] = {};
                 _cleanup_close_ int fd = -EBADF;
@@ -140,7 +125,7 @@ static void assert_no_workers(void) {
         usec_t deadline = now_monotonic() + 10 * USEC_PER_SEC;
 
         while (count_workers() > 0) {
-                assert(now_monotonic() < deadline);
+                ASSERT_LT(now_monotonic(), deadline);
                 (void) usleep(1000);
         }
 }
@@ -149,8 +134,8 @@ static void on_progress(uint64_t done, uint64_t total, void *userdata) {
         Outcome *o = userdata;
         unsigned n = count_workers();
 
-        assert(done >= o->progress_done);
-        assert(total == 0 || done <= total);
+        ASSERT_GE(done, o->progress_done);
+        ASSERT_TRUE(total == 0 || done <= total);
         o->progress_done = done;
         o->n_progress++;
         if (n > o->max_workers)
@@ -170,8 +155,8 @@ static void run_until_done(Outcome *o, size_t n) {
                         all = all && o[i].done;
                 if (all)
                         return;
-                assert(now_monotonic() < deadline);
-                assert(sd_event_run(event, USEC_PER_SEC) >= 0);
+                ASSERT_LT(now_monotonic(), deadline);
+                ASSERT_OK(sd_event_run(event, USEC_PER_SEC));
         }
 }
 
@@ -179,9 +164,9 @@ static void fetch(const char *url, const HttpOptions *options, Outcome *o) {
         HttpOptions opts = options ? *options : (HttpOptions) { .output_fd = -EBADF };
 
         opts.progress = on_progress;
-        assert(http_get(client, url, &opts, on_done, o, &o->req) == 0);
+        ASSERT_OK_ZERO(http_get(client, url, &opts, on_done, o, &o->req));
         run_until_done(o, 1);
-        assert(http_client_active(client) == 0);
+        ASSERT_EQ(http_client_active(client), 0);
 }
 
 static void fetch_path(const char *path, const HttpOptions *options, Outcome *o) {
@@ -196,13 +181,13 @@ static void assert_body(const Outcome *o, const char *content, size_t size) {
 
         if (o->error < 0)
                 fprintf(stderr, "%s\n", o->reason);
-        assert(o->error == 0);
-        assert(o->result.size == size);
-        assert(o->result.body);
-        assert(memcmp(o->result.body, content, size) == 0);
-        assert(o->result.body[size] == 0);
+        ASSERT_EQ(o->error, 0);
+        ASSERT_EQ(o->result.size, size);
+        ASSERT_NOT_NULL(o->result.body);
+        ASSERT_MEMEQ(o->result.body, content, size);
+        ASSERT_EQ(o->result.body[size], 0);
         sha256(content, size, digest);
-        assert(memcmp(o->result.sha256, digest, sizeof(digest)) == 0);
+        ASSERT_MEMEQ(o->result.sha256, digest, sizeof(digest));
 }
 
 static const char small[] = "Hello from upkeep's test server.\n";
@@ -216,12 +201,14 @@ static void test_memory_small(void) {
         snprintf(url, sizeof(url), "%s/small.txt", base);
         fetch(url, NULL, &o);
         assert_body(&o, small, strlen(small));
-        assert(o.result.status == 200);
-        assert(!o.result.not_modified);
-        assert(o.result.etag && o.result.etag[0] == '"');
-        assert(o.result.last_modified == root_file_mtime("small.txt"));
-        assert(streq(o.result.effective_url, url));
-        assert(o.n_progress >= 1 && o.progress_done == strlen(small));
+        ASSERT_EQ(o.result.status, 200);
+        ASSERT_FALSE(o.result.not_modified);
+        ASSERT_NOT_NULL(o.result.etag);
+        ASSERT_EQ(o.result.etag[0], '"');
+        ASSERT_EQ(o.result.last_modified, root_file_mtime("small.txt"));
+        ASSERT_STREQ(o.result.effective_url, url);
+        ASSERT_GE(o.n_progress, 1);
+        ASSERT_EQ(o.progress_done, strlen(small));
         outcome_done(&o);
 }
 
@@ -234,20 +221,20 @@ static void assert_big_after_prefix(const Outcome *o, int fd) {
 
         if (o->error < 0)
                 fprintf(stderr, "%s\n", o->reason);
-        assert(o->error == 0);
-        assert(o->result.status == 200);
-        assert(o->result.size == BIG_SIZE);
-        assert(!o->result.body);
+        ASSERT_EQ(o->error, 0);
+        ASSERT_EQ(o->result.status, 200);
+        ASSERT_EQ(o->result.size, BIG_SIZE);
+        ASSERT_NULL(o->result.body);
         sha256(big, BIG_SIZE, digest);
-        assert(memcmp(o->result.sha256, digest, sizeof(digest)) == 0);
+        ASSERT_MEMEQ(o->result.sha256, digest, sizeof(digest));
 
-        assert(fstat(fd, &st) == 0);
-        assert(st.st_size == 6 + BIG_SIZE);
+        ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+        ASSERT_EQ(st.st_size, 6 + BIG_SIZE);
         back = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-        assert(back != MAP_FAILED);
-        assert(memcmp(back, "prefix", 6) == 0);
-        assert(memcmp(back + 6, big, BIG_SIZE) == 0);
-        assert(munmap(back, st.st_size) == 0);
+        ASSERT_NE(back, MAP_FAILED);
+        ASSERT_MEMEQ(back, "prefix", 6);
+        ASSERT_MEMEQ(back + 6, big, BIG_SIZE);
+        ASSERT_OK_ZERO_ERRNO(munmap(back, st.st_size));
 }
 
 static void test_fd_big(void) {
@@ -259,15 +246,15 @@ static void test_fd_big(void) {
         printf("%s\n", __func__);
 
         fd = memfd_create("test-http-big", MFD_CLOEXEC);
-        assert(fd >= 0);
-        assert(write(fd, "prefix", 6) == 6);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, "prefix", 6), 6);
 
         /* A write-only descriptor of the memfd: no worker can read the download back, so the loop
          * hashes the stream itself. */
         snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
         wfd = open(proc, O_WRONLY|O_CLOEXEC);
-        assert(wfd >= 0);
-        assert(lseek(wfd, 0, SEEK_END) == 6);
+        ASSERT_GE(wfd, 0);
+        ASSERT_EQ(lseek(wfd, 0, SEEK_END), 6);
 
         start = now_monotonic();
         fetch_path("/big.bin", &(HttpOptions) { .output_fd = wfd, .max_size = 2 * BIG_SIZE }, &o);
@@ -275,8 +262,9 @@ static void test_fd_big(void) {
         assert_big_after_prefix(&o, fd);
 
         /* Throttled: about 4 a second, plus the first and the final one. */
-        assert(o.progress_done == BIG_SIZE);
-        assert(o.n_progress >= 1 && o.n_progress <= 4 * elapsed / USEC_PER_SEC + 3);
+        ASSERT_EQ(o.progress_done, BIG_SIZE);
+        ASSERT_GE(o.n_progress, 1);
+        ASSERT_LE(o.n_progress, 4 * elapsed / USEC_PER_SEC + 3);
         outcome_done(&o);
 }
 
@@ -288,14 +276,14 @@ static void test_fd_readable_big(void) {
 
         printf("%s\n", __func__);
 
-        assert(fd >= 0);
-        assert(write(fd, "prefix", 6) == 6);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, "prefix", 6), 6);
 
         fetch_path("/big.bin?rate=40", &(HttpOptions) { .output_fd = fd, .max_size = 2 * BIG_SIZE }, &o);
         assert_big_after_prefix(&o, fd);
-        assert(o.progress_done == BIG_SIZE);
+        ASSERT_EQ(o.progress_done, BIG_SIZE);
         /* The worker was there while the body streamed (paced, so that progress saw it). */
-        assert(o.max_workers >= 1);
+        ASSERT_GE(o.max_workers, 1);
         outcome_done(&o);
         assert_no_workers();
 }
@@ -311,18 +299,19 @@ static void test_fd_readable_empty(void) {
         sha256("", 0, digest);
 
         fetch_path("/empty.bin", &(HttpOptions) { .output_fd = fd, .max_size = 1024 }, &o);
-        assert(o.error == 0);
-        assert(o.result.status == 200);
-        assert(o.result.size == 0);
-        assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
-        assert(fstat(fd, &st) == 0 && st.st_size == 0);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 200);
+        ASSERT_EQ(o.result.size, 0);
+        ASSERT_MEMEQ(o.result.sha256, digest, sizeof(digest));
+        ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+        ASSERT_EQ(st.st_size, 0);
         outcome_done(&o);
 
         /* Without a length, the end comes only as the connection closes. */
         fetch_path("/no-length/empty.bin", &(HttpOptions) { .output_fd = fd, .max_size = 1024 }, &o);
-        assert(o.error == 0);
-        assert(o.result.size == 0);
-        assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.size, 0);
+        ASSERT_MEMEQ(o.result.sha256, digest, sizeof(digest));
         outcome_done(&o);
 
         /* The same into memory. */
@@ -350,11 +339,12 @@ static void test_max_size_exact(void) {
                 fetch_path(paths[i], &(HttpOptions) { .output_fd = fd, .max_size = BIG_SIZE }, &o);
                 if (o.error < 0)
                         fprintf(stderr, "%s\n", o.reason);
-                assert(o.error == 0);
-                assert(o.result.status == 200);
-                assert(o.result.size == BIG_SIZE);
-                assert(memcmp(o.result.sha256, digest, sizeof(digest)) == 0);
-                assert(fstat(fd, &st) == 0 && st.st_size == BIG_SIZE);
+                ASSERT_EQ(o.error, 0);
+                ASSERT_EQ(o.result.status, 200);
+                ASSERT_EQ(o.result.size, BIG_SIZE);
+                ASSERT_MEMEQ(o.result.sha256, digest, sizeof(digest));
+                ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+                ASSERT_EQ(st.st_size, BIG_SIZE);
                 outcome_done(&o);
 
                 fetch_path(paths[i], &(HttpOptions) { .output_fd = -EBADF, .max_size = BIG_SIZE }, &o);
@@ -363,9 +353,11 @@ static void test_max_size_exact(void) {
 
                 fd2 = memfd_create("test-http-exact-less", MFD_CLOEXEC);
                 fetch_path(paths[i], &(HttpOptions) { .output_fd = fd2, .max_size = BIG_SIZE - 1 }, &o);
-                assert(o.error == -EFBIG);
-                assert(o.reason && strstr(o.reason, paths[i]));
-                assert(fstat(fd2, &st) == 0 && (uint64_t) st.st_size <= BIG_SIZE - 1);
+                ASSERT_ERROR(o.error, EFBIG);
+                ASSERT_TRUE(o.reason);
+                ASSERT_NOT_NULL(strstr(o.reason, paths[i]));
+                ASSERT_OK_ZERO_ERRNO(fstat(fd2, &st));
+                ASSERT_LE((uint64_t) st.st_size, BIG_SIZE - 1);
                 outcome_done(&o);
         }
 }
@@ -379,10 +371,11 @@ static void test_max_size_from_length(void) {
 
         /* The Content-Length already says it is too large: nothing of the body is taken. */
         fetch_path("/big.bin", &(HttpOptions) { .output_fd = fd, .max_size = 1024 * 1024 }, &o);
-        assert(o.error == -EFBIG);
-        assert(o.reason && strstr(o.reason, "/big.bin"));
-        assert(fstat(fd, &st) == 0);
-        assert(st.st_size == 0);
+        ASSERT_ERROR(o.error, EFBIG);
+        ASSERT_TRUE(o.reason);
+        ASSERT_NOT_NULL(strstr(o.reason, "/big.bin"));
+        ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+        ASSERT_EQ(st.st_size, 0);
         outcome_done(&o);
 }
 
@@ -398,16 +391,18 @@ static void test_max_size_streaming(void) {
          * within the limit, and the transfer ended (else this would never return). The memfd is
          * readable, so a worker was hashing it when the transfer was stopped. */
         fetch_path("/lie-size", &(HttpOptions) { .output_fd = fd, .max_size = limit }, &o);
-        assert(o.error == -EFBIG);
-        assert(o.reason && strstr(o.reason, "/lie-size"));
-        assert(fstat(fd, &st) == 0);
-        assert(st.st_size > 0 && (uint64_t) st.st_size <= limit);
-        assert(o.progress_done <= limit);
+        ASSERT_ERROR(o.error, EFBIG);
+        ASSERT_TRUE(o.reason);
+        ASSERT_NOT_NULL(strstr(o.reason, "/lie-size"));
+        ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+        ASSERT_GT(st.st_size, 0);
+        ASSERT_LE((uint64_t) st.st_size, limit);
+        ASSERT_LE(o.progress_done, limit);
         outcome_done(&o);
 
         /* The same into memory. */
         fetch_path("/lie-size", &(HttpOptions) { .output_fd = -EBADF, .max_size = limit }, &o);
-        assert(o.error == -EFBIG);
+        ASSERT_ERROR(o.error, EFBIG);
         outcome_done(&o);
 }
 
@@ -418,15 +413,17 @@ static void test_http_errors_are_results(void) {
 
         fetch_path("/status/404", NULL, &o);
         assert_body(&o, "status 404\n", 11);
-        assert(o.result.status == 404);
+        ASSERT_EQ(o.result.status, 404);
         outcome_done(&o);
 
         fetch_path("/status/500", NULL, &o);
-        assert(o.error == 0 && o.result.status == 500);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 500);
         outcome_done(&o);
 
         fetch_path("/no-such-file", NULL, &o);
-        assert(o.error == 0 && o.result.status == 404);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 404);
         outcome_done(&o);
 }
 
@@ -438,31 +435,33 @@ static void test_etag(void) {
         printf("%s\n", __func__);
 
         fetch_path("/small.txt", NULL, &o);
-        assert(o.error == 0 && o.result.status == 200);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 200);
         etag = TAKE_PTR(o.result.etag);
-        assert(etag);
+        ASSERT_NOT_NULL(etag);
         outcome_done(&o);
 
         fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .etag = etag }, &o);
-        assert(o.error == 0);
-        assert(o.result.status == 304);
-        assert(o.result.not_modified);
-        assert(o.result.size == 0);
-        assert(o.result.body && o.result.body[0] == 0);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 304);
+        ASSERT_TRUE(o.result.not_modified);
+        ASSERT_EQ(o.result.size, 0);
+        ASSERT_NOT_NULL(o.result.body);
+        ASSERT_EQ(o.result.body[0], 0);
         sha256("", 0, empty);
-        assert(memcmp(o.result.sha256, empty, sizeof(empty)) == 0);
-        assert(streq_ptr(o.result.etag, etag));
+        ASSERT_MEMEQ(o.result.sha256, empty, sizeof(empty));
+        ASSERT_STREQ(o.result.etag, etag);
         outcome_done(&o);
 
         fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .etag = "\"stale\"" }, &o);
         assert_body(&o, small, strlen(small));
-        assert(!o.result.not_modified);
+        ASSERT_FALSE(o.result.not_modified);
         outcome_done(&o);
 
         /* An ETag goes into a header line as is, so it must not smuggle in another one. */
-        assert(http_get(client, base, &(HttpOptions) { .output_fd = -EBADF, .etag = "\"x\"\r\nX-Evil: 1" },
-                        on_done, &o, NULL) == -EINVAL);
-        assert(http_client_active(client) == 0);
+        ASSERT_ERROR(http_get(client, base, &(HttpOptions) { .output_fd = -EBADF, .etag = "\"x\"\r\nX-Evil: 1" },
+                        on_done, &o, NULL), EINVAL);
+        ASSERT_EQ(http_client_active(client), 0);
 }
 
 static void test_if_modified_since(void) {
@@ -472,16 +471,17 @@ static void test_if_modified_since(void) {
         printf("%s\n", __func__);
 
         fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .if_modified_since = mtime }, &o);
-        assert(o.error == 0);
-        assert(o.result.status == 304 && o.result.not_modified);
-        assert(o.result.size == 0);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 304);
+        ASSERT_TRUE(o.result.not_modified);
+        ASSERT_EQ(o.result.size, 0);
         outcome_done(&o);
 
         fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .if_modified_since = mtime - USEC_PER_HOUR },
                    &o);
         assert_body(&o, small, strlen(small));
-        assert(o.result.status == 200);
-        assert(o.result.last_modified == mtime);
+        ASSERT_EQ(o.result.status, 200);
+        ASSERT_EQ(o.result.last_modified, mtime);
         outcome_done(&o);
 }
 
@@ -494,7 +494,7 @@ static void test_redirects(void) {
         fetch_path("/redirect/3/small.txt", NULL, &o);
         assert_body(&o, small, strlen(small));
         snprintf(url, sizeof(url), "%s/small.txt", base);
-        assert(streq(o.result.effective_url, url));
+        ASSERT_STREQ(o.result.effective_url, url);
         outcome_done(&o);
 
         fetch_path("/redirect/5/small.txt", NULL, &o);
@@ -502,8 +502,9 @@ static void test_redirects(void) {
         outcome_done(&o);
 
         fetch_path("/redirect/6/small.txt", NULL, &o);
-        assert(o.error == -EPROTO);
-        assert(o.reason && strstr(o.reason, "/redirect/6/small.txt"));
+        ASSERT_ERROR(o.error, EPROTO);
+        ASSERT_TRUE(o.reason);
+        ASSERT_NOT_NULL(strstr(o.reason, "/redirect/6/small.txt"));
         outcome_done(&o);
 }
 
@@ -518,15 +519,16 @@ static void test_connection_refused(void) {
 
         /* A port that was just free and has no listener. */
         fd = socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0);
-        assert(fd >= 0);
-        assert(bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0);
-        assert(getsockname(fd, (struct sockaddr *) &sa, &len) == 0);
+        ASSERT_GE(fd, 0);
+        ASSERT_OK_ZERO_ERRNO(bind(fd, (struct sockaddr *) &sa, sizeof(sa)));
+        ASSERT_OK_ZERO_ERRNO(getsockname(fd, (struct sockaddr *) &sa, &len));
         close(fd);
 
         snprintf(url, sizeof(url), "http://127.0.0.1:%u/small.txt", ntohs(sa.sin_port));
         fetch(url, NULL, &o);
-        assert(o.error == -ECONNREFUSED);
-        assert(o.reason && strstr(o.reason, url));
+        ASSERT_ERROR(o.error, ECONNREFUSED);
+        ASSERT_TRUE(o.reason);
+        ASSERT_NOT_NULL(strstr(o.reason, url));
         outcome_done(&o);
 }
 
@@ -539,25 +541,29 @@ static void test_file_url(void) {
         snprintf(url, sizeof(url), "file://%s/small.txt", root);
         fetch(url, NULL, &o);
         assert_body(&o, small, strlen(small));
-        assert(o.result.status == 200);
-        assert(o.result.last_modified == root_file_mtime("small.txt"));
+        ASSERT_EQ(o.result.status, 200);
+        ASSERT_EQ(o.result.last_modified, root_file_mtime("small.txt"));
         outcome_done(&o);
 
         fetch(url, &(HttpOptions) { .output_fd = -EBADF, .if_modified_since = root_file_mtime("small.txt") },
               &o);
-        assert(o.error == 0 && o.result.not_modified && o.result.size == 0);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_TRUE(o.result.not_modified);
+        ASSERT_EQ(o.result.size, 0);
         outcome_done(&o);
 
         /* A missing file is "not found", as a 404 is over HTTP: a Go module proxy tree answers
          * for modules it does not have that way. */
         snprintf(url, sizeof(url), "file://%s/missing", root);
         fetch(url, NULL, &o);
-        assert(o.error == -ENOENT && o.reason && strstr(o.reason, url));
+        ASSERT_ERROR(o.error, ENOENT);
+        ASSERT_TRUE(o.reason);
+        ASSERT_NOT_NULL(strstr(o.reason, url));
         outcome_done(&o);
 
         /* Only http, https and file. */
         fetch("ftp://127.0.0.1/", NULL, &o);
-        assert(o.error == -EPROTO);
+        ASSERT_ERROR(o.error, EPROTO);
         outcome_done(&o);
 }
 
@@ -576,9 +582,9 @@ static void test_timeout(void) {
 
         start = now_monotonic();
         fetch_path("/slow", &(HttpOptions) { .output_fd = -EBADF, .timeout = 200 * USEC_PER_MSEC }, &o);
-        assert(o.error == -ETIMEDOUT);
-        assert(o.reason);
-        assert(now_monotonic() - start < 900 * USEC_PER_MSEC);
+        ASSERT_ERROR(o.error, ETIMEDOUT);
+        ASSERT_TRUE(o.reason);
+        ASSERT_LT(now_monotonic() - start, 900 * USEC_PER_MSEC);
         outcome_done(&o);
 
         /* A timeout the request ends within changes nothing. */
@@ -599,26 +605,26 @@ static void test_cancel(void) {
         /* Cancelled while the server stalls. */
         start = now_monotonic();
         snprintf(url, sizeof(url), "%s/slow", base);
-        assert(http_get(client, url, NULL, on_done, &o, &req) == 0);
-        assert(http_client_active(client) == 1);
-        assert(sd_event_add_time_relative(event, &timer, CLOCK_MONOTONIC, 100 * USEC_PER_MSEC, 0,
-                                          on_cancel_timer, req) >= 0);
+        ASSERT_OK_ZERO(http_get(client, url, NULL, on_done, &o, &req));
+        ASSERT_EQ(http_client_active(client), 1);
+        ASSERT_OK(sd_event_add_time_relative(event, &timer, CLOCK_MONOTONIC, 100 * USEC_PER_MSEC, 0,
+                                          on_cancel_timer, req));
         run_until_done(&o, 1);
-        assert(o.error == -ECANCELED);
-        assert(o.reason);
-        assert(now_monotonic() - start < 900 * USEC_PER_MSEC);
-        assert(http_client_active(client) == 0);
+        ASSERT_ERROR(o.error, ECANCELED);
+        ASSERT_TRUE(o.reason);
+        ASSERT_LT(now_monotonic() - start, 900 * USEC_PER_MSEC);
+        ASSERT_EQ(http_client_active(client), 0);
         outcome_done(&o);
 
         /* Cancelled before it even started; a second cancel is harmless. */
         snprintf(url, sizeof(url), "%s/small.txt", base);
-        assert(http_get(client, url, NULL, on_done, &o, &req) == 0);
+        ASSERT_OK_ZERO(http_get(client, url, NULL, on_done, &o, &req));
         http_request_cancel(req);
         http_request_cancel(req);
-        assert(!o.done); /* done comes from the loop, not from inside cancel */
+        ASSERT_FALSE(o.done); /* done comes from the loop, not from inside cancel */
         run_until_done(&o, 1);
-        assert(o.error == -ECANCELED);
-        assert(http_client_active(client) == 0);
+        ASSERT_ERROR(o.error, ECANCELED);
+        ASSERT_EQ(http_client_active(client), 0);
         outcome_done(&o);
 }
 
@@ -633,10 +639,12 @@ static void test_cancel_while_hashing(void) {
 
         /* 20 MiB at 10 MiB/s: cancelled at the first progress report, long before the end. */
         fetch_path("/big.bin?rate=10", &(HttpOptions) { .output_fd = fd }, &o);
-        assert(o.error == -ECANCELED);
-        assert(o.reason && strstr(o.reason, "/big.bin"));
-        assert(o.max_workers >= 1);
-        assert(fstat(fd, &st) == 0 && st.st_size < BIG_SIZE);
+        ASSERT_ERROR(o.error, ECANCELED);
+        ASSERT_TRUE(o.reason);
+        ASSERT_NOT_NULL(strstr(o.reason, "/big.bin"));
+        ASSERT_GE(o.max_workers, 1);
+        ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+        ASSERT_LT(st.st_size, BIG_SIZE);
         assert_no_workers();
         outcome_done(&o);
 
@@ -644,7 +652,7 @@ static void test_cancel_while_hashing(void) {
          * body arrives in one piece, so the first progress report sees all of it. */
         o = (Outcome) { .cancel_at = strlen(small) };
         fetch_path("/small.txt", &(HttpOptions) { .output_fd = fd }, &o);
-        assert(o.error == -ECANCELED);
+        ASSERT_ERROR(o.error, ECANCELED);
         assert_no_workers();
         outcome_done(&o);
 }
@@ -660,20 +668,20 @@ static void test_concurrent(void) {
                 char name[32], url[256];
 
                 size[i] = i * 4099 + 1;
-                content[i] = make_content(size[i], i + 100);
+                content[i] = test_make_content(size[i], i + 100);
                 snprintf(name, sizeof(name), "file-%zu", i);
                 write_root_file(name, content[i], size[i]);
                 snprintf(url, sizeof(url), "%s/%s", base, name);
-                assert(http_get(client, url, NULL, on_done, &o[i], NULL) == 0);
+                ASSERT_OK_ZERO(http_get(client, url, NULL, on_done, &o[i], NULL));
         }
-        assert(http_client_active(client) == N_CONCURRENT);
+        ASSERT_EQ(http_client_active(client), N_CONCURRENT);
 
         run_until_done(o, N_CONCURRENT);
-        assert(http_client_active(client) == 0);
+        ASSERT_EQ(http_client_active(client), 0);
 
         for (size_t i = 0; i < N_CONCURRENT; i++) {
                 assert_body(&o[i], content[i], size[i]);
-                assert(o[i].result.status == 200);
+                ASSERT_EQ(o[i].result.status, 200);
                 outcome_done(&o[i]);
                 free(content[i]);
         }
@@ -682,7 +690,7 @@ static void test_concurrent(void) {
 static usec_t cpu_time(void) {
         struct rusage ru;
 
-        assert(getrusage(RUSAGE_SELF, &ru) == 0);
+        ASSERT_OK_ZERO_ERRNO(getrusage(RUSAGE_SELF, &ru));
         return (usec_t) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * USEC_PER_SEC +
                (usec_t) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
@@ -700,8 +708,8 @@ static void test_idle_while_stalled(void) {
         cpu = cpu_time() - cpu;
         printf("  %.3f s for /slow, %.3f s of CPU\n", (double) (now_monotonic() - start) / USEC_PER_SEC,
                (double) cpu / USEC_PER_SEC);
-        assert(now_monotonic() - start >= 900 * USEC_PER_MSEC);
-        assert(cpu < 200 * USEC_PER_MSEC);
+        ASSERT_GE(now_monotonic() - start, 900 * USEC_PER_MSEC);
+        ASSERT_LT(cpu, 200 * USEC_PER_MSEC);
         assert_body(&o, "slow start||slow end\n", 21);
         outcome_done(&o);
 }
@@ -715,35 +723,37 @@ static void test_free_while_running(void) {
         printf("%s\n", __func__);
 
         /* Freeing the client cancels without calling back (and leaks nothing, under ASAN). */
-        assert(http_client_new(event, &c) == 0);
+        ASSERT_OK_ZERO(http_client_new(event, &c));
         snprintf(url, sizeof(url), "%s/slow", base);
-        assert(http_get(c, url, NULL, on_done, &o[0], NULL) == 0);
-        assert(http_get(c, url, NULL, on_done, &o[1], NULL) == 0);
+        ASSERT_OK_ZERO(http_get(c, url, NULL, on_done, &o[0], NULL));
+        ASSERT_OK_ZERO(http_get(c, url, NULL, on_done, &o[1], NULL));
         for (unsigned i = 0; i < 20; i++)
-                assert(sd_event_run(event, 10 * USEC_PER_MSEC) >= 0);
-        assert(http_client_active(c) == 2);
+                ASSERT_OK(sd_event_run(event, 10 * USEC_PER_MSEC));
+        ASSERT_EQ(http_client_active(c), 2);
         c = http_client_free(c);
-        assert(!o[0].done && !o[1].done);
+        ASSERT_FALSE(o[0].done);
+        ASSERT_FALSE(o[1].done);
         for (unsigned i = 0; i < 5; i++)
-                assert(sd_event_run(event, 10 * USEC_PER_MSEC) >= 0);
+                ASSERT_OK(sd_event_run(event, 10 * USEC_PER_MSEC));
 
         /* Also with workers hashing big bodies into readable files. */
-        assert(http_client_new(event, &c) == 0);
+        ASSERT_OK_ZERO(http_client_new(event, &c));
         snprintf(url, sizeof(url), "%s/big.bin?rate=10", base);
         for (unsigned i = 0; i < 2; i++) {
                 fd[i] = memfd_create("test-http-free", MFD_CLOEXEC);
-                assert(fd[i] >= 0);
-                assert(http_get(c, url, &(HttpOptions) { .output_fd = fd[i], .progress = on_progress }, on_done,
-                                &o[i], NULL) == 0);
+                ASSERT_GE(fd[i], 0);
+                ASSERT_OK_ZERO(http_get(c, url, &(HttpOptions) { .output_fd = fd[i], .progress = on_progress }, on_done,
+                                &o[i], NULL));
         }
         while (o[0].n_progress == 0 || o[1].n_progress == 0)
-                assert(sd_event_run(event, USEC_PER_SEC) >= 0);
-        assert(count_workers() == 2);
+                ASSERT_OK(sd_event_run(event, USEC_PER_SEC));
+        ASSERT_EQ(count_workers(), 2);
         c = http_client_free(c);
         assert_no_workers();
-        assert(!o[0].done && !o[1].done);
+        ASSERT_FALSE(o[0].done);
+        ASSERT_FALSE(o[1].done);
         for (unsigned i = 0; i < 5; i++)
-                assert(sd_event_run(event, 10 * USEC_PER_MSEC) >= 0);
+                ASSERT_OK(sd_event_run(event, 10 * USEC_PER_MSEC));
         for (unsigned i = 0; i < 2; i++)
                 close(fd[i]);
 }
@@ -753,9 +763,9 @@ static void start_server(const char *script) {
         int pipefd[2], status;
         size_t n = 0;
 
-        assert(pipe2(pipefd, O_CLOEXEC) == 0);
+        ASSERT_OK_ZERO_ERRNO(pipe2(pipefd, O_CLOEXEC));
         server_pid = fork();
-        assert(server_pid >= 0);
+        ASSERT_GE(server_pid, 0);
         if (server_pid == 0) {
                 /* Should this test crash, the server must not outlive it (meson waits for its stdout). */
                 if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || dup2(pipefd[1], STDOUT_FILENO) < 0)
@@ -775,41 +785,38 @@ static void start_server(const char *script) {
         }
         close(pipefd[0]);
         if (!strchr(line, '\n')) {
-                assert(waitpid(server_pid, &status, 0) == server_pid);
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-                        printf("python3 not found, skipping\n");
-                        exit(77);
-                }
-                fprintf(stderr, "test server did not start\n");
-                abort();
+                ASSERT_EQ(waitpid(server_pid, &status, 0), server_pid);
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                        test_skip("python3 not found, for the test server");
+                TEST_FAIL("test server did not start");
         }
         snprintf(base, sizeof(base), "http://127.0.0.1:%i", atoi(line));
 }
 
 static void stop_server(void) {
-        assert(kill(server_pid, SIGTERM) == 0);
-        assert(waitpid(server_pid, NULL, 0) == server_pid);
+        ASSERT_OK_ZERO_ERRNO(kill(server_pid, SIGTERM));
+        ASSERT_EQ(waitpid(server_pid, NULL, 0), server_pid);
 }
 
 static void remove_root(void) {
         char cmd[sizeof(root) + 16];
 
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-        assert(system(cmd) == 0);
+        ASSERT_OK_ZERO(system(cmd));
 }
 
 int main(int argc, char *argv[]) {
-        assert(argc == 2);
-        assert(mkdtemp(root));
+        ASSERT_EQ(argc, 2);
+        ASSERT_NOT_NULL(mkdtemp(root));
 
         write_root_file("small.txt", small, strlen(small));
-        big = make_content(BIG_SIZE, 1);
+        big = test_make_content(BIG_SIZE, 1);
         write_root_file("big.bin", big, BIG_SIZE);
         write_root_file("empty.bin", "", 0);
 
         start_server(argv[1]);
-        assert(sd_event_new(&event) >= 0);
-        assert(http_client_new(event, &client) == 0);
+        ASSERT_OK(sd_event_new(&event));
+        ASSERT_OK_ZERO(http_client_new(event, &client));
 
         test_memory_small();
         test_fd_big();

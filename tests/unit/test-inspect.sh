@@ -5,7 +5,7 @@
 # a replacement, VCS stamps and quoted build settings, `upkeepctl inspect --json` must say everything
 # `go version -m` says. Bad files must fail with exit 1 and a message naming the file and the problem.
 # Usage: test-inspect.sh UPKEEPCTL. Exit 77 (skipped) when there is no go tool to compare with.
-set -u
+set -u -o pipefail
 
 ctl=$1
 fail=0
@@ -48,6 +48,8 @@ for s in d["settings"]:
 ' | sed -e 's/[[:space:]]*$//' -e '/^$/d'
 }
 
+# Both sides must succeed and say something: with pipefail, a failing upkeepctl or go fails its
+# pipeline, and two empty outputs are no agreement.
 compare() {  # compare FILE
         local file=$1 ours theirs
         if ! ours=$("$ctl" inspect --json "$file" | json_as_go_version); then
@@ -55,8 +57,15 @@ compare() {  # compare FILE
                 fail=1
                 return
         fi
-        theirs=$(go version -m "$file" | sed -e "1s|^$file: ||" -e 's/[[:space:]]*$//' -e '/^$/d')
-        if [ "$ours" != "$theirs" ]; then
+        if ! theirs=$(go version -m "$file" | sed -e "1s|^$file: ||" -e 's/[[:space:]]*$//' -e '/^$/d'); then
+                echo "FAIL: go version -m $file failed"
+                fail=1
+                return
+        fi
+        if ! grep -q '^go' <<<"$theirs" || ! grep -q $'^\tpath\t' <<<"$theirs"; then
+                echo "FAIL: go version -m $file printed no Go version or path: '$theirs'"
+                fail=1
+        elif [ "$ours" != "$theirs" ]; then
                 echo "FAIL: upkeepctl inspect and go version -m disagree on $file:"
                 diff <(echo "$theirs") <(echo "$ours")
                 fail=1
@@ -96,8 +105,12 @@ check "a missing file"  1 stderr "Failed to open $tmp/none: No such file or dire
 check "no file"         2 stderr "Too few arguments for 'inspect'" -- inspect
 check "two files"       2 stderr "Too many arguments for 'inspect'" -- inspect /bin/true /bin/true
 
-gotool=/usr/lib/go-1.19/bin/go
-if [ -e "$gotool" ]; then
+# The go tool itself, wherever this Go is installed (Debian: /usr/lib/go-1.19/bin/go).
+gotool=
+if goroot=$(go env GOROOT 2>/dev/null) && [ -n "$goroot" ]; then
+        gotool=$goroot/bin/go
+fi
+if [ -n "$gotool" ] && [ -e "$gotool" ]; then
         head -c 10000000 "$gotool" >"$tmp/go-truncated"
         check "a truncated Go program" 1 stderr \
                 "^upkeepctl: $tmp/go-truncated: cannot read its Go build info: .*the file is truncated" \
@@ -143,8 +156,10 @@ END
 if command -v git >/dev/null; then
         git -C "$tmp/hello" init -q &&
         git -C "$tmp/hello" add . &&
-        git -C "$tmp/hello" -c user.name=t -c user.email=t@localhost commit -q -m hello ||
+        git -C "$tmp/hello" -c user.name=t -c user.email=t@localhost commit -q -m hello || {
                 echo "FAIL: git commit"
+                fail=1
+        }
 fi
 
 built=()

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "macro.h"
 #include "metrics.h"
+#include "tests.h"
 
 static AppState *state_of(const char *current, const char *pending) {
         AppState *s;
 
-        assert(app_state_new(&s) == 0);
+        ASSERT_OK_ZERO(app_state_new(&s));
         s->current_version = current ? strdup(current) : NULL;
         s->pending_version = pending ? strdup(pending) : NULL;
         return s;
@@ -22,8 +22,7 @@ static void assert_has_line(const char *text, const char *line) {
         for (; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
                 if (strncmp(p, line, n) == 0 && IN_SET(p[n], '\n', 0))
                         return;
-        fprintf(stderr, "missing line: %s\nin:\n%s", line, text);
-        assert(false);
+        TEST_FAIL("missing line: %s\nin:\n%s", line, text);
 }
 
 static void test_two_apps(void) {
@@ -34,13 +33,13 @@ static void test_two_apps(void) {
 
         a->paused = true;
         a->due_at = 1700000000 * USEC_PER_SEC + 500000;
-        assert(app_state_add_transition(a, 1, NULL, "1.0.0", TRANSITION_MANUAL) == 0);
-        assert(app_state_add_transition(a, 2, "1.0.0", "1.2.0", TRANSITION_SCHEDULED) == 0);
-        assert(app_state_add_transition(a, 3, "1.2.0", "1.0.0", TRANSITION_ROLLBACK) == 0);
+        ASSERT_OK_ZERO(app_state_add_transition(a, 1, NULL, "1.0.0", TRANSITION_MANUAL));
+        ASSERT_OK_ZERO(app_state_add_transition(a, 2, "1.0.0", "1.2.0", TRANSITION_SCHEDULED));
+        ASSERT_OK_ZERO(app_state_add_transition(a, 3, "1.2.0", "1.0.0", TRANSITION_ROLLBACK));
         b->last_error = strdup("download failed");
         b->tlog_forks = 2;
 
-        assert(metrics_format((MetricsApp[]) { { "web", a }, { "db", b } }, 2, &text) == 0);
+        ASSERT_OK_ZERO(metrics_format((MetricsApp[]) { { "web", a }, { "db", b } }, 2, &text));
 
         assert_has_line(text, "# TYPE upkeep_app_info gauge");
         assert_has_line(text, "upkeep_app_info{app=\"web\",current=\"1.1.0\",previous=\"\",available=\"\",pending=\"1.2.0\"} 1");
@@ -55,7 +54,7 @@ static void test_two_apps(void) {
         assert_has_line(text, "# TYPE upkeep_app_tlog_forks_total counter");
         assert_has_line(text, "upkeep_app_tlog_forks_total{app=\"db\"} 2");
         assert_has_line(text, "upkeep_app_tlog_forks_total{app=\"web\"} 0");
-        assert(text[strlen(text) - 1] == '\n');
+        ASSERT_EQ(text[strlen(text) - 1], '\n');
 }
 
 static void test_label_escaping(void) {
@@ -65,7 +64,7 @@ static void test_label_escaping(void) {
         printf("%s\n", __func__);
 
         /* App names cannot hold these, but the format must never break whatever comes. */
-        assert(metrics_format((MetricsApp[]) { { "a\"b\\c\nd", s } }, 1, &text) == 0);
+        ASSERT_OK_ZERO(metrics_format((MetricsApp[]) { { "a\"b\\c\nd", s } }, 1, &text));
         assert_has_line(text, "upkeep_app_paused{app=\"a\\\"b\\\\c\\nd\"} 0");
 }
 
@@ -74,9 +73,9 @@ static void test_no_apps(void) {
 
         printf("%s\n", __func__);
 
-        assert(metrics_format(NULL, 0, &text) == 0);
+        ASSERT_OK_ZERO(metrics_format(NULL, 0, &text));
         assert_has_line(text, "# HELP upkeep_app_info The versions of each app upkeep manages: current, previous, available and pending.");
-        assert(!strstr(text, "{app="));
+        ASSERT_NULL(strstr(text, "{app="));
 }
 
 int main(void) {

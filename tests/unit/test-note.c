@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Signed notes against vectors made once with Go's golang.org/x/mod/sumdb/note (keys from fixed
  * seeds, notes from note.Sign), and the real published key of beta.gobuilds.org. */
-#include <assert.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "macro.h"
 #include "note.h"
 #include "sha256.h"
+#include "tests.h"
 
 #define BETA_KEY "beta.gobuilds.org+3979319f+AReBl47t6/Zl24/pmarcKhJtsfAU2c1F5Wtu4hrOgOQQ"
 #define LOG_KEY "example.org/log+902da779+ARyq4eNbEpQjB+WIqZPGdVNFSeN2M9gMEp77D8ouunJX"
@@ -29,7 +29,7 @@ static const char two_note[] =
 static NoteVerifier verifier(const char *key) {
         NoteVerifier v = {};
 
-        assert(note_verifier_parse(key, &v) == 0);
+        ASSERT_OK_ZERO(note_verifier_parse(key, &v));
         return v;
 }
 
@@ -45,10 +45,10 @@ static char *key_with_blob(const char *name, const uint8_t *blob, size_t size) {
         char b64[128], *s;
         struct iovec iov[] = { { (void *) name, strlen(name) }, { (void *) "\n", 1 }, { (void *) blob, size } };
 
-        assert(size < 90);
-        assert(sha256_iovec(iov, ELEMENTSOF(iov), h) == 0);
-        assert(EVP_EncodeBlock((unsigned char *) b64, blob, (int) size) > 0);
-        assert(asprintf(&s, "%s+%02x%02x%02x%02x+%s", name, h[0], h[1], h[2], h[3], b64) > 0);
+        ASSERT_LT(size, 90);
+        ASSERT_OK_ZERO(sha256_iovec(iov, ELEMENTSOF(iov), h));
+        ASSERT_GT(EVP_EncodeBlock((unsigned char *) b64, blob, (int) size), 0);
+        ASSERT_GT(asprintf(&s, "%s+%02x%02x%02x%02x+%s", name, h[0], h[1], h[2], h[3], b64), 0);
         return s;
 }
 
@@ -56,21 +56,22 @@ static void assert_key_refused(const char *key, int error) {
         NoteVerifier v = { .hash = 0xdeadbeef };
 
         if (note_verifier_parse(key, &v) != error) {
-                fprintf(stderr, "key not refused with %d: %s\n", error, key);
-                assert(false);
+                TEST_FAIL("key not refused with %d: %s", error, key);
         }
-        assert(v.hash == 0xdeadbeef && !v.name);
+        ASSERT_EQ(v.hash, 0xdeadbeef);
+        ASSERT_NULL(v.name);
 }
 
 static void test_verifier_beta_gobuilds(void) {
         _cleanup_(note_verifier_done) NoteVerifier v = verifier(BETA_KEY);
         _cleanup_free_ char *s = NULL;
 
-        assert(streq(v.name, "beta.gobuilds.org"));
-        assert(v.hash == 0x3979319f);
-        assert(v.key[0] == 0x17 && v.key[1] == 0x81);   /* "AReB" = 01 17 81 … */
-        assert(note_verifier_format(&v, &s) == 0);
-        assert(streq(s, BETA_KEY));
+        ASSERT_STREQ(v.name, "beta.gobuilds.org");
+        ASSERT_EQ(v.hash, 0x3979319f);
+        ASSERT_EQ(v.key[0], 0x17);
+        ASSERT_EQ(v.key[1], 0x81);   /* "AReB" = 01 17 81 … */
+        ASSERT_OK_ZERO(note_verifier_format(&v, &s));
+        ASSERT_STREQ(s, BETA_KEY);
 }
 
 static void test_verifier_round_trip(void) {
@@ -80,8 +81,8 @@ static void test_verifier_round_trip(void) {
                 _cleanup_(note_verifier_done) NoteVerifier v = verifier(keys[i]);
                 _cleanup_free_ char *s = NULL;
 
-                assert(note_verifier_format(&v, &s) == 0);
-                assert(streq(s, keys[i]));
+                ASSERT_OK_ZERO(note_verifier_format(&v, &s));
+                ASSERT_STREQ(s, keys[i]);
         }
 }
 
@@ -113,7 +114,9 @@ static void test_verifier_name_and_algorithm(void) {
         _cleanup_free_ char *other_alg = NULL;
         _cleanup_(note_verifier_done) NoteVerifier v = verifier(ok);
 
-        assert(streq(v.name, "a-name") && v.key[0] == 1 && v.key[2] == 3);
+        ASSERT_STREQ(v.name, "a-name");
+        ASSERT_EQ(v.key[0], 1);
+        ASSERT_EQ(v.key[2], 3);
         assert_key_refused(spaced, -EINVAL);
         assert_key_refused(nbsp, -EINVAL);
         assert_key_refused(bad_utf8, -EINVAL);
@@ -127,27 +130,27 @@ static void test_verifier_name_and_algorithm(void) {
 static void test_open_tree_head(void) {
         _cleanup_free_ char *text = NULL;
 
-        assert(open_str(tree_note, LOG_KEY, &text) == 0);
-        assert(streq(text, TREE_TEXT));
-        assert(open_str(tree_note, LOG_KEY, NULL) == 0);
+        ASSERT_OK_ZERO(open_str(tree_note, LOG_KEY, &text));
+        ASSERT_STREQ(text, TREE_TEXT);
+        ASSERT_OK_ZERO(open_str(tree_note, LOG_KEY, NULL));
 }
 
 static void test_open_two_signers(void) {
         _cleanup_free_ char *a = NULL, *b = NULL;
 
         /* Either key's signature is enough; the other line is another key's and is left alone. */
-        assert(open_str(two_note, LOG_KEY, &a) == 0);
-        assert(streq(a, TWO_TEXT));
-        assert(open_str(two_note, WITNESS_KEY, &b) == 0);
-        assert(streq(b, TWO_TEXT));
+        ASSERT_OK_ZERO(open_str(two_note, LOG_KEY, &a));
+        ASSERT_STREQ(a, TWO_TEXT);
+        ASSERT_OK_ZERO(open_str(two_note, WITNESS_KEY, &b));
+        ASSERT_STREQ(b, TWO_TEXT);
 }
 
 static void test_open_other_key(void) {
         char *text = (char *) "untouched";
 
-        assert(open_str(tree_note, WITNESS_KEY, &text) == -ENOKEY);
-        assert(open_str(tree_note, BETA_KEY, &text) == -ENOKEY);
-        assert(streq(text, "untouched"));
+        ASSERT_ERROR(open_str(tree_note, WITNESS_KEY, &text), ENOKEY);
+        ASSERT_ERROR(open_str(tree_note, BETA_KEY, &text), ENOKEY);
+        ASSERT_STREQ(text, "untouched");
 }
 
 static void test_open_tampered(void) {
@@ -157,28 +160,27 @@ static void test_open_tampered(void) {
 
         /* Another tree size under the same signature. */
         edited[strlen("go.sum database tree\n")] = '6';
-        assert(open_str(edited, LOG_KEY, NULL) == -EKEYREJECTED);
+        ASSERT_ERROR(open_str(edited, LOG_KEY, NULL), EKEYREJECTED);
 
         /* Another signature with the same key hash in front. */
         p = strstr(sig, "kC2necsl") + 10;
         *p = *p == 'A' ? 'B' : 'A';
-        assert(open_str(sig, LOG_KEY, NULL) == -EKEYREJECTED);
+        ASSERT_ERROR(open_str(sig, LOG_KEY, NULL), EKEYREJECTED);
 
         /* Our name and hash, but a signature of the wrong length. */
-        assert(asprintf(&short_sig, TREE_TEXT "\n— example.org/log kC2neQECAwQ=\n") > 0);
-        assert(open_str(short_sig, LOG_KEY, NULL) == -EKEYREJECTED);
+        ASSERT_GT(asprintf(&short_sig, TREE_TEXT "\n— example.org/log kC2neQECAwQ=\n"), 0);
+        ASSERT_ERROR(open_str(short_sig, LOG_KEY, NULL), EKEYREJECTED);
 
         /* A text that was not signed at all, with our signature line. */
-        assert(asprintf(&unsigned_text, "other text\n\n" LOG_SIG) > 0);
-        assert(open_str(unsigned_text, LOG_KEY, NULL) == -EKEYREJECTED);
+        ASSERT_GT(asprintf(&unsigned_text, "other text\n\n" LOG_SIG), 0);
+        ASSERT_ERROR(open_str(unsigned_text, LOG_KEY, NULL), EKEYREJECTED);
 }
 
 static void assert_malformed_n(const char *note, size_t size) {
         _cleanup_(note_verifier_done) NoteVerifier v = verifier(LOG_KEY);
 
         if (note_open(note, size, &v, NULL) != -EBADMSG) {
-                fprintf(stderr, "note not refused as malformed: \"%.*s\"\n", (int) size, note);
-                assert(false);
+                TEST_FAIL("note not refused as malformed: \"%.*s\"", (int) size, note);
         }
 }
 
@@ -212,11 +214,11 @@ static void test_open_malformed(void) {
 
         /* More than NOTE_SIGNATURES_MAX lines, even of other keys. */
         many = strdup(tree_note);
-        assert(many);
+        ASSERT_NOT_NULL(many);
         for (size_t i = 0; i < NOTE_SIGNATURES_MAX; i++) {
                 char *s;
 
-                assert(asprintf(&s, "%s— other%zu AAAAAAA=\n", many, i) > 0);
+                ASSERT_GT(asprintf(&s, "%s— other%zu AAAAAAA=\n", many, i), 0);
                 free(many);
                 many = s;
         }
@@ -227,9 +229,9 @@ static void test_open_size_bound(void) {
         _cleanup_(note_verifier_done) NoteVerifier v = verifier(LOG_KEY);
         _cleanup_free_ char *big = malloc(NOTE_SIZE_MAX + 1);
 
-        assert(big);
+        ASSERT_NOT_NULL(big);
         memset(big, 'a', NOTE_SIZE_MAX + 1);
-        assert(note_open(big, NOTE_SIZE_MAX + 1, &v, NULL) == -EFBIG);
+        ASSERT_ERROR(note_open(big, NOTE_SIZE_MAX + 1, &v, NULL), EFBIG);
 }
 
 int main(void) {

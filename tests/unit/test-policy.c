@@ -1,28 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 
 #include "macro.h"
 #include "policy.h"
+#include "tests.h"
 
 static void test_strings(void) {
         printf("%s\n", __func__);
 
-        assert(streq(update_policy_to_string(UPDATE_POLICY_PATCH), "patch"));
-        assert(streq(update_policy_to_string(UPDATE_POLICY_MINOR), "minor"));
-        assert(streq(update_policy_to_string(UPDATE_POLICY_MAJOR), "major"));
-        assert(streq(update_policy_to_string(UPDATE_POLICY_MANUAL), "manual"));
-        assert(!update_policy_to_string(_UPDATE_POLICY_MAX));
-        assert(!update_policy_to_string(_UPDATE_POLICY_INVALID));
+        ASSERT_STREQ(update_policy_to_string(UPDATE_POLICY_PATCH), "patch");
+        ASSERT_STREQ(update_policy_to_string(UPDATE_POLICY_MINOR), "minor");
+        ASSERT_STREQ(update_policy_to_string(UPDATE_POLICY_MAJOR), "major");
+        ASSERT_STREQ(update_policy_to_string(UPDATE_POLICY_MANUAL), "manual");
+        ASSERT_FALSE(update_policy_to_string(_UPDATE_POLICY_MAX));
+        ASSERT_FALSE(update_policy_to_string(_UPDATE_POLICY_INVALID));
 
         for (UpdatePolicy p = 0; p < _UPDATE_POLICY_MAX; p++)
-                assert(update_policy_from_string(update_policy_to_string(p)) == p);
+                ASSERT_EQ(update_policy_from_string(update_policy_to_string(p)), p);
 
-        assert(update_policy_from_string("Patch") == _UPDATE_POLICY_INVALID);
-        assert(update_policy_from_string("") == _UPDATE_POLICY_INVALID);
-        assert(update_policy_from_string("patch ") == _UPDATE_POLICY_INVALID);
-        assert(update_policy_from_string("auto") == _UPDATE_POLICY_INVALID);
-        assert(update_policy_from_string(NULL) == _UPDATE_POLICY_INVALID);
+        ASSERT_EQ(update_policy_from_string("Patch"), _UPDATE_POLICY_INVALID);
+        ASSERT_EQ(update_policy_from_string(""), _UPDATE_POLICY_INVALID);
+        ASSERT_EQ(update_policy_from_string("patch "), _UPDATE_POLICY_INVALID);
+        ASSERT_EQ(update_policy_from_string("auto"), _UPDATE_POLICY_INVALID);
+        ASSERT_EQ(update_policy_from_string(NULL), _UPDATE_POLICY_INVALID);
 }
 
 typedef struct Case {
@@ -57,6 +57,22 @@ static void test_allows_matrix(void) {
                 { "2.0.0-rc.1",  "2.0.1",          true,  true,  true  },
                 { "2.0.0-rc.1",  "2.1.0",          false, true,  true  },
                 { "2.0.0-rc.1",  "3.0.0",          false, false, true  },
+                /* At the minor and major boundaries, pre-releases of another version are never taken
+                 * (upkeep.app(5): "unless the running version is a pre-release of the same version"),
+                 * and the releases themselves only as far as the policy reaches. */
+                { "2.0.0-rc.1",  "2.1.0-rc.1",     false, false, false },
+                { "2.0.0-rc.1",  "3.0.0-rc.1",     false, false, false },
+                { "1.9.0",       "2.0.0-rc.1",     false, false, false },
+                { "1.9.9",       "1.10.0-rc.1",    false, false, false },
+                { "1.9.0-rc.1",  "2.0.0-rc.1",     false, false, false },
+                { "2.0.0-rc.1",  "2.0.0-rc.1.1",   true,  true,  true  },
+                { "1.9.0-rc.1",  "1.9.1",          true,  true,  true  },
+                { "1.9.0-rc.1",  "1.10.0",         false, true,  true  },
+                { "1.9.0-rc.1",  "2.0.0",          false, false, true  },
+                { "1.9.9",       "1.10.0",         false, true,  true  },
+                { "1.99.99",     "2.0.0",          false, false, true  },
+                { "0.9.9",       "0.10.0",         false, true,  true  },
+                { "2.0.0-rc.1",  "1.9.9",          false, false, false },
                 { "1.2.3",       "garbage",        false, false, false },   /* bad versions */
                 { "1.2.3",       "1.2",            false, false, false },
                 { "1.2.3",       "01.2.4",         false, false, false },
@@ -82,9 +98,8 @@ static void test_allows_matrix(void) {
                 };
 
                 if (got[0] != c->patch || got[1] != c->minor || got[2] != c->major || got[3]) {
-                        fprintf(stderr, "%s → %s: patch=%d minor=%d major=%d manual=%d\n",
+                        TEST_FAIL("%s → %s: patch=%d minor=%d major=%d manual=%d",
                                 strempty(c->current), strempty(c->candidate), got[0], got[1], got[2], got[3]);
-                        assert(false);
                 }
         }
 }
@@ -92,9 +107,9 @@ static void test_allows_matrix(void) {
 static void test_allows_invalid_policy(void) {
         printf("%s\n", __func__);
 
-        assert(!update_policy_allows(_UPDATE_POLICY_INVALID, "1.0.0", "1.0.1"));
-        assert(!update_policy_allows(_UPDATE_POLICY_MAX, "1.0.0", "1.0.1"));
-        assert(!update_policy_allows(_UPDATE_POLICY_INVALID, NULL, "1.0.1"));
+        ASSERT_FALSE(update_policy_allows(_UPDATE_POLICY_INVALID, "1.0.0", "1.0.1"));
+        ASSERT_FALSE(update_policy_allows(_UPDATE_POLICY_MAX, "1.0.0", "1.0.1"));
+        ASSERT_FALSE(update_policy_allows(_UPDATE_POLICY_INVALID, NULL, "1.0.1"));
 }
 
 /* Unsorted, with garbage, duplicates and pre-releases. */
@@ -110,20 +125,20 @@ static const char *latest(UpdatePolicy p, const char *current, const char *const
 static void test_latest_allowed(void) {
         printf("%s\n", __func__);
 
-        assert(streq_ptr(latest(UPDATE_POLICY_PATCH, "1.2.3", NULL), "1.2.10"));
-        assert(streq_ptr(latest(UPDATE_POLICY_MINOR, "1.2.3", NULL), "1.4.2"));
-        assert(streq_ptr(latest(UPDATE_POLICY_MAJOR, "1.2.3", NULL), "2.0.0"));
-        assert(!latest(UPDATE_POLICY_MANUAL, "1.2.3", NULL));
-        assert(streq_ptr(latest(UPDATE_POLICY_PATCH, NULL, NULL), "2.0.0"));
+        ASSERT_STREQ(latest(UPDATE_POLICY_PATCH, "1.2.3", NULL), "1.2.10");
+        ASSERT_STREQ(latest(UPDATE_POLICY_MINOR, "1.2.3", NULL), "1.4.2");
+        ASSERT_STREQ(latest(UPDATE_POLICY_MAJOR, "1.2.3", NULL), "2.0.0");
+        ASSERT_FALSE(latest(UPDATE_POLICY_MANUAL, "1.2.3", NULL));
+        ASSERT_STREQ(latest(UPDATE_POLICY_PATCH, NULL, NULL), "2.0.0");
 
         /* A pointer into the array, not a copy. */
-        assert(latest(UPDATE_POLICY_MAJOR, "1.2.3", NULL) == versions[2]);
+        ASSERT_EQ(latest(UPDATE_POLICY_MAJOR, "1.2.3", NULL), versions[2]);
 
         /* Already newest, or nothing newer in range. */
-        assert(!latest(UPDATE_POLICY_MAJOR, "2.0.0", NULL));
-        assert(!latest(UPDATE_POLICY_PATCH, "1.4.2", NULL));
-        assert(!latest(UPDATE_POLICY_MAJOR, "9.9.9", NULL));
-        assert(!latest(UPDATE_POLICY_MAJOR, "garbage", NULL));
+        ASSERT_FALSE(latest(UPDATE_POLICY_MAJOR, "2.0.0", NULL));
+        ASSERT_FALSE(latest(UPDATE_POLICY_PATCH, "1.4.2", NULL));
+        ASSERT_FALSE(latest(UPDATE_POLICY_MAJOR, "9.9.9", NULL));
+        ASSERT_FALSE(latest(UPDATE_POLICY_MAJOR, "garbage", NULL));
 }
 
 static void test_latest_allowed_bad(void) {
@@ -134,13 +149,13 @@ static void test_latest_allowed_bad(void) {
 
         printf("%s\n", __func__);
 
-        assert(streq_ptr(latest(UPDATE_POLICY_PATCH, "1.2.3", bad_one), "1.2.9"));
+        ASSERT_STREQ(latest(UPDATE_POLICY_PATCH, "1.2.3", bad_one), "1.2.9");
         /* Compared as versions: "v1.2.10" marks "1.2.10" bad too. */
-        assert(streq_ptr(latest(UPDATE_POLICY_PATCH, "1.2.3", bad_v), "1.2.5"));
-        assert(!latest(UPDATE_POLICY_PATCH, "1.2.3", bad_all));
+        ASSERT_STREQ(latest(UPDATE_POLICY_PATCH, "1.2.3", bad_v), "1.2.5");
+        ASSERT_FALSE(latest(UPDATE_POLICY_PATCH, "1.2.3", bad_all));
         /* Garbage in the bad list matches nothing (invalid versions compare equal to each other). */
-        assert(streq_ptr(latest(UPDATE_POLICY_PATCH, "1.2.3", bad_garbage), "1.2.10"));
-        assert(streq_ptr(latest(UPDATE_POLICY_MINOR, "1.2.3", bad_one), "1.4.2"));
+        ASSERT_STREQ(latest(UPDATE_POLICY_PATCH, "1.2.3", bad_garbage), "1.2.10");
+        ASSERT_STREQ(latest(UPDATE_POLICY_MINOR, "1.2.3", bad_one), "1.4.2");
 }
 
 static void test_latest_allowed_edge(void) {
@@ -149,13 +164,13 @@ static void test_latest_allowed_edge(void) {
 
         printf("%s\n", __func__);
 
-        assert(!update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", NULL, 0, NULL));
-        assert(!update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", only_garbage, 3, NULL));
-        assert(streq_ptr(update_policy_latest_allowed(UPDATE_POLICY_PATCH, "2.0.0-rc.1", prerelease, 3, NULL),
-                         "2.0.0-rc.10"));
-        assert(!update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", prerelease, 3, NULL));
+        ASSERT_FALSE(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", NULL, 0, NULL));
+        ASSERT_FALSE(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", only_garbage, 3, NULL));
+        ASSERT_STREQ(update_policy_latest_allowed(UPDATE_POLICY_PATCH, "2.0.0-rc.1", prerelease, 3, NULL),
+                     "2.0.0-rc.10");
+        ASSERT_FALSE(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", prerelease, 3, NULL));
         /* n limits what is looked at. */
-        assert(streq_ptr(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", versions, 1, NULL), "1.2.5"));
+        ASSERT_STREQ(update_policy_latest_allowed(UPDATE_POLICY_MAJOR, "1.0.0", versions, 1, NULL), "1.2.5");
 }
 
 int main(void) {

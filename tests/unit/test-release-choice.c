@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 
 #include "macro.h"
 #include "release-choice.h"
+#include "tests.h"
 
 #define MACHINE SD_ID128_MAKE(2a,1b,3c,4d,5e,6f,70,81,92,a3,b4,c5,d6,e7,f8,09)
 
@@ -26,13 +26,13 @@ static ReleaseContext context(UpdatePolicy policy, const char *current) {
 
 static const char *candidate(const Channel *c, const ReleaseContext *ctx) {
         ReleaseChoice choice;
-        assert(release_choose(c, ctx, &choice) == 0);
+        ASSERT_OK_ZERO(release_choose(c, ctx, &choice));
         return choice.candidate ? choice.candidate->version : NULL;
 }
 
 static const char *newest(const Channel *c, const ReleaseContext *ctx) {
         ReleaseChoice choice;
-        assert(release_choose(c, ctx, &choice) == 0);
+        ASSERT_OK_ZERO(release_choose(c, ctx, &choice));
         return choice.newest ? choice.newest->version : NULL;
 }
 
@@ -46,16 +46,16 @@ static void test_policy_picks_within_its_range(void) {
 
         printf("%s\n", __func__);
         ctx = context(UPDATE_POLICY_PATCH, "1.2.3");
-        assert(streq(candidate(&c, &ctx), "1.2.4"));
-        assert(streq(newest(&c, &ctx), "2.0.0"));
+        ASSERT_STREQ(candidate(&c, &ctx), "1.2.4");
+        ASSERT_STREQ(newest(&c, &ctx), "2.0.0");
         ctx = context(UPDATE_POLICY_MINOR, "1.2.3");
-        assert(streq(candidate(&c, &ctx), "1.3.0"));
+        ASSERT_STREQ(candidate(&c, &ctx), "1.3.0");
         ctx = context(UPDATE_POLICY_MAJOR, "1.2.3");
-        assert(streq(candidate(&c, &ctx), "2.0.0"));
+        ASSERT_STREQ(candidate(&c, &ctx), "2.0.0");
         ctx = context(UPDATE_POLICY_MANUAL, "1.2.3");
-        assert(!candidate(&c, &ctx));
+        ASSERT_FALSE(candidate(&c, &ctx));
         ctx = context(UPDATE_POLICY_MAJOR, "2.0.0");
-        assert(!candidate(&c, &ctx));
+        ASSERT_FALSE(candidate(&c, &ctx));
 }
 
 static void test_other_platform_does_not_exist(void) {
@@ -64,8 +64,8 @@ static void test_other_platform_does_not_exist(void) {
         ReleaseContext ctx = context(UPDATE_POLICY_PATCH, "1.2.3");
 
         printf("%s\n", __func__);
-        assert(streq(candidate(&c, &ctx), "1.2.4"));
-        assert(streq(newest(&c, &ctx), "1.2.4"));
+        ASSERT_STREQ(candidate(&c, &ctx), "1.2.4");
+        ASSERT_STREQ(newest(&c, &ctx), "1.2.4");
 }
 
 static void test_bad_versions_are_skipped(void) {
@@ -76,8 +76,8 @@ static void test_bad_versions_are_skipped(void) {
 
         printf("%s\n", __func__);
         ctx.bad = bad;
-        assert(streq(candidate(&c, &ctx), "1.2.4"));
-        assert(streq(newest(&c, &ctx), "1.2.5"));   /* still shown as available */
+        ASSERT_STREQ(candidate(&c, &ctx), "1.2.4");
+        ASSERT_STREQ(newest(&c, &ctx), "1.2.5");   /* still shown as available */
 }
 
 static void test_pin_wins_over_policy(void) {
@@ -87,11 +87,11 @@ static void test_pin_wins_over_policy(void) {
 
         printf("%s\n", __func__);
         ctx.pinned = "1.1.0";
-        assert(streq(candidate(&c, &ctx), "1.1.0"));
+        ASSERT_STREQ(candidate(&c, &ctx), "1.1.0");
         ctx.current = "1.1.0";
-        assert(!candidate(&c, &ctx));
+        ASSERT_FALSE(candidate(&c, &ctx));
         ctx.pinned = "9.9.9";               /* not in the channel: nothing */
-        assert(!candidate(&c, &ctx));
+        ASSERT_FALSE(candidate(&c, &ctx));
 }
 
 static void test_rollout_zero_share_excludes(void) {
@@ -106,15 +106,15 @@ static void test_rollout_zero_share_excludes(void) {
                 if (!rollout_includes(MACHINE, "example", version, 1))
                         break;
         }
-        assert(patch < 1000);
+        ASSERT_LT(patch, 1000);
 
         ChannelRelease r[] = { release(version, 1, &amd64) };
         Channel c = { .releases = r, .n_releases = 1 };
         ReleaseContext ctx = context(UPDATE_POLICY_PATCH, "1.2.3");
-        assert(!candidate(&c, &ctx));
-        assert(streq(newest(&c, &ctx), version));
+        ASSERT_FALSE(candidate(&c, &ctx));
+        ASSERT_STREQ(newest(&c, &ctx), version);
         r[0].rollout = 100;
-        assert(streq(candidate(&c, &ctx), version));
+        ASSERT_STREQ(candidate(&c, &ctx), version);
 }
 
 static void test_find_release(void) {
@@ -122,8 +122,8 @@ static void test_find_release(void) {
         Channel c = { .releases = r, .n_releases = 1 };
 
         printf("%s\n", __func__);
-        assert(channel_find_release(&c, "v1.2.4") == r);
-        assert(!channel_find_release(&c, "1.2.5"));
+        ASSERT_EQ(channel_find_release(&c, "v1.2.4"), r);
+        ASSERT_FALSE(channel_find_release(&c, "1.2.5"));
 }
 
 int main(void) {

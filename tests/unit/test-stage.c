@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <archive.h>
 #include <archive_entry.h>
-#include <assert.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,27 +13,17 @@
 
 #include "macro.h"
 #include "stage.h"
+#include "test-util.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/test-stage-XXXXXX";
-
-static int open_fresh_dir(const char *name) {
-        _cleanup_close_ int fd = -EBADF;
-        int dir_fd;
-
-        fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(fd >= 0);
-        assert(mkdirat(fd, name, 0755) == 0);
-        dir_fd = openat(fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(dir_fd >= 0);
-        return dir_fd;
-}
 
 static int memfd_with(const char *data, size_t size) {
         int fd;
 
         fd = memfd_create("artifact", MFD_CLOEXEC);
-        assert(fd >= 0);
-        assert(write(fd, data, size) == (ssize_t) size);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, data, size), (ssize_t) size);
         /* Left at the end, as after hashing: staging must copy from offset 0 anyway. */
         return fd;
 }
@@ -52,12 +41,12 @@ static int make_tar_gz(const Entry *entries, size_t n) {
         int fd;
 
         fd = memfd_create("archive", MFD_CLOEXEC);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         a = archive_write_new();
-        assert(a);
-        assert(archive_write_set_format_pax_restricted(a) == ARCHIVE_OK);
-        assert(archive_write_add_filter_gzip(a) == ARCHIVE_OK);
-        assert(archive_write_open_fd(a, fd) == ARCHIVE_OK);
+        ASSERT_NOT_NULL(a);
+        ASSERT_EQ(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+        ASSERT_EQ(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+        ASSERT_EQ(archive_write_open_fd(a, fd), ARCHIVE_OK);
 
         for (size_t i = 0; i < n; i++) {
                 struct archive_entry *ae = archive_entry_new();
@@ -69,14 +58,14 @@ static int make_tar_gz(const Entry *entries, size_t n) {
                 if (entries[i].symlink)
                         archive_entry_set_symlink(ae, entries[i].symlink);
                 archive_entry_set_size(ae, (la_int64_t) size);
-                assert(archive_write_header(a, ae) == ARCHIVE_OK);
+                ASSERT_EQ(archive_write_header(a, ae), ARCHIVE_OK);
                 if (size > 0)
-                        assert(archive_write_data(a, entries[i].data, size) == (la_ssize_t) size);
+                        ASSERT_EQ(archive_write_data(a, entries[i].data, size), (la_ssize_t) size);
                 archive_entry_free(ae);
         }
 
-        assert(archive_write_close(a) == ARCHIVE_OK);
-        assert(archive_write_free(a) == ARCHIVE_OK);
+        ASSERT_EQ(archive_write_close(a), ARCHIVE_OK);
+        ASSERT_EQ(archive_write_free(a), ARCHIVE_OK);
         return fd;   /* at the end: staging must rewind */
 }
 
@@ -89,11 +78,11 @@ static char *list_versions(int app_fd) {
         int fd, n;
 
         fd = openat(app_fd, "versions", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         n = scandirat(fd, ".", &list, NULL, alphasort);
-        assert(n >= 0);
+        ASSERT_GE(n, 0);
         f = open_memstream(&s, &size);
-        assert(f);
+        ASSERT_NOT_NULL(f);
         for (int i = 0; i < n; i++) {
                 if (!streq(list[i]->d_name, ".") && !streq(list[i]->d_name, ".."))
                         fprintf(f, "%s%s", ftell(f) > 0 ? " " : "", list[i]->d_name);
@@ -108,15 +97,13 @@ static char *list_versions(int app_fd) {
 static void assert_versions(int app_fd, const char *expected) {
         _cleanup_free_ char *s = list_versions(app_fd);
 
-        if (!streq(s, expected))
-                fprintf(stderr, "versions/: '%s', expected '%s'\n", s, expected);
-        assert(streq(s, expected));
+        ASSERT_STREQ(s, expected);
 }
 
 static mode_t mode_of(int dir_fd, const char *path) {
         struct stat st;
 
-        assert(fstatat(dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0);
+        ASSERT_OK_ZERO_ERRNO(fstatat(dir_fd, path, &st, AT_SYMLINK_NOFOLLOW));
         return st.st_mode;
 }
 
@@ -126,56 +113,58 @@ static void assert_content(int dir_fd, const char *path, const char *content) {
         ssize_t n;
 
         fd = openat(dir_fd, path, O_RDONLY|O_CLOEXEC);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         n = read(fd, buf, sizeof buf);
-        assert(n == (ssize_t) strlen(content));
-        assert(memcmp(buf, content, (size_t) n) == 0);
+        ASSERT_EQ(n, (ssize_t) strlen(content));
+        ASSERT_MEMEQ(buf, content, (size_t) n);
 }
 
 static void test_binary(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("binary"), fd = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "binary"), fd = -EBADF;
         _cleanup_free_ char *reason = NULL;
         static const char content[] = "\177ELF pretend binary\n";
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         fd = memfd_with(content, sizeof content - 1);
 
-        assert(!stage_exists(app_fd, "1.2.3"));
-        assert(stage_artifact(app_fd, "1.2.3", ARTIFACT_BINARY, fd, "example", &reason) == 1);
-        assert(!reason);
-        assert(stage_exists(app_fd, "1.2.3"));
+        ASSERT_FALSE(stage_exists(app_fd, "1.2.3"));
+        ASSERT_EQ(stage_artifact(app_fd, "1.2.3", ARTIFACT_BINARY, fd, "example", &reason), 1);
+        ASSERT_NULL(reason);
+        ASSERT_TRUE(stage_exists(app_fd, "1.2.3"));
         assert_versions(app_fd, "1.2.3");   /* no temporary directory left */
 
         assert_content(app_fd, "versions/1.2.3/example", content);
-        assert(mode_of(app_fd, "versions/1.2.3/example") == (S_IFREG | 0555));
-        assert(mode_of(app_fd, "versions/1.2.3") == (S_IFDIR | 0555));
-        assert(S_ISDIR(mode_of(app_fd, "versions")));
+        ASSERT_EQ(mode_of(app_fd, "versions/1.2.3/example"), (S_IFREG | 0555));
+        ASSERT_EQ(mode_of(app_fd, "versions/1.2.3"), (S_IFDIR | 0555));
+        ASSERT_TRUE(S_ISDIR(mode_of(app_fd, "versions")));
 }
 
 static void test_binary_large(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("binary-large"), fd = -EBADF, out = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "binary-large"), fd = -EBADF, out = -EBADF;
         _cleanup_free_ char *data = NULL, *back = NULL;
         const size_t size = 3 * 1024 * 1024 + 17;
         struct stat st;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         data = malloc(size);
         back = malloc(size);
-        assert(data && back);
+        ASSERT_NOT_NULL(data);
+        ASSERT_NOT_NULL(back);
         for (size_t i = 0; i < size; i++)
                 data[i] = (char) (i * 7 + i / 4096);
         fd = memfd_with(data, size);
 
-        assert(stage_artifact(app_fd, "2.0.0", ARTIFACT_BINARY, fd, "big", NULL) == 1);
+        ASSERT_EQ(stage_artifact(app_fd, "2.0.0", ARTIFACT_BINARY, fd, "big", NULL), 1);
         out = openat(app_fd, "versions/2.0.0/big", O_RDONLY|O_CLOEXEC);
-        assert(out >= 0);
-        assert(fstat(out, &st) == 0 && (size_t) st.st_size == size);
-        assert(read(out, back, size) == (ssize_t) size);
-        assert(memcmp(data, back, size) == 0);
+        ASSERT_GE(out, 0);
+        ASSERT_OK_ZERO_ERRNO(fstat(out, &st));
+        ASSERT_EQ((size_t) st.st_size, size);
+        ASSERT_EQ(read(out, back, size), (ssize_t) size);
+        ASSERT_MEMEQ(data, back, size);
 }
 
 static void test_tar(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("tar"), fd = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "tar"), fd = -EBADF;
         _cleanup_free_ char *reason = NULL;
         const Entry entries[] = {
                 { "bin/app", AE_IFREG, 0755, "#!/bin/sh\n", NULL },
@@ -185,25 +174,25 @@ static void test_tar(void) {
         };
         char buf[16];
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         fd = make_tar_gz(entries, ELEMENTSOF(entries));
-        assert(stage_artifact(app_fd, "v0.9.0-rc.1", ARTIFACT_TAR, fd, NULL, &reason) == 1);
-        assert(!reason);
+        ASSERT_EQ(stage_artifact(app_fd, "v0.9.0-rc.1", ARTIFACT_TAR, fd, NULL, &reason), 1);
+        ASSERT_NULL(reason);
         assert_versions(app_fd, "v0.9.0-rc.1");
 
         assert_content(app_fd, "versions/v0.9.0-rc.1/bin/app", "#!/bin/sh\n");
         assert_content(app_fd, "versions/v0.9.0-rc.1/share/data.txt", "data\n");
-        assert(mode_of(app_fd, "versions/v0.9.0-rc.1") == (S_IFDIR | 0555));
-        assert(mode_of(app_fd, "versions/v0.9.0-rc.1/bin") == (S_IFDIR | 0555));
-        assert(mode_of(app_fd, "versions/v0.9.0-rc.1/bin/app") == (S_IFREG | 0555));
-        assert(mode_of(app_fd, "versions/v0.9.0-rc.1/share/data.txt") == (S_IFREG | 0444));
-        assert(mode_of(app_fd, "versions/v0.9.0-rc.1/share/empty") == (S_IFDIR | 0555));
-        assert(S_ISLNK(mode_of(app_fd, "versions/v0.9.0-rc.1/app")));
-        assert(readlinkat(app_fd, "versions/v0.9.0-rc.1/app", buf, sizeof buf) == 7);
+        ASSERT_EQ(mode_of(app_fd, "versions/v0.9.0-rc.1"), (S_IFDIR | 0555));
+        ASSERT_EQ(mode_of(app_fd, "versions/v0.9.0-rc.1/bin"), (S_IFDIR | 0555));
+        ASSERT_EQ(mode_of(app_fd, "versions/v0.9.0-rc.1/bin/app"), (S_IFREG | 0555));
+        ASSERT_EQ(mode_of(app_fd, "versions/v0.9.0-rc.1/share/data.txt"), (S_IFREG | 0444));
+        ASSERT_EQ(mode_of(app_fd, "versions/v0.9.0-rc.1/share/empty"), (S_IFDIR | 0555));
+        ASSERT_TRUE(S_ISLNK(mode_of(app_fd, "versions/v0.9.0-rc.1/app")));
+        ASSERT_EQ(readlinkat(app_fd, "versions/v0.9.0-rc.1/app", buf, sizeof buf), 7);
 }
 
 static void test_refused(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("refused"), fd = -EBADF, fd2 = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "refused"), fd = -EBADF, fd2 = -EBADF;
         _cleanup_free_ char *reason = NULL;
         const Entry entries[] = {
                 { "ok", AE_IFREG, 0644, "fine\n", NULL },
@@ -211,64 +200,65 @@ static void test_refused(void) {
         };
         static const char not_an_archive[] = "definitely not a tarball";
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         fd = make_tar_gz(entries, ELEMENTSOF(entries));
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd, NULL, &reason) == -EBADMSG);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd, NULL, &reason), EBADMSG);
         printf("  %s\n", reason);
-        assert(reason && strstr(reason, "entry '../escape'"));
-        assert(!stage_exists(app_fd, "1.0.0"));
+        ASSERT_NOT_NULL(reason);
+        ASSERT_NOT_NULL(strstr(reason, "entry '../escape'"));
+        ASSERT_FALSE(stage_exists(app_fd, "1.0.0"));
         assert_versions(app_fd, "");   /* no 1.0.0, no temporary directory */
-        assert(faccessat(app_fd, "escape", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
-        assert(faccessat(app_fd, "versions/escape", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+        ASSERT_LT(faccessat(app_fd, "escape", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+        ASSERT_LT(faccessat(app_fd, "versions/escape", F_OK, AT_SYMLINK_NOFOLLOW), 0);
         reason = mfree(reason);
 
         fd2 = memfd_with(not_an_archive, sizeof not_an_archive - 1);
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_ZIP, fd2, NULL, &reason) == -EBADMSG);
-        assert(reason);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_ZIP, fd2, NULL, &reason), EBADMSG);
+        ASSERT_NOT_NULL(reason);
         assert_versions(app_fd, "");
 
         /* Arguments that could name something outside versions/. */
-        assert(stage_artifact(app_fd, "../1.0.0", ARTIFACT_BINARY, fd2, "x", NULL) == -EINVAL);
-        assert(stage_artifact(app_fd, "1.0", ARTIFACT_BINARY, fd2, "x", NULL) == -EINVAL);
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "../x", NULL) == -EINVAL);
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "..", NULL) == -EINVAL);
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, NULL, NULL) == -EINVAL);
-        assert(stage_artifact(app_fd, "1.0.0", _ARTIFACT_TYPE_MAX, fd2, "x", NULL) == -EINVAL);
-        assert(!stage_exists(app_fd, "../refused"));
+        ASSERT_ERROR(stage_artifact(app_fd, "../1.0.0", ARTIFACT_BINARY, fd2, "x", NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0", ARTIFACT_BINARY, fd2, "x", NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "../x", NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "..", NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, NULL, NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", _ARTIFACT_TYPE_MAX, fd2, "x", NULL), EINVAL);
+        ASSERT_FALSE(stage_exists(app_fd, "../refused"));
         assert_versions(app_fd, "");
 }
 
 static void test_idempotent(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("idempotent"), fd1 = -EBADF, fd2 = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "idempotent"), fd1 = -EBADF, fd2 = -EBADF;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         fd1 = memfd_with("first", 5);
         fd2 = memfd_with("second", 6);
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd1, "app", NULL) == 1);
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "app", NULL) == 0);
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd2, NULL, NULL) == 0);
+        ASSERT_EQ(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd1, "app", NULL), 1);
+        ASSERT_OK_ZERO(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "app", NULL));
+        ASSERT_OK_ZERO(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd2, NULL, NULL));
         assert_content(app_fd, "versions/1.0.0/app", "first");
         assert_versions(app_fd, "1.0.0");
 }
 
 /* A crash while building or removing leaves .tmp-* behind, read-only or half-done. */
 static void test_leftovers_removed(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("leftovers"), fd = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "leftovers"), fd = -EBADF;
 
-        printf("%s\n", __func__);
-        assert(mkdirat(app_fd, "versions", 0755) == 0);
-        assert(mkdirat(app_fd, "versions/.tmp-1.0.0-abcdef", 0700) == 0);
-        assert(mkdirat(app_fd, "versions/.tmp-1.0.0-abcdef/bin", 0755) == 0);
+        test_case(__func__);
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions", 0755));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions/.tmp-1.0.0-abcdef", 0700));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions/.tmp-1.0.0-abcdef/bin", 0755));
         fd = openat(app_fd, "versions/.tmp-1.0.0-abcdef/bin/app", O_WRONLY|O_CREAT|O_CLOEXEC, 0755);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         close(fd);
-        assert(fchmodat(app_fd, "versions/.tmp-1.0.0-abcdef/bin", 0555, 0) == 0);
-        assert(fchmodat(app_fd, "versions/.tmp-1.0.0-abcdef", 0555, 0) == 0);
-        assert(mkdirat(app_fd, "versions/.tmp-0.1.0-zzzzzz", 0700) == 0);
-        assert(mkdirat(app_fd, "versions/0.1.0", 0555) == 0);
+        ASSERT_OK_ZERO_ERRNO(fchmodat(app_fd, "versions/.tmp-1.0.0-abcdef/bin", 0555, 0));
+        ASSERT_OK_ZERO_ERRNO(fchmodat(app_fd, "versions/.tmp-1.0.0-abcdef", 0555, 0));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions/.tmp-0.1.0-zzzzzz", 0700));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions/0.1.0", 0555));
 
         fd = memfd_with("x", 1);
-        assert(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd, "app", NULL) == 1);
+        ASSERT_EQ(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd, "app", NULL), 1);
         assert_versions(app_fd, "0.1.0 1.0.0");
 }
 
@@ -279,184 +269,190 @@ static int stage_empty_version(int app_fd, const char *version) {
 }
 
 static void test_prune(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("prune");
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "prune");
         static const char *const versions[] = {
                 "1.0.0", "1.1.0", "1.2.0", "2.0.0-rc.1", "2.0.0", "10.0.0", "9.0.0",
         };
 
-        printf("%s\n", __func__);
-        assert(stage_prune(app_fd, 2, NULL, NULL) == 0);   /* no versions/ at all */
+        test_case(__func__);
+        ASSERT_OK_ZERO(stage_prune(app_fd, 2, NULL, NULL));   /* no versions/ at all */
 
         for (size_t i = 0; i < ELEMENTSOF(versions); i++)
-                assert(stage_empty_version(app_fd, versions[i]) == 1);
+                ASSERT_EQ(stage_empty_version(app_fd, versions[i]), 1);
         /* Not ours to judge: names that are no version, and hidden ones. */
-        assert(mkdirat(app_fd, "versions/notaversion", 0755) == 0);
-        assert(mkdirat(app_fd, "versions/.hidden", 0755) == 0);
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions/notaversion", 0755));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions/.hidden", 0755));
 
         /* Newest two are 10.0.0 and 9.0.0 (by version, not by string); 1.0.0 is current and 1.1.0
          * previous: 2.0.0, 2.0.0-rc.1 and 1.2.0 go. */
-        assert(stage_prune(app_fd, 2, "1.0.0", "1.1.0") == 3);
+        ASSERT_EQ(stage_prune(app_fd, 2, "1.0.0", "1.1.0"), 3);
         assert_versions(app_fd, ".hidden 1.0.0 1.1.0 10.0.0 9.0.0 notaversion");
 
         /* Nothing more to do. */
-        assert(stage_prune(app_fd, 2, "1.0.0", "1.1.0") == 0);
+        ASSERT_OK_ZERO(stage_prune(app_fd, 2, "1.0.0", "1.1.0"));
 
         /* keep 0: only current and previous survive, whichever of them is given. */
-        assert(stage_prune(app_fd, 0, "10.0.0", NULL) == 3);
+        ASSERT_EQ(stage_prune(app_fd, 0, "10.0.0", NULL), 3);
         assert_versions(app_fd, ".hidden 10.0.0 notaversion");
 
         /* "v10.0.0" names the same release as "10.0.0": still protected. */
-        assert(stage_prune(app_fd, 0, NULL, "v10.0.0") == 0);
-        assert(stage_exists(app_fd, "10.0.0"));
+        ASSERT_OK_ZERO(stage_prune(app_fd, 0, NULL, "v10.0.0"));
+        ASSERT_TRUE(stage_exists(app_fd, "10.0.0"));
 
-        assert(stage_prune(app_fd, 1, NULL, NULL) == 0);
-        assert(stage_prune(app_fd, 0, NULL, NULL) == 1);
+        ASSERT_OK_ZERO(stage_prune(app_fd, 1, NULL, NULL));
+        ASSERT_EQ(stage_prune(app_fd, 0, NULL, NULL), 1);
         assert_versions(app_fd, ".hidden notaversion");
 }
 
 static void test_prune_go_builds(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("prune-go");
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "prune-go");
         static const char *const versions[] = {
                 "v1.2.5+go1.21.8", "v1.2.5+go1.21.10", "v1.2.5+go1.21.9", "v1.2.4+go1.22.0",
         };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         for (size_t i = 0; i < ELEMENTSOF(versions); i++)
-                assert(stage_empty_version(app_fd, versions[i]) == 1);
+                ASSERT_EQ(stage_empty_version(app_fd, versions[i]), 1);
 
         /* Builds of one module version are ordered by their toolchain: the two newest are the
          * go1.21.10 and go1.21.9 builds, whatever semver's ignoring of build metadata would say. */
-        assert(stage_prune(app_fd, 2, NULL, NULL) == 2);
+        ASSERT_EQ(stage_prune(app_fd, 2, NULL, NULL), 2);
         assert_versions(app_fd, "v1.2.5+go1.21.10 v1.2.5+go1.21.9");
 }
 
 static void test_clear_partial(void) {
-        _cleanup_close_ int app_fd = open_fresh_dir("partial"), fd = -EBADF;
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "partial"), fd = -EBADF;
         struct stat st;
 
-        printf("%s\n", __func__);
-        assert(stage_clear_partial(app_fd) == 0);
-        assert(fstatat(app_fd, "partial", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode));
+        test_case(__func__);
+        ASSERT_OK_ZERO(stage_clear_partial(app_fd));
+        ASSERT_OK_ZERO_ERRNO(fstatat(app_fd, "partial", &st, AT_SYMLINK_NOFOLLOW));
+        ASSERT_TRUE(S_ISDIR(st.st_mode));
 
         fd = openat(app_fd, "partial/download.tmp", O_WRONLY|O_CREAT|O_CLOEXEC, 0600);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         close(fd);
-        assert(mkdirat(app_fd, "partial/unpacked", 0755) == 0);
-        assert(mkdirat(app_fd, "partial/unpacked/ro", 0755) == 0);
-        assert(symlinkat("/etc/passwd", app_fd, "partial/unpacked/ro/pw") == 0);
-        assert(fchmodat(app_fd, "partial/unpacked/ro", 0500, 0) == 0);
-        assert(fchmodat(app_fd, "partial/unpacked", 0000, 0) == 0);
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "partial/unpacked", 0755));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "partial/unpacked/ro", 0755));
+        ASSERT_OK_ZERO_ERRNO(symlinkat("/etc/passwd", app_fd, "partial/unpacked/ro/pw"));
+        ASSERT_OK_ZERO_ERRNO(fchmodat(app_fd, "partial/unpacked/ro", 0500, 0));
+        ASSERT_OK_ZERO_ERRNO(fchmodat(app_fd, "partial/unpacked", 0000, 0));
 
-        assert(stage_clear_partial(app_fd) == 0);
-        assert(fstatat(app_fd, "partial", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode));
-        assert(faccessat(app_fd, "partial/download.tmp", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
-        assert(faccessat(app_fd, "partial/unpacked", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
-        assert(access("/etc/passwd", F_OK) == 0);
+        ASSERT_OK_ZERO(stage_clear_partial(app_fd));
+        ASSERT_OK_ZERO_ERRNO(fstatat(app_fd, "partial", &st, AT_SYMLINK_NOFOLLOW));
+        ASSERT_TRUE(S_ISDIR(st.st_mode));
+        ASSERT_LT(faccessat(app_fd, "partial/download.tmp", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+        ASSERT_LT(faccessat(app_fd, "partial/unpacked", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+        ASSERT_OK_ZERO_ERRNO(access("/etc/passwd", F_OK));
 
         /* partial/ as a symlink is not followed. */
-        assert(unlinkat(app_fd, "partial", AT_REMOVEDIR) == 0);
-        assert(mkdirat(app_fd, "elsewhere", 0755) == 0);
-        assert(symlinkat("elsewhere", app_fd, "partial") == 0);
+        ASSERT_OK_ZERO_ERRNO(unlinkat(app_fd, "partial", AT_REMOVEDIR));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "elsewhere", 0755));
+        ASSERT_OK_ZERO_ERRNO(symlinkat("elsewhere", app_fd, "partial"));
         fd = openat(app_fd, "elsewhere/keep", O_WRONLY|O_CREAT|O_CLOEXEC, 0600);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         close(fd);
-        assert(stage_clear_partial(app_fd) < 0);
-        assert(faccessat(app_fd, "elsewhere/keep", F_OK, 0) == 0);
+        ASSERT_LT(stage_clear_partial(app_fd), 0);
+        ASSERT_OK_ZERO_ERRNO(faccessat(app_fd, "elsewhere/keep", F_OK, 0));
 }
 
 /* A tree whose every directory is read-only, holding symlinks to a directory outside it. */
 static void make_readonly_tree(int dir_fd, const char *outside) {
         int fd;
 
-        assert(mkdirat(dir_fd, "tree", 0755) == 0);
-        assert(mkdirat(dir_fd, "tree/a", 0755) == 0);
-        assert(mkdirat(dir_fd, "tree/a/b", 0755) == 0);
-        assert(mkdirat(dir_fd, "tree/closed", 0755) == 0);
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "tree", 0755));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "tree/a", 0755));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "tree/a/b", 0755));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "tree/closed", 0755));
         fd = openat(dir_fd, "tree/a/b/file", O_WRONLY|O_CREAT|O_CLOEXEC, 0444);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         close(fd);
         fd = openat(dir_fd, "tree/closed/file", O_WRONLY|O_CREAT|O_CLOEXEC, 0000);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         close(fd);
-        assert(symlinkat(outside, dir_fd, "tree/a/escape") == 0);
-        assert(symlinkat("../../../outside", dir_fd, "tree/a/b/escape") == 0);
-        assert(fchmodat(dir_fd, "tree/a/b", 0555, 0) == 0);
-        assert(fchmodat(dir_fd, "tree/a", 0555, 0) == 0);
-        assert(fchmodat(dir_fd, "tree/closed", 0000, 0) == 0);
-        assert(fchmodat(dir_fd, "tree", 0555, 0) == 0);
+        ASSERT_OK_ZERO_ERRNO(symlinkat(outside, dir_fd, "tree/a/escape"));
+        ASSERT_OK_ZERO_ERRNO(symlinkat("../../../outside", dir_fd, "tree/a/b/escape"));
+        ASSERT_OK_ZERO_ERRNO(fchmodat(dir_fd, "tree/a/b", 0555, 0));
+        ASSERT_OK_ZERO_ERRNO(fchmodat(dir_fd, "tree/a", 0555, 0));
+        ASSERT_OK_ZERO_ERRNO(fchmodat(dir_fd, "tree/closed", 0000, 0));
+        ASSERT_OK_ZERO_ERRNO(fchmodat(dir_fd, "tree", 0555, 0));
 }
 
 static void make_outside(int dir_fd) {
         int fd;
 
-        assert(mkdirat(dir_fd, "outside", 0755) == 0);
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "outside", 0755));
         fd = openat(dir_fd, "outside/precious", O_WRONLY|O_CREAT|O_CLOEXEC, 0644);
-        assert(fd >= 0);
-        assert(write(fd, "keep", 4) == 4);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, "keep", 4), 4);
         close(fd);
 }
 
 static void test_rm_rf(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("rm-rf"), fd = -EBADF;
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "rm-rf"), fd = -EBADF;
         char outside[sizeof tmpdir + 32];
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         make_outside(dir_fd);
         (void) snprintf(outside, sizeof outside, "%s/rm-rf/outside", tmpdir);
         make_readonly_tree(dir_fd, outside);
 
-        assert(rm_rf_at(dir_fd, "tree") == 0);
-        assert(faccessat(dir_fd, "tree", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+        ASSERT_OK_ZERO(rm_rf_at(dir_fd, "tree"));
+        ASSERT_LT(faccessat(dir_fd, "tree", F_OK, AT_SYMLINK_NOFOLLOW), 0);
         assert_content(dir_fd, "outside/precious", "keep");
 
         /* A symlink itself is removed, not what it points to. */
-        assert(symlinkat("outside", dir_fd, "link") == 0);
-        assert(rm_rf_at(dir_fd, "link") == 0);
-        assert(faccessat(dir_fd, "link", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+        ASSERT_OK_ZERO_ERRNO(symlinkat("outside", dir_fd, "link"));
+        ASSERT_OK_ZERO(rm_rf_at(dir_fd, "link"));
+        ASSERT_LT(faccessat(dir_fd, "link", F_OK, AT_SYMLINK_NOFOLLOW), 0);
         assert_content(dir_fd, "outside/precious", "keep");
 
         /* Plain files, and nothing at all. */
         fd = openat(dir_fd, "plain", O_WRONLY|O_CREAT|O_CLOEXEC, 0444);
-        assert(fd >= 0);
-        assert(rm_rf_at(dir_fd, "plain") == 0);
-        assert(rm_rf_at(dir_fd, "plain") == 0);
+        ASSERT_GE(fd, 0);
+        ASSERT_OK_ZERO(rm_rf_at(dir_fd, "plain"));
+        ASSERT_OK_ZERO(rm_rf_at(dir_fd, "plain"));
 
-        assert(rm_rf_at(dir_fd, "outside/precious") == -EINVAL);
-        assert(rm_rf_at(dir_fd, "..") == -EINVAL);
-        assert(rm_rf_at(dir_fd, "") == -EINVAL);
+        ASSERT_ERROR(rm_rf_at(dir_fd, "outside/precious"), EINVAL);
+        ASSERT_ERROR(rm_rf_at(dir_fd, ".."), EINVAL);
+        ASSERT_ERROR(rm_rf_at(dir_fd, ""), EINVAL);
         assert_content(dir_fd, "outside/precious", "keep");
 }
 
 /* As root, permissions are no obstacle; the chmod before descending matters to everyone else. */
 static void test_rm_rf_unprivileged(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("rm-rf-user");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "rm-rf-user");
         int status;
         pid_t pid;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         pid = fork();
-        assert(pid >= 0);
+        ASSERT_GE(pid, 0);
         if (pid == 0) {
                 /* In a user namespace without 65534 mapped, root cannot become nobody. */
                 if (geteuid() == 0 &&
                     (fchown(dir_fd, 65534, 65534) < 0 || setgroups(0, NULL) < 0 ||
                      setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)) {
-                        printf("  cannot drop privileges, skipped\n");
-                        _exit(0);
+                        _exit(EXIT_TEST_SKIP);
                 }
                 make_outside(dir_fd);
                 make_readonly_tree(dir_fd, "../outside");
                 /* Without the chmod this fails with EACCES. */
-                assert(unlinkat(dir_fd, "tree/a/b/file", 0) < 0 && errno == EACCES);
+                ASSERT_LT(unlinkat(dir_fd, "tree/a/b/file", 0), 0);
+                ASSERT_EQ(errno, EACCES);
 
-                assert(rm_rf_at(dir_fd, "tree") == 0);
-                assert(faccessat(dir_fd, "tree", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+                ASSERT_OK_ZERO(rm_rf_at(dir_fd, "tree"));
+                ASSERT_LT(faccessat(dir_fd, "tree", F_OK, AT_SYMLINK_NOFOLLOW), 0);
                 assert_content(dir_fd, "outside/precious", "keep");
                 _exit(0);
         }
-        assert(waitpid(pid, &status, 0) == pid);
-        assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        status = test_wait_child(pid);
+        if (status == EXIT_TEST_SKIP) {
+                test_skip_case("root cannot become nobody here (a user namespace without 65534 mapped?)");
+                return;
+        }
+        ASSERT_OK_ZERO(status);
 }
 
 /* Whatever is mounted inside the tree survives, whether another filesystem or a bind mount of this
@@ -465,74 +461,69 @@ static void test_rm_rf_mounts(void) {
         int status;
         pid_t pid;
 
-        printf("%s\n", __func__);
-        (void) close(open_fresh_dir("rm-rf-mounts"));
+        test_case(__func__);
+        (void) close(test_open_fresh_dir(tmpdir, "rm-rf-mounts"));
         pid = fork();
-        assert(pid >= 0);
+        ASSERT_GE(pid, 0);
         if (pid == 0) {
                 char path[sizeof tmpdir + 64], src[sizeof tmpdir + 64];
                 int fd, dir_fd;
 
                 if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL) < 0) {
-                        printf("  cannot mount here, skipped\n");
-                        _exit(0);
+                        _exit(EXIT_TEST_SKIP);
                 }
                 /* A descriptor opened before unshare() still looks up in the old namespace, which
                  * will not see the mounts below. */
                 (void) snprintf(path, sizeof path, "%s/rm-rf-mounts", tmpdir);
                 dir_fd = open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-                assert(dir_fd >= 0);
+                ASSERT_GE(dir_fd, 0);
 
                 make_outside(dir_fd);
-                assert(mkdirat(dir_fd, "tree", 0755) == 0);
-                assert(mkdirat(dir_fd, "tree/tmpfs", 0755) == 0);
-                assert(mkdirat(dir_fd, "tree/bind", 0755) == 0);
-                assert(mkdirat(dir_fd, "tree/other", 0755) == 0);
+                ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "tree", 0755));
+                ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "tree/tmpfs", 0755));
+                ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "tree/bind", 0755));
+                ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "tree/other", 0755));
                 fd = openat(dir_fd, "tree/other/file", O_WRONLY|O_CREAT|O_CLOEXEC, 0644);
-                assert(fd >= 0);
+                ASSERT_GE(fd, 0);
                 close(fd);
 
                 (void) snprintf(path, sizeof path, "%s/rm-rf-mounts/tree/tmpfs", tmpdir);
-                assert(mount("tmpfs", path, "tmpfs", 0, "size=1m") == 0);
+                ASSERT_OK_ZERO_ERRNO(mount("tmpfs", path, "tmpfs", 0, "size=1m"));
                 fd = openat(dir_fd, "tree/tmpfs/mounted-file", O_WRONLY|O_CREAT|O_CLOEXEC, 0644);
-                assert(fd >= 0);
+                ASSERT_GE(fd, 0);
                 close(fd);
 
                 (void) snprintf(path, sizeof path, "%s/rm-rf-mounts/tree/bind", tmpdir);
                 (void) snprintf(src, sizeof src, "%s/rm-rf-mounts/outside", tmpdir);
-                assert(mount(src, path, NULL, MS_BIND, NULL) == 0);
+                ASSERT_OK_ZERO_ERRNO(mount(src, path, NULL, MS_BIND, NULL));
 
-                assert(rm_rf_at(dir_fd, "tree") == -EXDEV);
-                assert(faccessat(dir_fd, "tree/tmpfs/mounted-file", F_OK, 0) == 0);
+                ASSERT_ERROR(rm_rf_at(dir_fd, "tree"), EXDEV);
+                ASSERT_OK_ZERO_ERRNO(faccessat(dir_fd, "tree/tmpfs/mounted-file", F_OK, 0));
                 assert_content(dir_fd, "tree/bind/precious", "keep");
-                assert(faccessat(dir_fd, "tree/other", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+                ASSERT_LT(faccessat(dir_fd, "tree/other", F_OK, AT_SYMLINK_NOFOLLOW), 0);
 
                 /* The mount point itself is refused. */
                 fd = openat(dir_fd, "tree", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-                assert(fd >= 0);
-                assert(rm_rf_at(fd, "tmpfs") == -EXDEV);
-                assert(rm_rf_at(fd, "bind") == -EXDEV);
-                assert(faccessat(dir_fd, "tree/tmpfs/mounted-file", F_OK, 0) == 0);
+                ASSERT_GE(fd, 0);
+                ASSERT_ERROR(rm_rf_at(fd, "tmpfs"), EXDEV);
+                ASSERT_ERROR(rm_rf_at(fd, "bind"), EXDEV);
+                ASSERT_OK_ZERO_ERRNO(faccessat(dir_fd, "tree/tmpfs/mounted-file", F_OK, 0));
                 close(fd);
                 _exit(0);
         }
-        assert(waitpid(pid, &status, 0) == pid);
-        assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 64];
-
-        /* Staged trees are read-only; rm -rf copes as root, chmod first for everyone else. */
-        (void) snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", tmpdir, tmpdir);
-        (void) system(cmd);
+        status = test_wait_child(pid);
+        if (status == EXIT_TEST_SKIP) {
+                test_skip_case("cannot make a mount namespace here (unshare(CLONE_NEWNS) or mount refused)");
+                return;
+        }
+        ASSERT_OK_ZERO(status);
 }
 
 int main(void) {
         /* The log shows how far a failing test got. */
         setvbuf(stdout, NULL, _IOLBF, 0);
         umask(022);
-        assert(mkdtemp(tmpdir));
+        ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
         test_binary();
         test_binary_large();
@@ -547,6 +538,6 @@ int main(void) {
         test_rm_rf_unprivileged();
         test_rm_rf_mounts();
 
-        cleanup_tmpdir();
-        return 0;
+        test_tmpdir_remove(tmpdir);
+        return test_done();
 }

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -10,20 +9,10 @@
 #include "macro.h"
 #include "state.h"
 #include "strv.h"
+#include "test-util.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/test-state-XXXXXX";
-
-static int open_fresh_dir(const char *name) {
-        _cleanup_close_ int fd = -EBADF;
-        int dir_fd;
-
-        fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(fd >= 0);
-        assert(mkdirat(fd, name, 0755) == 0);
-        dir_fd = openat(fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(dir_fd >= 0);
-        return dir_fd;
-}
 
 /* 2026-11-20T10:00:00Z */
 #define T0 ((usec_t) 1795168800ULL * USEC_PER_SEC)
@@ -31,76 +20,76 @@ static int open_fresh_dir(const char *name) {
 static AppState *make_full_state(void) {
         AppState *s = NULL;
 
-        assert(app_state_new(&s) == 0);
-        assert(free_and_strdup(&s->current_version, "1.2.4") == 1);
-        assert(free_and_strdup(&s->previous_version, "v1.2.3") == 1);
-        assert(free_and_strdup(&s->available_version, "1.3.0-rc.1+build.7") == 1);
-        assert(free_and_strdup(&s->pending_version, "1.2.5") == 1);
-        assert(free_and_strdup(&s->pinned_version, "1.2.4") == 1);
+        ASSERT_OK_ZERO(app_state_new(&s));
+        ASSERT_EQ(free_and_strdup(&s->current_version, "1.2.4"), 1);
+        ASSERT_EQ(free_and_strdup(&s->previous_version, "v1.2.3"), 1);
+        ASSERT_EQ(free_and_strdup(&s->available_version, "1.3.0-rc.1+build.7"), 1);
+        ASSERT_EQ(free_and_strdup(&s->pending_version, "1.2.5"), 1);
+        ASSERT_EQ(free_and_strdup(&s->pinned_version, "1.2.4"), 1);
         s->discovered_at = T0 + 1;
         s->due_at = T0 + 72 * USEC_PER_HOUR;
         s->last_check = T0 + 123456;
-        assert(free_and_strdup(&s->last_error, "Signature of channel.json did not verify: \"bad\"\n/\\ ü") == 1);
-        assert(free_and_strdup(&s->trial_version, "1.2.5") == 1);
+        ASSERT_EQ(free_and_strdup(&s->last_error, "Signature of channel.json did not verify: \"bad\"\n/\\ ü"), 1);
+        ASSERT_EQ(free_and_strdup(&s->trial_version, "1.2.5"), 1);
         s->trial_started_at = T0 + 5 * USEC_PER_SEC;
         s->trial_starts = 3;
         s->paused = true;
-        assert(free_and_strdup(&s->pause_reason, "Rolled back 1.2.5") == 1);
+        ASSERT_EQ(free_and_strdup(&s->pause_reason, "Rolled back 1.2.5"), 1);
         s->backoff_failures = 4;
         s->backoff_until = T0 + USEC_PER_DAY;
         s->channel_serial = UINT64_MAX;  /* the full range survives JSON */
-        assert(free_and_strdup(&s->channel_digest,
-                               "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") == 1);
-        assert(free_and_strdup(&s->channel_etag, "\"5f3a-61c2\"") == 1);
+        ASSERT_EQ(free_and_strdup(&s->channel_digest,
+                               "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"), 1);
+        ASSERT_EQ(free_and_strdup(&s->channel_etag, "\"5f3a-61c2\""), 1);
         s->channel_last_modified = T0 - USEC_PER_DAY;
-        assert(free_and_strdup(&s->gobuild_key, "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej") == 1);
+        ASSERT_EQ(free_and_strdup(&s->gobuild_key, "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej"), 1);
         s->tlog_size = UINT64_MAX - 1;
-        assert(free_and_strdup(&s->tlog_root, "wB8+0GRn1b8HCpkdu9p05cYM9yxvnO6H3p0wXoWJU2g=") == 1);
+        ASSERT_EQ(free_and_strdup(&s->tlog_root, "wB8+0GRn1b8HCpkdu9p05cYM9yxvnO6H3p0wXoWJU2g="), 1);
         s->tlog_forks = 2;
-        assert(strv_extend(&s->bad_versions, "1.2.6") == 0);
-        assert(strv_extend(&s->bad_versions, "2.0.0-beta") == 0);
-        assert(app_state_add_transition(s, T0, NULL, "1.2.3", TRANSITION_MANUAL) == 0);
-        assert(app_state_add_transition(s, T0 + USEC_PER_HOUR, "1.2.3", "1.2.4", TRANSITION_SCHEDULED) == 0);
-        assert(app_state_add_transition(s, T0 + USEC_PER_HOUR + 7, "1.2.4", "1.2.3", TRANSITION_ROLLBACK) == 0);
+        ASSERT_OK_ZERO(strv_extend(&s->bad_versions, "1.2.6"));
+        ASSERT_OK_ZERO(strv_extend(&s->bad_versions, "2.0.0-beta"));
+        ASSERT_OK_ZERO(app_state_add_transition(s, T0, NULL, "1.2.3", TRANSITION_MANUAL));
+        ASSERT_OK_ZERO(app_state_add_transition(s, T0 + USEC_PER_HOUR, "1.2.3", "1.2.4", TRANSITION_SCHEDULED));
+        ASSERT_OK_ZERO(app_state_add_transition(s, T0 + USEC_PER_HOUR + 7, "1.2.4", "1.2.3", TRANSITION_ROLLBACK));
         return s;
 }
 
 static void assert_state_equal(const AppState *a, const AppState *b) {
-        assert(streq_ptr(a->current_version, b->current_version));
-        assert(streq_ptr(a->previous_version, b->previous_version));
-        assert(streq_ptr(a->available_version, b->available_version));
-        assert(streq_ptr(a->pending_version, b->pending_version));
-        assert(streq_ptr(a->pinned_version, b->pinned_version));
-        assert(a->discovered_at == b->discovered_at);
-        assert(a->due_at == b->due_at);
-        assert(a->last_check == b->last_check);
-        assert(streq_ptr(a->last_error, b->last_error));
-        assert(streq_ptr(a->trial_version, b->trial_version));
-        assert(a->trial_started_at == b->trial_started_at);
-        assert(a->trial_starts == b->trial_starts);
-        assert(a->paused == b->paused);
-        assert(streq_ptr(a->pause_reason, b->pause_reason));
-        assert(a->backoff_failures == b->backoff_failures);
-        assert(a->backoff_until == b->backoff_until);
-        assert(a->channel_serial == b->channel_serial);
-        assert(streq_ptr(a->channel_digest, b->channel_digest));
-        assert(streq_ptr(a->channel_etag, b->channel_etag));
-        assert(a->channel_last_modified == b->channel_last_modified);
-        assert(streq_ptr(a->gobuild_key, b->gobuild_key));
-        assert(a->tlog_size == b->tlog_size);
-        assert(streq_ptr(a->tlog_root, b->tlog_root));
-        assert(a->tlog_forks == b->tlog_forks);
+        ASSERT_STREQ(a->current_version, b->current_version);
+        ASSERT_STREQ(a->previous_version, b->previous_version);
+        ASSERT_STREQ(a->available_version, b->available_version);
+        ASSERT_STREQ(a->pending_version, b->pending_version);
+        ASSERT_STREQ(a->pinned_version, b->pinned_version);
+        ASSERT_EQ(a->discovered_at, b->discovered_at);
+        ASSERT_EQ(a->due_at, b->due_at);
+        ASSERT_EQ(a->last_check, b->last_check);
+        ASSERT_STREQ(a->last_error, b->last_error);
+        ASSERT_STREQ(a->trial_version, b->trial_version);
+        ASSERT_EQ(a->trial_started_at, b->trial_started_at);
+        ASSERT_EQ(a->trial_starts, b->trial_starts);
+        ASSERT_EQ(a->paused, b->paused);
+        ASSERT_STREQ(a->pause_reason, b->pause_reason);
+        ASSERT_EQ(a->backoff_failures, b->backoff_failures);
+        ASSERT_EQ(a->backoff_until, b->backoff_until);
+        ASSERT_EQ(a->channel_serial, b->channel_serial);
+        ASSERT_STREQ(a->channel_digest, b->channel_digest);
+        ASSERT_STREQ(a->channel_etag, b->channel_etag);
+        ASSERT_EQ(a->channel_last_modified, b->channel_last_modified);
+        ASSERT_STREQ(a->gobuild_key, b->gobuild_key);
+        ASSERT_EQ(a->tlog_size, b->tlog_size);
+        ASSERT_STREQ(a->tlog_root, b->tlog_root);
+        ASSERT_EQ(a->tlog_forks, b->tlog_forks);
 
-        assert(strv_length(a->bad_versions) == strv_length(b->bad_versions));
+        ASSERT_EQ(strv_length(a->bad_versions), strv_length(b->bad_versions));
         for (size_t i = 0; i < strv_length(a->bad_versions); i++)
-                assert(streq(a->bad_versions[i], b->bad_versions[i]));
+                ASSERT_STREQ(a->bad_versions[i], b->bad_versions[i]);
 
-        assert(a->n_history == b->n_history);
+        ASSERT_EQ(a->n_history, b->n_history);
         for (size_t i = 0; i < a->n_history; i++) {
-                assert(a->history[i].time == b->history[i].time);
-                assert(streq_ptr(a->history[i].from, b->history[i].from));
-                assert(streq_ptr(a->history[i].to, b->history[i].to));
-                assert(a->history[i].kind == b->history[i].kind);
+                ASSERT_EQ(a->history[i].time, b->history[i].time);
+                ASSERT_STREQ(a->history[i].from, b->history[i].from);
+                ASSERT_STREQ(a->history[i].to, b->history[i].to);
+                ASSERT_EQ(a->history[i].kind, b->history[i].kind);
         }
 }
 
@@ -108,24 +97,23 @@ static void assert_bad(const char *json) {
         AppState *s = (AppState *) 0x1;
 
         if (app_state_from_json(json, &s) != -EBADMSG) {
-                fprintf(stderr, "accepted: %s\n", json);
-                assert(false);
+                TEST_FAIL("accepted: %s", json);
         }
-        assert(s == (AppState *) 0x1);  /* untouched */
+        ASSERT_EQ(s, (AppState *) 0x1);  /* untouched */
 }
 
 static void test_transition_kind_strings(void) {
         printf("%s\n", __func__);
 
-        assert(streq(transition_kind_to_string(TRANSITION_SCHEDULED), "scheduled"));
-        assert(streq(transition_kind_to_string(TRANSITION_MANUAL), "manual"));
-        assert(streq(transition_kind_to_string(TRANSITION_ROLLBACK), "rollback"));
-        assert(!transition_kind_to_string(_TRANSITION_KIND_MAX));
-        assert(!transition_kind_to_string(_TRANSITION_KIND_INVALID));
+        ASSERT_STREQ(transition_kind_to_string(TRANSITION_SCHEDULED), "scheduled");
+        ASSERT_STREQ(transition_kind_to_string(TRANSITION_MANUAL), "manual");
+        ASSERT_STREQ(transition_kind_to_string(TRANSITION_ROLLBACK), "rollback");
+        ASSERT_FALSE(transition_kind_to_string(_TRANSITION_KIND_MAX));
+        ASSERT_FALSE(transition_kind_to_string(_TRANSITION_KIND_INVALID));
         for (TransitionKind k = 0; k < _TRANSITION_KIND_MAX; k++)
-                assert(transition_kind_from_string(transition_kind_to_string(k)) == k);
-        assert(transition_kind_from_string("Rollback") == _TRANSITION_KIND_INVALID);
-        assert(transition_kind_from_string(NULL) == _TRANSITION_KIND_INVALID);
+                ASSERT_EQ(transition_kind_from_string(transition_kind_to_string(k)), k);
+        ASSERT_EQ(transition_kind_from_string("Rollback"), _TRANSITION_KIND_INVALID);
+        ASSERT_EQ(transition_kind_from_string(NULL), _TRANSITION_KIND_INVALID);
 }
 
 static void test_free_and_strdup(void) {
@@ -134,59 +122,59 @@ static void test_free_and_strdup(void) {
 
         printf("%s\n", __func__);
 
-        assert(free_and_strdup(&s, "a") == 1);
-        assert(streq(s, "a"));
+        ASSERT_EQ(free_and_strdup(&s, "a"), 1);
+        ASSERT_STREQ(s, "a");
         before = s;
-        assert(free_and_strdup(&s, "a") == 0);  /* unchanged, not reallocated */
-        assert(s == before);
-        assert(free_and_strdup(&s, "b") == 1);
-        assert(streq(s, "b"));
-        assert(free_and_strdup(&s, NULL) == 1);
-        assert(!s);
-        assert(free_and_strdup(&s, NULL) == 0);
+        ASSERT_OK_ZERO(free_and_strdup(&s, "a"));  /* unchanged, not reallocated */
+        ASSERT_EQ(s, before);
+        ASSERT_EQ(free_and_strdup(&s, "b"), 1);
+        ASSERT_STREQ(s, "b");
+        ASSERT_EQ(free_and_strdup(&s, NULL), 1);
+        ASSERT_NULL(s);
+        ASSERT_OK_ZERO(free_and_strdup(&s, NULL));
 }
 
 static struct json_object *json_get(struct json_object *o, const char *key, json_type type) {
         struct json_object *v = NULL;
 
-        assert(json_object_object_get_ex(o, key, &v));
-        assert(json_object_is_type(v, type));
+        ASSERT_TRUE(json_object_object_get_ex(o, key, &v));
+        ASSERT_TRUE(json_object_is_type(v, type));
         return v;
 }
 
 static void assert_json_string(const char *json, const char *key, const char *expected) {
         struct json_object *o = json_tokener_parse(json);
 
-        assert(o);
-        assert(streq(json_object_get_string(json_get(o, key, json_type_string)), expected));
+        ASSERT_NOT_NULL(o);
+        ASSERT_STREQ(json_object_get_string(json_get(o, key, json_type_string)), expected);
         json_object_put(o);
 }
 
 static void assert_json_schema(const char *json) {
         struct json_object *o = json_tokener_parse(json), *history, *e;
 
-        assert(o);
-        assert(json_object_get_uint64(json_get(o, "channel_serial", json_type_int)) == UINT64_MAX);
-        assert(json_object_get_int64(json_get(o, "trial_starts", json_type_int)) == 3);
-        assert(json_object_get_uint64(json_get(o, "tlog_size", json_type_int)) == UINT64_MAX - 1);
-        assert(json_object_get_int64(json_get(o, "tlog_forks", json_type_int)) == 2);
-        assert(streq(json_object_get_string(json_get(o, "tlog_root", json_type_string)),
-                     "wB8+0GRn1b8HCpkdu9p05cYM9yxvnO6H3p0wXoWJU2g="));
-        assert(streq(json_object_get_string(json_get(o, "gobuild_key", json_type_string)),
-                     "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej"));
-        assert(json_object_get_int64(json_get(o, "backoff_failures", json_type_int)) == 4);
-        assert(json_object_get_boolean(json_get(o, "paused", json_type_boolean)));
-        assert(json_object_array_length(json_get(o, "bad_versions", json_type_array)) == 2);
+        ASSERT_NOT_NULL(o);
+        ASSERT_EQ_U(json_object_get_uint64(json_get(o, "channel_serial", json_type_int)), UINT64_MAX);
+        ASSERT_EQ(json_object_get_int64(json_get(o, "trial_starts", json_type_int)), 3);
+        ASSERT_EQ_U(json_object_get_uint64(json_get(o, "tlog_size", json_type_int)), UINT64_MAX - 1);
+        ASSERT_EQ(json_object_get_int64(json_get(o, "tlog_forks", json_type_int)), 2);
+        ASSERT_STREQ(json_object_get_string(json_get(o, "tlog_root", json_type_string)),
+                     "wB8+0GRn1b8HCpkdu9p05cYM9yxvnO6H3p0wXoWJU2g=");
+        ASSERT_STREQ(json_object_get_string(json_get(o, "gobuild_key", json_type_string)),
+                     "beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej");
+        ASSERT_EQ(json_object_get_int64(json_get(o, "backoff_failures", json_type_int)), 4);
+        ASSERT_TRUE(json_object_get_boolean(json_get(o, "paused", json_type_boolean)));
+        ASSERT_EQ(json_object_array_length(json_get(o, "bad_versions", json_type_array)), 2);
 
         history = json_get(o, "history", json_type_array);
-        assert(json_object_array_length(history) == 3);
+        ASSERT_EQ(json_object_array_length(history), 3);
         e = json_object_array_get_idx(history, 0);
-        assert(!json_object_object_get_ex(e, "from", NULL));  /* no version before: left out */
+        ASSERT_FALSE(json_object_object_get_ex(e, "from", NULL));  /* no version before: left out */
         e = json_object_array_get_idx(history, 2);
-        assert(streq(json_object_get_string(json_get(e, "time", json_type_string)), "2026-11-20T11:00:00.000007Z"));
-        assert(streq(json_object_get_string(json_get(e, "from", json_type_string)), "1.2.4"));
-        assert(streq(json_object_get_string(json_get(e, "to", json_type_string)), "1.2.3"));
-        assert(streq(json_object_get_string(json_get(e, "how", json_type_string)), "rollback"));
+        ASSERT_STREQ(json_object_get_string(json_get(e, "time", json_type_string)), "2026-11-20T11:00:00.000007Z");
+        ASSERT_STREQ(json_object_get_string(json_get(e, "from", json_type_string)), "1.2.4");
+        ASSERT_STREQ(json_object_get_string(json_get(e, "to", json_type_string)), "1.2.3");
+        ASSERT_STREQ(json_object_get_string(json_get(e, "how", json_type_string)), "rollback");
         json_object_put(o);
 }
 
@@ -196,7 +184,7 @@ static void test_round_trip_full(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_state_to_json(s, &json) == 0);
+        ASSERT_OK_ZERO(app_state_to_json(s, &json));
 
         /* Field names and types as documented, checked on the parsed document so json-c's
          * whitespace does not matter. */
@@ -206,15 +194,15 @@ static void test_round_trip_full(void) {
         assert_json_string(json, "due_at", "2026-11-23T10:00:00Z");
         assert_json_string(json, "trial_started_at", "2026-11-20T10:00:05Z");
         assert_json_schema(json);
-        assert(json[strlen(json) - 1] == '\n');
+        ASSERT_EQ(json[strlen(json) - 1], '\n');
 
-        assert(app_state_from_json(json, &back) == 0);
+        ASSERT_OK_ZERO(app_state_from_json(json, &back));
         assert_state_equal(s, back);
-        assert(back->history[0].from == NULL);
+        ASSERT_NULL(back->history[0].from);
 
         /* Writing what was read gives the same text. */
-        assert(app_state_to_json(back, &json2) == 0);
-        assert(streq(json, json2));
+        ASSERT_OK_ZERO(app_state_to_json(back, &json2));
+        ASSERT_STREQ(json, json2);
 }
 
 static void test_round_trip_empty(void) {
@@ -223,18 +211,18 @@ static void test_round_trip_empty(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_state_new(&s) == 0);
-        assert(app_state_to_json(s, &json) == 0);
+        ASSERT_OK_ZERO(app_state_new(&s));
+        ASSERT_OK_ZERO(app_state_to_json(s, &json));
 
         /* Unset strings and zero timestamps are left out. */
-        assert(!strstr(json, "current_version"));
-        assert(!strstr(json, "discovered_at"));
-        assert(!strstr(json, "last_error"));
+        ASSERT_NULL(strstr(json, "current_version"));
+        ASSERT_NULL(strstr(json, "discovered_at"));
+        ASSERT_NULL(strstr(json, "last_error"));
 
-        assert(app_state_from_json(json, &back) == 0);
+        ASSERT_OK_ZERO(app_state_from_json(json, &back));
         assert_state_equal(s, back);
-        assert(!back->bad_versions || !back->bad_versions[0]);
-        assert(back->n_history == 0);
+        ASSERT_TRUE(!back->bad_versions || !back->bad_versions[0]);
+        ASSERT_EQ(back->n_history, 0);
 }
 
 static void test_from_json_minimal_and_unknown(void) {
@@ -243,19 +231,20 @@ static void test_from_json_minimal_and_unknown(void) {
         printf("%s\n", __func__);
 
         /* Unknown fields (from a newer upkeep) are ignored; null means unset. */
-        assert(app_state_from_json("{ \"current_version\": \"2.0.0\", \"future_field\": [1, {\"x\": 2}],"
+        ASSERT_OK_ZERO(app_state_from_json("{ \"current_version\": \"2.0.0\", \"future_field\": [1, {\"x\": 2}],"
                                    " \"previous_version\": null, \"channel_serial\": 17,"
-                                   " \"last_check\": \"2026-11-20T11:00:00+01:00\" }\n\n", &s) == 0);
-        assert(streq(s->current_version, "2.0.0"));
-        assert(!s->previous_version);
-        assert(s->channel_serial == 17);
-        assert(s->last_check == T0);
-        assert(!s->paused);
+                                   " \"last_check\": \"2026-11-20T11:00:00+01:00\" }\n\n", &s));
+        ASSERT_STREQ(s->current_version, "2.0.0");
+        ASSERT_NULL(s->previous_version);
+        ASSERT_EQ(s->channel_serial, 17);
+        ASSERT_EQ(s->last_check, T0);
+        ASSERT_FALSE(s->paused);
         app_state_free(s);
         s = NULL;
 
-        assert(app_state_from_json("{}", &s) == 0);
-        assert(!s->current_version && s->n_history == 0);
+        ASSERT_OK_ZERO(app_state_from_json("{}", &s));
+        ASSERT_NULL(s->current_version);
+        ASSERT_EQ(s->n_history, 0);
 }
 
 static void test_from_json_corrupt(void) {
@@ -339,14 +328,14 @@ static void test_to_json_refuses_unreadable(void) {
         printf("%s\n", __func__);
 
         /* What could not be loaded back is not written in the first place. */
-        assert(app_state_new(&s) == 0);
-        assert(free_and_strdup(&s->current_version, "not-a-version") == 1);
-        assert(app_state_to_json(s, &json) == -EINVAL);
-        assert(streq(json, "untouched"));
+        ASSERT_OK_ZERO(app_state_new(&s));
+        ASSERT_EQ(free_and_strdup(&s->current_version, "not-a-version"), 1);
+        ASSERT_ERROR(app_state_to_json(s, &json), EINVAL);
+        ASSERT_STREQ(json, "untouched");
 
-        assert(free_and_strdup(&s->current_version, "1.0.0") == 1);
-        assert(strv_extend(&s->bad_versions, "junk") == 0);
-        assert(app_state_to_json(s, &json) == -EINVAL);
+        ASSERT_EQ(free_and_strdup(&s->current_version, "1.0.0"), 1);
+        ASSERT_OK_ZERO(strv_extend(&s->bad_versions, "junk"));
+        ASSERT_ERROR(app_state_to_json(s, &json), EINVAL);
 }
 
 static void test_history_bounded(void) {
@@ -356,23 +345,23 @@ static void test_history_bounded(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_state_new(&s) == 0);
+        ASSERT_OK_ZERO(app_state_new(&s));
         for (unsigned i = 0; i < STATE_HISTORY_MAX + 10; i++) {
                 (void) snprintf(from, sizeof from, "1.0.%u", i);
                 (void) snprintf(to, sizeof to, "1.0.%u", i + 1);
-                assert(app_state_add_transition(s, T0 + i, from, to, TRANSITION_SCHEDULED) == 0);
-                assert(s->n_history == (i + 1 < STATE_HISTORY_MAX ? i + 1 : STATE_HISTORY_MAX));
+                ASSERT_OK_ZERO(app_state_add_transition(s, T0 + i, from, to, TRANSITION_SCHEDULED));
+                ASSERT_EQ(s->n_history, (i + 1 < STATE_HISTORY_MAX ? i + 1 : STATE_HISTORY_MAX));
         }
 
         /* The newest are kept, oldest first. */
-        assert(s->n_history == STATE_HISTORY_MAX);
-        assert(s->history[0].time == T0 + 10);
-        assert(streq(s->history[0].to, "1.0.11"));
-        assert(s->history[STATE_HISTORY_MAX - 1].time == T0 + STATE_HISTORY_MAX + 9);
-        assert(streq(s->history[STATE_HISTORY_MAX - 1].to, "1.0.74"));
+        ASSERT_EQ(s->n_history, STATE_HISTORY_MAX);
+        ASSERT_EQ(s->history[0].time, T0 + 10);
+        ASSERT_STREQ(s->history[0].to, "1.0.11");
+        ASSERT_EQ(s->history[STATE_HISTORY_MAX - 1].time, T0 + STATE_HISTORY_MAX + 9);
+        ASSERT_STREQ(s->history[STATE_HISTORY_MAX - 1].to, "1.0.74");
 
-        assert(app_state_to_json(s, &json) == 0);
-        assert(app_state_from_json(json, &back) == 0);
+        ASSERT_OK_ZERO(app_state_to_json(s, &json));
+        ASSERT_OK_ZERO(app_state_from_json(json, &back));
         assert_state_equal(s, back);
 }
 
@@ -386,18 +375,18 @@ static void test_history_too_long_in_file(void) {
 
         /* A hand-edited or future file with more entries than we keep: the newest survive. */
         f = open_memstream(&json, &len);
-        assert(f);
+        ASSERT_NOT_NULL(f);
         fputs("{\"history\": [", f);
         for (unsigned i = 0; i < STATE_HISTORY_MAX + 5; i++)
                 fprintf(f, "%s{\"time\": \"2026-11-20T10:00:%02uZ\", \"to\": \"1.0.%u\", \"how\": \"manual\"}",
                         i > 0 ? ", " : "", i % 60, i);
         fputs("]}", f);
-        assert(fclose(f) == 0);
+        ASSERT_OK_ZERO_ERRNO(fclose(f));
 
-        assert(app_state_from_json(json, &s) == 0);
-        assert(s->n_history == STATE_HISTORY_MAX);
-        assert(streq(s->history[0].to, "1.0.5"));
-        assert(streq(s->history[STATE_HISTORY_MAX - 1].to, "1.0.68"));
+        ASSERT_OK_ZERO(app_state_from_json(json, &s));
+        ASSERT_EQ(s->n_history, STATE_HISTORY_MAX);
+        ASSERT_STREQ(s->history[0].to, "1.0.5");
+        ASSERT_STREQ(s->history[STATE_HISTORY_MAX - 1].to, "1.0.68");
 }
 
 static void test_add_transition_invalid(void) {
@@ -405,91 +394,79 @@ static void test_add_transition_invalid(void) {
 
         printf("%s\n", __func__);
 
-        assert(app_state_new(&s) == 0);
-        assert(app_state_add_transition(s, T0, NULL, NULL, TRANSITION_MANUAL) == -EINVAL);
-        assert(app_state_add_transition(s, T0, NULL, "junk", TRANSITION_MANUAL) == -EINVAL);
-        assert(app_state_add_transition(s, T0, "junk", "1.0.0", TRANSITION_MANUAL) == -EINVAL);
-        assert(app_state_add_transition(s, T0, NULL, "1.0.0", _TRANSITION_KIND_INVALID) == -EINVAL);
-        assert(app_state_add_transition(s, T0, NULL, "1.0.0", _TRANSITION_KIND_MAX) == -EINVAL);
-        assert(s->n_history == 0);
-}
-
-static size_t count_entries(int dir_fd) {
-        DIR *d = fdopendir(dup(dir_fd));
-        size_t n = 0;
-
-        assert(d);
-        rewinddir(d);
-        for (struct dirent *de; (de = readdir(d));)
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        n++;
-        closedir(d);
-        return n;
+        ASSERT_OK_ZERO(app_state_new(&s));
+        ASSERT_ERROR(app_state_add_transition(s, T0, NULL, NULL, TRANSITION_MANUAL), EINVAL);
+        ASSERT_ERROR(app_state_add_transition(s, T0, NULL, "junk", TRANSITION_MANUAL), EINVAL);
+        ASSERT_ERROR(app_state_add_transition(s, T0, "junk", "1.0.0", TRANSITION_MANUAL), EINVAL);
+        ASSERT_ERROR(app_state_add_transition(s, T0, NULL, "1.0.0", _TRANSITION_KIND_INVALID), EINVAL);
+        ASSERT_ERROR(app_state_add_transition(s, T0, NULL, "1.0.0", _TRANSITION_KIND_MAX), EINVAL);
+        ASSERT_EQ(s->n_history, 0);
 }
 
 static void test_save_load(void) {
         _cleanup_(app_state_freep) AppState *s = make_full_state(), *back = NULL, *back2 = NULL;
-        _cleanup_close_ int dir_fd = open_fresh_dir("save");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "save");
         struct stat st;
 
         printf("%s\n", __func__);
 
-        assert(app_state_load_at(dir_fd, &back) == -ENOENT);
-        assert(!back);
+        ASSERT_ERROR(app_state_load_at(dir_fd, &back), ENOENT);
+        ASSERT_NULL(back);
 
-        assert(app_state_save_at(dir_fd, s) == 0);
-        assert(fstatat(dir_fd, STATE_FILE, &st, 0) == 0);
-        assert(S_ISREG(st.st_mode));
-        assert(count_entries(dir_fd) == 1);  /* no temporary file left */
+        ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
+        ASSERT_OK_ZERO_ERRNO(fstatat(dir_fd, STATE_FILE, &st, 0));
+        ASSERT_TRUE(S_ISREG(st.st_mode));
+        ASSERT_EQ(test_count_entries(dir_fd), 1);  /* no temporary file left */
 
-        assert(app_state_load_at(dir_fd, &back) == 0);
+        ASSERT_OK_ZERO(app_state_load_at(dir_fd, &back));
         assert_state_equal(s, back);
 
         /* Saving again replaces the file. */
         s->paused = false;
         s->channel_serial = 18;
-        assert(app_state_save_at(dir_fd, s) == 0);
-        assert(app_state_load_at(dir_fd, &back2) == 0);
-        assert(!back2->paused && back2->channel_serial == 18);
-        assert(count_entries(dir_fd) == 1);
+        ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
+        ASSERT_OK_ZERO(app_state_load_at(dir_fd, &back2));
+        ASSERT_FALSE(back2->paused);
+        ASSERT_EQ(back2->channel_serial, 18);
+        ASSERT_EQ(test_count_entries(dir_fd), 1);
 }
 
 static void test_load_corrupt(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("corrupt");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "corrupt");
         _cleanup_free_ char *big = NULL;
         AppState *s = NULL;
 
         printf("%s\n", __func__);
 
-        assert(write_file_atomic_at(dir_fd, STATE_FILE, "{\"current_version\": ", 20, 0644) == 0);
-        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, STATE_FILE, "{\"current_version\": ", 20, 0644));
+        ASSERT_ERROR(app_state_load_at(dir_fd, &s), EBADMSG);
 
-        assert(write_file_atomic_at(dir_fd, STATE_FILE, "{}\0{\"x\":1}", 10, 0644) == 0);
-        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, STATE_FILE, "{}\0{\"x\":1}", 10, 0644));
+        ASSERT_ERROR(app_state_load_at(dir_fd, &s), EBADMSG);
 
-        assert(write_file_atomic_at(dir_fd, STATE_FILE, "{\"paused\": \"no\"}", 16, 0644) == 0);
-        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, STATE_FILE, "{\"paused\": \"no\"}", 16, 0644));
+        ASSERT_ERROR(app_state_load_at(dir_fd, &s), EBADMSG);
 
         /* Oversized: corrupt too, not something to parse. */
         big = malloc(STATE_MAX_SIZE + 2);
-        assert(big);
+        ASSERT_NOT_NULL(big);
         memset(big, ' ', STATE_MAX_SIZE + 2);
         big[0] = '{';
         big[STATE_MAX_SIZE] = '}';
-        assert(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE + 1, 0644) == 0);
-        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE + 1, 0644));
+        ASSERT_ERROR(app_state_load_at(dir_fd, &s), EBADMSG);
         /* One byte less is within bounds. */
-        assert(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE - 1, 0644) == 0);
-        assert(app_state_load_at(dir_fd, &s) == -EBADMSG);  /* no closing brace */
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE - 1, 0644));
+        ASSERT_ERROR(app_state_load_at(dir_fd, &s), EBADMSG);  /* no closing brace */
         big[STATE_MAX_SIZE - 1] = '}';
-        assert(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE, 0644) == 0);
-        assert(app_state_load_at(dir_fd, &s) == 0);
-        assert(s);
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, STATE_FILE, big, STATE_MAX_SIZE, 0644));
+        ASSERT_OK_ZERO(app_state_load_at(dir_fd, &s));
+        ASSERT_NOT_NULL(s);
         app_state_free(s);
 }
 
 static void test_read_links(void) {
-        _cleanup_close_ int dir_fd = open_fresh_dir("links");
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "links");
         _cleanup_free_ char *current = NULL, *previous = NULL;
 
         printf("%s\n", __func__);
@@ -497,29 +474,30 @@ static void test_read_links(void) {
         /* None yet. */
         current = (char *) "untouched";
         previous = (char *) "untouched";
-        assert(app_state_read_links_at(dir_fd, &current, &previous) == 0);
-        assert(!current && !previous);
+        ASSERT_OK_ZERO(app_state_read_links_at(dir_fd, &current, &previous));
+        ASSERT_NULL(current);
+        ASSERT_NULL(previous);
 
-        assert(symlinkat("versions/1.2.4", dir_fd, "current") == 0);
-        assert(app_state_read_links_at(dir_fd, &current, &previous) == 0);
-        assert(streq(current, "1.2.4"));
-        assert(!previous);
+        ASSERT_OK_ZERO_ERRNO(symlinkat("versions/1.2.4", dir_fd, "current"));
+        ASSERT_OK_ZERO(app_state_read_links_at(dir_fd, &current, &previous));
+        ASSERT_STREQ(current, "1.2.4");
+        ASSERT_NULL(previous);
         free(current);
         current = NULL;
 
-        assert(symlinkat("versions/v1.2.3-rc.1+b", dir_fd, "previous") == 0);
-        assert(app_state_read_links_at(dir_fd, &current, &previous) == 0);
-        assert(streq(current, "1.2.4"));
-        assert(streq(previous, "v1.2.3-rc.1+b"));
+        ASSERT_OK_ZERO_ERRNO(symlinkat("versions/v1.2.3-rc.1+b", dir_fd, "previous"));
+        ASSERT_OK_ZERO(app_state_read_links_at(dir_fd, &current, &previous));
+        ASSERT_STREQ(current, "1.2.4");
+        ASSERT_STREQ(previous, "v1.2.3-rc.1+b");
         free(current);
         current = NULL;
         free(previous);
         previous = NULL;
 
         /* Either output may be left out. */
-        assert(app_state_read_links_at(dir_fd, NULL, &previous) == 0);
-        assert(streq(previous, "v1.2.3-rc.1+b"));
-        assert(app_state_read_links_at(dir_fd, NULL, NULL) == 0);
+        ASSERT_OK_ZERO(app_state_read_links_at(dir_fd, NULL, &previous));
+        ASSERT_STREQ(previous, "v1.2.3-rc.1+b");
+        ASSERT_OK_ZERO(app_state_read_links_at(dir_fd, NULL, NULL));
 }
 
 static void assert_bad_link(const char *target) {
@@ -529,16 +507,17 @@ static void assert_bad_link(const char *target) {
         char name[32];
 
         (void) snprintf(name, sizeof name, "badlink%u", n++);
-        dir_fd = open_fresh_dir(name);
+        dir_fd = test_open_fresh_dir(tmpdir, name);
 
-        assert(symlinkat("versions/1.0.0", dir_fd, "current") == 0);
+        ASSERT_OK_ZERO_ERRNO(symlinkat("versions/1.0.0", dir_fd, "current"));
         if (target)
-                assert(symlinkat(target, dir_fd, "previous") == 0);
+                ASSERT_OK_ZERO_ERRNO(symlinkat(target, dir_fd, "previous"));
         else
-                assert(mkdirat(dir_fd, "previous", 0755) == 0);  /* not a link at all */
+                ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "previous", 0755));  /* not a link at all */
 
-        assert(app_state_read_links_at(dir_fd, &current, &previous) == -EBADMSG);
-        assert(streq(current, "untouched") && streq(previous, "untouched"));
+        ASSERT_ERROR(app_state_read_links_at(dir_fd, &current, &previous), EBADMSG);
+        ASSERT_STREQ(current, "untouched");
+        ASSERT_STREQ(previous, "untouched");
 }
 
 static void test_read_links_bad(void) {
@@ -555,15 +534,8 @@ static void test_read_links_bad(void) {
         assert_bad_link(NULL);
 }
 
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
-
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
-}
-
 int main(void) {
-        assert(mkdtemp(tmpdir));
+        ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
         test_transition_kind_strings();
         test_free_and_strdup();
@@ -582,6 +554,6 @@ int main(void) {
         test_read_links();
         test_read_links_bad();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return 0;
 }

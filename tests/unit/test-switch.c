@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,6 +11,8 @@
 #include "state.h"
 #include "strv.h"
 #include "switch.h"
+#include "test-util.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/test-switch-XXXXXX";
 
@@ -20,18 +21,11 @@ static char tmpdir[] = "/tmp/test-switch-XXXXXX";
 
 /* A fresh app directory with versions/1.0.0 and versions/1.1.0 staged. */
 static int open_app_dir(const char *name) {
-        _cleanup_close_ int fd = -EBADF;
-        int dir_fd;
+        int dir_fd = test_open_fresh_dir(tmpdir, name);
 
-        fd = open(tmpdir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(fd >= 0);
-        assert(mkdirat(fd, name, 0755) == 0);
-        dir_fd = openat(fd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(dir_fd >= 0);
-
-        assert(mkdirat(dir_fd, "versions", 0755) == 0);
-        assert(mkdirat(dir_fd, "versions/1.0.0", 0755) == 0);
-        assert(mkdirat(dir_fd, "versions/1.1.0", 0755) == 0);
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "versions", 0755));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "versions/1.0.0", 0755));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "versions/1.1.0", 0755));
         return dir_fd;
 }
 
@@ -40,9 +34,9 @@ static void assert_link(int dir_fd, const char *name, const char *target) {
         ssize_t n;
 
         n = readlinkat(dir_fd, name, buf, sizeof buf - 1);
-        assert(n >= 0);
+        ASSERT_GE(n, 0);
         buf[n] = 0;
-        assert(streq(buf, target));
+        ASSERT_STREQ(buf, target);
 }
 
 /* Only the expected entries: no ".#current.XXXXXX" left behind. */
@@ -52,11 +46,11 @@ static void assert_no_temp_links(int dir_fd) {
         DIR *d;
 
         fd = openat(dir_fd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        assert(fd >= 0);
+        ASSERT_GE(fd, 0);
         d = fdopendir(TAKE_FD(fd));
-        assert(d);
+        ASSERT_NOT_NULL(d);
         while ((de = readdir(d)))
-                assert(strncmp(de->d_name, ".#", 2) != 0);
+                ASSERT_NE(strncmp(de->d_name, ".#", 2), 0);
         closedir(d);
 }
 
@@ -67,19 +61,19 @@ static void test_switch_link(void) {
         dir_fd = open_app_dir("switch");
 
         /* Creates the link when there is none yet. */
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.0.0") == 0);
+        ASSERT_OK_ZERO(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.0.0"));
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.0.0");
 
         /* Replaces it. */
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.1.0") == 0);
+        ASSERT_OK_ZERO(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.1.0"));
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.1.0");
-        assert(faccessat(dir_fd, APP_CURRENT_LINK, F_OK, 0) == 0);  /* resolves */
+        ASSERT_OK_ZERO_ERRNO(faccessat(dir_fd, APP_CURRENT_LINK, F_OK, 0));  /* resolves */
 
         /* The same version again is harmless. */
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.1.0") == 0);
+        ASSERT_OK_ZERO(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.1.0"));
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.1.0");
 
-        assert(switch_link_at(dir_fd, APP_PREVIOUS_LINK, "1.0.0") == 0);
+        ASSERT_OK_ZERO(switch_link_at(dir_fd, APP_PREVIOUS_LINK, "1.0.0"));
         assert_link(dir_fd, APP_PREVIOUS_LINK, "versions/1.0.0");
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.1.0");
 
@@ -91,28 +85,28 @@ static void test_switch_link_refused(void) {
 
         printf("%s\n", __func__);
         dir_fd = open_app_dir("switch-refused");
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.0.0") == 0);
+        ASSERT_OK_ZERO(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.0.0"));
 
         /* Not staged: the old link stays. */
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "2.0.0") == -ENOENT);
+        ASSERT_ERROR(switch_link_at(dir_fd, APP_CURRENT_LINK, "2.0.0"), ENOENT);
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.0.0");
 
         /* Staged as something that is not a directory. */
-        assert(mknodat(dir_fd, "versions/3.0.0", S_IFREG|0644, 0) == 0);
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "3.0.0") == -ENOTDIR);
+        ASSERT_OK_ZERO_ERRNO(mknodat(dir_fd, "versions/3.0.0", S_IFREG|0644, 0));
+        ASSERT_ERROR(switch_link_at(dir_fd, APP_CURRENT_LINK, "3.0.0"), ENOTDIR);
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.0.0");
 
         /* Invalid versions never become a path, even when such a directory exists. */
-        assert(mkdirat(dir_fd, "versions/latest", 0755) == 0);
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "latest") == -EINVAL);
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "../versions/1.1.0") == -EINVAL);
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "") == -EINVAL);
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, NULL) == -EINVAL);
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "versions/latest", 0755));
+        ASSERT_ERROR(switch_link_at(dir_fd, APP_CURRENT_LINK, "latest"), EINVAL);
+        ASSERT_ERROR(switch_link_at(dir_fd, APP_CURRENT_LINK, "../versions/1.1.0"), EINVAL);
+        ASSERT_ERROR(switch_link_at(dir_fd, APP_CURRENT_LINK, ""), EINVAL);
+        ASSERT_ERROR(switch_link_at(dir_fd, APP_CURRENT_LINK, NULL), EINVAL);
 
         /* Link names are plain names in dir_fd. */
-        assert(switch_link_at(dir_fd, "a/current", "1.1.0") == -EINVAL);
-        assert(switch_link_at(dir_fd, "", "1.1.0") == -EINVAL);
-        assert(switch_link_at(dir_fd, "..", "1.1.0") == -EINVAL);
+        ASSERT_ERROR(switch_link_at(dir_fd, "a/current", "1.1.0"), EINVAL);
+        ASSERT_ERROR(switch_link_at(dir_fd, "", "1.1.0"), EINVAL);
+        ASSERT_ERROR(switch_link_at(dir_fd, "..", "1.1.0"), EINVAL);
 
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.0.0");
         assert_no_temp_links(dir_fd);
@@ -121,21 +115,20 @@ static void test_switch_link_refused(void) {
 static void test_lock_exclusive(void) {
         _cleanup_close_ int dir_fd = -EBADF, lock_fd = -EBADF;
         struct stat st;
-        int status;
         pid_t pid;
 
         printf("%s\n", __func__);
         dir_fd = open_app_dir("lock");
 
         lock_fd = app_lock_at(dir_fd);
-        assert(lock_fd >= 0);
-        assert(fstatat(dir_fd, APP_LOCK_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0);
-        assert(S_ISREG(st.st_mode));
-        assert((st.st_mode & 07777) == 0600);
+        ASSERT_GE(lock_fd, 0);
+        ASSERT_OK_ZERO_ERRNO(fstatat(dir_fd, APP_LOCK_FILE, &st, AT_SYMLINK_NOFOLLOW));
+        ASSERT_TRUE(S_ISREG(st.st_mode));
+        ASSERT_EQ((st.st_mode & 07777), 0600);
 
         /* flock() locks belong to the open file description: the child opens its own. */
         pid = fork();
-        assert(pid >= 0);
+        ASSERT_GE(pid, 0);
         if (pid == 0) {
                 int fd = openat(dir_fd, APP_LOCK_FILE, O_RDONLY|O_CLOEXEC);
                 if (fd < 0)
@@ -144,13 +137,12 @@ static void test_lock_exclusive(void) {
                         _exit(11);
                 _exit(errno == EWOULDBLOCK ? 0 : 12);
         }
-        assert(waitpid(pid, &status, 0) == pid);
-        assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_OK_ZERO(test_wait_child(pid));
 
         /* Released by closing: the next taker gets it at once. */
-        assert(close(TAKE_FD(lock_fd)) == 0);
+        ASSERT_OK_ZERO_ERRNO(close(TAKE_FD(lock_fd)));
         lock_fd = app_lock_at(dir_fd);
-        assert(lock_fd >= 0);
+        ASSERT_GE(lock_fd, 0);
 }
 
 static void test_lock_refuses_symlink(void) {
@@ -159,17 +151,17 @@ static void test_lock_refuses_symlink(void) {
         printf("%s\n", __func__);
         dir_fd = open_app_dir("lock-symlink");
 
-        assert(symlinkat("versions/1.0.0/elsewhere", dir_fd, APP_LOCK_FILE) == 0);
-        assert(app_lock_at(dir_fd) == -ELOOP);
-        assert(faccessat(dir_fd, "versions/1.0.0/elsewhere", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+        ASSERT_OK_ZERO_ERRNO(symlinkat("versions/1.0.0/elsewhere", dir_fd, APP_LOCK_FILE));
+        ASSERT_ERROR(app_lock_at(dir_fd), ELOOP);
+        ASSERT_LT(faccessat(dir_fd, "versions/1.0.0/elsewhere", F_OK, AT_SYMLINK_NOFOLLOW), 0);
 }
 
 static AppState *make_state(const char *current, const char *previous) {
         AppState *s = NULL;
 
-        assert(app_state_new(&s) == 0);
-        assert(free_and_strdup(&s->current_version, current) >= 0);
-        assert(free_and_strdup(&s->previous_version, previous) >= 0);
+        ASSERT_OK_ZERO(app_state_new(&s));
+        ASSERT_OK(free_and_strdup(&s->current_version, current));
+        ASSERT_OK(free_and_strdup(&s->previous_version, previous));
         return s;
 }
 
@@ -178,27 +170,27 @@ static void test_begin_trial(void) {
 
         printf("%s\n", __func__);
         s = make_state("1.0.0", "0.9.0");
-        assert(free_and_strdup(&s->pending_version, "1.1.0") == 1);
+        ASSERT_EQ(free_and_strdup(&s->pending_version, "1.1.0"), 1);
         s->due_at = T0 - 1;
         s->backoff_failures = 2;
         s->backoff_until = T0 + USEC_PER_HOUR;
 
-        assert(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0) == 0);
-        assert(streq(s->current_version, "1.1.0"));
-        assert(streq(s->previous_version, "1.0.0"));
-        assert(!s->pending_version);
-        assert(s->due_at == 0);
-        assert(streq(s->trial_version, "1.1.0"));
-        assert(s->trial_started_at == T0);
-        assert(s->trial_starts == 0);
+        ASSERT_OK_ZERO(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0));
+        ASSERT_STREQ(s->current_version, "1.1.0");
+        ASSERT_STREQ(s->previous_version, "1.0.0");
+        ASSERT_NULL(s->pending_version);
+        ASSERT_EQ(s->due_at, 0);
+        ASSERT_STREQ(s->trial_version, "1.1.0");
+        ASSERT_EQ(s->trial_started_at, T0);
+        ASSERT_EQ(s->trial_starts, 0);
         /* A scheduled switch keeps counting failures until it proves itself. */
-        assert(s->backoff_failures == 2);
-        assert(s->backoff_until == T0 + USEC_PER_HOUR);
-        assert(s->n_history == 1);
-        assert(s->history[0].time == T0);
-        assert(streq(s->history[0].from, "1.0.0"));
-        assert(streq(s->history[0].to, "1.1.0"));
-        assert(s->history[0].kind == TRANSITION_SCHEDULED);
+        ASSERT_EQ(s->backoff_failures, 2);
+        ASSERT_EQ(s->backoff_until, T0 + USEC_PER_HOUR);
+        ASSERT_EQ(s->n_history, 1);
+        ASSERT_EQ(s->history[0].time, T0);
+        ASSERT_STREQ(s->history[0].from, "1.0.0");
+        ASSERT_STREQ(s->history[0].to, "1.1.0");
+        ASSERT_EQ(s->history[0].kind, TRANSITION_SCHEDULED);
 }
 
 static void test_begin_trial_manual(void) {
@@ -209,20 +201,20 @@ static void test_begin_trial_manual(void) {
         s->backoff_failures = 3;
         s->backoff_until = T0 + USEC_PER_HOUR;
 
-        assert(app_state_begin_trial(s, "0.9.0", TRANSITION_MANUAL, T0) == 0);
-        assert(streq(s->current_version, "0.9.0"));
-        assert(streq(s->previous_version, "1.0.0"));
-        assert(s->backoff_failures == 0);
-        assert(s->backoff_until == 0);
-        assert(s->history[0].kind == TRANSITION_MANUAL);
+        ASSERT_OK_ZERO(app_state_begin_trial(s, "0.9.0", TRANSITION_MANUAL, T0));
+        ASSERT_STREQ(s->current_version, "0.9.0");
+        ASSERT_STREQ(s->previous_version, "1.0.0");
+        ASSERT_EQ(s->backoff_failures, 0);
+        ASSERT_EQ(s->backoff_until, 0);
+        ASSERT_EQ(s->history[0].kind, TRANSITION_MANUAL);
 
         /* The very first version has nothing before it. */
         app_state_free(s);
         s = make_state(NULL, NULL);
-        assert(app_state_begin_trial(s, "1.0.0", TRANSITION_MANUAL, T0) == 0);
-        assert(streq(s->current_version, "1.0.0"));
-        assert(!s->previous_version);
-        assert(!s->history[0].from);
+        ASSERT_OK_ZERO(app_state_begin_trial(s, "1.0.0", TRANSITION_MANUAL, T0));
+        ASSERT_STREQ(s->current_version, "1.0.0");
+        ASSERT_NULL(s->previous_version);
+        ASSERT_FALSE(s->history[0].from);
 }
 
 static void test_begin_trial_invalid(void) {
@@ -231,26 +223,26 @@ static void test_begin_trial_invalid(void) {
         printf("%s\n", __func__);
         s = make_state("1.0.0", "0.9.0");
 
-        assert(app_state_begin_trial(s, "latest", TRANSITION_SCHEDULED, T0) == -EINVAL);
-        assert(app_state_begin_trial(s, NULL, TRANSITION_SCHEDULED, T0) == -EINVAL);
-        assert(app_state_begin_trial(s, "1.1.0", TRANSITION_ROLLBACK, T0) == -EINVAL);
-        assert(app_state_begin_trial(s, "1.1.0", _TRANSITION_KIND_INVALID, T0) == -EINVAL);
-        assert(app_state_begin_trial(s, "1.1.0", _TRANSITION_KIND_MAX, T0) == -EINVAL);
-        assert(app_state_begin_trial(s, "1.0.0", TRANSITION_MANUAL, T0) == -EINVAL);  /* already current */
-        assert(app_state_begin_trial(NULL, "1.1.0", TRANSITION_MANUAL, T0) == -EINVAL);
+        ASSERT_ERROR(app_state_begin_trial(s, "latest", TRANSITION_SCHEDULED, T0), EINVAL);
+        ASSERT_ERROR(app_state_begin_trial(s, NULL, TRANSITION_SCHEDULED, T0), EINVAL);
+        ASSERT_ERROR(app_state_begin_trial(s, "1.1.0", TRANSITION_ROLLBACK, T0), EINVAL);
+        ASSERT_ERROR(app_state_begin_trial(s, "1.1.0", _TRANSITION_KIND_INVALID, T0), EINVAL);
+        ASSERT_ERROR(app_state_begin_trial(s, "1.1.0", _TRANSITION_KIND_MAX, T0), EINVAL);
+        ASSERT_ERROR(app_state_begin_trial(s, "1.0.0", TRANSITION_MANUAL, T0), EINVAL);  /* already current */
+        ASSERT_ERROR(app_state_begin_trial(NULL, "1.1.0", TRANSITION_MANUAL, T0), EINVAL);
 
         /* Nothing changed by the refusals. */
-        assert(streq(s->current_version, "1.0.0"));
-        assert(streq(s->previous_version, "0.9.0"));
-        assert(!s->trial_version);
-        assert(s->n_history == 0);
+        ASSERT_STREQ(s->current_version, "1.0.0");
+        ASSERT_STREQ(s->previous_version, "0.9.0");
+        ASSERT_NULL(s->trial_version);
+        ASSERT_EQ(s->n_history, 0);
 
         /* Not on top of an unproven version. */
-        assert(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0) == 0);
-        assert(app_state_begin_trial(s, "1.2.0", TRANSITION_MANUAL, T0) == -EINVAL);
-        assert(streq(s->current_version, "1.1.0"));
-        assert(streq(s->previous_version, "1.0.0"));
-        assert(s->n_history == 1);
+        ASSERT_OK_ZERO(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0));
+        ASSERT_ERROR(app_state_begin_trial(s, "1.2.0", TRANSITION_MANUAL, T0), EINVAL);
+        ASSERT_STREQ(s->current_version, "1.1.0");
+        ASSERT_STREQ(s->previous_version, "1.0.0");
+        ASSERT_EQ(s->n_history, 1);
 }
 
 static void test_keep_trial(void) {
@@ -259,25 +251,25 @@ static void test_keep_trial(void) {
         printf("%s\n", __func__);
         s = make_state("1.0.0", "0.9.0");
 
-        assert(app_state_keep_trial(s) == -EINVAL);  /* no trial */
-        assert(app_state_keep_trial(NULL) == -EINVAL);
+        ASSERT_ERROR(app_state_keep_trial(s), EINVAL);  /* no trial */
+        ASSERT_ERROR(app_state_keep_trial(NULL), EINVAL);
 
-        assert(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0) == 0);
+        ASSERT_OK_ZERO(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0));
         s->trial_starts = 1;
         s->backoff_failures = 1;
         s->backoff_until = T0 + USEC_PER_MINUTE;
 
-        assert(app_state_keep_trial(s) == 0);
-        assert(!s->trial_version);
-        assert(s->trial_started_at == 0);
-        assert(s->trial_starts == 0);
-        assert(s->backoff_failures == 0);
-        assert(s->backoff_until == 0);
-        assert(streq(s->current_version, "1.1.0"));
-        assert(streq(s->previous_version, "1.0.0"));
-        assert(s->n_history == 1);
+        ASSERT_OK_ZERO(app_state_keep_trial(s));
+        ASSERT_NULL(s->trial_version);
+        ASSERT_EQ(s->trial_started_at, 0);
+        ASSERT_EQ(s->trial_starts, 0);
+        ASSERT_EQ(s->backoff_failures, 0);
+        ASSERT_EQ(s->backoff_until, 0);
+        ASSERT_STREQ(s->current_version, "1.1.0");
+        ASSERT_STREQ(s->previous_version, "1.0.0");
+        ASSERT_EQ(s->n_history, 1);
 
-        assert(app_state_keep_trial(s) == -EINVAL);  /* kept already */
+        ASSERT_ERROR(app_state_keep_trial(s), EINVAL);  /* kept already */
 }
 
 static void test_rollback(void) {
@@ -285,30 +277,30 @@ static void test_rollback(void) {
 
         printf("%s\n", __func__);
         s = make_state("1.0.0", "0.9.0");
-        assert(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0) == 0);
+        ASSERT_OK_ZERO(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0));
         s->trial_starts = 2;
 
-        assert(app_state_rollback(s, "1.1.0 did not come up", T0 + USEC_PER_SEC) == 0);
-        assert(streq(s->current_version, "1.0.0"));
-        assert(streq(s->previous_version, "1.0.0"));
-        assert(strv_length(s->bad_versions) == 1);
-        assert(streq(s->bad_versions[0], "1.1.0"));
-        assert(s->paused);
-        assert(streq(s->pause_reason, "1.1.0 did not come up"));
-        assert(!s->trial_version);
-        assert(s->trial_started_at == 0);
-        assert(s->trial_starts == 0);
-        assert(s->n_history == 2);
-        assert(s->history[1].time == T0 + USEC_PER_SEC);
-        assert(streq(s->history[1].from, "1.1.0"));
-        assert(streq(s->history[1].to, "1.0.0"));
-        assert(s->history[1].kind == TRANSITION_ROLLBACK);
+        ASSERT_OK_ZERO(app_state_rollback(s, "1.1.0 did not come up", T0 + USEC_PER_SEC));
+        ASSERT_STREQ(s->current_version, "1.0.0");
+        ASSERT_STREQ(s->previous_version, "1.0.0");
+        ASSERT_EQ(strv_length(s->bad_versions), 1);
+        ASSERT_STREQ(s->bad_versions[0], "1.1.0");
+        ASSERT_TRUE(s->paused);
+        ASSERT_STREQ(s->pause_reason, "1.1.0 did not come up");
+        ASSERT_NULL(s->trial_version);
+        ASSERT_EQ(s->trial_started_at, 0);
+        ASSERT_EQ(s->trial_starts, 0);
+        ASSERT_EQ(s->n_history, 2);
+        ASSERT_EQ(s->history[1].time, T0 + USEC_PER_SEC);
+        ASSERT_STREQ(s->history[1].from, "1.1.0");
+        ASSERT_STREQ(s->history[1].to, "1.0.0");
+        ASSERT_EQ(s->history[1].kind, TRANSITION_ROLLBACK);
 
         /* Both name the good version now: a second rollback would mark it bad. */
-        assert(app_state_rollback(s, "again", T0 + 2 * USEC_PER_SEC) == -EINVAL);
-        assert(streq(s->pause_reason, "1.1.0 did not come up"));
-        assert(strv_length(s->bad_versions) == 1);
-        assert(s->n_history == 2);
+        ASSERT_ERROR(app_state_rollback(s, "again", T0 + 2 * USEC_PER_SEC), EINVAL);
+        ASSERT_STREQ(s->pause_reason, "1.1.0 did not come up");
+        ASSERT_EQ(strv_length(s->bad_versions), 1);
+        ASSERT_EQ(s->n_history, 2);
 }
 
 static void test_rollback_without_trial(void) {
@@ -317,44 +309,44 @@ static void test_rollback_without_trial(void) {
         printf("%s\n", __func__);
         /* An operator's rollback of a kept version, already known as bad once. */
         s = make_state("1.1.0", "1.0.0");
-        assert(strv_extend(&s->bad_versions, "0.5.0") == 0);
-        assert(strv_extend(&s->bad_versions, "1.1.0") == 0);
+        ASSERT_OK_ZERO(strv_extend(&s->bad_versions, "0.5.0"));
+        ASSERT_OK_ZERO(strv_extend(&s->bad_versions, "1.1.0"));
 
-        assert(app_state_rollback(s, NULL, T0) == 0);
-        assert(streq(s->current_version, "1.0.0"));
-        assert(streq(s->previous_version, "1.0.0"));
+        ASSERT_OK_ZERO(app_state_rollback(s, NULL, T0));
+        ASSERT_STREQ(s->current_version, "1.0.0");
+        ASSERT_STREQ(s->previous_version, "1.0.0");
         /* Not twice. */
-        assert(strv_length(s->bad_versions) == 2);
-        assert(streq(s->bad_versions[0], "0.5.0"));
-        assert(streq(s->bad_versions[1], "1.1.0"));
-        assert(s->paused);
-        assert(!s->pause_reason);
-        assert(s->n_history == 1);
-        assert(streq(s->history[0].from, "1.1.0"));
-        assert(streq(s->history[0].to, "1.0.0"));
-        assert(s->history[0].kind == TRANSITION_ROLLBACK);
+        ASSERT_EQ(strv_length(s->bad_versions), 2);
+        ASSERT_STREQ(s->bad_versions[0], "0.5.0");
+        ASSERT_STREQ(s->bad_versions[1], "1.1.0");
+        ASSERT_TRUE(s->paused);
+        ASSERT_NULL(s->pause_reason);
+        ASSERT_EQ(s->n_history, 1);
+        ASSERT_STREQ(s->history[0].from, "1.1.0");
+        ASSERT_STREQ(s->history[0].to, "1.0.0");
+        ASSERT_EQ(s->history[0].kind, TRANSITION_ROLLBACK);
 }
 
 static void test_rollback_invalid(void) {
         _cleanup_(app_state_freep) AppState *s = NULL;
 
         printf("%s\n", __func__);
-        assert(app_state_rollback(NULL, "x", T0) == -EINVAL);
+        ASSERT_ERROR(app_state_rollback(NULL, "x", T0), EINVAL);
 
         s = make_state("1.0.0", NULL);  /* nothing to go back to */
-        assert(app_state_rollback(s, "x", T0) == -EINVAL);
+        ASSERT_ERROR(app_state_rollback(s, "x", T0), EINVAL);
         app_state_free(s);
 
         s = make_state(NULL, NULL);
-        assert(app_state_rollback(s, "x", T0) == -EINVAL);
+        ASSERT_ERROR(app_state_rollback(s, "x", T0), EINVAL);
         app_state_free(s);
 
         s = make_state(NULL, "1.0.0");  /* nothing being left */
-        assert(app_state_rollback(s, "x", T0) == -EINVAL);
+        ASSERT_ERROR(app_state_rollback(s, "x", T0), EINVAL);
 
-        assert(!s->paused);
-        assert(!s->bad_versions);
-        assert(s->n_history == 0);
+        ASSERT_FALSE(s->paused);
+        ASSERT_NULL(s->bad_versions);
+        ASSERT_EQ(s->n_history, 0);
 }
 
 static void test_trial_on_start(void) {
@@ -363,25 +355,25 @@ static void test_trial_on_start(void) {
         printf("%s\n", __func__);
         s = make_state("1.0.0", "0.9.0");
 
-        assert(app_state_trial_on_start(NULL) == TRIAL_NONE);
-        assert(app_state_trial_on_start(s) == TRIAL_NONE);
-        assert(s->trial_starts == 0);  /* only trials count */
+        ASSERT_EQ(app_state_trial_on_start(NULL), TRIAL_NONE);
+        ASSERT_EQ(app_state_trial_on_start(s), TRIAL_NONE);
+        ASSERT_EQ(s->trial_starts, 0);  /* only trials count */
 
-        assert(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0) == 0);
-        assert(app_state_trial_on_start(s) == TRIAL_CONTINUE);
-        assert(s->trial_starts == 1);
-        assert(app_state_trial_on_start(s) == TRIAL_FAILED);
-        assert(s->trial_starts == 2);
-        assert(app_state_trial_on_start(s) == TRIAL_FAILED);
-        assert(s->trial_starts == 3);
+        ASSERT_OK_ZERO(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0));
+        ASSERT_EQ(app_state_trial_on_start(s), TRIAL_CONTINUE);
+        ASSERT_EQ(s->trial_starts, 1);
+        ASSERT_EQ(app_state_trial_on_start(s), TRIAL_FAILED);
+        ASSERT_EQ(s->trial_starts, 2);
+        ASSERT_EQ(app_state_trial_on_start(s), TRIAL_FAILED);
+        ASSERT_EQ(s->trial_starts, 3);
 
         /* The counter never wraps back to "first start". */
         s->trial_starts = UINT_MAX;
-        assert(app_state_trial_on_start(s) == TRIAL_FAILED);
-        assert(s->trial_starts == UINT_MAX);
+        ASSERT_EQ(app_state_trial_on_start(s), TRIAL_FAILED);
+        ASSERT_EQ(s->trial_starts, UINT_MAX);
 
-        assert(app_state_keep_trial(s) == 0);
-        assert(app_state_trial_on_start(s) == TRIAL_NONE);
+        ASSERT_OK_ZERO(app_state_keep_trial(s));
+        ASSERT_EQ(app_state_trial_on_start(s), TRIAL_NONE);
 }
 
 static void test_rollback_at(void) {
@@ -391,36 +383,36 @@ static void test_rollback_at(void) {
         printf("%s\n", __func__);
         dir_fd = open_app_dir("rollback");
         lock_fd = app_lock_at(dir_fd);
-        assert(lock_fd >= 0);
+        ASSERT_GE(lock_fd, 0);
 
         /* As after a switch from 1.0.0 to 1.1.0. */
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.1.0") == 0);
-        assert(switch_link_at(dir_fd, APP_PREVIOUS_LINK, "1.0.0") == 0);
+        ASSERT_OK_ZERO(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.1.0"));
+        ASSERT_OK_ZERO(switch_link_at(dir_fd, APP_PREVIOUS_LINK, "1.0.0"));
         s = make_state("1.0.0", NULL);
-        assert(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0) == 0);
-        assert(app_state_trial_on_start(s) == TRIAL_CONTINUE);
-        assert(app_state_trial_on_start(s) == TRIAL_FAILED);
+        ASSERT_OK_ZERO(app_state_begin_trial(s, "1.1.0", TRANSITION_SCHEDULED, T0));
+        ASSERT_EQ(app_state_trial_on_start(s), TRIAL_CONTINUE);
+        ASSERT_EQ(app_state_trial_on_start(s), TRIAL_FAILED);
 
-        assert(app_rollback_at(dir_fd, s, "1.1.0 failed its trial", T0 + USEC_PER_SEC) == 0);
+        ASSERT_OK_ZERO(app_rollback_at(dir_fd, s, "1.1.0 failed its trial", T0 + USEC_PER_SEC));
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.0.0");
         assert_link(dir_fd, APP_PREVIOUS_LINK, "versions/1.0.0");
-        assert(streq(s->current_version, "1.0.0"));
-        assert(streq(s->previous_version, "1.0.0"));
-        assert(strv_contains(s->bad_versions, "1.1.0"));
-        assert(s->paused);
-        assert(!s->trial_version);
-        assert(s->history[s->n_history - 1].kind == TRANSITION_ROLLBACK);
+        ASSERT_STREQ(s->current_version, "1.0.0");
+        ASSERT_STREQ(s->previous_version, "1.0.0");
+        ASSERT_TRUE(strv_contains(s->bad_versions, "1.1.0"));
+        ASSERT_TRUE(s->paused);
+        ASSERT_NULL(s->trial_version);
+        ASSERT_EQ(s->history[s->n_history - 1].kind, TRANSITION_ROLLBACK);
         assert_no_temp_links(dir_fd);
 
         /* What the caller saves reads back as the same story. */
-        assert(app_state_save_at(dir_fd, s) == 0);
-        assert(app_state_load_at(dir_fd, &loaded) == 0);
-        assert(streq(loaded->current_version, "1.0.0"));
-        assert(strv_contains(loaded->bad_versions, "1.1.0"));
-        assert(loaded->n_history == 2);
+        ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
+        ASSERT_OK_ZERO(app_state_load_at(dir_fd, &loaded));
+        ASSERT_STREQ(loaded->current_version, "1.0.0");
+        ASSERT_TRUE(strv_contains(loaded->bad_versions, "1.1.0"));
+        ASSERT_EQ(loaded->n_history, 2);
 
         /* Does not apply any more: the link does not move either. */
-        assert(app_rollback_at(dir_fd, s, "again", T0) == -EINVAL);
+        ASSERT_ERROR(app_rollback_at(dir_fd, s, "again", T0), EINVAL);
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.0.0");
 }
 
@@ -430,27 +422,20 @@ static void test_rollback_at_missing_version(void) {
 
         printf("%s\n", __func__);
         dir_fd = open_app_dir("rollback-missing");
-        assert(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.1.0") == 0);
+        ASSERT_OK_ZERO(switch_link_at(dir_fd, APP_CURRENT_LINK, "1.1.0"));
 
         /* The previous version is gone from disk: neither link nor state change. */
         s = make_state("1.1.0", "0.9.0");
-        assert(app_rollback_at(dir_fd, s, "x", T0) == -ENOENT);
+        ASSERT_ERROR(app_rollback_at(dir_fd, s, "x", T0), ENOENT);
         assert_link(dir_fd, APP_CURRENT_LINK, "versions/1.1.0");
-        assert(streq(s->current_version, "1.1.0"));
-        assert(!s->paused);
-        assert(!s->bad_versions);
-        assert(s->n_history == 0);
-}
-
-static void cleanup_tmpdir(void) {
-        char cmd[sizeof(tmpdir) + 16];
-
-        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        (void) system(cmd);
+        ASSERT_STREQ(s->current_version, "1.1.0");
+        ASSERT_FALSE(s->paused);
+        ASSERT_NULL(s->bad_versions);
+        ASSERT_EQ(s->n_history, 0);
 }
 
 int main(void) {
-        assert(mkdtemp(tmpdir));
+        ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
         test_switch_link();
         test_switch_link_refused();
@@ -467,6 +452,6 @@ int main(void) {
         test_rollback_at();
         test_rollback_at_missing_version();
 
-        cleanup_tmpdir();
+        test_tmpdir_remove(tmpdir);
         return 0;
 }

@@ -1,79 +1,79 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 
 #include "macro.h"
+#include "tests.h"
 #include "time-util.h"
 
 static usec_t span(const char *s) {
         usec_t t = 4242;
 
-        assert(parse_timespan(s, &t) == 0);
+        ASSERT_OK_ZERO(parse_timespan(s, &t));
         return t;
 }
 
 static void assert_span_invalid(const char *s, int error) {
         usec_t t = 4242;
 
-        assert(parse_timespan(s, &t) == error);
-        assert(t == 4242);  /* untouched on failure */
+        ASSERT_EQ(parse_timespan(s, &t), error);
+        ASSERT_EQ(t, 4242);  /* untouched on failure */
 }
 
 static void test_timespan_typical(void) {
         printf("%s\n", __func__);
 
-        assert(span("72h") == 72 * USEC_PER_HOUR);
-        assert(span("1h 30min") == USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
-        assert(span("1h30min") == USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
-        assert(span("5s") == 5 * USEC_PER_SEC);
-        assert(span("90") == 90 * USEC_PER_SEC);
-        assert(span("1.5s") == 1500 * USEC_PER_MSEC);
-        assert(span("500ms") == 500 * USEC_PER_MSEC);
-        assert(span("2d 3h") == 2 * USEC_PER_DAY + 3 * USEC_PER_HOUR);
-        assert(span("1w") == 7 * USEC_PER_DAY);
-        assert(span("0") == 0);
-        assert(span("0s") == 0);
+        ASSERT_EQ(span("72h"), 72 * USEC_PER_HOUR);
+        ASSERT_EQ(span("1h 30min"), USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
+        ASSERT_EQ(span("1h30min"), USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
+        ASSERT_EQ(span("5s"), 5 * USEC_PER_SEC);
+        ASSERT_EQ(span("90"), 90 * USEC_PER_SEC);
+        ASSERT_EQ(span("1.5s"), 1500 * USEC_PER_MSEC);
+        ASSERT_EQ(span("500ms"), 500 * USEC_PER_MSEC);
+        ASSERT_EQ(span("2d 3h"), 2 * USEC_PER_DAY + 3 * USEC_PER_HOUR);
+        ASSERT_EQ(span("1w"), 7 * USEC_PER_DAY);
+        ASSERT_EQ(span("0"), 0);
+        ASSERT_EQ(span("0s"), 0);
 }
 
 static void test_timespan_units(void) {
         printf("%s\n", __func__);
 
-        assert(span("7us") == 7);
-        assert(span("7usec") == 7);
-        assert(span("7msec") == 7 * USEC_PER_MSEC);
-        assert(span("1sec") == USEC_PER_SEC);
-        assert(span("1second") == USEC_PER_SEC);
-        assert(span("2seconds") == 2 * USEC_PER_SEC);
-        assert(span("2m") == 2 * USEC_PER_MINUTE);
-        assert(span("2minute") == 2 * USEC_PER_MINUTE);
-        assert(span("2minutes") == 2 * USEC_PER_MINUTE);
-        assert(span("3hr") == 3 * USEC_PER_HOUR);
-        assert(span("3hour") == 3 * USEC_PER_HOUR);
-        assert(span("3hours") == 3 * USEC_PER_HOUR);
-        assert(span("1day") == USEC_PER_DAY);
-        assert(span("2days") == 2 * USEC_PER_DAY);
-        assert(span("1week") == 7 * USEC_PER_DAY);
-        assert(span("2weeks") == 14 * USEC_PER_DAY);
+        ASSERT_EQ(span("7us"), 7);
+        ASSERT_EQ(span("7usec"), 7);
+        ASSERT_EQ(span("7msec"), 7 * USEC_PER_MSEC);
+        ASSERT_EQ(span("1sec"), USEC_PER_SEC);
+        ASSERT_EQ(span("1second"), USEC_PER_SEC);
+        ASSERT_EQ(span("2seconds"), 2 * USEC_PER_SEC);
+        ASSERT_EQ(span("2m"), 2 * USEC_PER_MINUTE);
+        ASSERT_EQ(span("2minute"), 2 * USEC_PER_MINUTE);
+        ASSERT_EQ(span("2minutes"), 2 * USEC_PER_MINUTE);
+        ASSERT_EQ(span("3hr"), 3 * USEC_PER_HOUR);
+        ASSERT_EQ(span("3hour"), 3 * USEC_PER_HOUR);
+        ASSERT_EQ(span("3hours"), 3 * USEC_PER_HOUR);
+        ASSERT_EQ(span("1day"), USEC_PER_DAY);
+        ASSERT_EQ(span("2days"), 2 * USEC_PER_DAY);
+        ASSERT_EQ(span("1week"), 7 * USEC_PER_DAY);
+        ASSERT_EQ(span("2weeks"), 14 * USEC_PER_DAY);
         /* "M" is a month, "m" a minute: case matters. */
-        assert(span("1M") == 2629800 * USEC_PER_SEC);
-        assert(span("1month") == 2629800 * USEC_PER_SEC);
-        assert(span("2months") == 2 * 2629800 * USEC_PER_SEC);
-        assert(span("1y") == 31557600 * USEC_PER_SEC);
-        assert(span("1year") == 31557600 * USEC_PER_SEC);
-        assert(span("2years") == 2 * 31557600 * USEC_PER_SEC);
+        ASSERT_EQ(span("1M"), 2629800 * USEC_PER_SEC);
+        ASSERT_EQ(span("1month"), 2629800 * USEC_PER_SEC);
+        ASSERT_EQ(span("2months"), 2 * 2629800 * USEC_PER_SEC);
+        ASSERT_EQ(span("1y"), 31557600 * USEC_PER_SEC);
+        ASSERT_EQ(span("1year"), 31557600 * USEC_PER_SEC);
+        ASSERT_EQ(span("2years"), 2 * 31557600 * USEC_PER_SEC);
 }
 
 static void test_timespan_fractions_and_spacing(void) {
         printf("%s\n", __func__);
 
-        assert(span("1.5") == 1500 * USEC_PER_MSEC);
-        assert(span("0.25h") == 15 * USEC_PER_MINUTE);
-        assert(span("1.5ms") == 1500);
-        assert(span("1.0000009s") == USEC_PER_SEC);  /* below a microsecond: dropped */
-        assert(span("  5s  ") == 5 * USEC_PER_SEC);
-        assert(span("1h\t30min") == 90 * USEC_PER_MINUTE);
-        assert(span("1m 1m") == 2 * USEC_PER_MINUTE);  /* components add up */
-        assert(span("1h 30") == USEC_PER_HOUR + 30 * USEC_PER_SEC);
+        ASSERT_EQ(span("1.5"), 1500 * USEC_PER_MSEC);
+        ASSERT_EQ(span("0.25h"), 15 * USEC_PER_MINUTE);
+        ASSERT_EQ(span("1.5ms"), 1500);
+        ASSERT_EQ(span("1.0000009s"), USEC_PER_SEC);  /* below a microsecond: dropped */
+        ASSERT_EQ(span("  5s  "), 5 * USEC_PER_SEC);
+        ASSERT_EQ(span("1h\t30min"), 90 * USEC_PER_MINUTE);
+        ASSERT_EQ(span("1m 1m"), 2 * USEC_PER_MINUTE);  /* components add up */
+        ASSERT_EQ(span("1h 30"), USEC_PER_HOUR + 30 * USEC_PER_SEC);
 }
 
 static void test_timespan_invalid(void) {
@@ -111,23 +111,22 @@ static void test_timespan_overflow(void) {
         assert_span_invalid("9223372036854775807us 9223372036854775807us 2us", -ERANGE);
         /* Exactly USEC_INFINITY is reserved for "never". */
         assert_span_invalid("18446744073709551615us", -ERANGE);
-        assert(span("18446744073709551614us") == USEC_INFINITY - 1);
+        ASSERT_EQ_U(span("18446744073709551614us"), USEC_INFINITY - 1);
 }
 
 static void assert_format(usec_t t, const char *expected) {
         char buf[64];
         usec_t back;
 
-        assert(format_timespan(buf, sizeof buf, t) == buf);
+        ASSERT_EQ(format_timespan(buf, sizeof buf, t), buf);
         if (!streq(buf, expected)) {
-                fprintf(stderr, "format_timespan(%llu) = \"%s\", expected \"%s\"\n",
+                TEST_FAIL("format_timespan(%llu) = \"%s\", expected \"%s\"",
                         (unsigned long long) t, buf, expected);
-                assert(false);
         }
 
         /* What is written can be read back to the same value. */
-        assert(parse_timespan(buf, &back) == 0);
-        assert(back == t);
+        ASSERT_OK_ZERO(parse_timespan(buf, &back));
+        ASSERT_EQ(back, t);
 }
 
 static void test_format_timespan(void) {
@@ -152,28 +151,28 @@ static void test_format_timespan_small_buffer(void) {
         printf("%s\n", __func__);
 
         /* Cut at a component boundary, still terminated. */
-        assert(format_timespan(buf, 7, 90 * USEC_PER_MINUTE) == buf);
-        assert(streq(buf, "1h"));
+        ASSERT_EQ(format_timespan(buf, 7, 90 * USEC_PER_MINUTE), buf);
+        ASSERT_STREQ(buf, "1h");
 
-        assert(format_timespan(buf, 1, 5 * USEC_PER_SEC) == buf);
-        assert(streq(buf, ""));
+        ASSERT_EQ(format_timespan(buf, 1, 5 * USEC_PER_SEC), buf);
+        ASSERT_STREQ(buf, "");
 
-        assert(format_timespan(buf, sizeof buf, USEC_INFINITY) == buf);
-        assert(streq(buf, "infinit"));
+        ASSERT_EQ(format_timespan(buf, sizeof buf, USEC_INFINITY), buf);
+        ASSERT_STREQ(buf, "infinit");
 }
 
 static usec_t timestamp(const char *s) {
         usec_t t = 4242;
 
-        assert(parse_timestamp_rfc3339(s, &t) == 0);
+        ASSERT_OK_ZERO(parse_timestamp_rfc3339(s, &t));
         return t;
 }
 
 static void assert_timestamp_invalid(const char *s) {
         usec_t t = 4242;
 
-        assert(parse_timestamp_rfc3339(s, &t) < 0);
-        assert(t == 4242);
+        ASSERT_LT(parse_timestamp_rfc3339(s, &t), 0);
+        ASSERT_EQ(t, 4242);
 }
 
 /* 2026-11-20T10:00:00Z, computed independently: 20777 days from the epoch to 2026-11-20. */
@@ -182,21 +181,21 @@ static void assert_timestamp_invalid(const char *s) {
 static void test_timestamp_parse(void) {
         printf("%s\n", __func__);
 
-        assert(timestamp("1970-01-01T00:00:00Z") == 0);
-        assert(timestamp("1970-01-01T00:00:01Z") == USEC_PER_SEC);
-        assert(timestamp("2000-03-01T00:00:00Z") == 951868800ULL * USEC_PER_SEC);
-        assert(timestamp("2026-11-20T10:00:00Z") == T_2026_11_20_10);
-        assert(timestamp("2026-11-20t10:00:00z") == T_2026_11_20_10);
-        assert(timestamp("2026-11-20T10:00:00+00:00") == T_2026_11_20_10);
-        assert(timestamp("2026-11-20T10:00:00-00:00") == T_2026_11_20_10);
-        assert(timestamp("2026-11-20T11:30:00+01:30") == T_2026_11_20_10);
-        assert(timestamp("2026-11-20T05:00:00-05:00") == T_2026_11_20_10);
-        assert(timestamp("2026-11-20T10:00:00.5Z") == T_2026_11_20_10 + 500 * USEC_PER_MSEC);
-        assert(timestamp("2026-11-20T10:00:00.000001Z") == T_2026_11_20_10 + 1);
-        assert(timestamp("2026-11-20T10:00:00.123456789Z") == T_2026_11_20_10 + 123456);
-        assert(timestamp("2024-02-29T00:00:00Z") == 1709164800ULL * USEC_PER_SEC);
-        assert(timestamp("2000-02-29T12:00:00Z") == 951825600ULL * USEC_PER_SEC);
-        assert(timestamp("9999-12-31T23:59:59Z") == 253402300799ULL * USEC_PER_SEC);
+        ASSERT_EQ(timestamp("1970-01-01T00:00:00Z"), 0);
+        ASSERT_EQ(timestamp("1970-01-01T00:00:01Z"), USEC_PER_SEC);
+        ASSERT_EQ(timestamp("2000-03-01T00:00:00Z"), 951868800ULL * USEC_PER_SEC);
+        ASSERT_EQ(timestamp("2026-11-20T10:00:00Z"), T_2026_11_20_10);
+        ASSERT_EQ(timestamp("2026-11-20t10:00:00z"), T_2026_11_20_10);
+        ASSERT_EQ(timestamp("2026-11-20T10:00:00+00:00"), T_2026_11_20_10);
+        ASSERT_EQ(timestamp("2026-11-20T10:00:00-00:00"), T_2026_11_20_10);
+        ASSERT_EQ(timestamp("2026-11-20T11:30:00+01:30"), T_2026_11_20_10);
+        ASSERT_EQ(timestamp("2026-11-20T05:00:00-05:00"), T_2026_11_20_10);
+        ASSERT_EQ(timestamp("2026-11-20T10:00:00.5Z"), T_2026_11_20_10 + 500 * USEC_PER_MSEC);
+        ASSERT_EQ(timestamp("2026-11-20T10:00:00.000001Z"), T_2026_11_20_10 + 1);
+        ASSERT_EQ(timestamp("2026-11-20T10:00:00.123456789Z"), T_2026_11_20_10 + 123456);
+        ASSERT_EQ(timestamp("2024-02-29T00:00:00Z"), 1709164800ULL * USEC_PER_SEC);
+        ASSERT_EQ(timestamp("2000-02-29T12:00:00Z"), 951825600ULL * USEC_PER_SEC);
+        ASSERT_EQ(timestamp("9999-12-31T23:59:59Z"), 253402300799ULL * USEC_PER_SEC);
 }
 
 static void test_timestamp_invalid(void) {
@@ -233,13 +232,12 @@ static void test_timestamp_invalid(void) {
 static void assert_timestamp_round_trip(usec_t t, const char *expected) {
         char buf[RFC3339_MAX];
 
-        assert(format_timestamp_rfc3339(buf, sizeof buf, t) == buf);
+        ASSERT_EQ(format_timestamp_rfc3339(buf, sizeof buf, t), buf);
         if (!streq(buf, expected)) {
-                fprintf(stderr, "format_timestamp_rfc3339(%llu) = \"%s\", expected \"%s\"\n",
+                TEST_FAIL("format_timestamp_rfc3339(%llu) = \"%s\", expected \"%s\"",
                         (unsigned long long) t, buf, expected);
-                assert(false);
         }
-        assert(timestamp(buf) == t);
+        ASSERT_EQ(timestamp(buf), t);
 }
 
 static void test_timestamp_format(void) {
@@ -255,10 +253,11 @@ static void test_timestamp_format(void) {
         assert_timestamp_round_trip(253402300799ULL * USEC_PER_SEC + 999999, "9999-12-31T23:59:59.999999Z");
 
         /* The longest form fits RFC3339_MAX exactly; a buffer too small or a year past 9999 fails. */
-        assert(strlen(format_timestamp_rfc3339(buf, sizeof buf, 253402300799ULL * USEC_PER_SEC + 1)) == RFC3339_MAX - 1);
-        assert(!format_timestamp_rfc3339(small, sizeof small, T_2026_11_20_10));
-        assert(!format_timestamp_rfc3339(buf, sizeof buf, 253402300800ULL * USEC_PER_SEC));
-        assert(!format_timestamp_rfc3339(buf, sizeof buf, USEC_INFINITY));
+        ASSERT_EQ(strlen(format_timestamp_rfc3339(buf, sizeof buf, 253402300799ULL * USEC_PER_SEC + 1)),
+                  RFC3339_MAX - 1);
+        ASSERT_FALSE(format_timestamp_rfc3339(small, sizeof small, T_2026_11_20_10));
+        ASSERT_FALSE(format_timestamp_rfc3339(buf, sizeof buf, 253402300800ULL * USEC_PER_SEC));
+        ASSERT_FALSE(format_timestamp_rfc3339(buf, sizeof buf, USEC_INFINITY));
 }
 
 static void test_timestamp_round_trip_now(void) {
@@ -268,12 +267,12 @@ static void test_timestamp_round_trip_now(void) {
         printf("%s\n", __func__);
 
         /* Sanity: after 2020-01-01, before 2100-01-01. */
-        assert(now > 1577836800ULL * USEC_PER_SEC);
-        assert(now < 4102444800ULL * USEC_PER_SEC);
+        ASSERT_GT(now, 1577836800ULL * USEC_PER_SEC);
+        ASSERT_LT(now, 4102444800ULL * USEC_PER_SEC);
 
-        assert(format_timestamp_rfc3339(buf, sizeof buf, now));
-        assert(parse_timestamp_rfc3339(buf, &back) == 0);
-        assert(back == now);
+        ASSERT_TRUE(format_timestamp_rfc3339(buf, sizeof buf, now));
+        ASSERT_OK_ZERO(parse_timestamp_rfc3339(buf, &back));
+        ASSERT_EQ(back, now);
 }
 
 int main(void) {

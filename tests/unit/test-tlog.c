@@ -2,21 +2,21 @@
 /* RFC 6962 hashing and proof verification against the published certificate-transparency test
  * vectors; tree heads and tile paths against what Go's sumdb/tlog writes; and proofs built from
  * tiles of trees computed here independently (plain recursive MTH), tampered with in every way. */
-#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
+#include "tests.h"
 #include "tlog.h"
 
 static TlogHash hex(const char *s) {
         TlogHash h;
 
-        assert(strlen(s) == 2 * TLOG_HASH_SIZE);
+        ASSERT_EQ(strlen(s), 2 * TLOG_HASH_SIZE);
         for (size_t i = 0; i < TLOG_HASH_SIZE; i++)
-                assert(sscanf(s + 2 * i, "%2hhx", &h.bytes[i]) == 1);
+                ASSERT_EQ(sscanf(s + 2 * i, "%2hhx", &h.bytes[i]), 1);
         return h;
 }
 
@@ -81,14 +81,14 @@ static const ProofVector consistency_vectors[] = {
 static TlogHash ct_leaf(size_t i) {
         TlogHash h;
 
-        assert(tlog_record_hash(ct_leaves[i].data, ct_leaves[i].size, &h) == 0);
+        ASSERT_OK_ZERO(tlog_record_hash(ct_leaves[i].data, ct_leaves[i].size, &h));
         return h;
 }
 
 static TlogHash node(TlogHash l, TlogHash r) {
         TlogHash h;
 
-        assert(tlog_node_hash(&l, &r, &h) == 0);
+        ASSERT_OK_ZERO(tlog_node_hash(&l, &r, &h));
         return h;
 }
 
@@ -107,15 +107,15 @@ static void test_hashes(void) {
         TlogHash leaves[8], a = ct_leaf(0), b = ct_leaf(1), want_a = hex(ct_roots[0]),
                 want_b = hex("96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7");
 
-        assert(tlog_hash_equal(&a, &want_a));
-        assert(tlog_hash_equal(&b, &want_b));
-        assert(!tlog_hash_equal(&a, &b));
+        ASSERT_TRUE(tlog_hash_equal(&a, &want_a));
+        ASSERT_TRUE(tlog_hash_equal(&b, &want_b));
+        ASSERT_FALSE(tlog_hash_equal(&a, &b));
 
         for (size_t i = 0; i < 8; i++)
                 leaves[i] = ct_leaf(i);
         for (size_t n = 1; n <= 8; n++) {
                 TlogHash root = mth(leaves, 0, n), want = hex(ct_roots[n - 1]);
-                assert(tlog_hash_equal(&root, &want));
+                ASSERT_TRUE(tlog_hash_equal(&root, &want));
         }
 }
 
@@ -130,26 +130,29 @@ static void test_inclusion_proof_vectors(void) {
                 TlogHash proof[4], leaf = ct_leaf(v->a), root = hex(ct_roots[v->b - 1]), other = ct_leaf((v->a + 1) % 8);
 
                 load_proof(v, proof);
-                assert(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &root) == 0);
+                ASSERT_OK_ZERO(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &root));
 
                 /* Every flipped bit of every element, another leaf, another root, another index. */
                 for (size_t i = 0; i < v->n; i++)
                         for (size_t byte = 0; byte < TLOG_HASH_SIZE; byte += 5) {
                                 proof[i].bytes[byte] ^= 0x01;
-                                assert(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &root) == -EKEYREJECTED);
+                                ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &root),
+                                             EKEYREJECTED);
                                 proof[i].bytes[byte] ^= 0x01;
                         }
-                assert(tlog_verify_inclusion_proof(v->a, v->b, &other, proof, v->n, &root) == -EKEYREJECTED);
-                assert(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &other) == -EKEYREJECTED);
+                ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &other, proof, v->n, &root), EKEYREJECTED);
+                ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n, &other), EKEYREJECTED);
                 if (v->b > 1)
-                        assert(tlog_verify_inclusion_proof((v->a + 1) % v->b, v->b, &leaf, proof, v->n, &root) == -EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_inclusion_proof((v->a + 1) % v->b, v->b, &leaf, proof, v->n, &root),
+                                     EKEYREJECTED);
                 /* Too short, too long. */
                 if (v->n > 0)
-                        assert(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n - 1, &root) == -EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n - 1, &root),
+                                     EKEYREJECTED);
                 proof[v->n] = root;
-                assert(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n + 1, &root) == -EKEYREJECTED);
+                ASSERT_ERROR(tlog_verify_inclusion_proof(v->a, v->b, &leaf, proof, v->n + 1, &root), EKEYREJECTED);
                 /* Outside the tree. */
-                assert(tlog_verify_inclusion_proof(v->b, v->b, &leaf, proof, v->n, &root) == -EINVAL);
+                ASSERT_ERROR(tlog_verify_inclusion_proof(v->b, v->b, &leaf, proof, v->n, &root), EINVAL);
         }
 }
 
@@ -159,22 +162,24 @@ static void test_consistency_proof_vectors(void) {
                 TlogHash proof[4], old = hex(ct_roots[v->a - 1]), new = hex(ct_roots[v->b - 1]);
 
                 load_proof(v, proof);
-                assert(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n) == 0);
+                ASSERT_OK_ZERO(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n));
 
                 for (size_t i = 0; i < v->n; i++)
                         for (size_t byte = 0; byte < TLOG_HASH_SIZE; byte += 7) {
                                 proof[i].bytes[byte] ^= 0x80;
-                                assert(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n) == -EKEYREJECTED);
+                                ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n),
+                                             EKEYREJECTED);
                                 proof[i].bytes[byte] ^= 0x80;
                         }
                 if (v->a != v->b) {
                         /* The old root swapped for the new and back: a fork either way. */
-                        assert(tlog_verify_consistency_proof(v->a, v->b, &new, &new, proof, v->n) == -EKEYREJECTED);
-                        assert(tlog_verify_consistency_proof(v->a, v->b, &old, &old, proof, v->n) == -EKEYREJECTED);
-                        assert(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n - 1) == -EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &new, &new, proof, v->n), EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &old, proof, v->n), EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n - 1),
+                                     EKEYREJECTED);
                 }
                 proof[v->n] = new;
-                assert(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n + 1) == -EKEYREJECTED);
+                ASSERT_ERROR(tlog_verify_consistency_proof(v->a, v->b, &old, &new, proof, v->n + 1), EKEYREJECTED);
         }
 }
 
@@ -183,13 +188,13 @@ static void test_consistency_edges(void) {
 
         /* The empty tree is a prefix of every tree, whatever root it is given; equal sizes need equal
          * roots and nothing else; a log never shrinks. */
-        assert(tlog_verify_consistency_proof(0, 8, &zero, &r8, NULL, 0) == 0);
-        assert(tlog_verify_consistency_proof(0, 8, &zero, &r8, &r8, 1) == -EKEYREJECTED);
-        assert(tlog_verify_consistency_proof(8, 8, &r8, &r8, NULL, 0) == 0);
-        assert(tlog_verify_consistency_proof(8, 8, &r6, &r8, NULL, 0) == -EKEYREJECTED);
-        assert(tlog_verify_consistency_proof(8, 8, &r8, &r8, &r8, 1) == -EKEYREJECTED);
-        assert(tlog_verify_consistency_proof(6, 8, &r6, &r8, NULL, 0) == -EKEYREJECTED);
-        assert(tlog_verify_consistency_proof(8, 6, &r8, &r6, NULL, 0) == -EINVAL);
+        ASSERT_OK_ZERO(tlog_verify_consistency_proof(0, 8, &zero, &r8, NULL, 0));
+        ASSERT_ERROR(tlog_verify_consistency_proof(0, 8, &zero, &r8, &r8, 1), EKEYREJECTED);
+        ASSERT_OK_ZERO(tlog_verify_consistency_proof(8, 8, &r8, &r8, NULL, 0));
+        ASSERT_ERROR(tlog_verify_consistency_proof(8, 8, &r6, &r8, NULL, 0), EKEYREJECTED);
+        ASSERT_ERROR(tlog_verify_consistency_proof(8, 8, &r8, &r8, &r8, 1), EKEYREJECTED);
+        ASSERT_ERROR(tlog_verify_consistency_proof(6, 8, &r6, &r8, NULL, 0), EKEYREJECTED);
+        ASSERT_ERROR(tlog_verify_consistency_proof(8, 6, &r8, &r6, NULL, 0), EINVAL);
 }
 
 static void test_number(void) {
@@ -197,13 +202,16 @@ static void test_number(void) {
                                            "18446744073709551616" };
         uint64_t n = 42;
 
-        assert(tlog_number_parse("0", 1, &n) == 0 && n == 0);
-        assert(tlog_number_parse("520", 3, &n) == 0 && n == 520);
-        assert(tlog_number_parse("9223372036854775807", 19, &n) == 0 && n == INT64_MAX);
+        ASSERT_OK_ZERO(tlog_number_parse("0", 1, &n));
+        ASSERT_EQ(n, 0);
+        ASSERT_OK_ZERO(tlog_number_parse("520", 3, &n));
+        ASSERT_EQ(n, 520);
+        ASSERT_OK_ZERO(tlog_number_parse("9223372036854775807", 19, &n));
+        ASSERT_EQ(n, INT64_MAX);
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 n = 42;
-                assert(tlog_number_parse(bad[i], strlen(bad[i]), &n) == -EINVAL);
-                assert(n == 42);
+                ASSERT_ERROR(tlog_number_parse(bad[i], strlen(bad[i]), &n), EINVAL);
+                ASSERT_EQ(n, 42);
         }
 }
 
@@ -233,27 +241,28 @@ static void test_tree_head(void) {
         TlogTreeHead head, untouched = { .size = 42 };
         TlogHash h;
 
-        assert(tlog_tree_head_parse(text, strlen(text), &head) == 0);
-        assert(head.size == 520);
-        assert(head.root.bytes[0] == 0x53 && head.root.bytes[31] == 0x1b);
-        assert(tlog_tree_head_format(&head, &formatted) == 0);
-        assert(streq(formatted, text));
-        assert(tlog_hash_to_base64(&head.root, &b64) == 0);
-        assert(streq(b64, "U2YL+cYmIt+tVB7QrOpCtveNS/1USXuiLVz8UPgNChs="));
-        assert(tlog_hash_from_base64(b64, &h) == 0 && tlog_hash_equal(&h, &head.root));
-        assert(tlog_hash_from_base64("U2YL", &h) == -EINVAL);
+        ASSERT_OK_ZERO(tlog_tree_head_parse(text, strlen(text), &head));
+        ASSERT_EQ(head.size, 520);
+        ASSERT_EQ(head.root.bytes[0], 0x53);
+        ASSERT_EQ(head.root.bytes[31], 0x1b);
+        ASSERT_OK_ZERO(tlog_tree_head_format(&head, &formatted));
+        ASSERT_STREQ(formatted, text);
+        ASSERT_OK_ZERO(tlog_hash_to_base64(&head.root, &b64));
+        ASSERT_STREQ(b64, "U2YL+cYmIt+tVB7QrOpCtveNS/1USXuiLVz8UPgNChs=");
+        ASSERT_OK_ZERO(tlog_hash_from_base64(b64, &h));
+        ASSERT_TRUE(tlog_hash_equal(&h, &head.root));
+        ASSERT_ERROR(tlog_hash_from_base64("U2YL", &h), EINVAL);
 
-        assert(tlog_tree_head_parse(max, strlen(max), &head) == 0);
-        assert(head.size == INT64_MAX);
+        ASSERT_OK_ZERO(tlog_tree_head_parse(max, strlen(max), &head));
+        ASSERT_EQ(head.size, INT64_MAX);
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 TlogTreeHead t = untouched;
 
                 if (tlog_tree_head_parse(bad[i], strlen(bad[i]), &t) != -EBADMSG) {
-                        fprintf(stderr, "tree head accepted: \"%s\"\n", bad[i]);
-                        assert(false);
+                        TEST_FAIL("tree head accepted: \"%s\"", bad[i]);
                 }
-                assert(t.size == 42);
+                ASSERT_EQ(t.size, 42);
         }
 }
 
@@ -261,11 +270,11 @@ static void assert_tile_path(unsigned level, uint64_t index, unsigned width, con
         _cleanup_free_ char *p = NULL, *f = NULL;
         TlogTile t = { .level = level, .index = index, .width = width };
 
-        assert(tlog_tile_path(&t, &p) == 0);
-        assert(tlog_tile_full_path(&t, &f) == 0);
+        ASSERT_OK_ZERO(tlog_tile_path(&t, &p));
+        ASSERT_OK_ZERO(tlog_tile_full_path(&t, &f));
         if (!streq(p, want) || !streq(f, want_full)) {
-                fprintf(stderr, "tile %u/%" PRIu64 "/%u: %s, %s\n", level, index, width, p, f);
-                assert(false);
+                TEST_FAIL("tile %u/%" PRIu64 "/%u: %s, %s; expected %s, %s", level, index, width, p, f, want,
+                          want_full);
         }
 }
 
@@ -281,9 +290,9 @@ static void test_tile_paths(void) {
         assert_tile_path(7, UINT64_MAX, 1, "tile/8/7/x018/x446/x744/x073/x709/x551/615.p/1",
                          "tile/8/7/x018/x446/x744/x073/x709/x551/615");
 
-        assert(tlog_tile_path(&(TlogTile) { .width = 0 }, &p) == -EINVAL);
-        assert(tlog_tile_path(&(TlogTile) { .width = 257 }, &p) == -EINVAL);
-        assert(tlog_tile_path(&(TlogTile) { .level = 8, .width = 1 }, &p) == -EINVAL);
+        ASSERT_ERROR(tlog_tile_path(&(TlogTile) { .width = 0 }, &p), EINVAL);
+        ASSERT_ERROR(tlog_tile_path(&(TlogTile) { .width = 257 }, &p), EINVAL);
+        ASSERT_ERROR(tlog_tile_path(&(TlogTile) { .level = 8, .width = 1 }, &p), EINVAL);
 }
 
 /* A log of up to MAX_RECORDS records, as a server would hold it, computed without tlog.c's walks. */
@@ -295,7 +304,7 @@ static void make_log(void) {
         for (size_t i = 0; i < MAX_RECORDS; i++) {
                 char r[64];
                 int n = snprintf(r, sizeof r, "example.com/m%zu v1.0.0 / linux amd64 go1.22.0 1 0x \n", i);
-                assert(tlog_record_hash(r, (size_t) n, &leaves[i]) == 0);
+                ASSERT_OK_ZERO(tlog_record_hash(r, (size_t) n, &leaves[i]));
         }
         for (size_t i = 0; i < ELEMENTSOF(level8); i++)
                 level8[i] = mth(leaves, 256 * i, 256 * (i + 1));
@@ -313,10 +322,10 @@ static void serve_tiles(TlogTiles *t, bool full) {
                 uint8_t buf[TLOG_TILE_WIDTH * TLOG_HASH_SIZE] = {};
                 unsigned width = full ? TLOG_TILE_WIDTH : tile->width;
 
-                assert(tile->level <= 1);
+                ASSERT_LE(tile->level, 1);
                 for (unsigned j = 0; j < tile->width; j++)
                         memcpy(buf + j * TLOG_HASH_SIZE, src[tile->index * 256 + j].bytes, TLOG_HASH_SIZE);
-                assert(tlog_tiles_set_data(t, i, buf, (size_t) width * TLOG_HASH_SIZE) == 0);
+                ASSERT_OK_ZERO(tlog_tiles_set_data(t, i, buf, (size_t) width * TLOG_HASH_SIZE));
         }
 }
 
@@ -334,16 +343,17 @@ static void test_tiles_inclusion(void) {
                         if (head.size > 300 && r % 13 != 0 && r % 256 > 2 && r % 256 < 253 && r + 3 < head.size)
                                 continue;
 
-                        assert(tlog_tiles_add_inclusion(&t, r) == 0);
+                        ASSERT_OK_ZERO(tlog_tiles_add_inclusion(&t, r));
                         /* A proof in a tree of this size reads at most two tiles per level. */
-                        assert(t.n_tiles >= 1 && t.n_tiles <= 4);
-                        assert(tlog_verify_inclusion(&t, r, &leaves[r], &head) == -ENODATA);
+                        ASSERT_GE(t.n_tiles, 1);
+                        ASSERT_LE(t.n_tiles, 4);
+                        ASSERT_ERROR(tlog_verify_inclusion(&t, r, &leaves[r], &head), ENODATA);
                         serve_tiles(&t, r % 2 == 0);
-                        assert(tlog_verify_inclusion(&t, r, &leaves[r], &head) == 0);
+                        ASSERT_OK_ZERO(tlog_verify_inclusion(&t, r, &leaves[r], &head));
                         /* Another record's hash, another position, another root. */
-                        assert(tlog_verify_inclusion(&t, r, &leaves[(r + 1) % MAX_RECORDS], &head) == -EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_inclusion(&t, r, &leaves[(r + 1) % MAX_RECORDS], &head), EKEYREJECTED);
                         head.root.bytes[3] ^= 1;
-                        assert(tlog_verify_inclusion(&t, r, &leaves[r], &head) == -EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_inclusion(&t, r, &leaves[r], &head), EKEYREJECTED);
                         head.root.bytes[3] ^= 1;
                 }
         }
@@ -354,20 +364,20 @@ static void test_tiles_inclusion_listing(void) {
         const TlogTile want[] = { { 0, 1, 256, NULL }, { 1, 0, 2, NULL }, { 0, 2, 8, NULL } };
 
         /* Record 256 in 520: its own full tile, the first level-8 hash, the last 8 records. */
-        assert(tlog_tiles_add_inclusion(&t, 256) == 0);
-        assert(t.n_tiles == ELEMENTSOF(want));
+        ASSERT_OK_ZERO(tlog_tiles_add_inclusion(&t, 256));
+        ASSERT_EQ(t.n_tiles, ELEMENTSOF(want));
         for (size_t i = 0; i < ELEMENTSOF(want); i++) {
                 bool found = false;
 
                 for (size_t j = 0; j < t.n_tiles; j++)
                         found = found || (t.tiles[j].level == want[i].level && t.tiles[j].index == want[i].index &&
                                           t.tiles[j].width == want[i].width);
-                assert(found);
+                ASSERT_TRUE(found);
         }
         /* Listing again adds nothing; a record outside the tree is refused. */
-        assert(tlog_tiles_add_inclusion(&t, 257) == 0);
-        assert(t.n_tiles == ELEMENTSOF(want));
-        assert(tlog_tiles_add_inclusion(&t, 520) == -EINVAL);
+        ASSERT_OK_ZERO(tlog_tiles_add_inclusion(&t, 257));
+        ASSERT_EQ(t.n_tiles, ELEMENTSOF(want));
+        ASSERT_ERROR(tlog_tiles_add_inclusion(&t, 520), EINVAL);
 }
 
 static void test_tiles_consistency(void) {
@@ -376,14 +386,14 @@ static void test_tiles_consistency(void) {
                         _cleanup_(tlog_tiles_done) TlogTiles t = { .tree_size = sizes[b] };
                         TlogTreeHead old = head_of(sizes[a]), new = head_of(sizes[b]);
 
-                        assert(tlog_tiles_add_consistency(&t, old.size) == 0);
-                        assert(a != b || t.n_tiles == 0);
+                        ASSERT_OK_ZERO(tlog_tiles_add_consistency(&t, old.size));
+                        ASSERT_TRUE(a != b || t.n_tiles == 0);
                         serve_tiles(&t, b % 2 == 1);
-                        assert(tlog_verify_consistency(&t, &old, &new) == 0);
+                        ASSERT_OK_ZERO(tlog_verify_consistency(&t, &old, &new));
 
                         /* A different old tree of the same size: a fork. */
                         old.root.bytes[0] ^= 0x40;
-                        assert(tlog_verify_consistency(&t, &old, &new) == -EKEYREJECTED);
+                        ASSERT_ERROR(tlog_verify_consistency(&t, &old, &new), EKEYREJECTED);
                 }
 }
 
@@ -392,11 +402,11 @@ static void test_tiles_untrusted(void) {
         TlogTreeHead head = head_of(1000), old = head_of(300), small = head_of(999);
         uint8_t garbage[TLOG_TILE_WIDTH * TLOG_HASH_SIZE];
 
-        assert(tlog_tiles_add_consistency(&t, old.size) == 0);
-        assert(tlog_tiles_add_inclusion(&t, 299) == 0);
+        ASSERT_OK_ZERO(tlog_tiles_add_consistency(&t, old.size));
+        ASSERT_OK_ZERO(tlog_tiles_add_inclusion(&t, 299));
         serve_tiles(&t, false);
-        assert(tlog_verify_consistency(&t, &old, &head) == 0);
-        assert(tlog_verify_inclusion(&t, 299, &leaves[299], &head) == 0);
+        ASSERT_OK_ZERO(tlog_verify_consistency(&t, &old, &head));
+        ASSERT_OK_ZERO(tlog_verify_inclusion(&t, 299, &leaves[299], &head));
 
         /* Any byte of any tile wrong: whatever read it is refused, and nothing else goes wrong. */
         for (size_t i = 0; i < t.n_tiles; i++) {
@@ -408,36 +418,37 @@ static void test_tiles_untrusted(void) {
                         t.tiles[i].data[j] ^= 0x10;
                         c = tlog_verify_consistency(&t, &old, &head);
                         n = tlog_verify_inclusion(&t, 299, &leaves[299], &head);
-                        assert(c == 0 || c == -EKEYREJECTED);
-                        assert(n == 0 || n == -EKEYREJECTED);
+                        ASSERT_TRUE(c == 0 || c == -EKEYREJECTED);
+                        ASSERT_TRUE(n == 0 || n == -EKEYREJECTED);
                         refused += c < 0 || n < 0;
                         t.tiles[i].data[j] ^= 0x10;
                 }
                 /* Every listed tile is read by one of the proofs. */
-                assert(refused > 0);
+                ASSERT_GT(refused, 0);
         }
 
         /* Sizes other than the partial or the full tile are refused on arrival. */
         memset(garbage, 0xaa, sizeof garbage);
         for (size_t i = 0; i < t.n_tiles; i++) {
                 if (t.tiles[i].width < TLOG_TILE_WIDTH)
-                        assert(tlog_tiles_set_data(&t, i, garbage, (size_t) (t.tiles[i].width + 1) * TLOG_HASH_SIZE) == -EBADMSG);
-                assert(tlog_tiles_set_data(&t, i, garbage, (size_t) t.tiles[i].width * TLOG_HASH_SIZE - 1) == -EBADMSG);
-                assert(tlog_tiles_set_data(&t, i, garbage, 0) == -EBADMSG);
+                        ASSERT_ERROR(tlog_tiles_set_data(&t, i, garbage, (size_t) (t.tiles[i].width + 1) * TLOG_HASH_SIZE), EBADMSG);
+                ASSERT_ERROR(tlog_tiles_set_data(&t, i, garbage, (size_t) t.tiles[i].width * TLOG_HASH_SIZE - 1),
+                             EBADMSG);
+                ASSERT_ERROR(tlog_tiles_set_data(&t, i, garbage, 0), EBADMSG);
         }
-        assert(tlog_tiles_set_data(&t, t.n_tiles, garbage, 32) == -EINVAL);
+        ASSERT_ERROR(tlog_tiles_set_data(&t, t.n_tiles, garbage, 32), EINVAL);
 
         /* Garbage of the right size. */
         for (size_t i = 0; i < t.n_tiles; i++)
-                assert(tlog_tiles_set_data(&t, i, garbage, sizeof garbage) == 0);
-        assert(tlog_verify_consistency(&t, &old, &head) == -EKEYREJECTED);
-        assert(tlog_verify_inclusion(&t, 299, &leaves[299], &head) == -EKEYREJECTED);
+                ASSERT_OK_ZERO(tlog_tiles_set_data(&t, i, garbage, sizeof garbage));
+        ASSERT_ERROR(tlog_verify_consistency(&t, &old, &head), EKEYREJECTED);
+        ASSERT_ERROR(tlog_verify_inclusion(&t, 299, &leaves[299], &head), EKEYREJECTED);
 
         /* Heads of another size than the tiles were listed for, records outside, shrinking. */
-        assert(tlog_verify_inclusion(&t, 299, &leaves[299], &small) == -EINVAL);
-        assert(tlog_verify_inclusion(&t, 1000, &leaves[0], &head) == -EINVAL);
-        assert(tlog_verify_consistency(&t, &head, &old) == -EINVAL);
-        assert(tlog_tiles_add_consistency(&t, 1001) == -EINVAL);
+        ASSERT_ERROR(tlog_verify_inclusion(&t, 299, &leaves[299], &small), EINVAL);
+        ASSERT_ERROR(tlog_verify_inclusion(&t, 1000, &leaves[0], &head), EINVAL);
+        ASSERT_ERROR(tlog_verify_consistency(&t, &head, &old), EINVAL);
+        ASSERT_ERROR(tlog_tiles_add_consistency(&t, 1001), EINVAL);
 }
 
 static void test_tiles_not_listed(void) {
@@ -445,17 +456,17 @@ static void test_tiles_not_listed(void) {
         TlogTreeHead head = head_of(1000);
 
         /* Tiles listed for one record do not prove another far away. */
-        assert(tlog_tiles_add_inclusion(&t, 0) == 0);
+        ASSERT_OK_ZERO(tlog_tiles_add_inclusion(&t, 0));
         serve_tiles(&t, false);
-        assert(tlog_verify_inclusion(&t, 0, &leaves[0], &head) == 0);
-        assert(tlog_verify_inclusion(&t, 300, &leaves[300], &head) == -ENODATA);
+        ASSERT_OK_ZERO(tlog_verify_inclusion(&t, 0, &leaves[0], &head));
+        ASSERT_ERROR(tlog_verify_inclusion(&t, 300, &leaves[300], &head), ENODATA);
 
         /* Empty and equal-size consistency need no tiles. */
-        assert(tlog_tiles_add_consistency(&other, 0) == 0);
-        assert(tlog_tiles_add_consistency(&other, 1000) == 0);
-        assert(other.n_tiles == 0);
-        assert(tlog_verify_consistency(&other, &(TlogTreeHead) { .size = 0 }, &head) == 0);
-        assert(tlog_verify_consistency(&other, &head, &head) == 0);
+        ASSERT_OK_ZERO(tlog_tiles_add_consistency(&other, 0));
+        ASSERT_OK_ZERO(tlog_tiles_add_consistency(&other, 1000));
+        ASSERT_EQ(other.n_tiles, 0);
+        ASSERT_OK_ZERO(tlog_verify_consistency(&other, &(TlogTreeHead) { .size = 0 }, &head));
+        ASSERT_OK_ZERO(tlog_verify_consistency(&other, &head, &head));
 }
 
 int main(void) {

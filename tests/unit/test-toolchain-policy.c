@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 
 #include "macro.h"
+#include "tests.h"
 #include "toolchain-policy.h"
 
 #define KEEP "keep"
@@ -17,21 +17,21 @@ static char *const toolchains[] = {
 static void test_strings(void) {
         printf("%s\n", __func__);
 
-        assert(streq(toolchain_policy_to_string(TOOLCHAIN_POLICY_FOLLOW), "follow"));
-        assert(streq(toolchain_policy_to_string(TOOLCHAIN_POLICY_SUPPORTED), "supported"));
-        assert(streq(toolchain_policy_to_string(TOOLCHAIN_POLICY_PATCH), "patch"));
-        assert(streq(toolchain_policy_to_string(TOOLCHAIN_POLICY_MINOR), "minor"));
-        assert(streq(toolchain_policy_to_string(TOOLCHAIN_POLICY_MANUAL), "manual"));
-        assert(!toolchain_policy_to_string(_TOOLCHAIN_POLICY_MAX));
-        assert(!toolchain_policy_to_string(_TOOLCHAIN_POLICY_INVALID));
+        ASSERT_STREQ(toolchain_policy_to_string(TOOLCHAIN_POLICY_FOLLOW), "follow");
+        ASSERT_STREQ(toolchain_policy_to_string(TOOLCHAIN_POLICY_SUPPORTED), "supported");
+        ASSERT_STREQ(toolchain_policy_to_string(TOOLCHAIN_POLICY_PATCH), "patch");
+        ASSERT_STREQ(toolchain_policy_to_string(TOOLCHAIN_POLICY_MINOR), "minor");
+        ASSERT_STREQ(toolchain_policy_to_string(TOOLCHAIN_POLICY_MANUAL), "manual");
+        ASSERT_FALSE(toolchain_policy_to_string(_TOOLCHAIN_POLICY_MAX));
+        ASSERT_FALSE(toolchain_policy_to_string(_TOOLCHAIN_POLICY_INVALID));
 
         for (ToolchainPolicy p = 0; p < _TOOLCHAIN_POLICY_MAX; p++)
-                assert(toolchain_policy_from_string(toolchain_policy_to_string(p)) == p);
+                ASSERT_EQ(toolchain_policy_from_string(toolchain_policy_to_string(p)), p);
 
-        assert(toolchain_policy_from_string("Follow") == _TOOLCHAIN_POLICY_INVALID);
-        assert(toolchain_policy_from_string("") == _TOOLCHAIN_POLICY_INVALID);
-        assert(toolchain_policy_from_string("latest") == _TOOLCHAIN_POLICY_INVALID);
-        assert(toolchain_policy_from_string(NULL) == _TOOLCHAIN_POLICY_INVALID);
+        ASSERT_EQ(toolchain_policy_from_string("Follow"), _TOOLCHAIN_POLICY_INVALID);
+        ASSERT_EQ(toolchain_policy_from_string(""), _TOOLCHAIN_POLICY_INVALID);
+        ASSERT_EQ(toolchain_policy_from_string("latest"), _TOOLCHAIN_POLICY_INVALID);
+        ASSERT_EQ(toolchain_policy_from_string(NULL), _TOOLCHAIN_POLICY_INVALID);
 }
 
 typedef struct ChooseCase {
@@ -105,11 +105,13 @@ static void test_choose_table(void) {
                 if (streq(c->want, KEEP)) {
                         if (r != 0 || got != c->running)
                                 fprintf(stderr, "    got %d %s\n", r, strempty(got));
-                        assert(r == 0 && got == c->running);
+                        ASSERT_OK_ZERO(r);
+                        ASSERT_EQ(got, c->running);
                 } else {
                         if (r != 1 || !streq_ptr(got, c->want))
                                 fprintf(stderr, "    got %d %s, want %s\n", r, strempty(got), c->want);
-                        assert(r == 1 && streq_ptr(got, c->want));
+                        ASSERT_EQ(r, 1);
+                        ASSERT_STREQ(got, c->want);
                 }
         }
 }
@@ -120,8 +122,8 @@ static void test_choose_minor_stays_in_major(void) {
 
         printf("%s\n", __func__);
 
-        assert(toolchain_policy_choose(TOOLCHAIN_POLICY_MINOR, "go1.21.9", with_go2, false, &got) == 1);
-        assert(streq(got, "go1.22.2"));
+        ASSERT_EQ(toolchain_policy_choose(TOOLCHAIN_POLICY_MINOR, "go1.21.9", with_go2, false, &got), 1);
+        ASSERT_STREQ(got, "go1.22.2");
 }
 
 static void test_choose_nothing_known(void) {
@@ -132,15 +134,15 @@ static void test_choose_nothing_known(void) {
         printf("%s\n", __func__);
 
         /* Nothing installed and nothing to build with. */
-        assert(toolchain_policy_choose(TOOLCHAIN_POLICY_FOLLOW, NULL, empty, true, &got) == -ENOENT);
-        assert(toolchain_policy_choose(TOOLCHAIN_POLICY_FOLLOW, NULL, only_rc, true, &got) == -ENOENT);
-        assert(toolchain_policy_choose(TOOLCHAIN_POLICY_FOLLOW, NULL, NULL, true, &got) == -ENOENT);
-        assert(streq(got, "untouched"));
+        ASSERT_ERROR(toolchain_policy_choose(TOOLCHAIN_POLICY_FOLLOW, NULL, empty, true, &got), ENOENT);
+        ASSERT_ERROR(toolchain_policy_choose(TOOLCHAIN_POLICY_FOLLOW, NULL, only_rc, true, &got), ENOENT);
+        ASSERT_ERROR(toolchain_policy_choose(TOOLCHAIN_POLICY_FOLLOW, NULL, NULL, true, &got), ENOENT);
+        ASSERT_STREQ(got, "untouched");
 
         /* Something installed: an empty list is no reason to change. */
         for (ToolchainPolicy p = 0; p < _TOOLCHAIN_POLICY_MAX; p++) {
-                assert(toolchain_policy_choose(p, "go1.21.8", empty, true, &got) == 0);
-                assert(streq(got, "go1.21.8"));
+                ASSERT_OK_ZERO(toolchain_policy_choose(p, "go1.21.8", empty, true, &got));
+                ASSERT_STREQ(got, "go1.21.8");
         }
 }
 
@@ -149,10 +151,10 @@ static void test_choose_invalid(void) {
 
         printf("%s\n", __func__);
 
-        assert(toolchain_policy_choose(TOOLCHAIN_POLICY_FOLLOW, "1.21.8", toolchains, true, &got) == -EINVAL);
-        assert(toolchain_policy_choose(_TOOLCHAIN_POLICY_INVALID, "go1.21.8", toolchains, true, &got) == -EINVAL);
-        assert(toolchain_policy_choose(_TOOLCHAIN_POLICY_MAX, "go1.21.8", toolchains, true, &got) == -EINVAL);
-        assert(streq(got, "untouched"));
+        ASSERT_ERROR(toolchain_policy_choose(TOOLCHAIN_POLICY_FOLLOW, "1.21.8", toolchains, true, &got), EINVAL);
+        ASSERT_ERROR(toolchain_policy_choose(_TOOLCHAIN_POLICY_INVALID, "go1.21.8", toolchains, true, &got), EINVAL);
+        ASSERT_ERROR(toolchain_policy_choose(_TOOLCHAIN_POLICY_MAX, "go1.21.8", toolchains, true, &got), EINVAL);
+        ASSERT_STREQ(got, "untouched");
 }
 
 /* go_build_choose */
@@ -269,13 +271,14 @@ static void test_build_table(void) {
                 };
 
                 printf("  %s\n", c->name);
-                assert(go_build_choose(&ctx, &got) == 0);
+                ASSERT_OK_ZERO(go_build_choose(&ctx, &got));
                 if (!streq_ptr(got.version, c->want) || got.rebuild != c->rebuild)
                         fprintf(stderr, "    got %s (rebuild %d), want %s\n", strempty(got.version), got.rebuild,
                                 strempty(c->want));
-                assert(streq_ptr(got.version, c->want));
-                assert(got.rebuild == c->rebuild);
-                assert(!got.version == !got.module_version && !got.version == !got.go_version);
+                ASSERT_STREQ(got.version, c->want);
+                ASSERT_EQ(got.rebuild, c->rebuild);
+                ASSERT_EQ(!got.version, !got.module_version);
+                ASSERT_EQ(!got.version, !got.go_version);
         }
 }
 
@@ -291,10 +294,10 @@ static void test_build_parts(void) {
 
         printf("%s\n", __func__);
 
-        assert(go_build_choose(&ctx, &got) == 0);
-        assert(streq(got.module_version, "v2.0.1+incompatible"));
-        assert(streq(got.go_version, "go1.22.2"));
-        assert(streq(got.version, "v2.0.1+incompatible.go1.22.2"));
+        ASSERT_OK_ZERO(go_build_choose(&ctx, &got));
+        ASSERT_STREQ(got.module_version, "v2.0.1+incompatible");
+        ASSERT_STREQ(got.go_version, "go1.22.2");
+        ASSERT_STREQ(got.version, "v2.0.1+incompatible.go1.22.2");
 }
 
 static void test_build_errors(void) {
@@ -304,23 +307,25 @@ static void test_build_errors(void) {
         printf("%s\n", __func__);
 
         /* A first build wanted, but no toolchain known to make it with. */
-        assert(go_build_choose(&(GoBuildContext) {
+        ASSERT_ERROR(go_build_choose(&(GoBuildContext) {
                         .policy = UPDATE_POLICY_PATCH,
                         .toolchain_policy = TOOLCHAIN_POLICY_FOLLOW,
                         .module_versions = modules,
                         .toolchains = none,
-                }, &got) == -ENOENT);
+                }, &got), ENOENT);
 
-        assert(go_build_choose(&(GoBuildContext) {
+        ASSERT_ERROR(go_build_choose(&(GoBuildContext) {
                         .policy = UPDATE_POLICY_PATCH,
                         .toolchain_policy = TOOLCHAIN_POLICY_FOLLOW,
                         .current = "v1.2.3+go1.21.8",
                         .module_versions = modules,
                         .toolchains = toolchains,
                         .pinned = "latest",
-                }, &got) == -EINVAL);
+                }, &got), EINVAL);
 
-        assert(!got.version && !got.module_version && !got.go_version);
+        ASSERT_NULL(got.version);
+        ASSERT_NULL(got.module_version);
+        ASSERT_NULL(got.go_version);
 }
 
 static void test_build_no_module_versions(void) {
@@ -329,14 +334,14 @@ static void test_build_no_module_versions(void) {
         printf("%s\n", __func__);
 
         /* A proxy that lists nothing (only pseudo-versions exist): toolchain rebuilds still happen. */
-        assert(go_build_choose(&(GoBuildContext) {
+        ASSERT_OK_ZERO(go_build_choose(&(GoBuildContext) {
                         .policy = UPDATE_POLICY_PATCH,
                         .toolchain_policy = TOOLCHAIN_POLICY_FOLLOW,
                         .current = "v0.0.0-20230101120000-abcdef123456+go1.21.8",
                         .toolchains = toolchains,
-                }, &got) == 0);
-        assert(streq(got.version, "v0.0.0-20230101120000-abcdef123456+go1.21.9"));
-        assert(got.rebuild);
+                }, &got));
+        ASSERT_STREQ(got.version, "v0.0.0-20230101120000-abcdef123456+go1.21.9");
+        ASSERT_TRUE(got.rebuild);
 }
 
 int main(void) {

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
 #include "macro.h"
+#include "tests.h"
 #include "unit-outcome.h"
 
 static void assert_describes(const UnitOutcome *o, usec_t timeout, const char *expected) {
         _cleanup_free_ char *text = NULL;
 
-        assert(unit_outcome_describe(o, timeout, &text) == 0);
+        ASSERT_OK_ZERO(unit_outcome_describe(o, timeout, &text));
         if (!streq(text, expected)) {
-                fprintf(stderr, "got '%s', expected '%s'\n", text, expected);
-                assert(false);
+                TEST_FAIL("got '%s', expected '%s'", text, expected);
         }
 }
 
@@ -22,12 +21,12 @@ static void test_success(void) {
 
         printf("%s\n", __func__);
 
-        assert(unit_outcome_succeeded(&o));
+        ASSERT_TRUE(unit_outcome_succeeded(&o));
         assert_describes(&o, 0, "succeeded");
 
         /* A started unit whose program is still running (Type=exec) succeeded as far as is known. */
         o = (UnitOutcome) { .job_result = "done" };
-        assert(unit_outcome_succeeded(&o));
+        ASSERT_TRUE(unit_outcome_succeeded(&o));
 }
 
 static void test_exit_status(void) {
@@ -35,13 +34,13 @@ static void test_exit_status(void) {
 
         printf("%s\n", __func__);
 
-        assert(!unit_outcome_succeeded(&o));
+        ASSERT_FALSE(unit_outcome_succeeded(&o));
         assert_describes(&o, 0, "exited with status 3");
 
         /* A non-zero exit is a failure even if the job's result said otherwise. */
         o.job_result = "done";
         o.result = NULL;
-        assert(!unit_outcome_succeeded(&o));
+        ASSERT_FALSE(unit_outcome_succeeded(&o));
 }
 
 static void test_not_executable(void) {
@@ -57,7 +56,7 @@ static void test_signal(void) {
 
         printf("%s\n", __func__);
 
-        assert(!unit_outcome_succeeded(&o));
+        ASSERT_FALSE(unit_outcome_succeeded(&o));
         assert_describes(&o, 0, "was killed by signal KILL");
 
         o = (UnitOutcome) { .job_result = "failed", .result = "core-dump", .exec_main_code = CLD_DUMPED, .exec_main_status = SIGSEGV };
@@ -70,7 +69,7 @@ static void test_timeout(void) {
 
         printf("%s\n", __func__);
 
-        assert(!unit_outcome_succeeded(&o));
+        ASSERT_FALSE(unit_outcome_succeeded(&o));
         assert_describes(&o, 30 * USEC_PER_SEC, "timed out after 30s");
         assert_describes(&o, 0, "timed out");
 
@@ -83,18 +82,18 @@ static void test_never_ran(void) {
 
         printf("%s\n", __func__);
 
-        assert(!unit_outcome_succeeded(&o));
+        ASSERT_FALSE(unit_outcome_succeeded(&o));
         assert_describes(&o, 0, "could not be started (systemd's job ended with 'dependency')");
 
         o = (UnitOutcome) { .job_result = "failed", .result = "start-limit-hit" };
         assert_describes(&o, 0, "failed (start-limit-hit)");
 
         o = (UnitOutcome) { .error = "Unit upkeep-hook-x-1.service already exists." };
-        assert(!unit_outcome_succeeded(&o));
+        ASSERT_FALSE(unit_outcome_succeeded(&o));
         assert_describes(&o, 0, "could not be created: Unit upkeep-hook-x-1.service already exists.");
 
         o = (UnitOutcome) {};
-        assert(!unit_outcome_succeeded(&o));
+        ASSERT_FALSE(unit_outcome_succeeded(&o));
         assert_describes(&o, 0, "ended without a result");
 }
 

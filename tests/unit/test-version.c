@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 
 #include "macro.h"
+#include "tests.h"
 #include "version.h"
 
 static int sign(int x) {
@@ -13,9 +13,8 @@ static void assert_order(const char *a, const char *b, int expected) {
         int c = sign(version_compare(a, b)), back = sign(version_compare(b, a));
 
         if (c != expected || back != -expected) {
-                fprintf(stderr, "version_compare(\"%s\", \"%s\") = %d / reversed %d, expected %d\n",
+                TEST_FAIL("version_compare(\"%s\", \"%s\") = %d / reversed %d, expected %d",
                         strempty(a), strempty(b), c, back, expected);
-                assert(false);
         }
 }
 
@@ -23,11 +22,11 @@ static void assert_invalid(const char *s) {
         Version v = { .major = 42, .prerelease = (char *) "untouched" };
 
         if (version_is_valid(s)) {
-                fprintf(stderr, "\"%s\" accepted as a version\n", strempty(s));
-                assert(false);
+                TEST_FAIL("\"%s\" accepted as a version", strempty(s));
         }
-        assert(version_parse(s, &v) < 0);
-        assert(v.major == 42 && streq(v.prerelease, "untouched"));
+        ASSERT_LT(version_parse(s, &v), 0);
+        ASSERT_EQ(v.major, 42);
+        ASSERT_STREQ(v.prerelease, "untouched");
 }
 
 static void test_parse_plain(void) {
@@ -35,10 +34,12 @@ static void test_parse_plain(void) {
 
         printf("%s\n", __func__);
 
-        assert(version_parse("1.2.3", &v) == 0);
-        assert(v.major == 1 && v.minor == 2 && v.patch == 3);
-        assert(!v.prerelease);
-        assert(!v.build);
+        ASSERT_OK_ZERO(version_parse("1.2.3", &v));
+        ASSERT_EQ(v.major, 1);
+        ASSERT_EQ(v.minor, 2);
+        ASSERT_EQ(v.patch, 3);
+        ASSERT_NULL(v.prerelease);
+        ASSERT_NULL(v.build);
 }
 
 static void test_parse_full(void) {
@@ -46,19 +47,24 @@ static void test_parse_full(void) {
 
         printf("%s\n", __func__);
 
-        assert(version_parse("v10.20.30-rc.1+build.5", &v) == 0);
-        assert(v.major == 10 && v.minor == 20 && v.patch == 30);
-        assert(streq(v.prerelease, "rc.1"));
-        assert(streq(v.build, "build.5"));
+        ASSERT_OK_ZERO(version_parse("v10.20.30-rc.1+build.5", &v));
+        ASSERT_EQ(v.major, 10);
+        ASSERT_EQ(v.minor, 20);
+        ASSERT_EQ(v.patch, 30);
+        ASSERT_STREQ(v.prerelease, "rc.1");
+        ASSERT_STREQ(v.build, "build.5");
 
         version_done(&v);
-        assert(!v.prerelease && !v.build);
+        ASSERT_NULL(v.prerelease);
+        ASSERT_NULL(v.build);
         version_done(&v);  /* twice is fine */
 
-        assert(version_parse("0.0.0+20130313144700", &v) == 0);
-        assert(v.major == 0 && v.minor == 0 && v.patch == 0);
-        assert(!v.prerelease);
-        assert(streq(v.build, "20130313144700"));
+        ASSERT_OK_ZERO(version_parse("0.0.0+20130313144700", &v));
+        ASSERT_EQ(v.major, 0);
+        ASSERT_EQ(v.minor, 0);
+        ASSERT_EQ(v.patch, 0);
+        ASSERT_NULL(v.prerelease);
+        ASSERT_STREQ(v.build, "20130313144700");
 }
 
 static void test_parse_limits(void) {
@@ -66,8 +72,10 @@ static void test_parse_limits(void) {
 
         printf("%s\n", __func__);
 
-        assert(version_parse("18446744073709551615.0.18446744073709551615", &v) == 0);
-        assert(v.major == UINT64_MAX && v.minor == 0 && v.patch == UINT64_MAX);
+        ASSERT_OK_ZERO(version_parse("18446744073709551615.0.18446744073709551615", &v));
+        ASSERT_EQ_U(v.major, UINT64_MAX);
+        ASSERT_EQ(v.minor, 0);
+        ASSERT_EQ_U(v.patch, UINT64_MAX);
 
         /* One more than UINT64_MAX, in each position. */
         assert_invalid("18446744073709551616.0.0");
@@ -88,8 +96,7 @@ static void test_valid(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(valid); i++) {
                 if (!version_is_valid(valid[i])) {
-                        fprintf(stderr, "\"%s\" refused\n", valid[i]);
-                        assert(false);
+                        TEST_FAIL("\"%s\" refused", valid[i]);
                 }
         }
 }
@@ -210,31 +217,31 @@ static void test_invalid_sorts_first(void) {
 static void test_downgrade(void) {
         printf("%s\n", __func__);
 
-        assert(version_is_downgrade("1.2.3", "1.2.2"));
-        assert(version_is_downgrade("1.2.3", "1.2.3-rc.1"));
-        assert(version_is_downgrade("2.0.0", "1.99.99"));
-        assert(!version_is_downgrade("1.2.3", "1.2.3"));
-        assert(!version_is_downgrade("1.2.3", "v1.2.3+other"));
-        assert(!version_is_downgrade("1.2.3", "1.2.4"));
-        assert(!version_is_downgrade("1.2.3-rc.1", "1.2.3"));
+        ASSERT_TRUE(version_is_downgrade("1.2.3", "1.2.2"));
+        ASSERT_TRUE(version_is_downgrade("1.2.3", "1.2.3-rc.1"));
+        ASSERT_TRUE(version_is_downgrade("2.0.0", "1.99.99"));
+        ASSERT_FALSE(version_is_downgrade("1.2.3", "1.2.3"));
+        ASSERT_FALSE(version_is_downgrade("1.2.3", "v1.2.3+other"));
+        ASSERT_FALSE(version_is_downgrade("1.2.3", "1.2.4"));
+        ASSERT_FALSE(version_is_downgrade("1.2.3-rc.1", "1.2.3"));
         /* Garbage as a candidate is never an upgrade. */
-        assert(version_is_downgrade("1.2.3", "garbage"));
-        assert(!version_is_downgrade(NULL, "1.0.0"));
+        ASSERT_TRUE(version_is_downgrade("1.2.3", "garbage"));
+        ASSERT_FALSE(version_is_downgrade(NULL, "1.0.0"));
 }
 
 static void test_equal(void) {
         printf("%s\n", __func__);
 
-        assert(version_equal("1.2.3", "1.2.3"));
-        assert(version_equal("v1.2.3", "1.2.3"));
-        assert(version_equal("1.2.3-rc.1+b.7", "v1.2.3-rc.1+b.7"));
-        assert(version_equal("v1.2.5+go1.21.9", "v1.2.5+go1.21.9"));
-        assert(!version_equal("v1.2.5+go1.21.9", "v1.2.5+go1.21.8"));   /* two builds of one release */
-        assert(!version_equal("1.2.3+a", "1.2.3"));
-        assert(!version_equal("1.2.3", "1.2.4"));
-        assert(!version_equal("1.2.3-rc.1", "1.2.3"));
-        assert(!version_equal("garbage", "garbage"));
-        assert(!version_equal(NULL, "1.2.3"));
+        ASSERT_TRUE(version_equal("1.2.3", "1.2.3"));
+        ASSERT_TRUE(version_equal("v1.2.3", "1.2.3"));
+        ASSERT_TRUE(version_equal("1.2.3-rc.1+b.7", "v1.2.3-rc.1+b.7"));
+        ASSERT_TRUE(version_equal("v1.2.5+go1.21.9", "v1.2.5+go1.21.9"));
+        ASSERT_FALSE(version_equal("v1.2.5+go1.21.9", "v1.2.5+go1.21.8"));   /* two builds of one release */
+        ASSERT_FALSE(version_equal("1.2.3+a", "1.2.3"));
+        ASSERT_FALSE(version_equal("1.2.3", "1.2.4"));
+        ASSERT_FALSE(version_equal("1.2.3-rc.1", "1.2.3"));
+        ASSERT_FALSE(version_equal("garbage", "garbage"));
+        ASSERT_FALSE(version_equal(NULL, "1.2.3"));
 }
 
 int main(void) {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
+#include "tests.h"
 #include "window.h"
 
 #define DAY(d) (UINT8_C(1) << (d))
@@ -16,58 +16,58 @@ static void test_parse_any_time(void) {
         const char *inputs[] = { NULL, "", " ", "\t  ", "*" };
         Window w;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         for (size_t i = 0; i < ELEMENTSOF(inputs); i++) {
                 w = (Window) {};
-                assert(window_parse(inputs[i], &w, NULL) == 0);
-                assert(w.weekdays == WINDOW_ALL_WEEKDAYS);
-                assert(w.hours == WINDOW_ALL_HOURS);
+                ASSERT_OK_ZERO(window_parse(inputs[i], &w, NULL));
+                ASSERT_EQ(w.weekdays, WINDOW_ALL_WEEKDAYS);
+                ASSERT_EQ(w.hours, WINDOW_ALL_HOURS);
         }
 }
 
 static void test_parse_sets(void) {
         Window w;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
-        assert(window_parse("Mon..Fri 09..17", &w, NULL) == 0);
-        assert(w.weekdays == (DAY(0) | DAY(1) | DAY(2) | DAY(3) | DAY(4)));
-        assert(w.hours == HOURS(9, 17));
+        ASSERT_OK_ZERO(window_parse("Mon..Fri 09..17", &w, NULL));
+        ASSERT_EQ(w.weekdays, (DAY(0) | DAY(1) | DAY(2) | DAY(3) | DAY(4)));
+        ASSERT_EQ(w.hours, HOURS(9, 17));
 
-        assert(window_parse("Sat,Sun 00..06", &w, NULL) == 0);
-        assert(w.weekdays == (DAY(5) | DAY(6)));
-        assert(w.hours == HOURS(0, 6));
+        ASSERT_OK_ZERO(window_parse("Sat,Sun 00..06", &w, NULL));
+        ASSERT_EQ(w.weekdays, (DAY(5) | DAY(6)));
+        ASSERT_EQ(w.hours, HOURS(0, 6));
 
-        assert(window_parse("09..17", &w, NULL) == 0);
-        assert(w.weekdays == WINDOW_ALL_WEEKDAYS);
-        assert(w.hours == HOURS(9, 17));
+        ASSERT_OK_ZERO(window_parse("09..17", &w, NULL));
+        ASSERT_EQ(w.weekdays, WINDOW_ALL_WEEKDAYS);
+        ASSERT_EQ(w.hours, HOURS(9, 17));
 
-        assert(window_parse("Sun", &w, NULL) == 0);
-        assert(w.weekdays == DAY(6));
-        assert(w.hours == WINDOW_ALL_HOURS);
+        ASSERT_OK_ZERO(window_parse("Sun", &w, NULL));
+        ASSERT_EQ(w.weekdays, DAY(6));
+        ASSERT_EQ(w.hours, WINDOW_ALL_HOURS);
 
-        assert(window_parse("Mon *", &w, NULL) == 0);
-        assert(w.weekdays == DAY(0));
-        assert(w.hours == WINDOW_ALL_HOURS);
+        ASSERT_OK_ZERO(window_parse("Mon *", &w, NULL));
+        ASSERT_EQ(w.weekdays, DAY(0));
+        ASSERT_EQ(w.hours, WINDOW_ALL_HOURS);
 
         /* One-digit hours, full and lower-case day names, blanks around the fields. */
-        assert(window_parse("  monday,FRIDAY\t 3,5..7,23  ", &w, NULL) == 0);
-        assert(w.weekdays == (DAY(0) | DAY(4)));
-        assert(w.hours == (HOUR(3) | HOURS(5, 7) | HOUR(23)));
+        ASSERT_OK_ZERO(window_parse("  monday,FRIDAY\t 3,5..7,23  ", &w, NULL));
+        ASSERT_EQ(w.weekdays, (DAY(0) | DAY(4)));
+        ASSERT_EQ(w.hours, (HOUR(3) | HOURS(5, 7) | HOUR(23)));
 
         /* Ranges of one, repeats and overlaps are unions. */
-        assert(window_parse("Tue..Tue,Tue,Mon..Wed 08..08,07..09,09", &w, NULL) == 0);
-        assert(w.weekdays == (DAY(0) | DAY(1) | DAY(2)));
-        assert(w.hours == HOURS(7, 9));
+        ASSERT_OK_ZERO(window_parse("Tue..Tue,Tue,Mon..Wed 08..08,07..09,09", &w, NULL));
+        ASSERT_EQ(w.weekdays, (DAY(0) | DAY(1) | DAY(2)));
+        ASSERT_EQ(w.hours, HOURS(7, 9));
 
         /* A weekday range wraps around the week. */
-        assert(window_parse("Fri..Mon 22..23", &w, NULL) == 0);
-        assert(w.weekdays == (DAY(4) | DAY(5) | DAY(6) | DAY(0)));
-        assert(w.hours == HOURS(22, 23));
-        assert(window_parse("Sun..Sat 0", &w, NULL) == 0);
-        assert(w.weekdays == WINDOW_ALL_WEEKDAYS);
-        assert(w.hours == HOUR(0));
+        ASSERT_OK_ZERO(window_parse("Fri..Mon 22..23", &w, NULL));
+        ASSERT_EQ(w.weekdays, (DAY(4) | DAY(5) | DAY(6) | DAY(0)));
+        ASSERT_EQ(w.hours, HOURS(22, 23));
+        ASSERT_OK_ZERO(window_parse("Sun..Sat 0", &w, NULL));
+        ASSERT_EQ(w.weekdays, WINDOW_ALL_WEEKDAYS);
+        ASSERT_EQ(w.hours, HOUR(0));
 }
 
 static void test_parse_invalid(void) {
@@ -100,38 +100,39 @@ static void test_parse_invalid(void) {
         };
         Window w = { 1, 1 };
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         for (size_t i = 0; i < ELEMENTSOF(inputs); i++) {
                 const char *reason = NULL;
 
                 printf("  '%s'\n", inputs[i]);
-                assert(window_parse(inputs[i], &w, &reason) == -EINVAL);
-                assert(!isempty(reason));
+                ASSERT_ERROR(window_parse(inputs[i], &w, &reason), EINVAL);
+                ASSERT_FALSE(isempty(reason));
                 printf("    -> %s\n", reason);
                 /* Nothing is written on failure. */
-                assert(w.weekdays == 1 && w.hours == 1);
+                ASSERT_EQ(w.weekdays, 1);
+                ASSERT_EQ(w.hours, 1);
         }
 
         /* A NULL reason pointer is fine. */
-        assert(window_parse("Mox", &w, NULL) == -EINVAL);
+        ASSERT_ERROR(window_parse("Mox", &w, NULL), EINVAL);
 }
 
 static void test_reasons(void) {
         const char *reason;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
-        assert(window_parse("Mox 09..17", &(Window) {}, &reason) == -EINVAL);
-        assert(strstr(reason, "weekday"));
-        assert(window_parse("Mon 25", &(Window) {}, &reason) == -EINVAL);
-        assert(strstr(reason, "hour"));
-        assert(window_parse("22..02", &(Window) {}, &reason) == -EINVAL);
-        assert(strstr(reason, "22..23,00..02"));
-        assert(window_parse("Mon Tue", &(Window) {}, &reason) == -EINVAL);
-        assert(strstr(reason, "twice"));
-        assert(window_parse("1 2", &(Window) {}, &reason) == -EINVAL);
-        assert(strstr(reason, "after the hours"));
+        ASSERT_ERROR(window_parse("Mox 09..17", &(Window) {}, &reason), EINVAL);
+        ASSERT_NOT_NULL(strstr(reason, "weekday"));
+        ASSERT_ERROR(window_parse("Mon 25", &(Window) {}, &reason), EINVAL);
+        ASSERT_NOT_NULL(strstr(reason, "hour"));
+        ASSERT_ERROR(window_parse("22..02", &(Window) {}, &reason), EINVAL);
+        ASSERT_NOT_NULL(strstr(reason, "22..23,00..02"));
+        ASSERT_ERROR(window_parse("Mon Tue", &(Window) {}, &reason), EINVAL);
+        ASSERT_NOT_NULL(strstr(reason, "twice"));
+        ASSERT_ERROR(window_parse("1 2", &(Window) {}, &reason), EINVAL);
+        ASSERT_NOT_NULL(strstr(reason, "after the hours"));
 }
 
 /* Every expected value was checked by hand with "systemd-analyze calendar 'SPEC'" (systemd 252): each
@@ -162,14 +163,14 @@ static const struct {
 };
 
 static void test_to_calendar(void) {
-        printf("%s\n", __func__);
+        test_case(__func__);
 
         for (size_t i = 0; i < ELEMENTSOF(calendar_table); i++) {
                 _cleanup_free_ char *c = NULL;
 
-                assert(window_to_calendar(calendar_table[i].window, &c, NULL) == 0);
+                ASSERT_OK_ZERO(window_to_calendar(calendar_table[i].window, &c, NULL));
                 printf("  '%s' -> '%s'\n", strempty(calendar_table[i].window), c);
-                assert(streq(c, calendar_table[i].calendar));
+                ASSERT_STREQ(c, calendar_table[i].calendar);
         }
 }
 
@@ -177,11 +178,12 @@ static void test_to_calendar_invalid(void) {
         char *c = (char *) "untouched";
         const char *reason = NULL;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
 
-        assert(window_to_calendar("Mon..Fri 9..25", &c, &reason) == -EINVAL);
-        assert(streq(c, "untouched"));
-        assert(reason && strstr(reason, "hour"));
+        ASSERT_ERROR(window_to_calendar("Mon..Fri 9..25", &c, &reason), EINVAL);
+        ASSERT_STREQ(c, "untouched");
+        ASSERT_NOT_NULL(reason);
+        ASSERT_NOT_NULL(strstr(reason, "hour"));
 }
 
 
@@ -189,7 +191,7 @@ static void test_to_calendar_invalid(void) {
 #define T0 ((usec_t) 1795168800ULL * USEC_PER_SEC)
 
 static void set_tz(const char *tz) {
-        assert(setenv("TZ", tz, 1) == 0);
+        ASSERT_OK_ZERO_ERRNO(setenv("TZ", tz, 1));
         tzset();
 }
 
@@ -197,58 +199,60 @@ static usec_t next_of(const char *window, usec_t t) {
         Window w;
         usec_t n = 0;
 
-        assert(window_parse(window, &w, NULL) == 0);
-        assert(window_next(&w, t, &n) == 0);
-        assert(n >= t);
-        assert(window_contains(&w, n));
+        ASSERT_OK_ZERO(window_parse(window, &w, NULL));
+        ASSERT_OK_ZERO(window_next(&w, t, &n));
+        ASSERT_GE(n, t);
+        ASSERT_TRUE(window_contains(&w, n));
         return n;
 }
 
 static bool contains(const char *window, usec_t t) {
         Window w;
 
-        assert(window_parse(window, &w, NULL) == 0);
+        ASSERT_OK_ZERO(window_parse(window, &w, NULL));
         return window_contains(&w, t);
 }
 
 static void test_contains(void) {
-        printf("%s\n", __func__);
+        test_case(__func__);
         set_tz("UTC");
 
-        assert(contains(NULL, T0));
-        assert(contains("Mon..Fri 09..17", T0));
-        assert(contains("Mon..Fri 09..17", T0 - USEC_PER_HOUR));                  /* 09:00:00 */
-        assert(!contains("Mon..Fri 09..17", T0 - USEC_PER_HOUR - 1));             /* 08:59:59.999999 */
-        assert(contains("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR - 1));          /* 17:59:59 */
-        assert(!contains("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR));             /* 18:00 */
-        assert(!contains("Sat,Sun", T0));
-        assert(contains("Sat,Sun", T0 + 14 * USEC_PER_HOUR));                     /* Sat 00:00 */
-        assert(contains("Fri 10", T0) && !contains("Thu 10", T0) && !contains("Fri 11", T0));
-        assert(contains("Sun 23", T0 + 2 * USEC_PER_DAY + 13 * USEC_PER_HOUR));   /* Sun 23:00 */
+        ASSERT_TRUE(contains(NULL, T0));
+        ASSERT_TRUE(contains("Mon..Fri 09..17", T0));
+        ASSERT_TRUE(contains("Mon..Fri 09..17", T0 - USEC_PER_HOUR));                  /* 09:00:00 */
+        ASSERT_FALSE(contains("Mon..Fri 09..17", T0 - USEC_PER_HOUR - 1));             /* 08:59:59.999999 */
+        ASSERT_TRUE(contains("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR - 1));          /* 17:59:59 */
+        ASSERT_FALSE(contains("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR));             /* 18:00 */
+        ASSERT_FALSE(contains("Sat,Sun", T0));
+        ASSERT_TRUE(contains("Sat,Sun", T0 + 14 * USEC_PER_HOUR));                     /* Sat 00:00 */
+        ASSERT_TRUE(contains("Fri 10", T0));
+        ASSERT_FALSE(contains("Thu 10", T0));
+        ASSERT_FALSE(contains("Fri 11", T0));
+        ASSERT_TRUE(contains("Sun 23", T0 + 2 * USEC_PER_DAY + 13 * USEC_PER_HOUR));   /* Sun 23:00 */
 }
 
 static void test_next(void) {
         Window empty = {};
         usec_t n = 42;
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         set_tz("UTC");
 
         /* Inside: t itself, to the microsecond. */
-        assert(next_of(NULL, T0 + 7) == T0 + 7);
-        assert(next_of("Mon..Fri 09..17", T0 + 7) == T0 + 7);
+        ASSERT_EQ(next_of(NULL, T0 + 7), T0 + 7);
+        ASSERT_EQ(next_of("Mon..Fri 09..17", T0 + 7), T0 + 7);
         /* Later the same day. */
-        assert(next_of("Fri 14..15", T0 + 7) == T0 + 4 * USEC_PER_HOUR);
-        assert(next_of("22..23,00..02", T0) == T0 + 12 * USEC_PER_HOUR);
+        ASSERT_EQ(next_of("Fri 14..15", T0 + 7), T0 + 4 * USEC_PER_HOUR);
+        ASSERT_EQ(next_of("22..23,00..02", T0), T0 + 12 * USEC_PER_HOUR);
         /* After Friday's window: Monday 09:00. */
-        assert(next_of("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR) == T0 + 3 * USEC_PER_DAY - USEC_PER_HOUR);
+        ASSERT_EQ(next_of("Mon..Fri 09..17", T0 + 8 * USEC_PER_HOUR), T0 + 3 * USEC_PER_DAY - USEC_PER_HOUR);
         /* Before it, in the morning: 09:00 the same day. */
-        assert(next_of("Mon..Fri 09..17", T0 - 3 * USEC_PER_HOUR - 17) == T0 - USEC_PER_HOUR);
+        ASSERT_EQ(next_of("Mon..Fri 09..17", T0 - 3 * USEC_PER_HOUR - 17), T0 - USEC_PER_HOUR);
         /* Only the hour just past: a week less an hour away. */
-        assert(next_of("Fri 09", T0) == T0 + 7 * USEC_PER_DAY - USEC_PER_HOUR);
+        ASSERT_EQ(next_of("Fri 09", T0), T0 + 7 * USEC_PER_DAY - USEC_PER_HOUR);
 
-        assert(window_next(&empty, T0, &n) == -ENOENT);
-        assert(n == 42);
+        ASSERT_ERROR(window_next(&empty, T0, &n), ENOENT);
+        ASSERT_EQ(n, 42);
 }
 
 static void test_next_daylight_saving(void) {
@@ -257,22 +261,23 @@ static void test_next_daylight_saving(void) {
         const usec_t spring = (usec_t) 1774744200ULL * USEC_PER_SEC;  /* 2026-03-29T00:30Z = 01:30 CET */
         const usec_t autumn = (usec_t) 1792888200ULL * USEC_PER_SEC;  /* 2026-10-25T00:30Z = 02:30 CEST */
 
-        printf("%s\n", __func__);
+        test_case(__func__);
         if (access("/usr/share/zoneinfo/Europe/Berlin", F_OK) < 0) {
-                printf("  no tzdata for Europe/Berlin, skipped\n");
+                test_skip_case("no tzdata for Europe/Berlin (Debian: tzdata)");
                 return;
         }
         set_tz("Europe/Berlin");
 
         /* The skipped hour: the next 02:00 is Monday's (2026-03-30T00:00Z). */
-        assert(next_of("02", spring) == spring + 23 * USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
+        ASSERT_EQ(next_of("02", spring), spring + 23 * USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
         /* 03:00 CEST comes right after 01:59 CET. */
-        assert(next_of("03", spring) == spring + 30 * USEC_PER_MINUTE);
+        ASSERT_EQ(next_of("03", spring), spring + 30 * USEC_PER_MINUTE);
 
         /* Both 02:30s are inside "02"; 03:00 CET is two real hours after 02:00 CEST. */
-        assert(contains("02", autumn) && contains("02", autumn + USEC_PER_HOUR));
-        assert(next_of("03", autumn) == autumn + USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
-        assert(next_of("Sun 01", autumn) == autumn + 7 * USEC_PER_DAY - 30 * USEC_PER_MINUTE);
+        ASSERT_TRUE(contains("02", autumn));
+        ASSERT_TRUE(contains("02", autumn + USEC_PER_HOUR));
+        ASSERT_EQ(next_of("03", autumn), autumn + USEC_PER_HOUR + 30 * USEC_PER_MINUTE);
+        ASSERT_EQ(next_of("Sun 01", autumn), autumn + 7 * USEC_PER_DAY - 30 * USEC_PER_MINUTE);
 }
 
 int main(void) {
@@ -285,5 +290,5 @@ int main(void) {
         test_contains();
         test_next();
         test_next_daylight_saving();
-        return 0;
+        return test_done();
 }
