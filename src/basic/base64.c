@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Strict base64 decoding and the one encoder upkeep needs (unpadded base64url, for gobuild sums).
- * Written from RFC 4648; OpenSSL's EVP_DecodeBlock is too lenient (it skips whitespace and cannot
- * tell padding from data), and its encoder knows only the standard alphabet. */
+/* Strict base64 decoding, and encoding in the two forms upkeep writes (padded standard base64 for
+ * signed notes and tree heads, unpadded base64url for gobuild sums). Written from RFC 4648; OpenSSL's
+ * EVP_DecodeBlock is too lenient (it skips whitespace and cannot tell padding from data), and its
+ * encoder knows only the standard alphabet. */
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "base64.h"
 #include "macro.h"
 
+static const char std_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static int symbol_value(char c, bool url) {
@@ -122,13 +124,14 @@ int base64url_decode_exact(const char *s, size_t len, void *out, size_t n) {
         return decode_exact(s, len, true, out, n);
 }
 
-char *base64url_encode(const void *data, size_t n) {
+static char *encode(const void *data, size_t n, bool url) {
+        const char *alphabet = url ? url_alphabet : std_alphabet;
         const uint8_t *p = data;
         char *out, *o;
         uint32_t acc = 0;
         unsigned bits = 0;
 
-        out = o = malloc((n * 4 + 2) / 3 + 1);
+        out = o = malloc(4 * ((n + 2) / 3) + 1);
         if (!out)
                 return NULL;
 
@@ -137,13 +140,25 @@ char *base64url_encode(const void *data, size_t n) {
                 bits += 8;
                 while (bits >= 6) {
                         bits -= 6;
-                        *o++ = url_alphabet[(acc >> bits) & 63];
+                        *o++ = alphabet[(acc >> bits) & 63];
                 }
                 acc &= (1U << bits) - 1;
         }
         if (bits > 0)
-                *o++ = url_alphabet[(acc << (6 - bits)) & 63];
+                *o++ = alphabet[(acc << (6 - bits)) & 63];
+        /* The standard form pads to whole groups of four. */
+        if (!url)
+                while ((o - out) % 4 != 0)
+                        *o++ = '=';
         *o = 0;
 
         return out;
+}
+
+char *base64_encode(const void *data, size_t n) {
+        return encode(data, n, false);
+}
+
+char *base64url_encode(const void *data, size_t n) {
+        return encode(data, n, true);
 }

@@ -19,5 +19,8 @@ int base64_decode_exact(const char *s, size_t len, void *out, size_t n);
 /* URL-safe alphabet ("-_"), unpadded, of exactly n bytes into out. */
 int base64url_decode_exact(const char *s, size_t len, void *out, size_t n);
 
+/* Standard alphabet, padded. NULL on allocation failure. */
+char *base64_encode(const void *data, size_t n);
+
 /* URL-safe alphabet, unpadded. NULL on allocation failure. */
 char *base64url_encode(const void *data, size_t n);

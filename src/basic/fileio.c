@@ -87,13 +87,9 @@ int fsync_directory_at(int dir_fd) {
         return 0;
 }
 
-/* Gives the anonymous O_TMPFILE file a temporary name, then renames it over the target; rename()
- * replaces atomically, link() would not. */
-static int link_tmpfile(int fd, int dir_fd, const char *name) {
-        char proc_path[sizeof("/proc/self/fd/") + 12];
+int rename_into_place_at(int dir_fd, const char *name,
+                         int (*create)(int dir_fd, const char *tmp, void *userdata), void *userdata) {
         int r;
-
-        (void) snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%i", fd);
 
         for (unsigned attempt = 0; attempt < TEMP_NAME_ATTEMPTS; attempt++) {
                 _cleanup_free_ char *tmp = NULL;
@@ -102,14 +98,13 @@ static int link_tmpfile(int fd, int dir_fd, const char *name) {
                 if (r < 0)
                         return r;
 
-                /* Through /proc works without CAP_DAC_READ_SEARCH, which AT_EMPTY_PATH would need. */
-                if (linkat(AT_FDCWD, proc_path, dir_fd, tmp, AT_SYMLINK_FOLLOW) < 0 &&
-                    linkat(fd, "", dir_fd, tmp, AT_EMPTY_PATH) < 0) {
-                        if (errno == EEXIST)
-                                continue;
-                        return -errno;
-                }
+                r = create(dir_fd, tmp, userdata);
+                if (r == -EEXIST)
+                        continue;
+                if (r < 0)
+                        return r;
 
+                /* rename() replaces name in one step, so readers see either the old or the new entry. */
                 if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
                         r = -errno;
                         (void) unlinkat(dir_fd, tmp, 0);
@@ -119,6 +114,25 @@ static int link_tmpfile(int fd, int dir_fd, const char *name) {
         }
 
         return -EEXIST;
+}
+
+static int link_fd(int dir_fd, const char *tmp, void *userdata) {
+        int fd = *(int *) userdata;
+        char proc_path[sizeof("/proc/self/fd/") + 12];
+
+        (void) snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%i", fd);
+
+        /* Through /proc works without CAP_DAC_READ_SEARCH, which AT_EMPTY_PATH would need. */
+        if (linkat(AT_FDCWD, proc_path, dir_fd, tmp, AT_SYMLINK_FOLLOW) < 0 &&
+            linkat(fd, "", dir_fd, tmp, AT_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Gives the anonymous O_TMPFILE file a temporary name, then renames it over the target; rename()
+ * replaces atomically, link() would not. */
+static int link_tmpfile(int fd, int dir_fd, const char *name) {
+        return rename_into_place_at(dir_fd, name, link_fd, &fd);
 }
 
 static int write_via_tmpfile(int fd, int dir_fd, const char *name, const void *data, size_t size, mode_t mode) {
@@ -188,32 +202,17 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
         return fsync_directory_at(dir_fd);
 }
 
-int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
+int read_full_fd(int fd, size_t max_size, size_t size_hint, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t allocated, size = 0;
-        struct stat st;
 
-        /* Keeps max_size + 1 and the terminating NUL from overflowing; no file upkeep reads is
+        /* Keeps max_size + 1 and the terminating NUL from overflowing; nothing upkeep reads is
          * anywhere near this. */
         if (max_size > SIZE_MAX / 4)
                 max_size = SIZE_MAX / 4;
 
-        fd = openat(dir_fd, name, O_RDONLY|O_CLOEXEC|O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > max_size)
-                return -EFBIG;
-
         /* The file may grow while it is read: read up to one byte past the limit to notice. */
-        allocated = (size_t) st.st_size + 1;
+        allocated = size_hint < SIZE_MAX / 4 ? size_hint + 1 : SIZE_MAX / 4;
         if (allocated < 64)
                 allocated = 64;
         if (allocated > max_size + 1)
@@ -258,4 +257,24 @@ int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+int read_file_at(int dir_fd, const char *name, size_t max_size, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(dir_fd, name, O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > max_size)
+                return -EFBIG;
+
+        return read_full_fd(fd, max_size, (size_t) st.st_size, ret, ret_size);
 }

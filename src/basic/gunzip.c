@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gzip decompression with zlib (RFC 1952 framing, checked CRC and length). */
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "fileio.h"
 #include "gunzip.h"
 #include "macro.h"
+#include "sha256.h"
 
 #define CHUNK (64U * 1024U)
 #define GZIP_WINDOW_BITS (15 + 16)   /* the largest window, and a gzip header and trailer */
@@ -15,27 +15,22 @@ static void inflate_endp(z_stream **z) {
                 (void) inflateEnd(*z);
 }
 
-static void evp_md_ctx_freep(EVP_MD_CTX **c) {
-        EVP_MD_CTX_free(*c);
-}
-
-int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint8_t ret_sha256[static 32]) {
-        _cleanup_(evp_md_ctx_freep) EVP_MD_CTX *md = NULL;
+int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint8_t ret_sha256[static SHA256_SIZE]) {
+        _cleanup_(sha256_freep) Sha256 *md = NULL;
         _cleanup_free_ uint8_t *in = NULL, *out = NULL;
         _cleanup_(inflate_endp) z_stream *zp = NULL;
         z_stream z = {};
         uint64_t total = 0;
         bool ended = false;
-        unsigned len;
         int r;
 
         in = malloc(CHUNK);
         out = malloc(CHUNK);
-        md = EVP_MD_CTX_new();
-        if (!in || !out || !md)
+        if (!in || !out)
                 return -ENOMEM;
-        if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-                return -EIO;
+        r = sha256_new(&md);
+        if (r < 0)
+                return r;
 
         r = inflateInit2(&z, GZIP_WINDOW_BITS);
         if (r == Z_MEM_ERROR)
@@ -76,8 +71,9 @@ int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint
                         if (produced > max_size - total)
                                 return -EFBIG;
                         total += produced;
-                        if (EVP_DigestUpdate(md, out, produced) != 1)
-                                return -EIO;
+                        r = sha256_update(md, out, produced);
+                        if (r < 0)
+                                return r;
                         r = loop_write(out_fd, out, produced);
                         if (r < 0)
                                 return r;
@@ -93,8 +89,9 @@ int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint
         if (!ended)
                 return -EBADMSG;  /* truncated */
 
-        if (EVP_DigestFinal_ex(md, ret_sha256, &len) != 1)
-                return -EIO;
+        r = sha256_final(md, ret_sha256);
+        if (r < 0)
+                return r;
         if (ret_size)
                 *ret_size = total;
         return 0;

@@ -2,6 +2,7 @@
 /* Update policies: which newer version an app may take without an operator. */
 #include "macro.h"
 #include "policy.h"
+#include "string-table.h"
 #include "version.h"
 
 static const char *const update_policy_table[_UPDATE_POLICY_MAX] = {
@@ -11,22 +12,7 @@ static const char *const update_policy_table[_UPDATE_POLICY_MAX] = {
         [UPDATE_POLICY_MANUAL] = "manual",
 };
 
-const char *update_policy_to_string(UpdatePolicy p) {
-        if (p < 0 || p >= _UPDATE_POLICY_MAX)
-                return NULL;
-        return update_policy_table[p];
-}
-
-UpdatePolicy update_policy_from_string(const char *s) {
-        if (!s)
-                return _UPDATE_POLICY_INVALID;
-
-        for (UpdatePolicy p = 0; p < _UPDATE_POLICY_MAX; p++)
-                if (streq(update_policy_table[p], s))
-                        return p;
-
-        return _UPDATE_POLICY_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(update_policy, UpdatePolicy)
 
 bool update_policy_allows(UpdatePolicy p, const char *current, const char *candidate) {
         _cleanup_(version_done) Version cur = {}, cand = {};

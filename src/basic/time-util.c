@@ -238,34 +238,12 @@ static bool take_char(const char **p, const char *accepted) {
         return true;
 }
 
-static bool is_leap_year(unsigned y) {
-        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static unsigned days_in_month(unsigned y, unsigned m) {
-        static const unsigned days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-        return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date, counted in eras of 400 years so the arithmetic
- * needs no time zone and no time_t. */
-static int64_t days_from_civil(unsigned year, unsigned month, unsigned day) {
-        int64_t y = (int64_t) year - (month <= 2);
-        int64_t era = (y >= 0 ? y : y - 399) / 400;
-        int64_t yoe = y - era * 400;
-        int64_t mp = (month + 9) % 12;
-        int64_t doy = (153 * mp + 2) / 5 + day - 1;
-        int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-        return era * 146097 + doe - 719468;
-}
-
 int parse_timestamp_rfc3339(const char *s, usec_t *ret) {
         unsigned year, month, day, hour, minute, second, off_hour = 0, off_minute = 0;
         usec_t frac = 0;
         int64_t secs, off = 0;
         const char *p = s;
+        struct tm tm;
 
         if (!s)
                 return -EINVAL;
@@ -307,11 +285,24 @@ int parse_timestamp_rfc3339(const char *s, usec_t *ret) {
                 return -EINVAL;
 
         /* Leap seconds (":60") are refused: nothing upkeep reads is expected to carry one. */
-        if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
-            hour > 23 || minute > 59 || second > 59)
+        if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
                 return -EINVAL;
 
-        secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - off;
+        /* timegm() is mktime() in UTC. It carries a day beyond the month's last into the next month,
+         * so a date it had to move, such as 02-30 or 02-29 outside a leap year, does not exist. */
+        tm = (struct tm) {
+                .tm_year = (int) year - 1900,
+                .tm_mon = (int) month - 1,
+                .tm_mday = (int) day,
+                .tm_hour = (int) hour,
+                .tm_min = (int) minute,
+                .tm_sec = (int) second,
+        };
+        secs = (int64_t) timegm(&tm);
+        if (tm.tm_mon != (int) month - 1 || tm.tm_mday != (int) day)
+                return -EINVAL;
+
+        secs -= off;
         if (secs < 0)
                 return -ERANGE;  /* before the epoch: usec_t cannot hold it */
 

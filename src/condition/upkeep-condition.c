@@ -57,27 +57,16 @@ static int help(void) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum {
-                ARG_VERSION = 0x100,
-        };
         static const struct option options[] = {
-                { "help",    no_argument, NULL, 'h'         },
-                { "version", no_argument, NULL, ARG_VERSION },
+                CLI_COMMON_OPTIONS,
                 {}
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        return help();
-                case ARG_VERSION:
-                        return cli_version();
-                case '?':
-                        return -EINVAL;
-                default:
-                        abort();
-                }
+        /* Every option there is ends the command line: help, the version, or a usage error. */
+        c = getopt_long(argc, argv, "h", options, NULL);
+        if (c >= 0)
+                return cli_common_option(c, help);
 
         return 1;
 }

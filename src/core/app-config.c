@@ -14,6 +14,7 @@
 #include "command.h"
 #include "log.h"
 #include "macro.h"
+#include "string-table.h"
 #include "strv.h"
 
 #define APP_SUFFIX ".app"
@@ -26,7 +27,9 @@ typedef enum Section {
         SECTION_UPDATE,
         SECTION_SERVICE,
         SECTION_SOCKET,
-        SECTION_UNKNOWN,  /* warned about once at its header; its lines are skipped */
+        _SECTION_MAX,
+        SECTION_UNKNOWN = _SECTION_MAX,  /* warned about once at its header; its lines are skipped */
+        _SECTION_INVALID = -EINVAL,
 } Section;
 
 static void unit_lines_free(UnitLine *lines, size_t n) {
@@ -148,27 +151,46 @@ bool app_public_key_is_valid(const char *key) {
         return strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == strlen(key);
 }
 
-static int parse_source(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+bool app_health_check_is_url(const char *check) {
+        return startswith(check, "http://");
+}
+
+/* The parsers of the key table below. Each gets the value of one Key=value line (stripped; empty
+ * resets the key to its default, as in unit files), data pointing at the AppConfig field the table
+ * names, ltype the table's parser-specific constant, and c the whole config. A value it refuses is
+ * logged as an error with file:line and key, and is -EINVAL. */
+typedef int (*ConfigParser)(const char *path, unsigned line, const char *key, const char *value,
+                            uint64_t ltype, void *data, AppConfig *c);
+
+#define CONFIG_PARSER(name)                                                                     \
+        int name(const char *path, unsigned line, const char *key, const char *value,          \
+                 uint64_t ltype, void *data, AppConfig *c)
+
+static CONFIG_PARSER(config_parse_string) {
+        return set_string(data, value);
+}
+
+static CONFIG_PARSER(config_parse_source) {
         if (!app_source_is_valid(value))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected an http://, https:// or file:/// URL or go:MODULE/PATH.",
                                        path, line, key, value);
 
-        return set_string(&c->source, value);
+        return set_string(data, value);
 }
 
-static int parse_url(const char *path, unsigned line, const char *key, const char *value, char **field) {
+static CONFIG_PARSER(config_parse_url) {
         if (!isempty(value) && !url_is_valid(value))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected an http://, https:// or file:/// URL.",
                                        path, line, key, value);
 
-        return set_string(field, value);
+        return set_string(data, value);
 }
 
 /* A signed-note verifier key, "name+hash+base64 key". Checked in full when used (note.h); this keeps
  * what is plainly not one out of the state it would be pinned in. */
-static int parse_go_build_key(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+static CONFIG_PARSER(config_parse_go_build_key) {
         const char *plus = value ? strchr(value, '+') : NULL;
         const char *plus2 = plus ? strchr(plus + 1, '+') : NULL;
 
@@ -179,28 +201,25 @@ static int parse_go_build_key(const char *path, unsigned line, const char *key, 
                                        "%s:%u: Invalid %s= value '%s': expected a verifier key NAME+HASH+KEY.",
                                        path, line, key, value);
 
-        return set_string(&c->go_build_key, value);
+        return set_string(data, value);
 }
 
-static int parse_public_key(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
-        if (isempty(value))
-                return set_string(&c->public_key, NULL);
-
-        if (!app_public_key_is_valid(value))
+static CONFIG_PARSER(config_parse_public_key) {
+        if (!isempty(value) && !app_public_key_is_valid(value))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a minisign public key or an absolute path.",
                                        path, line, key, value);
 
-        return set_string(&c->public_key, value);
+        return set_string(data, value);
 }
 
-static int parse_exec(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+static CONFIG_PARSER(config_parse_exec) {
         _cleanup_free_ char *copy = NULL;
         const char *program = value;
         size_t n;
 
         if (isempty(value))
-                return set_string(&c->exec, NULL);
+                return set_string(data, NULL);
 
         /* The program is quoted like ExecStart='s ("…" or '…'), or runs up to the first blank. */
         if (IN_SET(value[0], '"', '\'')) {
@@ -223,46 +242,35 @@ static int parse_exec(const char *path, unsigned line, const char *key, const ch
                                        "%s:%u: Invalid %s= value '%s': expected a relative path inside the release, then arguments.",
                                        path, line, key, value);
 
-        return set_string(&c->exec, value);
+        return set_string(data, value);
 }
 
-static int parse_policy(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
-        UpdatePolicy p;
-
-        if (isempty(value)) {
-                c->policy = UPDATE_POLICY_PATCH;
-                return 0;
+/* An enum through its string table; ltype is the default, expected lists the names for the error. */
+#define DEFINE_CONFIG_PARSE_ENUM(function, name, type, expected)                                \
+        static CONFIG_PARSER(function) {                                                        \
+                type *field = data, x;                                                          \
+                                                                                                \
+                if (isempty(value)) {                                                           \
+                        *field = (type) ltype;                                                  \
+                        return 0;                                                               \
+                }                                                                               \
+                                                                                                \
+                x = name##_from_string(value);                                                  \
+                if (x < 0)                                                                      \
+                        return log_error_errno(EINVAL,                                          \
+                                               "%s:%u: Invalid %s= value '%s': expected " expected ".", \
+                                               path, line, key, value);                         \
+                                                                                                \
+                *field = x;                                                                     \
+                return 0;                                                                       \
         }
 
-        p = update_policy_from_string(value);
-        if (p < 0)
-                return log_error_errno(EINVAL,
-                                       "%s:%u: Invalid %s= value '%s': expected patch, minor, major or manual.",
-                                       path, line, key, value);
+DEFINE_CONFIG_PARSE_ENUM(config_parse_update_policy, update_policy, UpdatePolicy,
+                         "patch, minor, major or manual")
+DEFINE_CONFIG_PARSE_ENUM(config_parse_toolchain_policy, toolchain_policy, ToolchainPolicy,
+                         "follow, supported, patch, minor or manual")
 
-        c->policy = p;
-        return 0;
-}
-
-static int parse_toolchain_policy(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
-        ToolchainPolicy p;
-
-        if (isempty(value)) {
-                c->toolchain_policy = TOOLCHAIN_POLICY_FOLLOW;
-                return 0;
-        }
-
-        p = toolchain_policy_from_string(value);
-        if (p < 0)
-                return log_error_errno(EINVAL,
-                                       "%s:%u: Invalid %s= value '%s': expected follow, supported, patch, minor or manual.",
-                                       path, line, key, value);
-
-        c->toolchain_policy = p;
-        return 0;
-}
-
-static int parse_window(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+static CONFIG_PARSER(config_parse_window) {
         /* Only the characters of systemd calendar day and hour ranges: the generator turns the value
          * into OnCalendar= and checks it properly, this just keeps obvious garbage out of units. */
         if (!isempty(value) &&
@@ -271,35 +279,35 @@ static int parse_window(const char *path, unsigned line, const char *key, const 
                                        "%s:%u: Invalid %s= value '%s': expected day and hour ranges such as 'Mon..Fri 09..17'.",
                                        path, line, key, value);
 
-        return set_string(&c->window, value);
+        return set_string(data, value);
 }
 
-static int parse_span(const char *path, unsigned line, const char *key, const char *value,
-                      usec_t default_value, usec_t *ret) {
-        usec_t t;
-        int r;
+/* A usec_t; ltype is the default. */
+static CONFIG_PARSER(config_parse_timespan) {
+        usec_t *field = data, t;
 
         if (isempty(value)) {
-                *ret = default_value;
+                *field = ltype;
                 return 0;
         }
 
-        r = parse_timespan(value, &t);
-        if (r < 0)
+        if (parse_timespan(value, &t) < 0)
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a time span such as '72h' or '1h 30min'.",
                                        path, line, key, value);
 
-        *ret = t;
+        *field = t;
         return 0;
 }
 
-static int parse_keep(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+/* An unsigned number of versions; ltype is the default. */
+static CONFIG_PARSER(config_parse_keep) {
+        unsigned *field = data;
         unsigned long k;
         char *end;
 
         if (isempty(value)) {
-                c->keep = APP_KEEP_DEFAULT;
+                *field = (unsigned) ltype;
                 return 0;
         }
 
@@ -311,17 +319,13 @@ static int parse_keep(const char *path, unsigned line, const char *key, const ch
                                        "%s:%u: Invalid %s= value '%s': expected a number of versions, at least %u.",
                                        path, line, key, value, APP_KEEP_MIN);
 
-        c->keep = (unsigned) k;
+        *field = (unsigned) k;
         return 0;
-}
-
-bool app_health_check_is_url(const char *check) {
-        return startswith(check, "http://");
 }
 
 /* A command upkeep runs for the app: its words must split, and a relative program is found inside the
  * release, so its path must not lead out of it. what says "a command" or "an http:// URL or a command". */
-static int parse_command(const char *path, unsigned line, const char *key, const char *value, const char *what) {
+static int check_command(const char *path, unsigned line, const char *key, const char *value, const char *what) {
         _cleanup_(strv_freep) char **argv = NULL;
 
         if (str_has_control_chars(value) || command_split(value, &argv) < 0)
@@ -338,39 +342,41 @@ static int parse_command(const char *path, unsigned line, const char *key, const
         return 0;
 }
 
-static int parse_health_check(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+static CONFIG_PARSER(config_parse_health_check) {
         int r;
 
         if (isempty(value))
-                return set_string(&c->health_check, NULL);
+                return set_string(data, NULL);
 
         if (app_health_check_is_url(value)) {
                 if (str_has_control_chars(value) || strpbrk(value, " \t"))
                         return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected an http:// URL "
                                                "without spaces.", path, line, key, value);
         } else {
-                r = parse_command(path, line, key, value, "an http:// URL or a command");
+                r = check_command(path, line, key, value, "an http:// URL or a command");
                 if (r < 0)
                         return r;
         }
 
-        return set_string(&c->health_check, value);
+        return set_string(data, value);
 }
 
-/* Repeated, each a hook run in order; an empty value forgets the ones before, as ExecStart= does. */
-static int parse_install_hook(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+/* A strv of commands: repeated, each one run in order; an empty value forgets the ones before, as
+ * ExecStart= does. */
+static CONFIG_PARSER(config_parse_commands) {
+        char ***field = data;
         int r;
 
         if (isempty(value)) {
-                c->install_hooks = strv_free(c->install_hooks);
+                *field = strv_free(*field);
                 return 0;
         }
 
-        r = parse_command(path, line, key, value, "a command");
+        r = check_command(path, line, key, value, "a command");
         if (r < 0)
                 return r;
 
-        return strv_extend(&c->install_hooks, value);
+        return strv_extend(field, value);
 }
 
 static int add_unit_line(UnitLine **lines, size_t *n, const char *key, const char *value) {
@@ -394,7 +400,7 @@ static int add_unit_line(UnitLine **lines, size_t *n, const char *key, const cha
 /* [Service] lines are passed on to the unit, except what would undo what the generator and the
  * template put there: the one ExecStart= (from Exec=), and the trial check run before each start
  * (an empty ExecCondition= would reset the list it is in). */
-static int parse_service_line(const char *path, unsigned line, const char *key, const char *value, AppConfig *c) {
+static CONFIG_PARSER(config_parse_service_line) {
         if (streq(key, "ExecStart"))
                 return log_error_errno(EINVAL, "%s:%u: ExecStart= in [Service] is not allowed: the command is "
                                        "Exec= in [App], run from the current release.", path, line);
@@ -405,76 +411,79 @@ static int parse_service_line(const char *path, unsigned line, const char *key, 
         return add_unit_line(&c->service_lines, &c->n_service_lines, key, value);
 }
 
-static const char *const section_names[] = {
+static CONFIG_PARSER(config_parse_socket_line) {
+        return add_unit_line(&c->socket_lines, &c->n_socket_lines, key, value);
+}
+
+static const char *const section_table[_SECTION_MAX] = {
         [SECTION_APP]     = "App",
         [SECTION_UPDATE]  = "Update",
         [SECTION_SERVICE] = "Service",
         [SECTION_SOCKET]  = "Socket",
 };
 
+DEFINE_PRIVATE_STRING_TABLE_LOOKUP(section, Section)
+
+typedef struct ConfigItem {
+        Section section;
+        const char *key;      /* NULL: every key of the section */
+        ConfigParser parse;
+        uint64_t ltype;       /* the parser's constant: a default, for some */
+        size_t offset;        /* of the field in AppConfig that the parser fills */
+} ConfigItem;
+
+static const ConfigItem config_items[] = {
+        { SECTION_APP,     "Description",     config_parse_string,           0,                        offsetof(AppConfig, description)      },
+        { SECTION_APP,     "Source",          config_parse_source,           0,                        offsetof(AppConfig, source)           },
+        { SECTION_APP,     "PublicKey",       config_parse_public_key,       0,                        offsetof(AppConfig, public_key)       },
+        { SECTION_APP,     "Exec",            config_parse_exec,             0,                        offsetof(AppConfig, exec)             },
+        { SECTION_APP,     "GoProxy",         config_parse_url,              0,                        offsetof(AppConfig, go_proxy)         },
+        { SECTION_APP,     "GoBuild",         config_parse_url,              0,                        offsetof(AppConfig, go_build)         },
+        { SECTION_APP,     "GoBuildKey",      config_parse_go_build_key,     0,                        offsetof(AppConfig, go_build_key)     },
+        { SECTION_UPDATE,  "Policy",          config_parse_update_policy,    UPDATE_POLICY_PATCH,      offsetof(AppConfig, policy)           },
+        { SECTION_UPDATE,  "ToolchainPolicy", config_parse_toolchain_policy, TOOLCHAIN_POLICY_FOLLOW,  offsetof(AppConfig, toolchain_policy) },
+        { SECTION_UPDATE,  "Window",          config_parse_window,           0,                        offsetof(AppConfig, window)           },
+        { SECTION_UPDATE,  "Delay",           config_parse_timespan,         0,                        offsetof(AppConfig, delay)            },
+        { SECTION_UPDATE,  "Jitter",          config_parse_timespan,         APP_CHECK_JITTER_DEFAULT, offsetof(AppConfig, jitter)           },
+        { SECTION_UPDATE,  "Keep",            config_parse_keep,             APP_KEEP_DEFAULT,         offsetof(AppConfig, keep)             },
+        { SECTION_UPDATE,  "TrialSec",        config_parse_timespan,         APP_TRIAL_SEC_DEFAULT,    offsetof(AppConfig, trial_sec)        },
+        { SECTION_UPDATE,  "HealthCheck",     config_parse_health_check,     0,                        offsetof(AppConfig, health_check)     },
+        { SECTION_UPDATE,  "InstallHook",     config_parse_commands,         0,                        offsetof(AppConfig, install_hooks)    },
+        { SECTION_SERVICE, NULL,              config_parse_service_line,     0,                        0                                     },
+        { SECTION_SOCKET,  NULL,              config_parse_socket_line,      0,                        0                                     },
+};
+
+static const ConfigItem *config_item_find(Section section, const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(config_items); i++)
+                if (config_items[i].section == section && (!config_items[i].key || streq(config_items[i].key, key)))
+                        return config_items + i;
+        return NULL;
+}
+
 static int parse_assignment(AppConfig *c, Section section, const char *path, unsigned line,
                             const char *key, const char *value) {
-        switch (section) {
+        const ConfigItem *item;
 
-        case SECTION_APP:
-                if (streq(key, "Description"))
-                        return set_string(&c->description, value);
-                if (streq(key, "Source"))
-                        return parse_source(path, line, key, value, c);
-                if (streq(key, "PublicKey"))
-                        return parse_public_key(path, line, key, value, c);
-                if (streq(key, "Exec"))
-                        return parse_exec(path, line, key, value, c);
-                if (streq(key, "GoProxy"))
-                        return parse_url(path, line, key, value, &c->go_proxy);
-                if (streq(key, "GoBuild"))
-                        return parse_url(path, line, key, value, &c->go_build);
-                if (streq(key, "GoBuildKey"))
-                        return parse_go_build_key(path, line, key, value, c);
-                break;
-
-        case SECTION_UPDATE:
-                if (streq(key, "Policy"))
-                        return parse_policy(path, line, key, value, c);
-                if (streq(key, "ToolchainPolicy"))
-                        return parse_toolchain_policy(path, line, key, value, c);
-                if (streq(key, "Window"))
-                        return parse_window(path, line, key, value, c);
-                if (streq(key, "Delay"))
-                        return parse_span(path, line, key, value, 0, &c->delay);
-                if (streq(key, "Jitter"))
-                        return parse_span(path, line, key, value, APP_CHECK_JITTER_DEFAULT, &c->jitter);
-                if (streq(key, "Keep"))
-                        return parse_keep(path, line, key, value, c);
-                if (streq(key, "TrialSec"))
-                        return parse_span(path, line, key, value, APP_TRIAL_SEC_DEFAULT, &c->trial_sec);
-                if (streq(key, "HealthCheck"))
-                        return parse_health_check(path, line, key, value, c);
-                if (streq(key, "InstallHook"))
-                        return parse_install_hook(path, line, key, value, c);
-                break;
-
-        case SECTION_SERVICE:
-                return parse_service_line(path, line, key, value, c);
-
-        case SECTION_SOCKET:
-                return add_unit_line(&c->socket_lines, &c->n_socket_lines, key, value);
-
-        case SECTION_UNKNOWN:
-                return 0;
-
-        case SECTION_NONE:
+        if (section == SECTION_NONE)
                 return log_error_errno(EINVAL, "%s:%u: Assignment to %s= outside of any section, refusing.",
                                        path, line, key);
+        if (section == SECTION_UNKNOWN)
+                return 0;
+
+        item = config_item_find(section, key);
+        if (!item) {
+                log_warning("%s:%u: Unknown key %s= in section [%s], ignoring.", path, line, key,
+                            section_to_string(section));
+                return 0;
         }
 
-        log_warning("%s:%u: Unknown key %s= in section [%s], ignoring.", path, line, key, section_names[section]);
-        return 0;
+        return item->parse(path, line, key, value, item->ltype, (uint8_t *) c + item->offset, c);
 }
 
 static int parse_section_header(const char *path, unsigned line, char *l, Section *section) {
         size_t n = strlen(l);
         char *name;
+        Section s;
 
         if (n < 3 || l[n - 1] != ']')
                 return log_error_errno(EINVAL, "%s:%u: Invalid section header '%s', refusing.", path, line, l);
@@ -482,14 +491,13 @@ static int parse_section_header(const char *path, unsigned line, char *l, Sectio
         l[n - 1] = 0;
         name = l + 1;
 
-        for (Section s = SECTION_APP; s < SECTION_UNKNOWN; s++)
-                if (streq(section_names[s], name)) {
-                        *section = s;
-                        return 0;
-                }
+        s = section_from_string(name);
+        if (s < 0) {
+                log_warning("%s:%u: Unknown section [%s], ignoring its lines.", path, line, name);
+                s = SECTION_UNKNOWN;
+        }
 
-        log_warning("%s:%u: Unknown section [%s], ignoring its lines.", path, line, name);
-        *section = SECTION_UNKNOWN;
+        *section = s;
         return 0;
 }
 

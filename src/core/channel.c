@@ -3,15 +3,16 @@
  * helpers updates need around it (native platform, staged-rollout membership). */
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "channel.h"
+#include "hexdecoct.h"
+#include "json-util.h"
 #include "macro.h"
+#include "string-table.h"
 #include "version.h"
 
 #define ROLLOUT_DEFAULT 100U
@@ -22,22 +23,7 @@ static const char *const artifact_type_table[_ARTIFACT_TYPE_MAX] = {
         [ARTIFACT_ZIP]    = "zip",
 };
 
-const char *artifact_type_to_string(ArtifactType t) {
-        if (t < 0 || t >= _ARTIFACT_TYPE_MAX)
-                return NULL;
-        return artifact_type_table[t];
-}
-
-ArtifactType artifact_type_from_string(const char *s) {
-        if (!s)
-                return _ARTIFACT_TYPE_INVALID;
-
-        for (ArtifactType t = 0; t < _ARTIFACT_TYPE_MAX; t++)
-                if (streq(artifact_type_table[t], s))
-                        return t;
-
-        return _ARTIFACT_TYPE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(artifact_type, ArtifactType)
 
 static void channel_artifact_done(ChannelArtifact *a) {
         free(a->platform);
@@ -108,31 +94,25 @@ static char *strdup_printf(const char *format, ...) {
         return k < 0 ? NULL : s;
 }
 
-/* A JSON null counts as present (and then as the wrong type): a publisher writing null for a field
- * almost certainly has a bug we should point at, not paper over. */
-static bool json_field(struct json_object *o, const char *key, struct json_object **ret) {
-        return json_object_object_get_ex(o, key, ret);
-}
-
 static int get_string(struct json_object *o, const char *key, bool required, const char *where,
                       char **ret_reason, char **ret) {
         struct json_object *v;
         const char *s;
         char *copy;
+        int r;
 
-        if (!json_field(o, key, &v)) {
+        v = json_get_member(o, key);
+        if (!v) {
                 if (required)
                         return refuse_msg(ret_reason, where, "\"%s\" is missing", key);
                 *ret = NULL;
                 return 0;
         }
-        if (!json_object_is_type(v, json_type_string))
-                return refuse_msg(ret_reason, where, "\"%s\" is not a string", key);
-
-        s = json_object_get_string(v);
-        /* An escaped \u0000 would silently cut the C string short. */
-        if (strlen(s) != (size_t) json_object_get_string_len(v))
+        r = json_string_value(v, &s);
+        if (r == -EINVAL)
                 return refuse_msg(ret_reason, where, "\"%s\" contains a NUL character", key);
+        if (r < 0)
+                return refuse_msg(ret_reason, where, "\"%s\" is not a string", key);
         if (required && isempty(s))
                 return refuse_msg(ret_reason, where, "\"%s\" is empty", key);
 
@@ -149,17 +129,14 @@ static int get_u64(struct json_object *o, const char *key, bool required, const 
                    char **ret_reason, uint64_t *ret) {
         struct json_object *v;
 
-        if (!json_field(o, key, &v)) {
+        v = json_get_member(o, key);
+        if (!v) {
                 if (required)
                         return refuse_msg(ret_reason, where, "\"%s\" is missing", key);
                 return 0;
         }
-        /* json-c keeps integers beyond INT64_MAX as unsigned and reports negative ones as int64 < 0;
-         * a fraction or exponent makes a double, which is not a count of anything. */
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+        if (json_u64_value(v, ret) < 0)
                 return refuse_msg(ret_reason, where, "\"%s\" is not a non-negative integer", key);
-
-        *ret = json_object_get_uint64(v);
         return 0;
 }
 
@@ -186,7 +163,8 @@ static int get_array(struct json_object *o, const char *key, const char *where, 
                      struct json_object **ret) {
         struct json_object *v;
 
-        if (!json_field(o, key, &v))
+        v = json_get_member(o, key);
+        if (!v)
                 return refuse_msg(ret_reason, where, "\"%s\" is missing", key);
         if (!json_object_is_type(v, json_type_array))
                 return refuse_msg(ret_reason, where, "\"%s\" is not an array", key);
@@ -195,32 +173,8 @@ static int get_array(struct json_object *o, const char *key, const char *where, 
         return 0;
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 static int parse_sha256(const char *s, uint8_t ret[static SHA256_SIZE]) {
-        uint8_t d[SHA256_SIZE];
-
-        if (strlen(s) != 2 * SHA256_SIZE)
-                return -EINVAL;
-
-        for (size_t i = 0; i < SHA256_SIZE; i++) {
-                int hi = unhex(s[2 * i]), lo = unhex(s[2 * i + 1]);
-
-                if (hi < 0 || lo < 0)
-                        return -EINVAL;
-                d[i] = (uint8_t) (hi << 4 | lo);
-        }
-
-        memcpy(ret, d, SHA256_SIZE);
-        return 0;
+        return hex_decode(s, strlen(s), ret, SHA256_SIZE);
 }
 
 /* "linux-amd64" and the like: Go's GOOS-GOARCH spelling. Other operating systems may share a channel,
@@ -442,39 +396,6 @@ static int check_duplicate_versions(const Channel *c, char **ret_reason) {
         return 0;
 }
 
-static int json_parse_strict(const char *json, size_t size, struct json_object **ret) {
-        struct json_tokener *tok;
-        struct json_object *o;
-        bool ok;
-
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-
-        /* Strict mode also refuses anything but whitespace after the value ("{…}{…}", "{…}junk"), so
-         * a success here means the bytes are exactly one JSON value. */
-        o = json_tokener_parse_ex(tok, json, (int) size);
-        ok = o && json_tokener_get_error(tok) == json_tokener_success;
-        json_tokener_free(tok);
-
-        if (!ok) {
-                json_object_put(o);
-                return -EBADMSG;
-        }
-
-        *ret = o;
-        return 0;
-}
-
-static void evp_md_ctx_freep(EVP_MD_CTX **p) {
-        EVP_MD_CTX_free(*p);
-}
-
-static void json_object_putp(struct json_object **o) {
-        json_object_put(*o);
-}
-
 static int parse_channel(struct json_object *root, char **reason, Channel **ret) {
         _cleanup_(channel_freep) Channel *c = NULL;
         struct json_object *releases = NULL;
@@ -546,7 +467,7 @@ int channel_parse(const char *json, size_t size, Channel **ret, char **ret_reaso
         else if (memchr(json, 0, size))
                 r = refuse_msg(&reason, "", "contains a NUL byte");
         else {
-                r = json_parse_strict(json, size, &root);
+                r = json_parse_strict(json, size, JSON_TOKENER_VALIDATE_UTF8, &root);
                 if (r == -EBADMSG)
                         r = refuse_msg(&reason, "", "not valid JSON");
                 else if (r >= 0)
@@ -633,10 +554,8 @@ const char *platform_native(void) {
  * and app and version are the exact strings (no normalisation of a "v" prefix or build metadata).
  * The NULs keep ("ab","c") and ("a","bc") apart. The bias of mod 100 over 2^64 is ~1e-18. */
 bool rollout_includes(sd_id128_t machine_id, const char *app, const char *version, unsigned percent) {
-        _cleanup_(evp_md_ctx_freep) EVP_MD_CTX *ctx = NULL;
         char id[SD_ID128_STRING_MAX];
-        uint8_t h[EVP_MAX_MD_SIZE];
-        unsigned n = 0;
+        uint8_t h[SHA256_SIZE];
         uint64_t x = 0;
 
         if (percent >= 100)
@@ -648,34 +567,19 @@ bool rollout_includes(sd_id128_t machine_id, const char *app, const char *versio
         version = strempty(version);
         (void) sd_id128_to_string(machine_id, id);
 
-        ctx = EVP_MD_CTX_new();
+        const struct iovec iov[] = {
+                { id, strlen(id) + 1 },
+                { (void *) app, strlen(app) + 1 },
+                { (void *) version, strlen(version) },
+        };
+
         /* If hashing fails we cannot place the machine; staying out of a partial rollout is the safe
          * side, the release reaches it at 100% anyway. */
-        if (!ctx ||
-            EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-            EVP_DigestUpdate(ctx, id, strlen(id) + 1) != 1 ||
-            EVP_DigestUpdate(ctx, app, strlen(app) + 1) != 1 ||
-            EVP_DigestUpdate(ctx, version, strlen(version)) != 1 ||
-            EVP_DigestFinal_ex(ctx, h, &n) != 1 ||
-            n != SHA256_SIZE) {
-                ERR_clear_error();
+        if (sha256_iovec(iov, ELEMENTSOF(iov), h) < 0)
                 return false;
-        }
 
         for (size_t i = 0; i < 8; i++)
                 x = x << 8 | h[i];
 
         return x % 100 < percent;
-}
-
-char *sha256_to_hex(const uint8_t digest[SHA256_SIZE], char buf[static 2 * SHA256_SIZE + 1]) {
-        static const char hex[] = "0123456789abcdef";
-
-        for (size_t i = 0; i < SHA256_SIZE; i++) {
-                buf[2 * i] = hex[digest[i] >> 4];
-                buf[2 * i + 1] = hex[digest[i] & 0xf];
-        }
-        buf[2 * SHA256_SIZE] = 0;
-
-        return buf;
 }

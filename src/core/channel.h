@@ -85,5 +85,3 @@ const char *platform_native(void);
  * same answer; different versions spread machines independently. */
 bool rollout_includes(sd_id128_t machine_id, const char *app, const char *version, unsigned percent);
 
-/* Lower-case hex of a SHA-256 digest into buf (65 bytes). */
-char *sha256_to_hex(const uint8_t digest[SHA256_SIZE], char buf[static 2 * SHA256_SIZE + 1]);

@@ -260,6 +260,7 @@ static int copy_binary(int artifact_fd, int dir_fd, const char *name) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         off_t offset = 0;
+        int r;
 
         fd = openat(dir_fd, name, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600);
         if (fd < 0)
@@ -299,17 +300,9 @@ static int copy_binary(int artifact_fd, int dir_fd, const char *name) {
                         break;
                 offset += n;
 
-                for (char *p = buf; n > 0;) {
-                        ssize_t k = write(fd, p, (size_t) n);
-
-                        if (k < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                return -errno;
-                        }
-                        p += k;
-                        n -= k;
-                }
+                r = loop_write(fd, buf, (size_t) n);
+                if (r < 0)
+                        return r;
         }
 
 done:

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "json-util.h"
 #include "macro.h"
 #include "state.h"
+#include "string-table.h"
 #include "strv.h"
 #include "version.h"
 
@@ -21,22 +23,7 @@ static const char *const transition_kind_table[_TRANSITION_KIND_MAX] = {
         [TRANSITION_ROLLBACK]  = "rollback",
 };
 
-const char *transition_kind_to_string(TransitionKind k) {
-        if (k < 0 || k >= _TRANSITION_KIND_MAX)
-                return NULL;
-        return transition_kind_table[k];
-}
-
-TransitionKind transition_kind_from_string(const char *s) {
-        if (!s)
-                return _TRANSITION_KIND_INVALID;
-
-        for (TransitionKind k = 0; k < _TRANSITION_KIND_MAX; k++)
-                if (streq(transition_kind_table[k], s))
-                        return k;
-
-        return _TRANSITION_KIND_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(transition_kind, TransitionKind)
 
 int free_and_strdup(char **field, const char *value) {
         char *copy = NULL;
@@ -138,13 +125,6 @@ int app_state_add_transition(AppState *s, usec_t time, const char *from, const c
 }
 
 /* JSON writing */
-
-static void json_object_putp(struct json_object **o) {
-        if (*o)
-                json_object_put(*o);
-}
-
-#define _cleanup_json_ _cleanup_(json_object_putp)
 
 /* Takes ownership of v, also on failure; a NULL v is a failed json_object_new_…(). */
 static int json_add(struct json_object *o, const char *key, struct json_object *v) {
@@ -324,24 +304,11 @@ int app_state_to_json(const AppState *s, char **ret) {
 /* JSON reading: every helper leaves its output alone when the field is absent or null, and refuses
  * a field of the wrong type with -EBADMSG. */
 
-static struct json_object *json_field(struct json_object *o, const char *key) {
-        struct json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;  /* NULL for a JSON null as well */
-}
-
 static int json_read_string(struct json_object *v, bool is_version, char **ret) {
         const char *s;
         char *copy;
 
-        if (!json_object_is_type(v, json_type_string))
-                return -EBADMSG;
-
-        s = json_object_get_string(v);
-        /* A NUL inside the JSON string would silently shorten it. */
-        if (strlen(s) != (size_t) json_object_get_string_len(v))
+        if (json_string_value(v, &s) < 0)
                 return -EBADMSG;
         if (is_version && !version_is_valid(s))
                 return -EBADMSG;
@@ -355,7 +322,7 @@ static int json_read_string(struct json_object *v, bool is_version, char **ret) 
 }
 
 static int json_get_string(struct json_object *o, const char *key, bool is_version, char **ret) {
-        struct json_object *v = json_field(o, key);
+        struct json_object *v = json_get_member(o, key);
 
         if (!v)
                 return 0;
@@ -371,7 +338,7 @@ static int json_read_timestamp(struct json_object *v, usec_t *ret) {
 }
 
 static int json_get_timestamp(struct json_object *o, const char *key, usec_t *ret) {
-        struct json_object *v = json_field(o, key);
+        struct json_object *v = json_get_member(o, key);
 
         if (!v)
                 return 0;
@@ -379,16 +346,11 @@ static int json_get_timestamp(struct json_object *o, const char *key, usec_t *re
 }
 
 static int json_get_u64(struct json_object *o, const char *key, uint64_t *ret) {
-        struct json_object *v = json_field(o, key);
+        struct json_object *v = json_get_member(o, key);
 
         if (!v)
                 return 0;
-        /* json-c clamps: a negative number reads as int64 < 0, one beyond INT64_MAX as INT64_MAX. */
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-                return -EBADMSG;
-
-        *ret = json_object_get_uint64(v);
-        return 0;
+        return json_u64_value(v, ret);
 }
 
 static int json_get_unsigned(struct json_object *o, const char *key, unsigned *ret) {
@@ -406,19 +368,15 @@ static int json_get_unsigned(struct json_object *o, const char *key, unsigned *r
 }
 
 static int json_get_bool(struct json_object *o, const char *key, bool *ret) {
-        struct json_object *v = json_field(o, key);
+        struct json_object *v = json_get_member(o, key);
 
         if (!v)
                 return 0;
-        if (!json_object_is_type(v, json_type_boolean))
-                return -EBADMSG;
-
-        *ret = json_object_get_boolean(v);
-        return 0;
+        return json_bool_value(v, ret);
 }
 
 static int json_get_bad_versions(struct json_object *o, char ***ret) {
-        struct json_object *a = json_field(o, "bad_versions");
+        struct json_object *a = json_get_member(o, "bad_versions");
         int r;
 
         if (!a)
@@ -441,7 +399,7 @@ static int json_get_bad_versions(struct json_object *o, char ***ret) {
 }
 
 static int json_get_history(struct json_object *o, AppState *s) {
-        struct json_object *a = json_field(o, "history");
+        struct json_object *a = json_get_member(o, "history");
         size_t n;
         int r;
 
@@ -462,9 +420,9 @@ static int json_get_history(struct json_object *o, AppState *s) {
                 if (!json_object_is_type(e, json_type_object))
                         return -EBADMSG;
 
-                time = json_field(e, "time");
-                how = json_field(e, "how");
-                if (!time || !how || !json_field(e, "to") || !json_object_is_type(how, json_type_string))
+                time = json_get_member(e, "time");
+                how = json_get_member(e, "how");
+                if (!time || !how || !json_get_member(e, "to") || !json_object_is_type(how, json_type_string))
                         return -EBADMSG;
 
                 r = json_read_timestamp(time, &t);
@@ -488,31 +446,6 @@ static int json_get_history(struct json_object *o, AppState *s) {
         return 0;
 }
 
-static int parse_json_object(const char *json, struct json_object **ret) {
-        _cleanup_json_ struct json_object *o = NULL;
-        struct json_tokener *tok;
-
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        /* Strict mode also refuses anything but whitespace after the object: "{…}garbage" is as
-         * corrupt as a truncated file. */
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-
-        o = json_tokener_parse_ex(tok, json, (int) strlen(json));
-        if (json_tokener_get_error(tok) != json_tokener_success) {
-                json_object_put(o);
-                o = NULL;
-        }
-        json_tokener_free(tok);
-
-        if (!o || !json_object_is_type(o, json_type_object))
-                return -EBADMSG;
-
-        *ret = TAKE_PTR(o);
-        return 0;
-}
-
 int app_state_from_json(const char *json, AppState **ret) {
         _cleanup_(app_state_freep) AppState *s = NULL;
         _cleanup_json_ struct json_object *o = NULL;
@@ -521,9 +454,11 @@ int app_state_from_json(const char *json, AppState **ret) {
         if (!json || strlen(json) > INT_MAX)
                 return -EBADMSG;
 
-        r = parse_json_object(json, &o);
+        r = json_parse_strict(json, strlen(json), 0, &o);
         if (r < 0)
                 return r;
+        if (!json_object_is_type(o, json_type_object))
+                return -EBADMSG;
 
         r = app_state_new(&s);
         if (r < 0)

@@ -17,10 +17,14 @@
 #include "version.h"
 
 #define VERSIONS_DIR "versions/"
-#define TEMP_LINK_ATTEMPTS 16
-
 static bool filename_is_plain(const char *s) {
         return !isempty(s) && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
+}
+
+static int make_symlink(int dir_fd, const char *tmp, void *userdata) {
+        if (symlinkat(userdata, dir_fd, tmp) < 0)
+                return -errno;
+        return 0;
 }
 
 int switch_link_at(int dir_fd, const char *name, const char *version) {
@@ -41,30 +45,12 @@ int switch_link_at(int dir_fd, const char *name, const char *version) {
         if (!S_ISDIR(st.st_mode))
                 return -ENOTDIR;
 
-        for (unsigned attempt = 0; attempt < TEMP_LINK_ATTEMPTS; attempt++) {
-                _cleanup_free_ char *tmp = NULL;
+        /* Readers see either the old or the new link. */
+        r = rename_into_place_at(dir_fd, name, make_symlink, target);
+        if (r < 0)
+                return r;
 
-                r = temp_name(".#", name, ".", &tmp);
-                if (r < 0)
-                        return r;
-
-                if (symlinkat(target, dir_fd, tmp) < 0) {
-                        if (errno == EEXIST)
-                                continue;
-                        return -errno;
-                }
-
-                /* rename() replaces name in one step, so readers see either the old or the new link. */
-                if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
-                        r = -errno;
-                        (void) unlinkat(dir_fd, tmp, 0);
-                        return r;
-                }
-
-                return fsync_directory_at(dir_fd);
-        }
-
-        return -EEXIST;
+        return fsync_directory_at(dir_fd);
 }
 
 int app_lock_at(int dir_fd) {

@@ -77,8 +77,13 @@ static int split_range(Span item, Span *ret_start, Span *ret_end, bool *ret_has_
         return 0;
 }
 
-static int parse_weekdays(Span field, uint8_t *ret, const char **ret_reason) {
-        uint8_t days = 0;
+/* Calls add(a, b) for each item of field, a comma-separated list of single values (passed as a..a)
+ * and ranges "a..b", each value read by parse. empty_reason and invalid_reason say what is wrong with
+ * an empty item and with one parse does not take; add() gives its own. */
+static int parse_list(Span field, int (*parse)(Span s, unsigned *ret),
+                      int (*add)(unsigned a, unsigned b, void *userdata, const char **ret_reason), void *userdata,
+                      const char *empty_reason, const char *invalid_reason, const char **ret_reason) {
+        int r;
 
         for (size_t i = 0; i <= field.n;) {
                 Span item = { field.p + i, strcspn(field.p + i, ",") };
@@ -89,77 +94,89 @@ static int parse_weekdays(Span field, uint8_t *ret, const char **ret_reason) {
                 if (item.n > field.n - i)
                         item.n = field.n - i;
                 if (item.n == 0) {
-                        *ret_reason = "empty item in the weekday list";
+                        *ret_reason = empty_reason;
                         return -EINVAL;
                 }
 
                 if (split_range(item, &start, &end, &has_end) < 0 ||
-                    parse_weekday(start, &a) < 0 ||
-                    (has_end && parse_weekday(end, &b) < 0)) {
-                        *ret_reason = "unknown weekday; expected Mon, Tue, Wed, Thu, Fri, Sat or Sun, "
-                                      "ranges such as Mon..Fri, or lists such as Sat,Sun";
+                    parse(start, &a) < 0 ||
+                    (has_end && parse(end, &b) < 0)) {
+                        *ret_reason = invalid_reason;
                         return -EINVAL;
                 }
                 if (!has_end)
                         b = a;
 
-                /* The week is a cycle: Fri..Mon is Friday through Monday. */
-                for (unsigned d = a;; d = (d + 1) % 7) {
-                        days |= (uint8_t) (1u << d);
-                        if (d == b)
-                                break;
-                }
+                r = add(a, b, userdata, ret_reason);
+                if (r < 0)
+                        return r;
 
                 i += item.n + 1;
         }
+
+        return 0;
+}
+
+static int add_weekdays(unsigned a, unsigned b, void *userdata, const char **ret_reason) {
+        uint8_t *days = userdata;
+
+        /* The week is a cycle: Fri..Mon is Friday through Monday. */
+        for (unsigned d = a;; d = (d + 1) % 7) {
+                *days |= (uint8_t) (1u << d);
+                if (d == b)
+                        break;
+        }
+        return 0;
+}
+
+static int parse_weekdays(Span field, uint8_t *ret, const char **ret_reason) {
+        uint8_t days = 0;
+        int r;
+
+        r = parse_list(field, parse_weekday, add_weekdays, &days,
+                       "empty item in the weekday list",
+                       "unknown weekday; expected Mon, Tue, Wed, Thu, Fri, Sat or Sun, "
+                       "ranges such as Mon..Fri, or lists such as Sat,Sun",
+                       ret_reason);
+        if (r < 0)
+                return r;
 
         *ret = days;
         return 0;
 }
 
+static int add_hours(unsigned a, unsigned b, void *userdata, const char **ret_reason) {
+        uint32_t *hours = userdata;
+
+        if (a > b) {
+                /* The hours after midnight would be on the next day, which a weekday list cannot say;
+                 * the operator spells out what is meant instead. */
+                *ret_reason = "hour range runs backwards; a window past midnight is two ranges, "
+                              "e.g. 22..23,00..02";
+                return -EINVAL;
+        }
+
+        for (unsigned h = a; h <= b; h++)
+                *hours |= UINT32_C(1) << h;
+        return 0;
+}
+
 static int parse_hours(Span field, uint32_t *ret, const char **ret_reason) {
         uint32_t hours = 0;
+        int r;
 
         if (field.n == 1 && field.p[0] == '*') {
                 *ret = WINDOW_ALL_HOURS;
                 return 0;
         }
 
-        for (size_t i = 0; i <= field.n;) {
-                Span item = { field.p + i, strcspn(field.p + i, ",") };
-                unsigned a, b;
-                Span start, end;
-                bool has_end;
-
-                if (item.n > field.n - i)
-                        item.n = field.n - i;
-                if (item.n == 0) {
-                        *ret_reason = "empty item in the hour list";
-                        return -EINVAL;
-                }
-
-                if (split_range(item, &start, &end, &has_end) < 0 ||
-                    parse_hour(start, &a) < 0 ||
-                    (has_end && parse_hour(end, &b) < 0)) {
-                        *ret_reason = "invalid hour; expected whole hours 00 to 23, ranges such as 09..17, "
-                                      "or lists such as 01,03";
-                        return -EINVAL;
-                }
-                if (!has_end)
-                        b = a;
-                if (a > b) {
-                        /* The hours after midnight would be on the next day, which a weekday list
-                         * cannot say; the operator spells out what is meant instead. */
-                        *ret_reason = "hour range runs backwards; a window past midnight is two ranges, "
-                                      "e.g. 22..23,00..02";
-                        return -EINVAL;
-                }
-
-                for (unsigned h = a; h <= b; h++)
-                        hours |= UINT32_C(1) << h;
-
-                i += item.n + 1;
-        }
+        r = parse_list(field, parse_hour, add_hours, &hours,
+                       "empty item in the hour list",
+                       "invalid hour; expected whole hours 00 to 23, ranges such as 09..17, "
+                       "or lists such as 01,03",
+                       ret_reason);
+        if (r < 0)
+                return r;
 
         *ret = hours;
         return 0;

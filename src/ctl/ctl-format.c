@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "ctl-format.h"
 #include "macro.h"
+#include "utf8.h"
 
 int exit_status_from_bus_error(const char *name) {
         if (!name)
@@ -105,17 +106,6 @@ size_t table_n_rows(const Table *t) {
         return t->n_cells / t->n_columns - 1;
 }
 
-/* Characters, not bytes: "é" takes one column like "e". Continuation bytes (10xxxxxx) do not start a
- * character. East Asian wide characters would need wcwidth(), which versions and app names do not. */
-static size_t utf8_width(const char *s) {
-        size_t n = 0;
-
-        for (; *s; s++)
-                if (((unsigned char) *s & 0xC0) != 0x80)
-                        n++;
-        return n;
-}
-
 int table_format(const Table *t, bool header, char **ret) {
         _cleanup_free_ size_t *widths = NULL;
         _cleanup_free_ char *buf = NULL;
@@ -126,9 +116,11 @@ int table_format(const Table *t, bool header, char **ret) {
         if (!widths)
                 return -ENOMEM;
 
+        /* Characters, not bytes: "é" takes one column like "e". East Asian wide characters would need
+         * wcwidth(), which versions and app names do not. */
         for (size_t row = header ? 0 : 1; row < n_rows; row++)
                 for (size_t col = 0; col < t->n_columns; col++) {
-                        size_t w = utf8_width(t->cells[row * t->n_columns + col]);
+                        size_t w = utf8_n_characters(t->cells[row * t->n_columns + col]);
                         if (w > widths[col])
                                 widths[col] = w;
                 }
@@ -147,7 +139,7 @@ int table_format(const Table *t, bool header, char **ret) {
                                 break;
                         }
                         /* Pad to the column width, plus the two-space gap. */
-                        for (size_t k = utf8_width(cell); k < widths[col] + 2; k++)
+                        for (size_t k = utf8_n_characters(cell); k < widths[col] + 2; k++)
                                 fputc(' ', f);
                 }
 

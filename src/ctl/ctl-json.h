@@ -5,11 +5,8 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
+#include "json-util.h"
 #include "time-util.h"
-
-static inline void json_object_putp(json_object **o) {
-        json_object_put(*o);
-}
 
 /* Each returns 0 or -ENOMEM. */
 

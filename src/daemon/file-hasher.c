@@ -3,7 +3,6 @@
  * counters and flags; reading and hashing happen outside it. The worker tells the loop it is done by
  * writing to an eventfd the loop watches, so the loop never waits on the worker except in
  * file_hasher_free(), and then for one chunk at most. */
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -11,6 +10,7 @@
 
 #include "file-hasher.h"
 #include "macro.h"
+#include "sha256.h"
 
 /* Read and hashed at once: big enough that locking and waking cost nothing per byte, small enough to
  * stay in the L2 cache between pread() and hashing, and to bound how long file_hasher_free() waits. */
@@ -29,7 +29,7 @@ struct FileHasher {
         bool thread_started;
 
         /* Owned by the worker while it runs. */
-        EVP_MD_CTX *sha256;
+        Sha256 *sha256;
         uint8_t *buffer;
 
         /* Under lock. */
@@ -45,6 +45,8 @@ struct FileHasher {
 };
 
 static int hash_range(FileHasher *h, uint64_t offset, size_t size) {
+        int r;
+
         while (size > 0) {
                 ssize_t k = pread(h->fd, h->buffer, size, (off_t) offset);
                 if (k < 0) {
@@ -55,8 +57,9 @@ static int hash_range(FileHasher *h, uint64_t offset, size_t size) {
                 /* Shorter than what the writer says it wrote: someone truncated the file. */
                 if (k == 0)
                         return -EIO;
-                if (EVP_DigestUpdate(h->sha256, h->buffer, (size_t) k) != 1)
-                        return -EIO;
+                r = sha256_update(h->sha256, h->buffer, (size_t) k);
+                if (r < 0)
+                        return r;
                 offset += (uint64_t) k;
                 size -= (size_t) k;
         }
@@ -66,7 +69,6 @@ static int hash_range(FileHasher *h, uint64_t offset, size_t size) {
 static void *hasher_thread(void *userdata) {
         FileHasher *h = userdata;
         uint8_t digest[FILE_HASHER_DIGEST_SIZE];
-        unsigned len;
         int r = 0;
 
         pthread_mutex_lock(&h->lock);
@@ -83,7 +85,7 @@ static void *hasher_thread(void *userdata) {
 
                 size = h->written - h->hashed;
                 if (size == 0) { /* finished, and all of it hashed */
-                        r = EVP_DigestFinal_ex(h->sha256, digest, &len) == 1 ? 0 : -EIO;
+                        r = sha256_final(h->sha256, digest);
                         if (r >= 0)
                                 memcpy(h->digest, digest, sizeof(digest));
                         break;
@@ -156,12 +158,12 @@ int file_hasher_new(sd_event *event, int fd, uint64_t offset, file_hasher_done_t
         pthread_mutex_init(&h->lock, NULL);
         pthread_cond_init(&h->more, NULL);
 
-        h->sha256 = EVP_MD_CTX_new();
         h->buffer = malloc(FILE_HASHER_CHUNK_SIZE);
-        if (!h->sha256 || !h->buffer)
+        if (!h->buffer)
                 return -ENOMEM;
-        if (EVP_DigestInit_ex(h->sha256, EVP_sha256(), NULL) != 1)
-                return -EIO;
+        r = sha256_new(&h->sha256);
+        if (r < 0)
+                return r;
 
         h->event_fd = eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK);
         if (h->event_fd < 0)
@@ -221,7 +223,7 @@ FileHasher *file_hasher_free(FileHasher *h) {
         sd_event_source_disable_unref(h->event_source);
         if (h->event_fd >= 0)
                 (void) close(h->event_fd);
-        EVP_MD_CTX_free(h->sha256);
+        sha256_free(h->sha256);
         free(h->buffer);
         pthread_cond_destroy(&h->more);
         pthread_mutex_destroy(&h->lock);

@@ -9,7 +9,6 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
@@ -20,6 +19,7 @@
 #include "fileio.h"
 #include "http.h"
 #include "macro.h"
+#include "sha256.h"
 
 #define HTTP_USER_AGENT "upkeep/" PROJECT_VERSION
 #define HTTP_PROGRESS_INTERVAL_USEC (250 * USEC_PER_MSEC)
@@ -60,15 +60,14 @@ struct HttpRequest {
         /* Exactly one of the two hashes the body: the worker when output_fd is a readable file, else
          * the loop as data arrives. */
         FileHasher *hasher;
-        EVP_MD_CTX *sha256;
+        Sha256 *sha256;
         bool transfer_done;        /* curl is through with it (and has let go of it); the worker not yet */
         bool hashed;               /* the worker's digest is in */
         int hash_error;            /* the worker could not read the file back or hash it */
-        uint8_t digest[32];
+        uint8_t digest[SHA256_SIZE];
         char *body;
         size_t body_allocated;
         uint64_t size;
-        char *etag;
 
         int error;                 /* why one of our callbacks stopped the transfer */
         bool cancelled;
@@ -118,9 +117,8 @@ static HttpRequest *request_free(HttpRequest *req) {
         if (req->easy)
                 curl_easy_cleanup(req->easy);
         curl_slist_free_all(req->headers);
-        EVP_MD_CTX_free(req->sha256);
+        sha256_free(req->sha256);
         free(req->body);
-        free(req->etag);
         free(req->url);
         return mfree(req);
 }
@@ -163,9 +161,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
                 return 0;
         }
 
-        if (req->sha256 && EVP_DigestUpdate(req->sha256, data, n) != 1) {
-                req->error = -EIO;
-                return 0;
+        if (req->sha256) {
+                r = sha256_update(req->sha256, data, n);
+                if (r < 0) {
+                        req->error = r;
+                        return 0;
+                }
         }
 
         if (req->output_fd >= 0)
@@ -181,42 +182,6 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         /* Only now that write() returned may the worker read these bytes back. */
         if (req->hasher)
                 file_hasher_advance(req->hasher, req->size);
-        return n;
-}
-
-static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
-        HttpRequest *req = userdata;
-        size_t n = size * nmemb;
-        const char *v;
-        size_t l;
-
-        /* Each response of a redirect chain starts with a status line; only the last one's ETag counts. */
-        if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-                req->etag = mfree(req->etag);
-                return n;
-        }
-
-        if (n <= 5 || strncasecmp(data, "ETag:", 5) != 0)
-                return n;
-
-        v = data + 5;
-        l = n - 5;
-        while (l > 0 && IN_SET(*v, ' ', '\t')) {
-                v++;
-                l--;
-        }
-        while (l > 0 && IN_SET(v[l - 1], ' ', '\t', '\r', '\n'))
-                l--;
-
-        free(req->etag);
-        req->etag = NULL;
-        if (l > 0) {
-                req->etag = strndup(v, l);
-                if (!req->etag) {
-                        req->error = -ENOMEM;
-                        return 0;
-                }
-        }
         return n;
 }
 
@@ -293,13 +258,35 @@ static int request_error(HttpRequest *req, CURLcode code, char **reason) {
         return curl_code_to_errno(req->easy, code);
 }
 
+/* The ETag of the last response of a redirect chain (its last one, should it send several), without
+ * the blanks around it; NULL when it has none or an empty one. */
+static int request_etag(HttpRequest *req, char **ret) {
+        struct curl_header *h = NULL;
+        char *etag;
+
+        /* request -1: the last response, not one that redirected to it. */
+        if (curl_easy_header(req->easy, "ETag", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+                return 0;
+        if (h->amount > 1 && curl_easy_header(req->easy, "ETag", h->amount - 1, CURLH_HEADER, -1, &h) != CURLHE_OK)
+                return 0;
+        if (isempty(h->value))
+                return 0;
+
+        etag = strdup(h->value);
+        if (!etag)
+                return -ENOMEM;
+
+        *ret = etag;
+        return 0;
+}
+
 static int request_result(HttpRequest *req, HttpResult *ret) {
-        _cleanup_free_ char *effective_url = NULL;
+        _cleanup_free_ char *effective_url = NULL, *etag = NULL;
         const char *url = NULL, *scheme = NULL;
         curl_off_t filetime = -1;
         long status = 0, unmet = 0;
         HttpResult result;
-        unsigned len;
+        int r;
 
         (void) curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
         (void) curl_easy_getinfo(req->easy, CURLINFO_CONDITION_UNMET, &unmet);
@@ -318,6 +305,10 @@ static int request_result(HttpRequest *req, HttpResult *ret) {
         if (!effective_url)
                 return -ENOMEM;
 
+        r = request_etag(req, &etag);
+        if (r < 0)
+                return r;
+
         if (req->output_fd < 0) {
                 if (body_append(req, "", 0) < 0)
                         return -ENOMEM;
@@ -334,11 +325,14 @@ static int request_result(HttpRequest *req, HttpResult *ret) {
                 if (!req->hashed)
                         return -EIO;
                 memcpy(result.sha256, req->digest, sizeof(result.sha256));
-        } else if (EVP_DigestFinal_ex(req->sha256, result.sha256, &len) != 1)
-                return -EIO;
+        } else {
+                r = sha256_final(req->sha256, result.sha256);
+                if (r < 0)
+                        return r;
+        }
 
         result.body = TAKE_PTR(req->body);
-        result.etag = TAKE_PTR(req->etag);
+        result.etag = TAKE_PTR(etag);
         result.effective_url = TAKE_PTR(effective_url);
         *ret = result;
         return 0;
@@ -650,8 +644,6 @@ static int request_setup(HttpRequest *req, const HttpOptions *o) {
         r = r ?: curl_easy_setopt(e, CURLOPT_FILETIME, 1L);
         r = r ?: curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
         r = r ?: curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
-        r = r ?: curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-        r = r ?: curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
         r = r ?: curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
         /* Refuses a too large body from its Content-Length before any of it arrives; on_body() catches
          * servers that send no or a wrong length. */
@@ -736,11 +728,9 @@ int http_get(HttpClient *c, const char *url, const HttpOptions *options, http_do
                 if (r < 0)
                         return r;
         } else {
-                req->sha256 = EVP_MD_CTX_new();
-                if (!req->sha256)
-                        return -ENOMEM;
-                if (EVP_DigestInit_ex(req->sha256, EVP_sha256(), NULL) != 1)
-                        return -EIO;
+                r = sha256_new(&req->sha256);
+                if (r < 0)
+                        return r;
         }
 
         r = request_setup(req, options);

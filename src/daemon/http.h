@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "sha256.h"
 #include "time-util.h"
 
 typedef struct HttpClient HttpClient;
@@ -35,7 +36,7 @@ typedef struct HttpResult {
         long status;               /* HTTP status; 200 for file:// */
         bool not_modified;         /* 304: nothing transferred */
         uint64_t size;             /* body bytes received */
-        uint8_t sha256[32];        /* of the body, computed while it streamed */
+        uint8_t sha256[SHA256_SIZE]; /* of the body, computed while it streamed */
         char *body;                /* NUL-terminated, when no output_fd was given */
         char *etag;                /* from the response, or NULL */
         usec_t last_modified;      /* from the response, or 0 */

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "manager-dbus.h"
 #include "manager.h"
+#include "string-table.h"
 
 static const char *const job_type_table[_JOB_TYPE_MAX] = {
         [JOB_CHECK]    = "check",
@@ -16,11 +17,7 @@ static const char *const job_type_table[_JOB_TYPE_MAX] = {
         [JOB_ROLLBACK] = "rollback",
 };
 
-const char *job_type_to_string(JobType t) {
-        if (t < 0 || t >= _JOB_TYPE_MAX)
-                return NULL;
-        return job_type_table[t];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(job_type, JobType)
 
 static Job *job_free(Job *j) {
         if (!j)

@@ -18,6 +18,7 @@
 
 #include "app-config.h"
 #include "cli.h"
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
@@ -42,23 +43,17 @@ static int help(void) {
 
 static int parse_argv(int argc, char *argv[]) {
         enum {
-                ARG_VERSION = 0x100,
-                ARG_ROOT,
+                ARG_ROOT = _CLI_ARG_MAX,
         };
         static const struct option options[] = {
-                { "help",    no_argument,       NULL, 'h'         },
-                { "version", no_argument,       NULL, ARG_VERSION },
-                { "root",    required_argument, NULL, ARG_ROOT    },
+                CLI_COMMON_OPTIONS,
+                { "root", required_argument, NULL, ARG_ROOT },
                 {}
         };
         int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        return help();
-                case ARG_VERSION:
-                        return cli_version();
                 case ARG_ROOT: {
                         size_t n = strlen(optarg);
 
@@ -71,10 +66,8 @@ static int parse_argv(int argc, char *argv[]) {
                                 return log_oom();
                         break;
                 }
-                case '?':
-                        return -EINVAL;
                 default:
-                        abort();
+                        return cli_common_option(c, help);
                 }
 
         /* systemd passes three directories; one is accepted for running it by hand. */
@@ -154,7 +147,6 @@ static FILE *unit_text_open(UnitText *t, const AppConfig *c) {
 static int write_output(int dest_fd, const char *subdir, const char *name, UnitText *t) {
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
-        const char *p;
         int r;
 
         /* Writing into memory fails only for want of it. */
@@ -176,17 +168,7 @@ static int write_output(int dest_fd, const char *subdir, const char *name, UnitT
         if (fd < 0)
                 return -errno;
 
-        for (p = t->buf; p < t->buf + t->size;) {
-                ssize_t k = write(fd, p, t->buf + t->size - p);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-        }
-
-        return 0;
+        return loop_write(fd, t->buf, t->size);
 }
 
 /* A .wants/ entry; replaces one left from an earlier run by hand into the same directory. The

@@ -18,8 +18,11 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "go-buildinfo.h"
+#include "hexdecoct.h"
 #include "macro.h"
+#include "utf8.h"
 
 #define MAGIC "\xff Go buildinf:"
 #define MAGIC_SIZE (sizeof(MAGIC) - 1)
@@ -28,7 +31,6 @@
 #define FLAG_BIG_ENDIAN 0x1
 #define FLAG_INLINE 0x2
 #define SENTINEL_SIZE 16
-#define STREAM_READ_CHUNK (64U * 1024U)
 
 typedef struct Parser {
         const uint8_t *data;
@@ -438,45 +440,12 @@ static int decode_header(Parser *p, Bytes blob, Bytes *ret_version, Bytes *ret_m
         return 0;
 }
 
-static bool utf8_valid(const uint8_t *s, size_t n) {
-        for (size_t i = 0; i < n;) {
-                uint8_t c = s[i];
-                size_t len;
-                uint32_t cp, min;
-
-                if (c < 0x80) {
-                        i++;
-                        continue;
-                }
-                if ((c & 0xe0) == 0xc0)
-                        len = 2, cp = c & 0x1f, min = 0x80;
-                else if ((c & 0xf0) == 0xe0)
-                        len = 3, cp = c & 0x0f, min = 0x800;
-                else if ((c & 0xf8) == 0xf0)
-                        len = 4, cp = c & 0x07, min = 0x10000;
-                else
-                        return false;
-
-                if (n - i < len)
-                        return false;
-                for (size_t k = 1; k < len; k++) {
-                        if ((s[i + k] & 0xc0) != 0x80)
-                                return false;
-                        cp = (cp << 6) | (s[i + k] & 0x3f);
-                }
-                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                        return false;
-                i += len;
-        }
-        return true;
-}
-
 /* A C string from the file: refused if it has a NUL byte or is not UTF-8, so callers can print it
  * and put it in JSON as it is. */
 static int dup_text(Parser *p, const void *s, size_t n, unsigned line, const char *what, char **ret) {
         char *t;
 
-        if (memchr(s, 0, n) || !utf8_valid(s, n))
+        if (memchr(s, 0, n) || !utf8_is_valid_n(s, n))
                 return line > 0
                         ? fail_bad(p, "module info line %u: %s is not UTF-8 text", line, what)
                         : fail_bad(p, "%s is not UTF-8 text", what);
@@ -583,39 +552,6 @@ static bool needs_quotes(const char *s, size_t n, bool key) {
         return false;
 }
 
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-static size_t utf8_encode(uint32_t cp, char *out) {
-        if (cp < 0x80) {
-                out[0] = cp;
-                return 1;
-        }
-        if (cp < 0x800) {
-                out[0] = 0xc0 | (cp >> 6);
-                out[1] = 0x80 | (cp & 0x3f);
-                return 2;
-        }
-        if (cp < 0x10000) {
-                out[0] = 0xe0 | (cp >> 12);
-                out[1] = 0x80 | ((cp >> 6) & 0x3f);
-                out[2] = 0x80 | (cp & 0x3f);
-                return 3;
-        }
-        out[0] = 0xf0 | (cp >> 18);
-        out[1] = 0x80 | ((cp >> 12) & 0x3f);
-        out[2] = 0x80 | ((cp >> 6) & 0x3f);
-        out[3] = 0x80 | (cp & 0x3f);
-        return 4;
-}
-
 /* One escape sequence of a double-quoted Go string after the backslash at s[0]: appends its bytes to
  * out and returns how many input bytes it took, 0 if invalid. */
 static size_t unescape(const char *s, size_t n, char *out, size_t *out_len) {
@@ -651,7 +587,7 @@ static size_t unescape(const char *s, size_t n, char *out, size_t *out_len) {
         if (digits == 0 || n < 2 + digits)
                 return 0;
         for (size_t i = 2; i < 2 + digits; i++) {
-                int h = hex_value(s[i]);
+                int h = unhexchar(s[i]);
 
                 if (h < 0)
                         return 0;
@@ -918,44 +854,6 @@ int go_buildinfo_parse(const void *data, size_t size, GoBuildInfo **ret, char **
 }
 
 /* For what cannot be mapped: a pipe, or a file system without mmap. */
-static int read_stream(int fd, uint64_t max_size, char **ret, size_t *ret_size) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, allocated = 0;
-
-        for (;;) {
-                ssize_t k;
-
-                if (allocated - size < STREAM_READ_CHUNK) {
-                        char *b;
-
-                        if (size > max_size)
-                                return -EFBIG;
-                        b = realloc(buf, allocated + STREAM_READ_CHUNK);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                        allocated += STREAM_READ_CHUNK;
-                }
-
-                k = read(fd, buf + size, allocated - size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                size += k;
-        }
-
-        if (size > max_size)
-                return -EFBIG;
-
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
-        return 0;
-}
-
 int go_buildinfo_read_fd(int fd, uint64_t max_size, GoBuildInfo **ret, char **ret_reason) {
         _cleanup_free_ char *buf = NULL;
         struct stat st;
@@ -983,9 +881,9 @@ int go_buildinfo_read_fd(int fd, uint64_t max_size, GoBuildInfo **ret, char **re
                 }
         }
 
-        r = read_stream(fd, max_size, &buf, &size);
+        r = read_full_fd(fd, (size_t) MIN(max_size, (uint64_t) SIZE_MAX), 0, &buf, &size);
         if (r < 0)
                 return r;
 
-        return go_buildinfo_parse(buf ?: "", size, ret, ret_reason);
+        return go_buildinfo_parse(buf, size, ret, ret_reason);
 }

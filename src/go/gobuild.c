@@ -319,7 +319,7 @@ int gobuild_download_path(const GobuildRecord *r, char **ret) {
         return 0;
 }
 
-int gobuild_sum_format(const uint8_t sha256[static 32], char **ret) {
+int gobuild_sum_format(const uint8_t sha256[static SHA256_SIZE], char **ret) {
         _cleanup_free_ char *b64 = NULL;
         char *s;
 
@@ -336,7 +336,7 @@ int gobuild_sum_format(const uint8_t sha256[static 32], char **ret) {
         return 0;
 }
 
-bool gobuild_sum_matches(const char *sum, const uint8_t sha256[static 32]) {
+bool gobuild_sum_matches(const char *sum, const uint8_t sha256[static SHA256_SIZE]) {
         uint8_t want[GOBUILD_SUM_SIZE];
 
         return sum_is_valid(sum, want) && CRYPTO_memcmp(want, sha256, GOBUILD_SUM_SIZE) == 0;

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sha256.h"
+
 #define GOBUILD_BETA_VERIFIER_KEY "beta.gobuilds.org+3979319f+AReBl47t6/Zl24/pmarcKhJtsfAU2c1F5Wtu4hrOgOQQ"
 #define GOBUILD_TLOG_PATH "tlog/"
 #define GOBUILD_LATEST_PATH "tlog/latest"
@@ -90,8 +92,8 @@ int gobuild_lookup_path(const GobuildSpec *s, char **ret);
 int gobuild_download_path(const GobuildRecord *r, char **ret);
 
 /* The sum of a binary with the given SHA-256; whether sum is it (false for a malformed sum). */
-int gobuild_sum_format(const uint8_t sha256[static 32], char **ret);
-bool gobuild_sum_matches(const char *sum, const uint8_t sha256[static 32]);
+int gobuild_sum_format(const uint8_t sha256[static SHA256_SIZE], char **ret);
+bool gobuild_sum_matches(const char *sum, const uint8_t sha256[static SHA256_SIZE]);
 
 /* Finds the verifier key on the service's home page (after "-verifierkey "), checked with
  * note_verifier_parse(). -ENOKEY when there is none, -ENOTUNIQ when two different ones appear. */

@@ -7,6 +7,7 @@
 
 #include "go-module.h"
 #include "gopherwatch.h"
+#include "hexdecoct.h"
 #include "macro.h"
 
 #define LABEL_MAX 63U
@@ -169,10 +170,8 @@ static int parse_found(const char *hex, usec_t *ret) {
 
         if (n == 0 || n > 16 || strspn(hex, "0123456789abcdefABCDEF") != n)
                 return -EBADMSG;
-        for (size_t i = 0; i < n; i++) {
-                char c = hex[i];
-                t = t * 16 + (uint64_t) (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-        }
+        for (size_t i = 0; i < n; i++)
+                t = t * 16 + (uint64_t) unhexchar(hex[i]);
         if (t > UINT64_MAX / USEC_PER_SEC)
                 return -EBADMSG;
 

@@ -4,6 +4,7 @@
 
 #include "go-module.h"
 #include "macro.h"
+#include "string-table.h"
 #include "toolchain-policy.h"
 #include "version.h"
 
@@ -15,22 +16,7 @@ static const char *const toolchain_policy_table[_TOOLCHAIN_POLICY_MAX] = {
         [TOOLCHAIN_POLICY_MANUAL]    = "manual",
 };
 
-const char *toolchain_policy_to_string(ToolchainPolicy p) {
-        if (p < 0 || p >= _TOOLCHAIN_POLICY_MAX)
-                return NULL;
-        return toolchain_policy_table[p];
-}
-
-ToolchainPolicy toolchain_policy_from_string(const char *s) {
-        if (!s)
-                return _TOOLCHAIN_POLICY_INVALID;
-
-        for (ToolchainPolicy p = 0; p < _TOOLCHAIN_POLICY_MAX; p++)
-                if (streq(toolchain_policy_table[p], s))
-                        return p;
-
-        return _TOOLCHAIN_POLICY_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(toolchain_policy, ToolchainPolicy)
 
 /* The newest release in toolchains; with like set, only among those of like's minor release (or,
  * with same_major, of like's major version). */

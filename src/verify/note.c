@@ -2,53 +2,20 @@
 /* Signed notes (Go's golang.org/x/mod/sumdb/note format), parsed strictly and verified with Ed25519.
  * Written from the format's description; where Go is lenient (upper-case hex in key hashes,
  * non-canonical base64) this parser is not, since a key or a signature has one spelling. */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base64.h"
+#include "hexdecoct.h"
 #include "macro.h"
 #include "note.h"
 #include "sha256.h"
+#include "utf8.h"
 
 #define ALG_ED25519 0x01
 #define KEY_HASH_SIZE 4
 #define SIG_PREFIX "\xe2\x80\x94 "   /* U+2014 EM DASH, then a space */
-
-/* Decodes one UTF-8 sequence at s (len > 0 bytes available): its length, or -EILSEQ for an invalid,
- * overlong or surrogate sequence and anything beyond U+10FFFF. */
-static int utf8_next(const char *s, size_t len, uint32_t *ret_cp) {
-        const unsigned char *p = (const unsigned char *) s;
-        uint32_t cp, min;
-        size_t n;
-
-        if (p[0] < 0x80) {
-                *ret_cp = p[0];
-                return 1;
-        }
-        if ((p[0] & 0xe0) == 0xc0) {
-                n = 2, cp = p[0] & 0x1f, min = 0x80;
-        } else if ((p[0] & 0xf0) == 0xe0) {
-                n = 3, cp = p[0] & 0x0f, min = 0x800;
-        } else if ((p[0] & 0xf8) == 0xf0) {
-                n = 4, cp = p[0] & 0x07, min = 0x10000;
-        } else
-                return -EILSEQ;
-
-        if (len < n)
-                return -EILSEQ;
-        for (size_t i = 1; i < n; i++) {
-                if ((p[i] & 0xc0) != 0x80)
-                        return -EILSEQ;
-                cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                return -EILSEQ;
-
-        *ret_cp = cp;
-        return (int) n;
-}
 
 /* Unicode's white space, as Go's unicode.IsSpace() knows it. */
 static bool is_space(uint32_t cp) {
@@ -64,7 +31,7 @@ static bool name_is_valid(const char *s, size_t len) {
 
         for (size_t i = 0; i < len;) {
                 uint32_t cp;
-                int k = utf8_next(s + i, len - i, &cp);
+                int k = utf8_decode(s + i, len - i, &cp);
 
                 if (k < 0 || is_space(cp) || cp < 0x20 || cp == 0x7f || cp == '+')
                         return false;
@@ -90,22 +57,18 @@ static int key_hash(const char *name, size_t name_len, const uint8_t *key, size_
         return 0;
 }
 
+/* Eight lower-case hex digits, as Go writes the key hash. */
 static int parse_hex32(const char *s, size_t len, uint32_t *ret) {
-        uint32_t x = 0;
+        uint8_t b[4];
 
-        if (len != 8)
+        for (size_t i = 0; i < len; i++)
+                if (!strchr("0123456789abcdef", s[i]) || s[i] == 0)
+                        return -EINVAL;
+
+        if (hex_decode(s, len, b, sizeof b) < 0)
                 return -EINVAL;
 
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] >= '0' && s[i] <= '9')
-                        x = x << 4 | (uint32_t) (s[i] - '0');
-                else if (s[i] >= 'a' && s[i] <= 'f')
-                        x = x << 4 | (uint32_t) (s[i] - 'a' + 10);
-                else
-                        return -EINVAL;
-        }
-
-        *ret = x;
+        *ret = (uint32_t) b[0] << 24 | (uint32_t) b[1] << 16 | (uint32_t) b[2] << 8 | b[3];
         return 0;
 }
 
@@ -166,7 +129,7 @@ void note_verifier_done(NoteVerifier *v) {
 
 int note_verifier_format(const NoteVerifier *v, char **ret) {
         uint8_t blob[1 + ED25519_PUBLIC_KEY_SIZE];
-        char b64[4 * ((sizeof blob + 2) / 3) + 1];
+        _cleanup_free_ char *b64 = NULL;
         char *s;
 
         if (!v || !v->name || !ret)
@@ -174,8 +137,9 @@ int note_verifier_format(const NoteVerifier *v, char **ret) {
 
         blob[0] = ALG_ED25519;
         memcpy(blob + 1, v->key, ED25519_PUBLIC_KEY_SIZE);
-        if (EVP_EncodeBlock((unsigned char *) b64, blob, sizeof blob) != (int) sizeof b64 - 1)
-                return -EIO;
+        b64 = base64_encode(blob, sizeof blob);
+        if (!b64)
+                return -ENOMEM;
 
         if (asprintf(&s, "%s+%08x+%s", v->name, v->hash, b64) < 0)
                 return -ENOMEM;
@@ -188,7 +152,7 @@ int note_verifier_format(const NoteVerifier *v, char **ret) {
 static bool note_text_is_valid(const char *s, size_t len) {
         for (size_t i = 0; i < len;) {
                 uint32_t cp;
-                int k = utf8_next(s + i, len - i, &cp);
+                int k = utf8_decode(s + i, len - i, &cp);
 
                 if (k < 0 || (cp < 0x20 && cp != '\n'))
                         return false;

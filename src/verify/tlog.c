@@ -10,7 +10,6 @@
  * never disagree. */
 #include <inttypes.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,13 +40,9 @@ int tlog_hash_to_base64(const TlogHash *h, char **ret) {
         if (!h || !ret)
                 return -EINVAL;
 
-        s = malloc(4 * ((TLOG_HASH_SIZE + 2) / 3) + 1);
+        s = base64_encode(h->bytes, TLOG_HASH_SIZE);
         if (!s)
                 return -ENOMEM;
-        if (EVP_EncodeBlock((unsigned char *) s, h->bytes, TLOG_HASH_SIZE) <= 0) {
-                free(s);
-                return -EIO;
-        }
 
         *ret = s;
         return 0;
@@ -144,6 +139,40 @@ int tlog_node_hash(const TlogHash *left, const TlogHash *right, TlogHash *ret) {
         return sha256_iovec(iov, ELEMENTSOF(iov), ret->bytes);
 }
 
+/* One step of the proof walks of RFC 9162 §2.1.3.2 and §2.1.4.2, which differ only in the second hash
+ * the consistency proof rebuilds: combines proof hash p into r on the side fn and sn say, and into
+ * left (when not NULL) where p is a left neighbour. */
+static int proof_step(const TlogHash *p, uint64_t *fn, uint64_t *sn, TlogHash *r, TlogHash *left) {
+        int k;
+
+        if (*sn == 0)
+                return -EKEYREJECTED;
+
+        if ((*fn & 1) || *fn == *sn) {
+                if (left) {
+                        k = tlog_node_hash(p, left, left);
+                        if (k < 0)
+                                return k;
+                }
+                k = tlog_node_hash(p, r, r);
+                if (k < 0)
+                        return k;
+                if (!(*fn & 1))
+                        while (*fn != 0 && !(*fn & 1)) {
+                                *fn >>= 1;
+                                *sn >>= 1;
+                        }
+        } else {
+                k = tlog_node_hash(r, p, r);
+                if (k < 0)
+                        return k;
+        }
+
+        *fn >>= 1;
+        *sn >>= 1;
+        return 0;
+}
+
 int tlog_verify_inclusion_proof(uint64_t index, uint64_t size, const TlogHash *leaf,
                                 const TlogHash *proof, size_t n_proof, const TlogHash *root) {
         uint64_t fn, sn;
@@ -161,25 +190,9 @@ int tlog_verify_inclusion_proof(uint64_t index, uint64_t size, const TlogHash *l
         r = *leaf;
 
         for (size_t i = 0; i < n_proof; i++) {
-                if (sn == 0)
-                        return -EKEYREJECTED;
-
-                if ((fn & 1) || fn == sn) {
-                        k = tlog_node_hash(&proof[i], &r, &r);
-                        if (k < 0)
-                                return k;
-                        if (!(fn & 1))
-                                while (fn != 0 && !(fn & 1)) {
-                                        fn >>= 1;
-                                        sn >>= 1;
-                                }
-                } else {
-                        k = tlog_node_hash(&r, &proof[i], &r);
-                        if (k < 0)
-                                return k;
-                }
-                fn >>= 1;
-                sn >>= 1;
+                k = proof_step(&proof[i], &fn, &sn, &r, NULL);
+                if (k < 0)
+                        return k;
         }
 
         if (sn != 0 || !tlog_hash_equal(&r, root))
@@ -228,28 +241,9 @@ int tlog_verify_consistency_proof(uint64_t old_size, uint64_t new_size,
         }
 
         for (; i < n_proof; i++) {
-                if (sn == 0)
-                        return -EKEYREJECTED;
-
-                if ((fn & 1) || fn == sn) {
-                        k = tlog_node_hash(&proof[i], &fr, &fr);
-                        if (k < 0)
-                                return k;
-                        k = tlog_node_hash(&proof[i], &sr, &sr);
-                        if (k < 0)
-                                return k;
-                        if (!(fn & 1))
-                                while (fn != 0 && !(fn & 1)) {
-                                        fn >>= 1;
-                                        sn >>= 1;
-                                }
-                } else {
-                        k = tlog_node_hash(&sr, &proof[i], &sr);
-                        if (k < 0)
-                                return k;
-                }
-                fn >>= 1;
-                sn >>= 1;
+                k = proof_step(&proof[i], &fn, &sn, &sr, &fr);
+                if (k < 0)
+                        return k;
         }
 
         if (sn != 0 || !tlog_hash_equal(&fr, old_root) || !tlog_hash_equal(&sr, new_root))

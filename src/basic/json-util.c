@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "json-util.h"
+
+int json_parse_strict(const char *json, size_t size, int flags, json_object **ret) {
+        json_tokener *tok;
+        json_object *o;
+        bool ok;
+
+        if (size > INT_MAX)
+                return -EBADMSG;
+
+        tok = json_tokener_new();
+        if (!tok)
+                return -ENOMEM;
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | flags);
+
+        /* Strict mode also refuses anything but whitespace after the value ("{…}{…}", "{…}junk"), so
+         * a success here means the bytes are exactly one JSON value. */
+        o = json_tokener_parse_ex(tok, json, (int) size);
+        ok = o && json_tokener_get_error(tok) == json_tokener_success;
+        json_tokener_free(tok);
+
+        if (!ok) {
+                json_object_put(o);
+                return -EBADMSG;
+        }
+
+        *ret = o;
+        return 0;
+}
+
+json_object *json_get_member(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v))
+                return NULL;
+        return v;  /* NULL for a JSON null as well */
+}
+
+int json_string_value(json_object *v, const char **ret) {
+        const char *s;
+
+        if (!json_object_is_type(v, json_type_string))
+                return -EBADMSG;
+
+        s = json_object_get_string(v);
+        if (strlen(s) != (size_t) json_object_get_string_len(v))
+                return -EINVAL;
+
+        *ret = s;
+        return 0;
+}
+
+int json_u64_value(json_object *v, uint64_t *ret) {
+        /* json-c keeps integers beyond INT64_MAX as unsigned and reports negative ones as int64 < 0. */
+        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+                return -EBADMSG;
+
+        *ret = json_object_get_uint64(v);
+        return 0;
+}
+
+int json_bool_value(json_object *v, bool *ret) {
+        if (!json_object_is_type(v, json_type_boolean))
+                return -EBADMSG;
+
+        *ret = json_object_get_boolean(v);
+        return 0;
+}
