@@ -5,7 +5,8 @@
  * stayed active for TrialSec= (and passed HealthCheck=); otherwise it is rolled back. */
 #pragma once
 
-#include "app.h"
+#include "state.h"
+#include "upkeepd-forward.h"
 
 /* Continues job j (already running for a) with the switch to version, a staged version. kind says
  * whether an operator asked (manual) or the update timer (scheduled). Ends the job: "done" when the

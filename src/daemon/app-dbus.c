@@ -5,9 +5,11 @@
 
 #include "app-apply.h"
 #include "app-dbus.h"
-#include "app-journal.h"
 #include "app-fetch.h"
+#include "app-journal.h"
+#include "app.h"
 #include "bus-error.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"

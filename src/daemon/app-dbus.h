@@ -5,8 +5,8 @@
 
 #include <systemd/sd-bus.h>
 
-#include "app.h"
 #include "bus-names.h"
+#include "upkeepd-forward.h"
 
 extern const sd_bus_vtable app_vtable[];
 

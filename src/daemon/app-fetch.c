@@ -8,7 +8,9 @@
 #include "app-gosource.h"
 #include "app-journal.h"
 #include "app-release.h"
+#include "app.h"
 #include "bus-error.h"
+#include "job.h"
 
 static int app_start_fetch(App *a, JobType type, bool automatic, const char *want, Job **ret) {
         if (app_source_is_channel(a))

@@ -7,8 +7,10 @@
 
 #include <stdarg.h>
 
-#include "app.h"
+#include <stdbool.h>
+
 #include "macro.h"
+#include "upkeepd-forward.h"
 
 /* Check(): record what the source offers; stage the candidate automatically when the policy, the pin
  * and the pause allow it. */

@@ -7,7 +7,8 @@
  * binary, gunzipped, must have the sum the record gives. Runs as a job, on the event loop. */
 #pragma once
 
-#include "app.h"
+#include "job.h"
+#include "upkeepd-forward.h"
 
 /* Full tiles of the gobuild log, cached below the app's state directory: they never change. */
 #define APP_TILES_DIR "tiles"

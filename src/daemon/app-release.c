@@ -9,10 +9,12 @@
 
 #include "app-fetch.h"
 #include "app-release.h"
+#include "app.h"
 #include "bus-error.h"
 #include "channel.h"
 #include "fileio.h"
 #include "http.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "minisign.h"

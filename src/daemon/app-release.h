@@ -6,7 +6,8 @@
  * event loop. */
 #pragma once
 
-#include "app.h"
+#include "job.h"
+#include "upkeepd-forward.h"
 
 /* Starts a check (automatic: take only what policy, pin and pause allow) or an update to want (NULL:
  * the newest allowed) of a, whose Source= is a release channel, as a job of type. See app-fetch.h. */

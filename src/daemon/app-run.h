@@ -10,9 +10,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "manager.h"
-
-typedef struct Run Run;
+#include "upkeepd-forward.h"
 
 /* Carries out a Run() call, whose arguments were checked and whose caller was authorized: argv are the
  * program's arguments (after the program itself), source and public_key empty or both set. Replies to

@@ -7,9 +7,11 @@
 #include "app-journal.h"
 #include "app.h"
 #include "go-module.h"
-#include "switch.h"
+#include "job.h"
 #include "log.h"
 #include "manager-metrics.h"
+#include "manager.h"
+#include "switch.h"
 #include "version.h"
 
 int app_dir_open(int state_dir_fd, const char *name, int *ret) {

@@ -3,12 +3,10 @@
 #pragma once
 
 #include "app-config.h"
-#include "job.h"
 #include "state.h"
+#include "upkeepd-forward.h"
 
-typedef struct Manager Manager;
-
-typedef struct App {
+struct App {
         Manager *manager;
         char *name;
         char *object_path;       /* /org/upkeep1/app/<escaped name> */
@@ -17,7 +15,7 @@ typedef struct App {
         int dir_fd;              /* the app's state directory, STATE_DIR/apps/NAME */
         Job *job;                /* the job running on this app, at most one */
         bool removed;            /* its config is gone; dropped when job ends */
-} App;
+};
 
 /* Takes ownership of config. Opens (creating it if needed) the app's state directory under
  * state_dir_fd and loads its state; a missing or corrupt state.json is reported and the state is

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "job-dbus.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"

@@ -8,10 +8,9 @@
 
 #include <stdbool.h>
 
-#include "manager.h"
+#include "time-util.h"
 #include "unit-outcome.h"
-
-typedef struct TransientUnit TransientUnit;
+#include "upkeepd-forward.h"
 
 typedef enum TransientSandbox {
         TRANSIENT_SANDBOX_NONE,    /* as the unit file of an app: nothing added */
