@@ -583,7 +583,7 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
 /* A trial left in state.json by an upkeepd that ended during it (killed, stopped, crashed): without
  * this, it would stay "on trial" for good, blocking every later switch, until some restart of the unit
  * made upkeep-condition roll back a version that had been fine all along. */
-static int app_adopt_trial(App *a) {
+int app_adopt_trial(App *a) {
         const AppState *s = a->state;
         TransitionKind kind;
         Apply *ap;
@@ -619,20 +619,6 @@ static int app_adopt_trial(App *a) {
                 return r;
         }
         return 1;
-}
-
-void manager_adopt_trials(Manager *m) {
-        for (size_t i = 0; i < m->n_apps; i++) {
-                int r = app_adopt_trial(m->apps[i]);
-                if (r < 0)
-                        log_error_errno(r, "Failed to take over the trial of %s %s: %m", m->apps[i]->name,
-                                        strempty(m->apps[i]->state->trial_version));
-        }
-}
-
-int manager_subscribe_systemd(Manager *m) {
-        return sd_bus_call_method_async(m->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                        "Subscribe", NULL, NULL, "");
 }
 
 int app_start_apply_pending(App *a, TransitionKind kind, char **ret_job_path) {

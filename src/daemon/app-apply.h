@@ -21,7 +21,7 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind);
 int app_start_apply_pending(App *a, TransitionKind kind, char **ret_job_path);
 int app_start_rollback(App *a, char **ret_job_path);
 
-/* Subscribes to systemd's signals (once, at start-up), without which it sends none. */
-int manager_subscribe_systemd(Manager *m);
-/* Takes over every trial an earlier upkeepd left unfinished (once on the bus). */
-void manager_adopt_trials(Manager *m);
+/* Takes over a trial an earlier upkeepd left unfinished (killed, stopped, crashed during it): follows
+ * the unit from where it stands, as a job. Returns 0 when there is nothing to take over, 1 when a job
+ * took it over, < 0 on error. */
+int app_adopt_trial(App *a);

@@ -19,16 +19,9 @@ void job_emit_changed(Job *j, const char *property) {
                 log_debug_errno(r, "Failed to emit PropertiesChanged for job %" PRIu32 ", ignoring: %m", j->id);
 }
 
-static Job *manager_find_job_by_path(Manager *m, const char *path) {
-        for (size_t i = 0; i < m->n_jobs; i++)
-                if (streq(m->jobs[i]->object_path, path))
-                        return m->jobs[i];
-        return NULL;
-}
-
 static int job_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
                            void **found, sd_bus_error *error) {
-        Job *j = manager_find_job_by_path(userdata, path);
+        Job *j = manager_get_job(userdata, path);
 
         if (!j)
                 return 0;
@@ -69,7 +62,7 @@ static int property_get_type(sd_bus *bus, const char *path, const char *interfac
 
 /* The job may have ended while polkit was asking: look it up again. */
 static int cancel_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Job *j = manager_find_job_by_path(userdata, sd_bus_message_get_path(call));
+        Job *j = manager_get_job(userdata, sd_bus_message_get_path(call));
 
         if (j)
                 job_cancel(j);

@@ -170,7 +170,7 @@ static int run_check(Manager *m, const char *name, char **argv, const char *sour
         if (a && !a->config->transient)
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED,
                                          "An app named %s is configured (%s); choose another name.", name, a->config->path);
-        if ((a && a->job) || manager_run_in_progress(m, name))
+        if ((a && a->job) || app_run_in_progress(m, name))
                 return sd_bus_error_setf(error, BUS_ERROR_BUSY, "%s is busy; try again once its job ended.", name);
         return 0;
 }
@@ -204,7 +204,7 @@ static int run_authorized(sd_bus_message *call, void *userdata, sd_bus_error *er
         if (r < 0)
                 return r;
 
-        return manager_run_program(m, call, name, fd, argv, source, public_key, error);
+        return app_run_start(m, call, name, fd, argv, source, public_key, error);
 }
 
 /* Runs a program the caller opened and passed as a descriptor as an app, without a config: upkeepd

@@ -47,6 +47,8 @@ static inline void manager_freep(Manager **m) {
  * config, removed ones disappear. A bad config is reported and skipped. */
 int manager_load_apps(Manager *m);
 App *manager_get_app(Manager *m, const char *name);
+/* The running job of that object path. */
+Job *manager_get_job(Manager *m, const char *path);
 
 /* Drops an app whose config is gone and whose last job just ended. */
 void manager_remove_app(Manager *m, App *a);
