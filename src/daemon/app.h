@@ -51,14 +51,16 @@ bool app_version_same(const App *a, const char *x, const char *y);
 /* Changes the app's state as upkeep-condition may change it too: under the app's lock, state.json
  * is read again, edit() applied to what is on disk, the result saved and made the app's state. So
  * neither program overwrites what the other wrote. edit returns < 0 to abandon the change, 0 when it
- * changed nothing (not saved), > 0 when it changed something. */
+ * changed nothing (not saved), > 0 when it changed something. Returns 1 when the change was saved, 0
+ * when there was none, a negative errno on error. */
 typedef int (*app_state_edit_t)(AppState *s, void *userdata);
 int app_update_state(App *a, app_state_edit_t edit, void *userdata);
 /* Reads state.json again, for what upkeep-condition may have written while nothing of ours ran. */
 int app_refresh_state(App *a);
 
 /* Operator actions. Each saves the state, logs to the journal and emits PropertiesChanged.
- * They return 0 when something changed and > 0 when it already was so (nothing written). */
+ * They return 1 when something changed, 0 when it already was so (nothing written, nothing emitted),
+ * and a negative errno on error. */
 int app_pause(App *a, const char *reason);
 int app_resume(App *a);
 int app_pin(App *a, const char *version);
