@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Switching an app to a staged version and watching it come up: the "current" link is swapped
- * atomically, the unit restarted through systemd's D-Bus API (RestartUnit), and its job result and
- * ActiveState followed through systemd's signals on the event loop. The version is kept once it
- * stayed active for TrialSec= (and passed HealthCheck=); otherwise it is rolled back. */
+/* Switching an app to a staged version: its install hooks run, then the "previous" and "current"
+ * links are swapped atomically and the trial begins (app-trial.h), which keeps the version or rolls
+ * it back. Also an operator's Rollback(), at once and without a trial. */
 #pragma once
 
 #include "state.h"
@@ -21,7 +20,4 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind);
 int app_start_apply_pending(App *a, TransitionKind kind, char **ret_job_path);
 int app_start_rollback(App *a, char **ret_job_path);
 
-/* Takes over a trial an earlier upkeepd left unfinished (killed, stopped, crashed during it): follows
- * the unit from where it stands, as a job. Returns 0 when there is nothing to take over, 1 when a job
- * took it over, < 0 on error. */
-int app_adopt_trial(App *a);
+

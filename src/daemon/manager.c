@@ -3,7 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "app-apply.h"
+#include "app-trial.h"
 #include "app-dbus.h"
 #include "app-run.h"
 #include "app.h"
