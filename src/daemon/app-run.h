@@ -8,6 +8,7 @@
  * forgotten once its unit is gone. */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 #include "upkeepd-forward.h"

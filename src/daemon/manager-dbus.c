@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "app-dbus.h"
 #include "app-fetch.h"
-#include "app-release.h"
 #include "app-run.h"
 #include "app.h"
 #include "bus-error.h"
