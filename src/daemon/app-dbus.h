@@ -12,9 +12,6 @@ extern const sd_bus_vtable app_vtable[];
 
 int app_object_path(const char *name, char **ret);
 
-/* Checks a descriptor a caller passed: a regular file, open for reading. what names it in errors
- * ("file to stage"). */
-int bus_check_file_fd(int fd, const char *what, sd_bus_error *error);
 int app_dbus_register(Manager *m);
 
 /* Emits PropertiesChanged for the named properties (NULL-terminated), and always for State, which is

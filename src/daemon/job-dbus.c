@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "bus-util.h"
 #include "job-dbus.h"
 #include "job.h"
 #include "log.h"
@@ -72,9 +73,8 @@ static int cancel_authorized(sd_bus_message *call, void *userdata, sd_bus_error 
 static int method_cancel(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         Job *j = userdata;
 
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", j->app->name, NULL },
-                                  cancel_authorized, j->manager, error);
+        return bus_verify_then(call, UPKEEP_ACTION_MANAGE, (const char *const[]) { "app", j->app->name, NULL },
+                               cancel_authorized, j->manager, error);
 }
 
 const sd_bus_vtable job_vtable[] = {
@@ -89,12 +89,6 @@ const sd_bus_vtable job_vtable[] = {
 };
 
 int job_dbus_register(Manager *m) {
-        int r;
-
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, UPKEEP_JOB_PATH_PREFIX, UPKEEP_JOB_INTERFACE,
-                                       job_vtable, job_object_find, m);
-        if (r < 0)
-                return r;
-
-        return sd_bus_add_node_enumerator(m->bus, NULL, UPKEEP_JOB_PATH_PREFIX, job_node_enumerator, m);
+        return bus_add_fallback_objects(m->bus, UPKEEP_JOB_PATH_PREFIX, UPKEEP_JOB_INTERFACE, job_vtable,
+                                        job_object_find, job_node_enumerator, m);
 }

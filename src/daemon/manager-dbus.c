@@ -4,6 +4,7 @@
 #include "app-run.h"
 #include "app.h"
 #include "bus-error.h"
+#include "bus-util.h"
 #include "job.h"
 #include "log.h"
 #include "macro.h"
@@ -36,11 +37,7 @@ static int method_list_apps(sd_bus_message *call, void *userdata, sd_bus_error *
         Manager *m = userdata;
         int r;
 
-        r = sd_bus_message_new_method_return(call, &reply);
-        if (r < 0)
-                return r;
-
-        r = sd_bus_message_open_container(reply, 'a', "(sssssto)");
+        r = bus_reply_array_new(call, "(sssssto)", &reply);
         if (r < 0)
                 return r;
 
@@ -59,11 +56,7 @@ static int method_list_apps(sd_bus_message *call, void *userdata, sd_bus_error *
                         return r;
         }
 
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_array_send(reply);
 }
 
 static int method_get_app(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -96,7 +89,7 @@ static int reload_authorized(sd_bus_message *call, void *userdata, sd_bus_error 
 }
 
 static int method_reload(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE, NULL, reload_authorized, userdata, error);
+        return bus_verify_then(call, UPKEEP_ACTION_MANAGE, NULL, reload_authorized, userdata, error);
 }
 
 static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -104,10 +97,7 @@ static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_err
         Manager *m = userdata;
         int r;
 
-        r = sd_bus_message_new_method_return(call, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "o");
+        r = bus_reply_array_new(call, "o", &reply);
         if (r < 0)
                 return r;
 
@@ -128,14 +118,11 @@ static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_err
                         return r;
         }
 
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_array_send(reply);
 }
 
 static int method_check_all(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return polkit_check_async(call, UPKEEP_ACTION_CHECK, NULL, check_all_authorized, userdata, error);
+        return bus_verify_then(call, UPKEEP_ACTION_CHECK, NULL, check_all_authorized, userdata, error);
 }
 
 /* Everything Run() can check before asking polkit, and again after it. */
@@ -221,14 +208,9 @@ static int method_run(sd_bus_message *call, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
 
-        r = sd_bus_message_rewind(call, true);
-        if (r < 0)
-                return r;
-
         /* Running a program as root is managing the machine. */
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", name, "source", source, NULL },
-                                  run_authorized, m, error);
+        return bus_verify_then(call, UPKEEP_ACTION_MANAGE, (const char *const[]) { "app", name, "source", source, NULL },
+                               run_authorized, m, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
