@@ -81,6 +81,7 @@ Manager *manager_free(Manager *m) {
         sd_event_unref(m->event);
         if (m->state_dir_fd >= 0)
                 (void) close(m->state_dir_fd);
+        strv_free(m->config_dirs);
         free(m->state_dir);
         free(m->metrics_dir);
         free(m->runtime_dir);
@@ -304,7 +305,7 @@ int manager_load_apps(Manager *m) {
         if (r < 0)
                 return r;
 
-        r = app_config_load_all(APP_CONFIG_DIRS, &configs);
+        r = app_config_load_all(m->config_dirs ? (const char *const *) m->config_dirs : APP_CONFIG_DIRS, &configs);
         if (r < 0)
                 return log_error_errno(r, "Failed to load app configs: %m");
         size_t n_configs = (size_t) r;

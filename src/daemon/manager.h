@@ -22,6 +22,7 @@ struct Manager {
         size_t n_jobs;
         uint32_t last_job_id;
         unsigned transient_serial; /* the N of the last upkeep-…-N.service transient unit */
+        char **config_dirs;      /* where app configs are read; NULL = APP_CONFIG_DIRS (tests set others) */
         int state_dir_fd;        /* STATE_DIR/apps */
         char *state_dir;         /* STATE_DIR: $STATE_DIRECTORY from the unit, else /var/lib/upkeep */
         char *runtime_dir;       /* $RUNTIME_DIRECTORY from the unit, else /run/upkeep */
