@@ -5,7 +5,6 @@
 
 #include "app-apply.h"
 #include "app-command.h"
-#include "app-dbus.h"
 #include "app-journal.h"
 #include "app-trial.h"
 #include "app.h"

@@ -19,35 +19,6 @@
 #include "time-util.h"
 #include "version.h"
 
-int app_object_path(const char *name, char **ret) {
-        return sd_bus_path_encode(UPKEEP_APP_PATH_PREFIX, name, ret);
-}
-
-void app_emit_changed(App *a, const char *property, ...) {
-        char *names[16];
-        size_t n = 0;
-        va_list ap;
-
-        if (!a->manager->bus)
-                return;
-
-        bool state = false;
-        va_start(ap, property);
-        for (const char *p = property; p && n < ELEMENTSOF(names) - 2; p = va_arg(ap, const char *)) {
-                names[n++] = (char *) p;
-                state = state || streq(p, "State");
-        }
-        va_end(ap);
-        if (!state)
-                names[n++] = (char *) "State";
-        names[n] = NULL;
-
-        int r = sd_bus_emit_properties_changed_strv(a->manager->bus, a->object_path,
-                                                    UPKEEP_APP_INTERFACE, names);
-        if (r < 0)
-                log_debug_errno(r, "Failed to emit PropertiesChanged for %s, ignoring: %m", a->name);
-}
-
 static int app_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
                            void **found, sd_bus_error *error) {
         _cleanup_free_ char *name = NULL;

@@ -10,11 +10,4 @@
 
 extern const sd_bus_vtable app_vtable[];
 
-int app_object_path(const char *name, char **ret);
-
 int app_dbus_register(Manager *m);
-
-/* Emits PropertiesChanged for the named properties (NULL-terminated), and always for State, which is
- * derived from the rest. */
-void app_emit_changed(App *a, const char *property, ...) __attribute__((sentinel));
-#define app_emit_state_changed(a) app_emit_changed((a), "State", NULL)

@@ -3,7 +3,6 @@
 #include <systemd/sd-bus.h>
 
 #include "app-apply.h"
-#include "app-dbus.h"
 #include "app-fetch.h"
 #include "app-journal.h"
 #include "app.h"

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "app-dbus.h"
 #include "app-journal.h"
 #include "app-run.h"
 #include "app.h"

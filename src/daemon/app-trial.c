@@ -3,7 +3,6 @@
 #include <stdio.h>
 
 #include "app-command.h"
-#include "app-dbus.h"
 #include "app-journal.h"
 #include "app-trial.h"
 #include "app.h"

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "app-dbus.h"
 #include "app-journal.h"
 #include "app.h"
+#include "bus-names.h"
 #include "go-module.h"
 #include "job.h"
 #include "log.h"
@@ -304,4 +304,33 @@ int app_pin(App *a, const char *version) {
 int app_unpin(App *a) {
         return app_change(a, edit_pin, NULL, NULL, NULL, "PinnedVersion", NULL,
                           "%s unpinned.", a->name);
+}
+
+int app_object_path(const char *name, char **ret) {
+        return sd_bus_path_encode(UPKEEP_APP_PATH_PREFIX, name, ret);
+}
+
+void app_emit_changed(App *a, const char *property, ...) {
+        char *names[16];
+        size_t n = 0;
+        va_list ap;
+
+        if (!a->manager->bus)
+                return;
+
+        bool state = false;
+        va_start(ap, property);
+        for (const char *p = property; p && n < ELEMENTSOF(names) - 2; p = va_arg(ap, const char *)) {
+                names[n++] = (char *) p;
+                state = state || streq(p, "State");
+        }
+        va_end(ap);
+        if (!state)
+                names[n++] = (char *) "State";
+        names[n] = NULL;
+
+        int r = sd_bus_emit_properties_changed_strv(a->manager->bus, a->object_path,
+                                                    UPKEEP_APP_INTERFACE, names);
+        if (r < 0)
+                log_debug_errno(r, "Failed to emit PropertiesChanged for %s, ignoring: %m", a->name);
 }

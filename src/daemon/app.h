@@ -58,6 +58,14 @@ int app_update_state(App *a, app_state_edit_t edit, void *userdata);
 /* Reads state.json again, for what upkeep-condition may have written while nothing of ours ran. */
 int app_refresh_state(App *a);
 
+/* /org/upkeep1/app/<escaped name>, the app's object on the bus (app-dbus.c serves it). */
+int app_object_path(const char *name, char **ret);
+
+/* Announces a change of the app: PropertiesChanged for the named properties (NULL-terminated), and
+ * always for State, which is derived from the rest. Nothing without a bus. */
+void app_emit_changed(App *a, const char *property, ...) __attribute__((sentinel));
+#define app_emit_state_changed(a) app_emit_changed((a), "State", NULL)
+
 /* Operator actions. Each saves the state, logs to the journal and emits PropertiesChanged.
  * They return 1 when something changed, 0 when it already was so (nothing written, nothing emitted),
  * and a negative errno on error. */
