@@ -91,6 +91,16 @@ static int app_verify_then(sd_bus_message *call, App *a, const char *action, con
                                act, a->manager, error);
 }
 
+/* The end of the methods that change a setting (Pause, Resume, Pin, Unpin): the reply goes out at once
+ * when nothing would change, else the change is authorized as managing the app, then made by act. */
+static int app_verify_change(sd_bus_message *call, App *a, bool unchanged, const char *version,
+                             polkit_continue_t act, sd_bus_error *error) {
+        if (unchanged)
+                return sd_bus_reply_method_return(call, NULL);
+
+        return app_verify_then(call, a, UPKEEP_ACTION_MANAGE, version, act, error);
+}
+
 #define DEFINE_STATE_STRING_GETTER(func, field)                                         \
         static int func(sd_bus *bus, const char *path, const char *interface,           \
                         const char *property, sd_bus_message *reply,                    \
@@ -233,10 +243,8 @@ static int method_pause(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        if (a->state->paused && (isempty(reason) || streq_ptr(reason, a->state->pause_reason)))
-                return sd_bus_reply_method_return(call, NULL);
-
-        return app_verify_then(call, a, UPKEEP_ACTION_MANAGE, NULL, pause_authorized, error);
+        bool unchanged = a->state->paused && (isempty(reason) || streq_ptr(reason, a->state->pause_reason));
+        return app_verify_change(call, a, unchanged, NULL, pause_authorized, error);
 }
 
 DEFINE_APP_ACTION(resume_authorized) {
@@ -246,10 +254,7 @@ DEFINE_APP_ACTION(resume_authorized) {
 static int method_resume(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         App *a = userdata;
 
-        if (!a->state->paused)
-                return sd_bus_reply_method_return(call, NULL);
-
-        return app_verify_then(call, a, UPKEEP_ACTION_MANAGE, NULL, resume_authorized, error);
+        return app_verify_change(call, a, !a->state->paused, NULL, resume_authorized, error);
 }
 
 DEFINE_APP_ACTION(pin_authorized) {
@@ -277,10 +282,7 @@ static int method_pin(sd_bus_message *call, void *userdata, sd_bus_error *error)
                                          "'%s' is not a valid version (expected a semantic version such as 1.4.2).",
                                          version);
 
-        if (streq_ptr(a->state->pinned_version, version))
-                return sd_bus_reply_method_return(call, NULL);
-
-        return app_verify_then(call, a, UPKEEP_ACTION_MANAGE, version, pin_authorized, error);
+        return app_verify_change(call, a, streq_ptr(a->state->pinned_version, version), version, pin_authorized, error);
 }
 
 DEFINE_APP_ACTION(unpin_authorized) {
@@ -290,10 +292,7 @@ DEFINE_APP_ACTION(unpin_authorized) {
 static int method_unpin(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         App *a = userdata;
 
-        if (!a->state->pinned_version)
-                return sd_bus_reply_method_return(call, NULL);
-
-        return app_verify_then(call, a, UPKEEP_ACTION_MANAGE, NULL, unpin_authorized, error);
+        return app_verify_change(call, a, !a->state->pinned_version, NULL, unpin_authorized, error);
 }
 
 /* Whether a job can start on a: not while another runs. */
