@@ -19,5 +19,3 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind);
  * may have ended already. */
 int app_start_apply_pending(App *a, TransitionKind kind, char **ret_job_path);
 int app_start_rollback(App *a, char **ret_job_path);
-
-

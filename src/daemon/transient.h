@@ -57,9 +57,5 @@ TransientUnit *transient_cancel(TransientUnit *t);
  * done is not called. Returns NULL. */
 TransientUnit *transient_detach(TransientUnit *t);
 
-/* Before done was called: frees everything and leaves the unit to itself (as when the daemon exits);
- * done is not called. Returns NULL. */
-TransientUnit *transient_detach(TransientUnit *t);
-
 /* The unit's name (the one tried last, while a free N is searched for). */
 const char *transient_unit_name(const TransientUnit *t);
