@@ -432,4 +432,3 @@ int app_run_start(Manager *m, sd_bus_message *call, const char *name, int fd, ch
         m->runs[m->n_runs++] = TAKE_PTR(r);
         return 1;
 }
-

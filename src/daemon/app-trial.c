@@ -55,8 +55,12 @@ TrialDecision app_trial_decide_health_status(long status) {
         return status >= 200 && status <= 299 ? TRIAL_DECISION_KEEP : TRIAL_DECISION_ROLL_BACK;
 }
 
+bool app_trial_unit_settled(const char *active_state) {
+        return active_state && !IN_SET_STR(active_state, "activating", "deactivating");
+}
+
 TrialDecision app_trial_decide_adopted(const char *active_state, bool still_on_trial, unsigned trial_starts) {
-        if (!active_state || IN_SET_STR(active_state, "activating", "deactivating"))
+        if (!app_trial_unit_settled(active_state))
                 return TRIAL_DECISION_WAIT;  /* a start or stop is under way: wait for where it ends */
         if (!still_on_trial)
                 return TRIAL_DECISION_OVER;
@@ -367,8 +371,7 @@ static void trial_adopting_event(Trial *t, UnitWatch *w, UnitWatchEvent event) {
                           t->version, w->error_message);
                 return trial_end(t, BUS_ERROR_SWITCH_FAILED, w->error_message);
         }
-        if (event != UNIT_WATCH_CHANGED ||
-            app_trial_decide_adopted(w->active_state, /* still_on_trial= */ true, 1) == TRIAL_DECISION_WAIT)
+        if (event != UNIT_WATCH_CHANGED || !app_trial_unit_settled(w->active_state))
                 return;
 
         r = app_refresh_state(a);

@@ -34,6 +34,9 @@ TrialDecision app_trial_decide_changed(bool on_trial, const char *active_state);
 TrialDecision app_trial_decide_trial_over(const char *health_check);
 /* A URL health check answered with HTTP status (an error: no answer at all, pass 0). */
 TrialDecision app_trial_decide_health_status(long status);
+/* Whether the unit's ActiveState is known and neither starting nor stopping: only then does a trial
+ * taken over go on. */
+bool app_trial_unit_settled(const char *active_state);
 /* A trial taken over from an earlier upkeepd, as its unit's ActiveState (NULL: not known yet) and
  * state.json say: still_on_trial when state.json still holds this trial, trial_starts the starts
  * upkeep-condition counted. */

@@ -78,6 +78,18 @@ static void test_decide_health_status(void) {
         ASSERT_DECISION(app_trial_decide_health_status(0), TRIAL_DECISION_ROLL_BACK);
 }
 
+static void test_unit_settled(void) {
+        printf("%s\n", __func__);
+
+        ASSERT_FALSE(app_trial_unit_settled(NULL));
+        ASSERT_FALSE(app_trial_unit_settled("activating"));
+        ASSERT_FALSE(app_trial_unit_settled("deactivating"));
+        ASSERT_TRUE(app_trial_unit_settled("active"));
+        ASSERT_TRUE(app_trial_unit_settled("reloading"));
+        ASSERT_TRUE(app_trial_unit_settled("inactive"));
+        ASSERT_TRUE(app_trial_unit_settled("failed"));
+}
+
 static void test_decide_adopted(void) {
         printf("%s\n", __func__);
 
@@ -258,6 +270,7 @@ int main(void) {
         test_decide_changed();
         test_decide_trial_over();
         test_decide_health_status();
+        test_unit_settled();
         test_decide_adopted();
         test_decision_strings();
         test_roll_back_state();
