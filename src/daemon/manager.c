@@ -332,8 +332,10 @@ int manager_load_apps(Manager *m) {
                 App *a = manager_get_app(m, c->name);
 
                 if (a) {
-                        /* Keep the object (and its state): only the config changes. */
+                        /* Keep the object (and its state): only the config changes. A config that
+                         * came back while the job of its removal runs keeps the app after the job. */
                         app_set_config(a, c);
+                        a->removed = false;
                         for (size_t j = 0; j < m->n_apps; j++)
                                 if (m->apps[j] == a)
                                         kept[j] = true;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "job.h"
 #include "macro.h"
 #include "manager.h"
 #include "stage.h"  /* rm_rf_at() */
@@ -194,6 +195,60 @@ static void test_reload_keeps_state(void) {
         remove_config("svc");
 }
 
+static bool canceled;
+
+static void record_cancel(Job *j) {
+        canceled = true;
+}
+
+static void test_reload_during_job(void) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        Job *j;
+        App *a;
+
+        printf("%s\n", __func__);
+
+        write_config("busy", CONFIG("Busy", "https://example.com/busy/"));
+        m = manager_new_test();
+        ASSERT_OK(manager_load_apps(m));
+        a = manager_get_app(m, "busy");
+        ASSERT_NOT_NULL(a);
+
+        /* Its config goes while a job runs: the job is canceled, the app kept until the job ends. */
+        ASSERT_OK(job_new(m, JOB_CHECK, a, &j));
+        j->cancel = record_cancel;
+        remove_config("busy");
+        canceled = false;
+        ASSERT_OK(manager_load_apps(m));
+        ASSERT_TRUE(canceled);
+        ASSERT_TRUE(manager_get_app(m, "busy") == a);
+        ASSERT_TRUE(a->removed);
+        ASSERT_STREQ(app_state_string(a), "checking");
+        job_finish(j, "canceled");
+        ASSERT_NULL(manager_get_app(m, "busy"));
+        ASSERT_EQ(m->n_apps, 0u);
+        ASSERT_EQ(m->n_jobs, 0u);
+
+        /* It goes, and comes back before the job ended: the app stays. */
+        write_config("busy", CONFIG("Busy", "https://example.com/busy/"));
+        ASSERT_OK(manager_load_apps(m));
+        a = manager_get_app(m, "busy");
+        ASSERT_NOT_NULL(a);
+        ASSERT_OK(job_new(m, JOB_UPDATE, a, &j));
+        remove_config("busy");
+        ASSERT_OK(manager_load_apps(m));
+        ASSERT_TRUE(a->removed);
+        write_config("busy", CONFIG("Busy again", "https://example.com/busy/"));
+        ASSERT_OK(manager_load_apps(m));
+        ASSERT_TRUE(manager_get_app(m, "busy") == a);
+        ASSERT_FALSE(a->removed);
+        job_finish(j, "done");
+        ASSERT_TRUE(manager_get_app(m, "busy") == a);
+        ASSERT_STREQ(a->config->description, "Busy again");
+
+        remove_config("busy");
+}
+
 static void test_load_corrupt_state(void) {
         _cleanup_(manager_freep) Manager *m = NULL;
         char path[sizeof base + 64];
@@ -246,6 +301,7 @@ int main(void) {
         test_load_new_changed_removed();
         test_load_bad_config();
         test_reload_keeps_state();
+        test_reload_during_job();
         test_load_corrupt_state();
 
         remove_temporary(base);
