@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Checking an app's release channel and staging a release: fetch channel.json (conditionally, so an
+ * unchanged channel costs a 304), verify its minisign signature with the app's pinned key before
+ * trusting a byte of it, apply the freeze/replay rules, record what is available, and download,
+ * verify (size and SHA-256 while streaming) and stage the release to take. Runs as a job, on the
+ * event loop.
+ * It is the ReleaseSource "channel" (release-source.h). */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
@@ -7,25 +13,31 @@
 #include <sys/stat.h>
 #include <systemd/sd-id128.h>
 
-#include "app-fetch.h"
-#include "app-release.h"
+#include "app.h"
 #include "bus-error.h"
 #include "channel.h"
 #include "fileio.h"
 #include "http.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "minisign.h"
+#include "release-source.h"
 #include "release-choice.h"
 #include "stage.h"
 #include "version.h"
 
 /* One check or update in flight: the job, and what its steps have gathered so far. */
+/* The channel files kept beside the state, as accepted: a 304 is answered from them. */
+#define APP_CHANNEL_FILE "channel.json"
+#define APP_CHANNEL_SIG_FILE "channel.json.minisig"
+
 typedef struct Fetch {
         Job *job;
         App *app;
         bool automatic;             /* Check(): take only what policy, pin and pause allow */
         char *want;                 /* Update(version); NULL = newest allowed */
+        const ReleaseSourceEvents *events;
 
         HttpRequest *request;       /* the transfer in flight, if any */
         HttpResult channel;         /* channel.json as fetched (body, etag, last modified) */
@@ -61,7 +73,7 @@ static void fetch_fail(Fetch *f, int error, const char *error_name, const char *
         va_list ap;
 
         va_start(ap, format);
-        app_fetch_failv(f->app, f->job, error, error_name, f->release ? f->release->version : NULL, format, ap);
+        release_source_failv(f->events, f->app, f->job, error, error_name, f->release ? f->release->version : NULL, format, ap);
         va_end(ap);
         fetch_free(f);
 }
@@ -143,7 +155,7 @@ static void fetch_download(Fetch *f) {
 }
 
 static void fetch_staged(Fetch *f) {
-        app_fetch_staged(f->app, f->job, f->automatic, f->release->version);
+        f->events->staged(f->app, f->job, f->automatic, f->release->version);
         fetch_free(f);
 }
 
@@ -219,7 +231,7 @@ static void fetch_choose(Fetch *f) {
                 return fetch_fail(f, r, NULL, "out of memory");
 
         s->last_check = now_realtime();
-        app_fetch_found(f->app, choice.newest ? choice.newest->version : NULL);
+        f->events->found(f->app, choice.newest ? choice.newest->version : NULL);
 
         if (f->want) {
                 f->release = channel_find_release(f->parsed, f->want);
@@ -230,7 +242,7 @@ static void fetch_choose(Fetch *f) {
 
         if (!f->release) {
                 s->last_error = mfree(s->last_error);
-                app_fetch_save_state(f->app);
+                f->events->checked(f->app);
                 return fetch_end(f, "done");
         }
 
@@ -382,7 +394,8 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
                 return fetch_fail(f, r, BUS_ERROR_DOWNLOAD_FAILED, "cannot fetch %s: %s", url, strerror(-r));
 }
 
-static int fetch_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
+static int fetch_start(App *a, bool update, bool automatic, const char *want, const ReleaseSourceEvents *events,
+                       Job **ret) {
         _cleanup_free_ char *url = NULL;
         AppState *s = a->state;
         Fetch *f;
@@ -398,6 +411,7 @@ static int fetch_start(App *a, JobType type, bool automatic, const char *want, J
                 return -ENOMEM;
         f->app = a;
         f->automatic = automatic;
+        f->events = events;
         f->download_fd = -EBADF;
         if (want) {
                 f->want = strdup(want);
@@ -411,7 +425,7 @@ static int fetch_start(App *a, JobType type, bool automatic, const char *want, J
         bool kept = faccessat(a->dir_fd, APP_CHANNEL_FILE, F_OK, 0) >= 0 &&
                     faccessat(a->dir_fd, APP_CHANNEL_SIG_FILE, F_OK, 0) >= 0;
 
-        r = job_new(a->manager, type, a, &j);
+        r = job_new(a->manager, update ? JOB_UPDATE : JOB_CHECK, a, &j);
         if (r < 0) {
                 fetch_free(f);
                 return r;
@@ -438,6 +452,12 @@ static int fetch_start(App *a, JobType type, bool automatic, const char *want, J
         return 0;
 }
 
-int app_release_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
-        return fetch_start(a, type, automatic, want, ret);
+static bool channel_handles(const App *a) {
+        return app_source_is_channel(a);
 }
+
+const ReleaseSource release_source_channel = {
+        .name = "channel",
+        .handles = channel_handles,
+        .start = fetch_start,
+};
