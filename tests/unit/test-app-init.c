@@ -122,7 +122,7 @@ static void test_format_defaults(void) {
         assert(!c->go_proxy && !c->go_build && !c->go_build_key);
         assert(c->n_service_lines == 2);
         assert(streq(c->service_lines[0].key, "DynamicUser") && streq(c->service_lines[0].value, "yes"));
-        assert(streq(c->service_lines[1].key, "StateDirectory") && streq(c->service_lines[1].value, "moxtools"));
+        assert(streq(c->service_lines[1].key, "StateDirectory") && streq(c->service_lines[1].value, "upkeep-app-moxtools"));
         assert(strstr(text, "# Written by \"upkeepctl init go:github.com/mjl-/moxtools\""));
 }
 
