@@ -70,6 +70,15 @@ static inline bool str_has_control_chars(const char *s) {
         return false;
 }
 
+/* Frees a and moves b into it, leaving b NULL. */
+#define free_and_replace(a, b)                  \
+        ({                                      \
+                free(a);                        \
+                (a) = (b);                      \
+                (b) = NULL;                     \
+                0;                              \
+        })
+
 static inline void *mfree(void *p) {
         free(p);
         return NULL;

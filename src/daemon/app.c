@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "manager-metrics.h"
 #include "manager.h"
+#include "state-recover.h"
 #include "switch.h"
 #include "version.h"
 
@@ -29,8 +31,8 @@ int app_dir_open(int state_dir_fd, const char *name, int *ret) {
         return 0;
 }
 
-/* state.json is missing or unreadable: what is on disk (the links) is the truth to start from. */
-static int app_state_from_links(App *a, const char *problem, AppState **ret) {
+/* A new app: what is installed (the links) is all there is to start from. */
+static int app_state_from_links(App *a, AppState **ret) {
         _cleanup_(app_state_freep) AppState *s = NULL;
         int r;
 
@@ -42,20 +44,36 @@ static int app_state_from_links(App *a, const char *problem, AppState **ret) {
         if (r < 0)
                 return r;
 
-        if (problem) {
-                r = free_and_strdup(&s->last_error, problem);
-                if (r < 0)
-                        return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
 
-                app_journal(&(AppEvent) {
-                                .message_id = UPKEEP_MESSAGE_STATE_RESET,
-                                .priority = LOG_WARNING,
-                                .app = a->name,
-                                .version = s->current_version,
-                        },
-                        "%s: %s; starting from what is installed (current: %s).",
-                        a->name, problem, s->current_version ?: "none");
-        }
+/* state.json is corrupt, unreadable, or gone beside what it was made from: rebuilt from the rest of
+ * the state directory, and paused until an operator has looked (state-recover.h). Saved at once, so
+ * the rebuilt state, not the corrupt file, is what the next daemon and upkeep-condition read. */
+static int app_state_recover(App *a, const char *problem, AppState **ret) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        bool from_old;
+        int r;
+
+        r = app_state_recover_at(a->dir_fd, problem, &s, &from_old);
+        if (r < 0)
+                return r;
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_STATE_RESET,
+                        .priority = LOG_WARNING,
+                        .app = a->name,
+                        .version = s->current_version,
+                },
+                "%s: %s; rebuilt from %s (current: %s, channel serial %" PRIu64 "); automatic updates are "
+                "paused until an operator resumes them.",
+                a->name, problem, from_old ? "its last good copy " STATE_FILE_OLD : "what is installed",
+                s->current_version ?: "none", s->channel_serial);
+
+        r = app_state_save_at(a->dir_fd, s);
+        if (r < 0)
+                log_warning_errno(r, "Failed to save the rebuilt state of %s, keeping it in memory: %m", a->name);
 
         *ret = TAKE_PTR(s);
         return 0;
@@ -66,15 +84,17 @@ static int app_load_state(App *a) {
         int r;
 
         r = app_state_load_at(a->dir_fd, &s);
-        if (r == -ENOENT)
-                r = app_state_from_links(a, NULL, &s);
+        if (r == -ENOENT && !app_state_was_lost_at(a->dir_fd))
+                r = app_state_from_links(a, &s);
+        else if (r == -ENOENT)
+                r = app_state_recover(a, "state file " STATE_FILE " is missing", &s);
         else if (r == -EBADMSG)
-                r = app_state_from_links(a, "state file " STATE_FILE " is corrupt", &s);
+                r = app_state_recover(a, "state file " STATE_FILE " is corrupt", &s);
         else if (r < 0) {
                 char problem[256];
                 (void) snprintf(problem, sizeof problem, "state file " STATE_FILE " cannot be read: %s",
                                 strerror(-r));
-                r = app_state_from_links(a, problem, &s);
+                r = app_state_recover(a, problem, &s);
         }
         if (r < 0)
                 return r;
