@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
+#include <strings.h>
 
 #include "http-util.h"
 
@@ -31,6 +32,10 @@ bool http_etag_is_valid(const char *s) {
                         return false;
 
         return true;
+}
+
+bool url_is_file(const char *url) {
+        return url && strncasecmp(url, "file:", 5) == 0;
 }
 
 bool http_last_modified_is_valid(usec_t t) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What may be kept of an HTTP response's validators (ETag, Last-Modified) and sent back later in
- * If-None-Match / If-Modified-Since. They come from the network: whatever fails these checks is
- * dropped when it arrives, never stored, and a stored one that fails them is not sent. */
+/* Small facts of HTTP: which URLs name local files, and what may be kept of a response's validators
+ * (ETag, Last-Modified) to send back in If-None-Match / If-Modified-Since. Validators come from the
+ * network: whatever fails these checks is dropped when it arrives, never stored, and a stored one
+ * that fails them is not sent. */
 #pragma once
 
 #include <stdbool.h>
@@ -16,6 +17,9 @@
  * HTTP_ETAG_MAX bytes. No control character (CR, LF, NUL …) can pass, so a valid one can go into a
  * request header verbatim. */
 bool http_etag_is_valid(const char *s);
+
+/* Whether url is a file:// URL (the scheme in any case). */
+bool url_is_file(const char *url);
 
 /* The last second an HTTP-date can name and an RFC 3339 timestamp of four-digit years can hold:
  * 9999-12-31T23:59:59Z. */
