@@ -17,6 +17,7 @@
 #include "bus-error.h"
 #include "channel.h"
 #include "fileio.h"
+#include "http-util.h"
 #include "http.h"
 #include "job.h"
 #include "log.h"
@@ -27,11 +28,8 @@
 #include "stage.h"
 #include "version.h"
 
-/* One check or update in flight: the job, and what its steps have gathered so far. */
-/* The channel files kept beside the state, as accepted: a 304 is answered from them. */
-#define APP_CHANNEL_FILE "channel.json"
-#define APP_CHANNEL_SIG_FILE "channel.json.minisig"
-
+/* One check or update in flight: the job, and what its steps have gathered so far. The channel
+ * files kept beside the state, as accepted (CHANNEL_FILE, CHANNEL_SIG_FILE), answer a 304. */
 typedef struct Fetch {
         Job *job;
         App *app;
@@ -143,11 +141,19 @@ static void fetch_download(Fetch *f) {
         if (!url)
                 return fetch_fail(f, -ENOMEM, NULL, "out of memory");
 
+        /* A channel names its artifacts; only where its own scheme allows: a channel served over
+         * http(s) cannot have the daemon read a local file (and report its size or hash). */
+        if (url_is_file(url) != url_is_file(f->app->config->source))
+                return fetch_fail(f, -EPERM, BUS_ERROR_UNSAFE_RELEASE,
+                                  "release %s names its artifact at %s, outside the scheme of its channel %s",
+                                  f->release->version, url, f->app->config->source);
+
         r = http_get(f->app->manager->http, url,
                      &(HttpOptions) {
                              .output_fd = f->download_fd,
                              .max_size = f->artifact->size,
                              .progress = on_download_progress,
+                             .origin = f->app->config->source,
                      },
                      on_artifact, f, &f->request);
         if (r < 0)
@@ -257,6 +263,20 @@ static void fetch_choose(Fetch *f) {
         return fetch_download(f);
 }
 
+/* The accepted channel's serial, digest and validators, copied from memory onto what is on disk. */
+static int edit_channel_accepted(AppState *s, void *userdata) {
+        const AppState *m = userdata;
+
+        if (s->channel_serial == m->channel_serial && streq_ptr(s->channel_digest, m->channel_digest))
+                return 0;
+        if (free_and_strdup(&s->channel_digest, m->channel_digest) < 0 ||
+            free_and_strdup(&s->channel_etag, m->channel_etag) < 0)
+                return -ENOMEM;
+        s->channel_serial = m->channel_serial;
+        s->channel_last_modified = m->channel_last_modified;
+        return 1;
+}
+
 /* Verifies json against sig, parses it and applies the channel rules. fresh: it just came from the
  * server (and is accepted onto disk), rather than from the copy kept at the last acceptance. */
 /* channel_check()'s errno for each rule, as the error a client sees. */
@@ -284,7 +304,7 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
 
         r = minisign_signature_parse(sig, sig_size, &signature);
         if (r < 0)
-                return fetch_fail(f, r, BUS_ERROR_SIGNATURE_INVALID, "%s is not a minisign signature", APP_CHANNEL_SIG_FILE);
+                return fetch_fail(f, r, BUS_ERROR_SIGNATURE_INVALID, "%s is not a minisign signature", CHANNEL_SIG_FILE);
 
         r = minisign_verify(&key, &signature, json, json_size);
         if (r == -EKEYREJECTED)
@@ -310,9 +330,9 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
         if (fresh) {
                 /* The signature first: a crash between the two leaves a pair that fails to verify,
                  * which is refetched, never a channel accepted without its signature. */
-                r = write_file_atomic_at(f->app->dir_fd, APP_CHANNEL_SIG_FILE, sig, sig_size, 0644);
+                r = write_file_atomic_at(f->app->dir_fd, CHANNEL_SIG_FILE, sig, sig_size, 0644);
                 if (r >= 0)
-                        r = write_file_atomic_at(f->app->dir_fd, APP_CHANNEL_FILE, json, json_size, 0644);
+                        r = write_file_atomic_at(f->app->dir_fd, CHANNEL_FILE, json, json_size, 0644);
                 if (r < 0)
                         return fetch_fail(f, r, NULL, "cannot save the accepted channel: %s", strerror(-r));
 
@@ -320,6 +340,12 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
                 (void) free_and_strdup(&s->channel_digest, hex);
                 (void) free_and_strdup(&s->channel_etag, f->channel.etag);
                 s->channel_last_modified = f->channel.last_modified;
+
+                /* The new floor is saved before anything is chosen, downloaded or staged by it: a
+                 * crash from here on must not leave an older channel acceptable again. */
+                r = app_update_state(f->app, edit_channel_accepted, s);
+                if (r < 0)
+                        return fetch_fail(f, r, NULL, "cannot record the accepted channel: %s", strerror(-r));
         }
         job_set_progress(f->job, 20);
 
@@ -333,11 +359,11 @@ static void on_signature(HttpRequest *req, int error, HttpResult *result, char *
         f->request = NULL;
         if (error < 0)
                 return fetch_fail(f, error, error == -EFBIG ? BUS_ERROR_SIGNATURE_INVALID : BUS_ERROR_DOWNLOAD_FAILED,
-                                  "cannot fetch %s: %s", APP_CHANNEL_SIG_FILE, strempty(reason));
+                                  "cannot fetch %s: %s", CHANNEL_SIG_FILE, strempty(reason));
         if (result->status != 200) {
                 long status = result->status;
                 http_result_done(result);
-                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", APP_CHANNEL_SIG_FILE, status);
+                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", CHANNEL_SIG_FILE, status);
         }
 
         fetch_verify(f, f->channel.body, f->channel.size, result->body, result->size, f->channel.sha256, true);
@@ -352,9 +378,9 @@ static void fetch_use_kept_channel(Fetch *f) {
         size_t json_size, sig_size;
         int r;
 
-        r = read_file_at(f->app->dir_fd, APP_CHANNEL_FILE, CHANNEL_MAX_SIZE, &json, &json_size);
+        r = read_file_at(f->app->dir_fd, CHANNEL_FILE, CHANNEL_MAX_SIZE, &json, &json_size);
         if (r >= 0)
-                r = read_file_at(f->app->dir_fd, APP_CHANNEL_SIG_FILE, MINISIGN_SIGNATURE_MAX_FILE_SIZE, &sig, &sig_size);
+                r = read_file_at(f->app->dir_fd, CHANNEL_SIG_FILE, MINISIGN_SIGNATURE_MAX_FILE_SIZE, &sig, &sig_size);
         if (r < 0)
                 return fetch_fail(f, r, NULL, "channel unchanged, but the kept copy cannot be read: %s", strerror(-r));
 
@@ -372,7 +398,7 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
         f->request = NULL;
         if (error < 0)
                 return fetch_fail(f, error, error == -EFBIG ? BUS_ERROR_CHANNEL_MALFORMED : BUS_ERROR_DOWNLOAD_FAILED,
-                                  "cannot fetch %s: %s", APP_CHANNEL_FILE, strempty(reason));
+                                  "cannot fetch %s: %s", CHANNEL_FILE, strempty(reason));
 
         f->channel = *result;
         *result = (HttpResult) {};
@@ -381,9 +407,9 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
         if (f->channel.not_modified)
                 return fetch_use_kept_channel(f);
         if (f->channel.status != 200)
-                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", APP_CHANNEL_FILE, f->channel.status);
+                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", CHANNEL_FILE, f->channel.status);
 
-        url = channel_url(f->app, APP_CHANNEL_SIG_FILE);
+        url = channel_url(f->app, CHANNEL_SIG_FILE);
         if (!url)
                 return fetch_fail(f, -ENOMEM, NULL, "out of memory");
 
@@ -402,7 +428,7 @@ static int fetch_start(App *a, bool update, bool automatic, const char *want, co
         Job *j;
         int r;
 
-        url = channel_url(a, APP_CHANNEL_FILE);
+        url = channel_url(a, CHANNEL_FILE);
         if (!url)
                 return -ENOMEM;
 
@@ -422,8 +448,8 @@ static int fetch_start(App *a, bool update, bool automatic, const char *want, co
         }
 
         /* Conditional only when the copy a 304 would point at is still there. */
-        bool kept = faccessat(a->dir_fd, APP_CHANNEL_FILE, F_OK, 0) >= 0 &&
-                    faccessat(a->dir_fd, APP_CHANNEL_SIG_FILE, F_OK, 0) >= 0;
+        bool kept = faccessat(a->dir_fd, CHANNEL_FILE, F_OK, 0) >= 0 &&
+                    faccessat(a->dir_fd, CHANNEL_SIG_FILE, F_OK, 0) >= 0;
 
         r = job_new(a->manager, update ? JOB_UPDATE : JOB_CHECK, a, &j);
         if (r < 0) {
