@@ -13,7 +13,8 @@ Special paths:
   /status/CODE       answers with that status and a short body
 A file's URL may end in ?rate=MIB to pace it at that many MiB/s, standing in for a link slower than
 loopback (bench-download.sh uses it), and in ?poison=etag or ?poison=date to send, as a man in the
-middle could, an ETag with a bare CR in it or a Last-Modified in the year 20000.
+middle could, an ETag with a bare CR in it or a Last-Modified in the year 20000; with the environment
+variable HTTP_TEST_SERVER_POISON=etag or =date, every file is sent so.
 """
 
 import email.utils
@@ -78,7 +79,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 query = urllib.parse.parse_qs(url.query)
                 rate = query.get("rate")
-                self.serve_file(path, float(rate[0]) if rate else None, poison=query.get("poison", [None])[0])
+                poison = query.get("poison", [os.environ.get("HTTP_TEST_SERVER_POISON")])[0]
+                self.serve_file(path, float(rate[0]) if rate else None, poison=poison)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
