@@ -77,6 +77,15 @@ static inline const char *startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
 
+/* Frees a and moves b into it, leaving b NULL. */
+#define free_and_replace(a, b)                  \
+        ({                                      \
+                free(a);                        \
+                (a) = (b);                      \
+                (b) = NULL;                     \
+                0;                              \
+        })
+
 static inline void *mfree(void *p) {
         free(p);
         return NULL;

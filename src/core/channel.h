@@ -14,6 +14,10 @@
 #include "sha256.h"
 #include "time-util.h"
 
+/* The channel last accepted, kept as verified in the app's state directory, and its signature. */
+#define CHANNEL_FILE "channel.json"
+#define CHANNEL_SIG_FILE "channel.json.minisig"
+
 #define CHANNEL_MAX_SIZE (1024U * 1024U)   /* a larger channel.json is refused before parsing */
 
 typedef enum ArtifactType {

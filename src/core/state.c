@@ -497,12 +497,12 @@ int app_state_from_json(const char *json, AppState **ret) {
         return 0;
 }
 
-int app_state_load_at(int dir_fd, AppState **ret) {
+static int state_load_file_at(int dir_fd, const char *name, AppState **ret) {
         _cleanup_free_ char *json = NULL;
         size_t size;
         int r;
 
-        r = read_file_at(dir_fd, STATE_FILE, STATE_MAX_SIZE, &json, &size);
+        r = read_file_at(dir_fd, name, STATE_MAX_SIZE, &json, &size);
         /* Nothing upkeep writes gets that big: treat it like any other corruption. */
         if (r == -EFBIG)
                 return -EBADMSG;
@@ -515,6 +515,39 @@ int app_state_load_at(int dir_fd, AppState **ret) {
         return app_state_from_json(json, ret);
 }
 
+int app_state_load_at(int dir_fd, AppState **ret) {
+        return state_load_file_at(dir_fd, STATE_FILE, ret);
+}
+
+int app_state_load_old_at(int dir_fd, AppState **ret) {
+        return state_load_file_at(dir_fd, STATE_FILE_OLD, ret);
+}
+
+/* STATE_FILE, if it loads, becomes STATE_FILE_OLD: a second name for the same file, swapped in by
+ * rename(), so STATE_FILE_OLD is always one whole good state. A STATE_FILE that does not load is
+ * left out, and the older good copy stays. */
+static int keep_last_good(int dir_fd) {
+        _cleanup_(app_state_freep) AppState *current = NULL;
+        int r;
+
+        r = app_state_load_at(dir_fd, &current);
+        if (r == -ENOENT || r == -EBADMSG)
+                return 0;
+        if (r < 0)
+                return r;
+
+        if (unlinkat(dir_fd, STATE_FILE_OLD ".tmp", 0) < 0 && errno != ENOENT)
+                return -errno;
+        if (linkat(dir_fd, STATE_FILE, dir_fd, STATE_FILE_OLD ".tmp", 0) < 0)
+                return -errno;
+        if (renameat(dir_fd, STATE_FILE_OLD ".tmp", dir_fd, STATE_FILE_OLD) < 0) {
+                r = -errno;
+                (void) unlinkat(dir_fd, STATE_FILE_OLD ".tmp", 0);
+                return r;
+        }
+        return 0;
+}
+
 int app_state_save_at(int dir_fd, const AppState *s) {
         _cleanup_free_ char *json = NULL;
         int r;
@@ -523,6 +556,11 @@ int app_state_save_at(int dir_fd, const AppState *s) {
         if (r < 0)
                 return r;
 
+        r = keep_last_good(dir_fd);
+        if (r < 0)
+                return r;
+
+        /* Its fsync() of the directory also makes the rename above durable. */
         return write_file_atomic_at(dir_fd, STATE_FILE, json, strlen(json), STATE_FILE_MODE);
 }
 

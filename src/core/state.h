@@ -12,6 +12,8 @@
 #include "time-util.h"
 
 #define STATE_FILE "state.json"
+/* The state.json that the last save replaced, if it loaded: the last good copy to fall back on. */
+#define STATE_FILE_OLD "state.json.old"
 #define STATE_MAX_SIZE (4U * 1024U * 1024U)
 #define STATE_HISTORY_MAX 64   /* oldest transitions are dropped beyond this */
 
@@ -84,8 +86,11 @@ int app_state_to_json(const AppState *s, char **ret);
 int app_state_from_json(const char *json, AppState **ret);
 
 /* Load/save STATE_FILE in the app's state directory (dir_fd). load returns -ENOENT when missing and
- * -EBADMSG when corrupt; save is atomic (write_file_atomic_at). */
+ * -EBADMSG when corrupt; save is atomic (write_file_atomic_at), and first keeps the STATE_FILE it
+ * replaces as STATE_FILE_OLD when that one loads, so one bad write (or a bad block) never takes the
+ * app's pins, pauses, bad versions and anti-rollback floor with it. load_old reads STATE_FILE_OLD. */
 int app_state_load_at(int dir_fd, AppState **ret);
+int app_state_load_old_at(int dir_fd, AppState **ret);
 int app_state_save_at(int dir_fd, const AppState *s);
 
 /* Appends a transition, dropping the oldest beyond STATE_HISTORY_MAX. */

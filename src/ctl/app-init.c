@@ -155,9 +155,10 @@ int app_init_format(const AppInit *init, char **ret) {
                 fprintf(f,
                         "\n[Service]\n"
                         "# A user of its own for the app, made when it starts, and a state directory\n"
-                        "# /var/lib/%1$s that survives updates.\n"
+                        "# /var/lib/" APP_INIT_STATE_DIR_PREFIX "%1$s that survives updates. The prefix keeps\n"
+                        "# an app named after a system directory (go:…/dpkg) from being handed it.\n"
                         "DynamicUser=yes\n"
-                        "StateDirectory=%1$s\n",
+                        "StateDirectory=" APP_INIT_STATE_DIR_PREFIX "%1$s\n",
                         init->name);
 
                 if (fflush(f) != 0 || ferror(f))

@@ -6,6 +6,10 @@
 #include "policy.h"
 #include "toolchain-policy.h"
 
+/* The app's StateDirectory= is this plus its name, so that no app name (go:…/dpkg, go:…/systemd)
+ * makes systemd hand a directory of the system's to the app's dynamic user. */
+#define APP_INIT_STATE_DIR_PREFIX "upkeep-app-"
+
 typedef struct AppInit {
         const char *package;              /* MODULE/PATH, without "go:" */
         const char *name;                 /* the app's name */

@@ -5,22 +5,20 @@
 
 #include "app-apply.h"
 #include "app-command.h"
-#include "app-dbus.h"
 #include "app-journal.h"
-#include "backoff.h"
+#include "app-trial.h"
+#include "app.h"
 #include "bus-error.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "stage.h"
 #include "strv.h"
 #include "switch.h"
 #include "unit-watch.h"
-#include "version.h"
 
-#define HEALTH_CHECK_MAX_SIZE (64U * 1024U)
-
-/* One switch in progress: from the install hooks through the restart and the trial to kept or rolled
- * back. */
+/* One switch in progress: the install hooks, then the switch of the links, after which the trial
+ * (app-trial.c) takes the job over. */
 typedef struct Apply {
         Job *job;
         App *app;
@@ -29,23 +27,13 @@ typedef struct Apply {
         TransitionKind kind;
         char **hooks;               /* InstallHook= as the update began (a reload may change the config) */
         size_t n_hooks_done;
-        char unit[256];
-        UnitWatch *restart;         /* the unit's restart job and its state */
-        sd_event_source *trial_timer;
-        HttpRequest *health;
-        TransientUnit *command;     /* the install hook or health check command running */
-        bool on_trial;              /* the unit came up; watching it for TrialSec= */
+        TransientUnit *command;     /* the install hook running */
         bool backed_off;            /* a failed scheduled switch: the back-off was recorded */
-        bool adopting;              /* a trial an earlier upkeepd began: finding out where it stands */
 } Apply;
 
 static Apply *apply_free(Apply *ap) {
         if (!ap)
                 return NULL;
-        unit_watch_free(ap->restart);
-        sd_event_source_disable_unref(ap->trial_timer);
-        if (ap->health)
-                http_request_cancel(ap->health);
         transient_cancel(ap->command);
         strv_free(ap->hooks);
         free(ap->version);
@@ -54,46 +42,10 @@ static Apply *apply_free(Apply *ap) {
         return NULL;
 }
 
-/* Ends the switch: error_name NULL when the new version was kept, else why it was not. */
+/* Ends the switch before anything was switched: error_name NULL when there was nothing to do, else why. */
 static void apply_end(Apply *ap, const char *error_name, const char *message) {
-        Job *j = ap->job;
-        App *a = ap->app;
-
-        if (ap->backed_off) {
-                char ts[RFC3339_MAX], span[64];
-
-                app_journal(&(AppEvent) {
-                                .message_id = UPKEEP_MESSAGE_BACKING_OFF,
-                                .priority = LOG_WARNING,
-                                .app = a->name,
-                                .version = ap->version,
-                                .old_version = a->state->current_version,
-                        },
-                        "Scheduled update of %s to %s failed (%u in a row); the update timer tries again "
-                        "not before %s (in %s), inside the update window.",
-                        a->name, ap->version, a->state->backoff_failures,
-                        format_timestamp_rfc3339(ts, sizeof ts, a->state->backoff_until),
-                        format_timespan(span, sizeof span, backoff_delay(a->state->backoff_failures)));
-        }
-
+        app_switch_end(ap->app, ap->job, ap->version, ap->backed_off, error_name, message);
         apply_free(ap);
-        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "ScheduledFor",
-                         "LastError", "Paused", "PauseReason", "History", "FailedAttempts", "BackoffUntil", NULL);
-        if (error_name)
-                job_fail(j, error_name, message);
-        else
-                job_finish(j, "done");
-}
-
-/* A failed switch, besides its LastError: a scheduled one counts towards the back-off, an operator's
- * one starts the count afresh (an operator stepped in). */
-static int apply_failed_backoff(AppState *s, TransitionKind kind, bool *ret_backed_off) {
-        if (kind == TRANSITION_SCHEDULED) {
-                app_state_backoff_failed(s, now_realtime());
-                *ret_backed_off = true;
-        } else
-                app_state_backoff_reset(s);
-        return 1;
 }
 
 typedef struct FailEdit {
@@ -107,7 +59,8 @@ static int edit_failed(AppState *s, void *userdata) {
 
         if (free_and_strdup(&s->last_error, e->reason) < 0)
                 return -ENOMEM;
-        return apply_failed_backoff(s, e->kind, &e->backed_off);
+        app_switch_record_failure(s, e->kind, now_realtime(), &e->backed_off);
+        return 1;
 }
 
 /* Fails before anything was switched: the running version is untouched. reason becomes LastError and
@@ -140,270 +93,6 @@ static void apply_abort(Apply *ap, const char *format, ...) {
         va_end(ap_list);
 
         apply_fail_unswitched(ap, NULL, BUS_ERROR_SWITCH_FAILED, reason);
-}
-
-typedef struct RollbackEdit {
-        const char *version;
-        const char *reason;
-        TransitionKind kind;
-        int dir_fd;
-        bool roll_back;             /* there is a version to go back to */
-        bool done;                  /* we rolled back (rather than upkeep-condition before us) */
-        bool backed_off;
-} RollbackEdit;
-
-static int edit_rollback(AppState *s, void *userdata) {
-        RollbackEdit *e = userdata;
-        int r;
-
-        /* upkeep-condition may have rolled back already, at the restart that followed a crash. */
-        if (e->roll_back && s->trial_version && version_compare(s->trial_version, e->version) == 0) {
-                r = app_rollback_at(e->dir_fd, s, e->reason, now_realtime());
-                if (r < 0)
-                        return r;
-                e->done = true;
-        }
-
-        if (free_and_strdup(&s->last_error, e->reason) < 0)
-                return -ENOMEM;
-        return apply_failed_backoff(s, e->kind, &e->backed_off);
-}
-
-/* The new version failed its trial: back to the old one, unless that happened already. */
-static void apply_roll_back(Apply *ap, const char *format, ...) _printf_(2, 3);
-static void apply_roll_back(Apply *ap, const char *format, ...) {
-        _cleanup_free_ char *what = NULL, *reason = NULL;
-        va_list ap_list;
-        int r;
-
-        va_start(ap_list, format);
-        if (vasprintf(&what, format, ap_list) < 0)
-                what = NULL;
-        va_end(ap_list);
-
-        if (asprintf(&reason, "version %s failed its trial (%s); rolled back to %s",
-                     ap->version, strempty(what), ap->old_version ?: "nothing") < 0)
-                reason = NULL;
-
-        RollbackEdit e = {
-                .version = ap->version,
-                .reason = reason,
-                .kind = ap->kind,
-                .dir_fd = ap->app->dir_fd,
-                .roll_back = ap->old_version != NULL,
-        };
-        if (!ap->old_version)
-                log_warning("%s %s failed its trial and there is no earlier version to go back to.",
-                            ap->app->name, ap->version);
-        r = app_update_state(ap->app, edit_rollback, &e);
-        if (r < 0)
-                log_error_errno(r, "Failed to roll back %s: %m", ap->app->name);
-        else
-                ap->backed_off = e.backed_off;
-
-        if (e.done) {
-                /* Fire and forget: the old version was running minutes ago; if it does not come
-                 * back, systemd's unit state says so to anyone looking. */
-                r = systemd_unit_call_async(ap->app->manager->bus, "RestartUnit", ap->unit, "replace");
-                if (r < 0)
-                        log_error_errno(r, "Failed to restart %s after rolling back: %m", ap->unit);
-        }
-
-        app_journal(&(AppEvent) {
-                        .message_id = UPKEEP_MESSAGE_ROLLED_BACK,
-                        .priority = LOG_WARNING,
-                        .app = ap->app->name,
-                        .version = ap->old_version,
-                        .old_version = ap->version,
-                },
-                "%s: %s.", ap->app->name, strempty(reason));
-        apply_end(ap, BUS_ERROR_ROLLED_BACK, reason);
-}
-
-static int edit_keep(AppState *s, void *userdata) {
-        Apply *ap = userdata;
-
-        if (!s->trial_version || version_compare(s->trial_version, ap->version) != 0)
-                return -ESTALE;  /* rolled back under our feet */
-        s->last_error = mfree(s->last_error);
-        return app_state_keep_trial(s) < 0 ? -EINVAL : 1;
-}
-
-static void apply_keep(Apply *ap) {
-        int r;
-
-        r = app_update_state(ap->app, edit_keep, ap);
-        if (r == -ESTALE)
-                return apply_roll_back(ap, "it was rolled back while on trial");
-        if (r < 0)
-                log_error_errno(r, "Failed to record that %s %s was kept: %m", ap->app->name, ap->version);
-
-        /* Only after a success: a failed switch may still need what it would have removed. */
-        r = stage_prune(ap->app->dir_fd, ap->app->config->keep, ap->app->state->current_version,
-                        ap->app->state->previous_version);
-        if (r < 0)
-                log_warning_errno(r, "Failed to remove old versions of %s, ignoring: %m", ap->app->name);
-        else if (r > 0)
-                log_info("Removed %i old version(s) of %s (Keep=%u).", r, ap->app->name, ap->app->config->keep);
-
-        app_journal(&(AppEvent) {
-                        .message_id = ap->old_version ? UPKEEP_MESSAGE_APPLIED : UPKEEP_MESSAGE_INSTALLED,
-                        .priority = LOG_NOTICE,
-                        .app = ap->app->name,
-                        .version = ap->version,
-                        .old_version = ap->old_version,
-                },
-                "%s was updated from %s to %s, which passed its trial.", ap->app->name,
-                ap->old_version ?: "nothing", ap->version);
-        apply_end(ap, NULL, NULL);
-}
-
-static void on_health(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
-        _cleanup_free_ _unused_ char *reason_owned = reason;
-        Apply *ap = userdata;
-
-        ap->health = NULL;
-        if (error < 0)
-                return apply_roll_back(ap, "health check %s failed: %s", ap->app->config->health_check,
-                                       strempty(reason));
-        long status = result->status;
-        http_result_done(result);
-        if (status < 200 || status > 299)
-                return apply_roll_back(ap, "health check %s answered HTTP %ld", ap->app->config->health_check, status);
-
-        apply_keep(ap);
-}
-
-static void on_health_command_done(TransientUnit *t, const char *unit, const UnitOutcome *o, void *userdata) {
-        _cleanup_free_ char *how = NULL;
-        Apply *ap = userdata;
-
-        ap->command = NULL;
-        if (unit_outcome_succeeded(o))
-                return apply_keep(ap);
-
-        (void) unit_outcome_describe(o, APP_HEALTH_CHECK_TIMEOUT, &how);
-        apply_roll_back(ap, "health check '%s' %s (%s)", strempty(ap->app->config->health_check),
-                        strempty(how), unit);
-}
-
-static int on_trial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        Apply *ap = userdata;
-        const char *check = ap->app->config->health_check;
-        int r;
-
-        ap->on_trial = false;
-        if (isempty(check)) {
-                apply_keep(ap);
-                return 0;
-        }
-
-        if (!app_health_check_is_url(check)) {
-                r = app_command_start(ap->app, APP_COMMAND_HEALTH_CHECK, check, ap->old_version, ap->version,
-                                      on_health_command_done, ap, &ap->command);
-                if (r < 0)
-                        apply_roll_back(ap, "health check '%s' could not start: %s", check, strerror(-r));
-                return 0;
-        }
-
-        r = http_get(ap->app->manager->http, check,
-                     &(HttpOptions) {
-                             .output_fd = -EBADF,
-                             .max_size = HEALTH_CHECK_MAX_SIZE,
-                             .timeout = APP_HEALTH_CHECK_TIMEOUT,
-                     },
-                     on_health, ap, &ap->health);
-        if (r < 0)
-                apply_roll_back(ap, "health check could not start: %s", strerror(-r));
-        return 0;
-}
-
-static int apply_start_trial_timer(Apply *ap) {
-        ap->on_trial = true;
-        return sd_event_add_time_relative(ap->app->manager->event, &ap->trial_timer, CLOCK_MONOTONIC,
-                                          ap->app->config->trial_sec, USEC_PER_MSEC, on_trial_timer, ap);
-}
-
-/* A trial taken over from an earlier upkeepd (killed or stopped during it): once the unit is neither
- * starting nor stopping, what state.json and the unit say decides how it goes on. */
-static void apply_adopting_event(Apply *ap, UnitWatch *w, UnitWatchEvent event) {
-        App *a = ap->app;
-        int r;
-
-        if (event == UNIT_WATCH_REFUSED) {
-                /* The trial stays in state.json: upkeep-condition still guards the next start. */
-                log_error("Cannot ask systemd about %s to take over the trial of %s %s: %s", ap->unit, a->name,
-                          ap->version, w->error_message);
-                return apply_end(ap, BUS_ERROR_SWITCH_FAILED, w->error_message);
-        }
-        if (event != UNIT_WATCH_CHANGED || !w->active_state ||
-            IN_SET_STR(w->active_state, "activating", "deactivating"))
-                return;  /* a start or stop is under way: wait for where it ends */
-
-        r = app_refresh_state(a);
-        if (r < 0)
-                log_warning_errno(r, "Failed to read the state of %s again, going on with what is known: %m", a->name);
-
-        if (!a->state->trial_version || !app_version_same(a, a->state->trial_version, ap->version)) {
-                log_info("The trial of %s %s ended while upkeepd was away (current: %s).", a->name, ap->version,
-                         strempty(a->state->current_version));
-                return apply_end(ap, NULL, NULL);
-        }
-
-        ap->adopting = false;
-        if (a->state->trial_starts == 0) {
-                /* upkeep-condition counted no start: the daemon died between the switch and its restart,
-                 * and the unit still runs (or would start) the old version's process. */
-                log_info("%s %s was switched to but never started; restarting %s for its trial.", a->name,
-                         ap->version, ap->unit);
-                r = unit_watch_call(ap->restart, "RestartUnit", "replace");
-                if (r < 0)
-                        apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
-                return;
-        }
-
-        if (unit_watch_is_down(w))
-                return apply_roll_back(ap, "%s was '%s' when upkeepd took over its trial", ap->unit, w->active_state);
-
-        /* It has run since its first start; whether it stays up is watched for a whole TrialSec= from
-         * now, as the daemon cannot tell how long it was watched before. */
-        log_info("Taking over the trial of %s %s from an earlier upkeepd: watching %s.", a->name, ap->version,
-                 ap->unit);
-        r = apply_start_trial_timer(ap);
-        if (r < 0)
-                apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
-}
-
-static void on_restart_event(UnitWatch *w, UnitWatchEvent event, void *userdata) {
-        Apply *ap = userdata;
-        int r;
-
-        if (ap->adopting)
-                return apply_adopting_event(ap, w, event);
-
-        switch (event) {
-
-        case UNIT_WATCH_REFUSED:
-                return apply_roll_back(ap, "systemd refused to restart %s: %s", ap->unit, w->error_message);
-
-        case UNIT_WATCH_JOB_REMOVED:
-                if (!streq(w->job_result, "done"))
-                        return apply_roll_back(ap, "systemd's restart of %s ended with '%s'", ap->unit, w->job_result);
-
-                /* Up (for Type=notify: READY=1 was sent, or systemd would not call the job done). */
-                r = apply_start_trial_timer(ap);
-                if (r < 0)
-                        apply_roll_back(ap, "cannot time the trial: %s", strerror(-r));
-                return;
-
-        case UNIT_WATCH_CHANGED:
-                /* During the trial, anything but active means the new version went down. */
-                if (ap->on_trial && w->active_state && !IN_SET_STR(w->active_state, "active", "reloading")) {
-                        ap->on_trial = false;
-                        apply_roll_back(ap, "%s entered state '%s' during its trial", ap->unit, w->active_state);
-                }
-                return;
-        }
 }
 
 typedef struct BeginEdit {
@@ -444,6 +133,7 @@ static int edit_begin(AppState *s, void *userdata) {
 /* The switch itself, once the hooks passed: links swapped, then the unit restarted and watched. */
 static void apply_switch(Apply *ap) {
         App *a = ap->app;
+        char unit[256];
         int r;
 
         BeginEdit e = { .version = ap->version, .kind = ap->kind, .dir_fd = a->dir_fd };
@@ -464,14 +154,11 @@ static void apply_switch(Apply *ap) {
                         .old_version = ap->old_version,
                 },
                 "Switched %s from %s to %s; restarting %s.", a->name, ap->old_version ?: "nothing", ap->version,
-                ap->unit);
+                app_unit_name(a, unit, sizeof unit));
 
-        /* Watch before asking, so no signal is missed. */
-        r = unit_watch_new(a->manager->bus, ap->unit, on_restart_event, ap, &ap->restart);
-        if (r >= 0)
-                r = unit_watch_call(ap->restart, "RestartUnit", "replace");
-        if (r < 0)
-                return apply_roll_back(ap, "cannot ask systemd to restart %s: %s", ap->unit, strerror(-r));
+        /* The trial takes the job over. */
+        app_trial_start(a, ap->job, ap->version, ap->old_version, ap->kind);
+        apply_free(ap);
 }
 
 /* While hooks run nothing is switched yet: a cancelled job stops the hook and leaves all as it was. */
@@ -547,7 +234,6 @@ static Apply *apply_new(App *a, Job *j, const char *version, TransitionKind kind
         ap->app = a;
         ap->kind = kind;
         j->userdata = ap;
-        (void) app_unit_name(a, ap->unit, sizeof ap->unit);
         return ap;
 }
 
@@ -575,61 +261,6 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind) {
         }
 
         apply_run_hooks(ap);
-}
-
-/* A trial left in state.json by an upkeepd that ended during it (killed, stopped, crashed): without
- * this, it would stay "on trial" for good, blocking every later switch, until some restart of the unit
- * made upkeep-condition roll back a version that had been fine all along. */
-static int app_adopt_trial(App *a) {
-        const AppState *s = a->state;
-        TransitionKind kind;
-        Apply *ap;
-        Job *j;
-        int r;
-
-        if (a->job || a->removed || !s->trial_version)
-                return 0;
-
-        /* How the switch came about (its history entry), for the back-off should the version fail. */
-        kind = s->n_history > 0 && streq_ptr(s->history[s->n_history - 1].to, s->trial_version) ?
-                s->history[s->n_history - 1].kind : TRANSITION_MANUAL;
-
-        r = job_new(a->manager, JOB_UPDATE, a, &j);
-        if (r < 0)
-                return r;
-        ap = apply_new(a, j, s->trial_version, kind);
-        if (!ap) {
-                job_fail(j, SD_BUS_ERROR_NO_MEMORY, "out of memory");
-                return -ENOMEM;
-        }
-        ap->adopting = true;
-        if (s->previous_version && !(ap->old_version = strdup(s->previous_version))) {
-                apply_end(ap, SD_BUS_ERROR_NO_MEMORY, "out of memory");
-                return -ENOMEM;
-        }
-
-        r = unit_watch_new(a->manager->bus, ap->unit, on_restart_event, ap, &ap->restart);
-        if (r >= 0)
-                r = unit_watch_refresh(ap->restart);
-        if (r < 0) {
-                apply_end(ap, BUS_ERROR_SWITCH_FAILED, "cannot watch the app's unit");
-                return r;
-        }
-        return 1;
-}
-
-void manager_adopt_trials(Manager *m) {
-        for (size_t i = 0; i < m->n_apps; i++) {
-                int r = app_adopt_trial(m->apps[i]);
-                if (r < 0)
-                        log_error_errno(r, "Failed to take over the trial of %s %s: %m", m->apps[i]->name,
-                                        strempty(m->apps[i]->state->trial_version));
-        }
-}
-
-int manager_subscribe_systemd(Manager *m) {
-        return sd_bus_call_method_async(m->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                        "Subscribe", NULL, NULL, "");
 }
 
 int app_start_apply_pending(App *a, TransitionKind kind, char **ret_job_path) {

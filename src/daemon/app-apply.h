@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Switching an app to a staged version and watching it come up: the "current" link is swapped
- * atomically, the unit restarted through systemd's D-Bus API (RestartUnit), and its job result and
- * ActiveState followed through systemd's signals on the event loop. The version is kept once it
- * stayed active for TrialSec= (and passed HealthCheck=); otherwise it is rolled back. */
+/* Switching an app to a staged version: its install hooks run, then the "previous" and "current"
+ * links are swapped atomically and the trial begins (app-trial.h), which keeps the version or rolls
+ * it back. Also an operator's Rollback(), at once and without a trial. */
 #pragma once
 
-#include "app.h"
+#include "state.h"
+#include "upkeepd-forward.h"
 
 /* Continues job j (already running for a) with the switch to version, a staged version. kind says
  * whether an operator asked (manual) or the update timer (scheduled). Ends the job: "done" when the
@@ -19,8 +19,3 @@ void app_apply(App *a, Job *j, const char *version, TransitionKind kind);
  * may have ended already. */
 int app_start_apply_pending(App *a, TransitionKind kind, char **ret_job_path);
 int app_start_rollback(App *a, char **ret_job_path);
-
-/* Subscribes to systemd's signals (once, at start-up), without which it sends none. */
-int manager_subscribe_systemd(Manager *m);
-/* Takes over every trial an earlier upkeepd left unfinished (once on the bus). */
-void manager_adopt_trials(Manager *m);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "app-command.h"
+#include "app.h"
 #include "command.h"
 #include "macro.h"
 #include "manager.h"

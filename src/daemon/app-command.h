@@ -7,8 +7,8 @@
  * directory. They run as the app's User=/Group= when its [Service] section sets them. */
 #pragma once
 
-#include "app.h"
 #include "transient.h"
+#include "upkeepd-forward.h"
 
 typedef enum AppCommandKind {
         APP_COMMAND_INSTALL_HOOK,   /* bounded by APP_INSTALL_HOOK_TIMEOUT, may write data */

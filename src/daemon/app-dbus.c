@@ -5,9 +5,12 @@
 
 #include "app-apply.h"
 #include "app-dbus.h"
-#include "app-journal.h"
 #include "app-fetch.h"
+#include "app-journal.h"
+#include "app.h"
 #include "bus-error.h"
+#include "bus-util.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
@@ -15,35 +18,6 @@
 #include "strv.h"
 #include "time-util.h"
 #include "version.h"
-
-int app_object_path(const char *name, char **ret) {
-        return sd_bus_path_encode(UPKEEP_APP_PATH_PREFIX, name, ret);
-}
-
-void app_emit_changed(App *a, const char *property, ...) {
-        char *names[16];
-        size_t n = 0;
-        va_list ap;
-
-        if (!a->manager->bus)
-                return;
-
-        bool state = false;
-        va_start(ap, property);
-        for (const char *p = property; p && n < ELEMENTSOF(names) - 2; p = va_arg(ap, const char *)) {
-                names[n++] = (char *) p;
-                state = state || streq(p, "State");
-        }
-        va_end(ap);
-        if (!state)
-                names[n++] = (char *) "State";
-        names[n] = NULL;
-
-        int r = sd_bus_emit_properties_changed_strv(a->manager->bus, a->object_path,
-                                                    UPKEEP_APP_INTERFACE, names);
-        if (r < 0)
-                log_debug_errno(r, "Failed to emit PropertiesChanged for %s, ignoring: %m", a->name);
-}
 
 static int app_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
                            void **found, sd_bus_error *error) {
@@ -97,6 +71,34 @@ static App *app_of_call(sd_bus_message *call, Manager *m, sd_bus_error *error) {
                 (void) sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_APP, "App '%s' no longer exists.",
                                          strempty(name));
         return a;
+}
+
+/* Defines name, the continuation of a guarded App method, and opens the body of what it does once
+ * polkit said yes, on the App a looked up again by the call's path (app_of_call()). */
+#define DEFINE_APP_ACTION(name)                                                                 \
+        static int name##_app(sd_bus_message *call, App *a, sd_bus_error *error);              \
+        static int name(sd_bus_message *call, void *userdata, sd_bus_error *error) {           \
+                App *a = app_of_call(call, userdata, error);                                   \
+                return a ? name##_app(call, a, error) : -ENOENT;                               \
+        }                                                                                      \
+        static int name##_app(sd_bus_message *call, App *a, sd_bus_error *error)
+
+/* Checks action for the caller on a (and version, when not NULL), then runs act (DEFINE_APP_ACTION()). */
+static int app_verify_then(sd_bus_message *call, App *a, const char *action, const char *version,
+                           polkit_continue_t act, sd_bus_error *error) {
+        return bus_verify_then(call, action,
+                               (const char *const[]) { "app", a->name, version ? "version" : NULL, version, NULL },
+                               act, a->manager, error);
+}
+
+/* The end of the methods that change a setting (Pause, Resume, Pin, Unpin): the reply goes out at once
+ * when nothing would change, else the change is authorized as managing the app, then made by act. */
+static int app_verify_change(sd_bus_message *call, App *a, bool unchanged, const char *version,
+                             polkit_continue_t act, sd_bus_error *error) {
+        if (unchanged)
+                return sd_bus_reply_method_return(call, NULL);
+
+        return app_verify_then(call, a, UPKEEP_ACTION_MANAGE, version, act, error);
 }
 
 #define DEFINE_STATE_STRING_GETTER(func, field)                                         \
@@ -221,14 +223,9 @@ static int reply_done(sd_bus_message *call, int r) {
         return sd_bus_reply_method_return(call, NULL);
 }
 
-static int pause_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+DEFINE_APP_ACTION(pause_authorized) {
         const char *reason;
-        App *a;
         int r;
-
-        a = app_of_call(call, userdata, error);
-        if (!a)
-                return -ENOENT;
 
         r = sd_bus_message_read(call, "s", &reason);
         if (r < 0)
@@ -246,45 +243,23 @@ static int method_pause(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        if (a->state->paused && (isempty(reason) || streq_ptr(reason, a->state->pause_reason)))
-                return sd_bus_reply_method_return(call, NULL);
-
-        /* The continuation reads the arguments again. */
-        r = sd_bus_message_rewind(call, true);
-        if (r < 0)
-                return r;
-
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", a->name, NULL },
-                                  pause_authorized, a->manager, error);
+        bool unchanged = a->state->paused && (isempty(reason) || streq_ptr(reason, a->state->pause_reason));
+        return app_verify_change(call, a, unchanged, NULL, pause_authorized, error);
 }
 
-static int resume_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        App *a = app_of_call(call, userdata, error);
-        if (!a)
-                return -ENOENT;
+DEFINE_APP_ACTION(resume_authorized) {
         return reply_done(call, app_resume(a));
 }
 
 static int method_resume(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         App *a = userdata;
 
-        if (!a->state->paused)
-                return sd_bus_reply_method_return(call, NULL);
-
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", a->name, NULL },
-                                  resume_authorized, a->manager, error);
+        return app_verify_change(call, a, !a->state->paused, NULL, resume_authorized, error);
 }
 
-static int pin_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+DEFINE_APP_ACTION(pin_authorized) {
         const char *version;
-        App *a;
         int r;
-
-        a = app_of_call(call, userdata, error);
-        if (!a)
-                return -ENOENT;
 
         r = sd_bus_message_read(call, "s", &version);
         if (r < 0)
@@ -307,34 +282,17 @@ static int method_pin(sd_bus_message *call, void *userdata, sd_bus_error *error)
                                          "'%s' is not a valid version (expected a semantic version such as 1.4.2).",
                                          version);
 
-        if (streq_ptr(a->state->pinned_version, version))
-                return sd_bus_reply_method_return(call, NULL);
-
-        r = sd_bus_message_rewind(call, true);
-        if (r < 0)
-                return r;
-
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", a->name, "version", version, NULL },
-                                  pin_authorized, a->manager, error);
+        return app_verify_change(call, a, streq_ptr(a->state->pinned_version, version), version, pin_authorized, error);
 }
 
-static int unpin_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        App *a = app_of_call(call, userdata, error);
-        if (!a)
-                return -ENOENT;
+DEFINE_APP_ACTION(unpin_authorized) {
         return reply_done(call, app_unpin(a));
 }
 
 static int method_unpin(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         App *a = userdata;
 
-        if (!a->state->pinned_version)
-                return sd_bus_reply_method_return(call, NULL);
-
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", a->name, NULL },
-                                  unpin_authorized, a->manager, error);
+        return app_verify_change(call, a, !a->state->pinned_version, NULL, unpin_authorized, error);
 }
 
 /* Whether a job can start on a: not while another runs. */
@@ -355,14 +313,10 @@ static int reply_job(sd_bus_message *call, int r, Job *j, App *a, sd_bus_error *
         return sd_bus_reply_method_return(call, "o", j->object_path);
 }
 
-static int check_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+DEFINE_APP_ACTION(check_authorized) {
         Job *j = NULL;
-        App *a;
         int r;
 
-        a = app_of_call(call, userdata, error);
-        if (!a)
-                return -ENOENT;
         r = app_can_start_job(a, error);
         if (r < 0)
                 return r;
@@ -379,20 +333,14 @@ static int method_check(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        return polkit_check_async(call, UPKEEP_ACTION_CHECK,
-                                  (const char *const[]) { "app", a->name, NULL },
-                                  check_authorized, a->manager, error);
+        return app_verify_then(call, a, UPKEEP_ACTION_CHECK, NULL, check_authorized, error);
 }
 
-static int update_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+DEFINE_APP_ACTION(update_authorized) {
         const char *version;
         Job *j = NULL;
-        App *a;
         int r;
 
-        a = app_of_call(call, userdata, error);
-        if (!a)
-                return -ENOENT;
         r = sd_bus_message_read(call, "s", &version);
         if (r < 0)
                 return r;
@@ -425,25 +373,15 @@ static int method_update(sd_bus_message *call, void *userdata, sd_bus_error *err
         if (r < 0)
                 return r;
 
-        r = sd_bus_message_rewind(call, true);
-        if (r < 0)
-                return r;
-
         /* Choosing a version (perhaps an older one) is a stronger request than taking the latest. */
-        return polkit_check_async(call, isempty(version) ? UPKEEP_ACTION_UPDATE : UPKEEP_ACTION_UPDATE_TO_VERSION,
-                                  isempty(version) ? (const char *const[]) { "app", a->name, NULL }
-                                                   : (const char *const[]) { "app", a->name, "version", version, NULL },
-                                  update_authorized, a->manager, error);
+        return app_verify_then(call, a, isempty(version) ? UPKEEP_ACTION_UPDATE : UPKEEP_ACTION_UPDATE_TO_VERSION,
+                               isempty(version) ? NULL : version, update_authorized, error);
 }
 
-static int apply_authorized_kind(sd_bus_message *call, Manager *m, TransitionKind kind, sd_bus_error *error) {
+static int apply_authorized_kind(sd_bus_message *call, App *a, TransitionKind kind, sd_bus_error *error) {
         _cleanup_free_ char *path = NULL;
-        App *a;
         int r;
 
-        a = app_of_call(call, m, error);
-        if (!a)
-                return -ENOENT;
         if (a->job)
                 return app_can_start_job(a, error);
 
@@ -455,12 +393,12 @@ static int apply_authorized_kind(sd_bus_message *call, Manager *m, TransitionKin
         return sd_bus_reply_method_return(call, "o", path);
 }
 
-static int apply_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return apply_authorized_kind(call, userdata, TRANSITION_MANUAL, error);
+DEFINE_APP_ACTION(apply_authorized) {
+        return apply_authorized_kind(call, a, TRANSITION_MANUAL, error);
 }
 
-static int apply_scheduled_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return apply_authorized_kind(call, userdata, TRANSITION_SCHEDULED, error);
+DEFINE_APP_ACTION(apply_scheduled_authorized) {
+        return apply_authorized_kind(call, a, TRANSITION_SCHEDULED, error);
 }
 
 static int method_apply_pending(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -471,9 +409,7 @@ static int method_apply_pending(sd_bus_message *call, void *userdata, sd_bus_err
         if (a->job)
                 return app_can_start_job(a, error);
 
-        return polkit_check_async(call, UPKEEP_ACTION_UPDATE,
-                                  (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
-                                  apply_authorized, a->manager, error);
+        return app_verify_then(call, a, UPKEEP_ACTION_UPDATE, a->state->pending_version, apply_authorized, error);
 }
 
 /* The update timer's call. upkeep-condition let it through a moment ago, from the state on disk; a
@@ -495,19 +431,14 @@ static int method_apply_scheduled(sd_bus_message *call, void *userdata, sd_bus_e
         if (a->job)
                 return app_can_start_job(a, error);
 
-        return polkit_check_async(call, UPKEEP_ACTION_UPDATE,
-                                  (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
-                                  apply_scheduled_authorized, a->manager, error);
+        return app_verify_then(call, a, UPKEEP_ACTION_UPDATE, a->state->pending_version, apply_scheduled_authorized,
+                               error);
 }
 
-static int rollback_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+DEFINE_APP_ACTION(rollback_authorized) {
         _cleanup_free_ char *path = NULL;
-        App *a;
         int r;
 
-        a = app_of_call(call, userdata, error);
-        if (!a)
-                return -ENOENT;
         if (a->job)
                 return app_can_start_job(a, error);
 
@@ -528,9 +459,7 @@ static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *e
         if (a->job)
                 return app_can_start_job(a, error);
 
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", a->name, "version", a->state->previous_version, NULL },
-                                  rollback_authorized, a->manager, error);
+        return app_verify_then(call, a, UPKEEP_ACTION_MANAGE, a->state->previous_version, rollback_authorized, error);
 }
 
 static int edit_stage(AppState *s, void *userdata) {
@@ -545,16 +474,11 @@ static int edit_stage(AppState *s, void *userdata) {
         return 1;
 }
 
-static int stage_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+DEFINE_APP_ACTION(stage_authorized) {
         _cleanup_free_ char *reason = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *version, *type;
         int file_fd, r;
-        App *a;
-
-        a = app_of_call(call, userdata, error);
-        if (!a)
-                return -ENOENT;
 
         /* The descriptor belongs to the message, so it is read from the message again here. */
         r = sd_bus_message_read(call, "hss", &file_fd, &version, &type);
@@ -601,22 +525,6 @@ static int stage_authorized(sd_bus_message *call, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(call, NULL);
 }
 
-int bus_check_file_fd(int fd, const char *what, sd_bus_error *error) {
-        struct stat st;
-        int flags;
-
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "The %s is not a regular file.", what);
-        flags = fcntl(fd, F_GETFL);
-        if (flags < 0)
-                return -errno;
-        if ((flags & O_PATH) || (flags & O_ACCMODE) == O_WRONLY)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "The %s is not open for reading.", what);
-        return 0;
-}
-
 /* Stages a file the caller opened and passed as a descriptor: upkeepd never opens a path on a
  * caller's behalf, so it reads nothing the caller could not read. The file carries no signature:
  * the polkit action for choosing a version guards it instead. */
@@ -645,13 +553,7 @@ static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (a->job)
                 return app_can_start_job(a, error);
 
-        r = sd_bus_message_rewind(call, true);
-        if (r < 0)
-                return r;
-
-        return polkit_check_async(call, UPKEEP_ACTION_UPDATE_TO_VERSION,
-                                  (const char *const[]) { "app", a->name, "version", version, NULL },
-                                  stage_authorized, a->manager, error);
+        return app_verify_then(call, a, UPKEEP_ACTION_UPDATE_TO_VERSION, version, stage_authorized, error);
 }
 
 const sd_bus_vtable app_vtable[] = {
@@ -703,12 +605,6 @@ const sd_bus_vtable app_vtable[] = {
 };
 
 int app_dbus_register(Manager *m) {
-        int r;
-
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, UPKEEP_APP_PATH_PREFIX, UPKEEP_APP_INTERFACE,
-                                       app_vtable, app_object_find, m);
-        if (r < 0)
-                return r;
-
-        return sd_bus_add_node_enumerator(m->bus, NULL, UPKEEP_APP_PATH_PREFIX, app_node_enumerator, m);
+        return bus_add_fallback_objects(m->bus, UPKEEP_APP_PATH_PREFIX, UPKEEP_APP_INTERFACE, app_vtable,
+                                        app_object_find, app_node_enumerator, m);
 }

@@ -3,26 +3,12 @@
 #include <systemd/sd-bus.h>
 
 #include "app-apply.h"
-#include "app-dbus.h"
 #include "app-fetch.h"
-#include "app-gosource.h"
 #include "app-journal.h"
-#include "app-release.h"
+#include "app.h"
 #include "bus-error.h"
-
-static int app_start_fetch(App *a, JobType type, bool automatic, const char *want, Job **ret) {
-        if (app_source_is_channel(a))
-                return app_release_start(a, type, automatic, want, ret);
-        return app_gosource_start(a, type, automatic, want, ret);
-}
-
-int app_start_check(App *a, Job **ret) {
-        return app_start_fetch(a, JOB_CHECK, /* automatic= */ true, NULL, ret);
-}
-
-int app_start_update(App *a, const char *version, Job **ret) {
-        return app_start_fetch(a, JOB_UPDATE, /* automatic= */ false, version, ret);
-}
+#include "job.h"
+#include "release-source.h"
 
 /* The fields a check owns, copied from memory onto what is on disk. */
 static int edit_check_fields(AppState *s, void *userdata) {
@@ -46,13 +32,17 @@ static int edit_check_fields(AppState *s, void *userdata) {
         return 1;
 }
 
-void app_fetch_save_state(App *a) {
+/* Saves the fields a check owns onto what is on disk (app_update_state(): everything else, such as
+ * a trial, upkeep-condition may have changed meanwhile), and emits PropertiesChanged. */
+static void app_fetch_save_state(App *a) {
         /* Logged; the in-memory state stays right for the bus. */
         (void) app_update_state(a, edit_check_fields, a->state);
         app_emit_changed(a, "AvailableVersion", "PendingVersion", "ScheduledFor", "LastCheck", "LastError", NULL);
 }
 
-void app_fetch_found(App *a, const char *newest) {
+/* newest becomes AvailableVersion, and when it is newer than what runs and was not the available
+ * version yet, it is journalled as found, and Delay= counts from now. */
+static void app_fetch_found(App *a, const char *newest) {
         AppState *s = a->state;
 
         if (!newest || streq_ptr(s->available_version, newest))
@@ -73,7 +63,11 @@ void app_fetch_found(App *a, const char *newest) {
                 "%s %s is available (running: %s).", a->name, newest, s->current_version ?: "none");
 }
 
-void app_fetch_failed(App *a, Job *j, int error, const char *error_name, const char *version, const char *reason) {
+/* LastError and LastCheck set, journalled (a refusal, as bus-error.h names them, as a failed
+ * verification), saved, and the job ended as failed; -ECANCELED ends it as canceled, recording
+ * nothing. */
+static void app_fetch_failed(App *a, Job *j, int error, const char *error_name, const char *version,
+                             const char *reason) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         bool refusal = bus_error_is_refusal(error_name);
 
@@ -98,16 +92,10 @@ void app_fetch_failed(App *a, Job *j, int error, const char *error_name, const c
         job_fail(j, error_name, reason);
 }
 
-void app_fetch_failv(App *a, Job *j, int error, const char *error_name, const char *version,
-                     const char *format, va_list ap) {
-        _cleanup_free_ char *reason = NULL;
-
-        if (vasprintf(&reason, format, ap) < 0)
-                reason = NULL;
-        app_fetch_failed(a, j, error, error_name, version, reason);
-}
-
-void app_fetch_staged(App *a, Job *j, bool automatic, const char *version) {
+/* version becomes PendingVersion, due at once for an operator's Update() and once Delay= has passed
+ * after discovery otherwise (automatic). Journalled and saved. An Update() job goes on to switch over
+ * (app_apply()); a Check() job ends. */
+static void app_fetch_staged(App *a, Job *j, bool automatic, const char *version) {
         _cleanup_free_ char *v = strdup(version);
         AppState *s = a->state;
         usec_t now = now_realtime();
@@ -140,4 +128,32 @@ void app_fetch_staged(App *a, Job *j, bool automatic, const char *version) {
 
         job_set_progress(j, 100);
         job_finish(j, "done");
+}
+
+static const ReleaseSourceEvents fetch_events = {
+        .found = app_fetch_found,
+        .checked = app_fetch_save_state,
+        .failed = app_fetch_failed,
+        .staged = app_fetch_staged,
+};
+
+/* In the order they are asked whether Source= is theirs. */
+static const ReleaseSource *const release_sources[] = {
+        &release_source_channel,
+        &release_source_go,
+};
+
+static int app_start_fetch(App *a, bool update, bool automatic, const char *want, Job **ret) {
+        for (size_t i = 0; i < ELEMENTSOF(release_sources); i++)
+                if (release_sources[i]->handles(a))
+                        return release_sources[i]->start(a, update, automatic, want, &fetch_events, ret);
+        return -EOPNOTSUPP;
+}
+
+int app_start_check(App *a, Job **ret) {
+        return app_start_fetch(a, /* update= */ false, /* automatic= */ true, NULL, ret);
+}
+
+int app_start_update(App *a, const char *version, Job **ret) {
+        return app_start_fetch(a, /* update= */ true, /* automatic= */ false, version, ret);
 }

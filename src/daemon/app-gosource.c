@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Checking and updating a Go app (Source=go:MODULE/PATH): the module's versions and the Go
+ * toolchains come from the Go module proxy; the policies pick the build to make next; a gobuild
+ * service answers with the build's record and a signed tree head of its transparency log; the tree
+ * head's signature, the record's inclusion in it (from tiles of the log) and its consistency with
+ * the tree head kept from last time are verified before a byte of the binary is fetched; and the
+ * binary, gunzipped, must have the sum the record gives. Runs as a job, on the event loop.
+ * It is the ReleaseSource "go" (release-source.h). */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -6,9 +13,8 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include "app-fetch.h"
-#include "app-gosource.h"
 #include "app-journal.h"
+#include "app.h"
 #include "bus-error.h"
 #include "channel.h"
 #include "fileio.h"
@@ -17,9 +23,11 @@
 #include "gobuild.h"
 #include "gunzip.h"
 #include "http.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "note.h"
+#include "release-source.h"
 #include "stage.h"
 #include "strv.h"
 #include "tlog.h"
@@ -29,11 +37,15 @@
 #define TILE_MAX_SIZE (TLOG_TILE_WIDTH * TLOG_HASH_SIZE)
 
 /* One check or update of a Go app in flight: the job, and what its steps have gathered so far. */
+/* Full tiles of the gobuild log, cached below the app's state directory: they never change. */
+#define APP_TILES_DIR "tiles"
+
 typedef struct GoFetch {
         Job *job;
         App *app;
         bool automatic;             /* Check(): take only what policies, pin and pause allow */
         char *want;                 /* Update(version); NULL = newest allowed */
+        const ReleaseSourceEvents *events;
 
         HttpRequest *request;       /* the transfer in flight, if any */
 
@@ -86,13 +98,13 @@ static void gofetch_end(GoFetch *f, const char *result) {
         job_finish(j, result);
 }
 
-/* Ends the job as failed, recording why on the app; error_name as for app_fetch_failed(). */
+/* Ends the job as failed, recording why on the app; error_name as for ReleaseSourceEvents.failed(). */
 static void gofetch_fail(GoFetch *f, int error, const char *error_name, const char *format, ...) _printf_(4, 5);
 static void gofetch_fail(GoFetch *f, int error, const char *error_name, const char *format, ...) {
         va_list ap;
 
         va_start(ap, format);
-        app_fetch_failv(f->app, f->job, error, error_name, f->choice.version, format, ap);
+        release_source_failv(f->events, f->app, f->job, error, error_name, f->choice.version, format, ap);
         va_end(ap);
         gofetch_free(f);
 }
@@ -202,7 +214,7 @@ static void on_binary(HttpRequest *req, int error, HttpResult *result, char *rea
         if (r < 0)
                 return gofetch_fail(f, r, NULL, "cannot stage %s: %s", f->choice.version, strerror(-r));
 
-        app_fetch_staged(f->app, f->job, f->automatic, f->choice.version);
+        f->events->staged(f->app, f->job, f->automatic, f->choice.version);
         gofetch_free(f);
 }
 
@@ -672,7 +684,7 @@ static void gofetch_choose(GoFetch *f) {
         if (r < 0)
                 return gofetch_fail(f, r, NULL, "cannot choose a build: %s", strerror(-r));
         s->last_check = now_realtime();
-        app_fetch_found(f->app, newest.version ?: s->current_version);
+        f->events->found(f->app, newest.version ?: s->current_version);
 
         if (f->want || !f->automatic || !s->paused) {
                 r = go_build_choose(&ctx, &f->choice);
@@ -682,13 +694,13 @@ static void gofetch_choose(GoFetch *f) {
 
         if (!f->choice.version) {
                 s->last_error = mfree(s->last_error);
-                app_fetch_save_state(f->app);
+                f->events->checked(f->app);
                 return gofetch_end(f, "done");
         }
 
         job_set_progress(f->job, 12);
         if (stage_exists(f->app->dir_fd, f->choice.version)) {
-                app_fetch_staged(f->app, f->job, f->automatic, f->choice.version);
+                f->events->staged(f->app, f->job, f->automatic, f->choice.version);
                 gofetch_free(f);
                 return;
         }
@@ -830,7 +842,8 @@ static void gofetch_prefer_running_module(GoFetch *f) {
                           a->name, info->main.path);
 }
 
-int app_gosource_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
+static int gofetch_start(App *a, bool update, bool automatic, const char *want, const ReleaseSourceEvents *events,
+                         Job **ret) {
         GoFetch *f;
         Job *j;
         int r;
@@ -840,6 +853,7 @@ int app_gosource_start(App *a, JobType type, bool automatic, const char *want, J
                 return -ENOMEM;
         f->app = a;
         f->automatic = automatic;
+        f->events = events;
         f->download_fd = f->binary_fd = -EBADF;
 
         /* Never empty: the host alone is a module path too. */
@@ -856,7 +870,7 @@ int app_gosource_start(App *a, JobType type, bool automatic, const char *want, J
                 return r;
         }
 
-        r = job_new(a->manager, type, a, &j);
+        r = job_new(a->manager, update ? JOB_UPDATE : JOB_CHECK, a, &j);
         if (r < 0) {
                 gofetch_free(f);
                 return r;
@@ -875,3 +889,13 @@ int app_gosource_start(App *a, JobType type, bool automatic, const char *want, J
         *ret = j;
         return 0;
 }
+
+static bool go_handles(const App *a) {
+        return strncmp(strempty(a->config->source), APP_SOURCE_GO_PREFIX, strlen(APP_SOURCE_GO_PREFIX)) == 0;
+}
+
+const ReleaseSource release_source_go = {
+        .name = "go",
+        .handles = go_handles,
+        .start = gofetch_start,
+};

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Checking an app's release channel and staging a release: fetch channel.json (conditionally, so an
+ * unchanged channel costs a 304), verify its minisign signature with the app's pinned key before
+ * trusting a byte of it, apply the freeze/replay rules, record what is available, and download,
+ * verify (size and SHA-256 while streaming) and stage the release to take. Runs as a job, on the
+ * event loop.
+ * It is the ReleaseSource "channel" (release-source.h). */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -6,25 +12,29 @@
 #include <sys/stat.h>
 #include <systemd/sd-id128.h>
 
-#include "app-fetch.h"
-#include "app-release.h"
+#include "app.h"
 #include "bus-error.h"
 #include "channel.h"
 #include "fileio.h"
+#include "http-util.h"
 #include "http.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "minisign.h"
+#include "release-source.h"
 #include "release-choice.h"
 #include "stage.h"
 #include "version.h"
 
-/* One check or update in flight: the job, and what its steps have gathered so far. */
+/* One check or update in flight: the job, and what its steps have gathered so far. The channel
+ * files kept beside the state, as accepted (CHANNEL_FILE, CHANNEL_SIG_FILE), answer a 304. */
 typedef struct Fetch {
         Job *job;
         App *app;
         bool automatic;             /* Check(): take only what policy, pin and pause allow */
         char *want;                 /* Update(version); NULL = newest allowed */
+        const ReleaseSourceEvents *events;
 
         HttpRequest *request;       /* the transfer in flight, if any */
         HttpResult channel;         /* channel.json as fetched (body, etag, last modified) */
@@ -60,7 +70,7 @@ static void fetch_fail(Fetch *f, int error, const char *error_name, const char *
         va_list ap;
 
         va_start(ap, format);
-        app_fetch_failv(f->app, f->job, error, error_name, f->release ? f->release->version : NULL, format, ap);
+        release_source_failv(f->events, f->app, f->job, error, error_name, f->release ? f->release->version : NULL, format, ap);
         va_end(ap);
         fetch_free(f);
 }
@@ -130,11 +140,19 @@ static void fetch_download(Fetch *f) {
         if (!url)
                 return fetch_fail(f, -ENOMEM, NULL, "out of memory");
 
+        /* A channel names its artifacts; only where its own scheme allows: a channel served over
+         * http(s) cannot have the daemon read a local file (and report its size or hash). */
+        if (url_is_file(url) != url_is_file(f->app->config->source))
+                return fetch_fail(f, -EPERM, BUS_ERROR_UNSAFE_RELEASE,
+                                  "release %s names its artifact at %s, outside the scheme of its channel %s",
+                                  f->release->version, url, f->app->config->source);
+
         r = http_get(f->app->manager->http, url,
                      &(HttpOptions) {
                              .output_fd = f->download_fd,
                              .max_size = f->artifact->size,
                              .progress = on_download_progress,
+                             .origin = f->app->config->source,
                      },
                      on_artifact, f, &f->request);
         if (r < 0)
@@ -142,7 +160,7 @@ static void fetch_download(Fetch *f) {
 }
 
 static void fetch_staged(Fetch *f) {
-        app_fetch_staged(f->app, f->job, f->automatic, f->release->version);
+        f->events->staged(f->app, f->job, f->automatic, f->release->version);
         fetch_free(f);
 }
 
@@ -218,7 +236,7 @@ static void fetch_choose(Fetch *f) {
                 return fetch_fail(f, r, NULL, "out of memory");
 
         s->last_check = now_realtime();
-        app_fetch_found(f->app, choice.newest ? choice.newest->version : NULL);
+        f->events->found(f->app, choice.newest ? choice.newest->version : NULL);
 
         if (f->want) {
                 f->release = channel_find_release(f->parsed, f->want);
@@ -229,7 +247,7 @@ static void fetch_choose(Fetch *f) {
 
         if (!f->release) {
                 s->last_error = mfree(s->last_error);
-                app_fetch_save_state(f->app);
+                f->events->checked(f->app);
                 return fetch_end(f, "done");
         }
 
@@ -242,6 +260,20 @@ static void fetch_choose(Fetch *f) {
                 return fetch_staged(f);
 
         return fetch_download(f);
+}
+
+/* The accepted channel's serial, digest and validators, copied from memory onto what is on disk. */
+static int edit_channel_accepted(AppState *s, void *userdata) {
+        const AppState *m = userdata;
+
+        if (s->channel_serial == m->channel_serial && streq_ptr(s->channel_digest, m->channel_digest))
+                return 0;
+        if (free_and_strdup(&s->channel_digest, m->channel_digest) < 0 ||
+            free_and_strdup(&s->channel_etag, m->channel_etag) < 0)
+                return -ENOMEM;
+        s->channel_serial = m->channel_serial;
+        s->channel_last_modified = m->channel_last_modified;
+        return 1;
 }
 
 /* Verifies json against sig, parses it and applies the channel rules. fresh: it just came from the
@@ -271,7 +303,7 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
 
         r = minisign_signature_parse(sig, sig_size, &signature);
         if (r < 0)
-                return fetch_fail(f, r, BUS_ERROR_SIGNATURE_INVALID, "%s is not a minisign signature", APP_CHANNEL_SIG_FILE);
+                return fetch_fail(f, r, BUS_ERROR_SIGNATURE_INVALID, "%s is not a minisign signature", CHANNEL_SIG_FILE);
 
         r = minisign_verify(&key, &signature, json, json_size);
         if (r == -EKEYREJECTED)
@@ -297,9 +329,9 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
         if (fresh) {
                 /* The signature first: a crash between the two leaves a pair that fails to verify,
                  * which is refetched, never a channel accepted without its signature. */
-                r = write_file_atomic_at(f->app->dir_fd, APP_CHANNEL_SIG_FILE, sig, sig_size, 0644);
+                r = write_file_atomic_at(f->app->dir_fd, CHANNEL_SIG_FILE, sig, sig_size, 0644);
                 if (r >= 0)
-                        r = write_file_atomic_at(f->app->dir_fd, APP_CHANNEL_FILE, json, json_size, 0644);
+                        r = write_file_atomic_at(f->app->dir_fd, CHANNEL_FILE, json, json_size, 0644);
                 if (r < 0)
                         return fetch_fail(f, r, NULL, "cannot save the accepted channel: %s", strerror(-r));
 
@@ -307,6 +339,12 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
                 (void) free_and_strdup(&s->channel_digest, hex);
                 (void) free_and_strdup(&s->channel_etag, f->channel.etag);
                 s->channel_last_modified = f->channel.last_modified;
+
+                /* The new floor is saved before anything is chosen, downloaded or staged by it: a
+                 * crash from here on must not leave an older channel acceptable again. */
+                r = app_update_state(f->app, edit_channel_accepted, s);
+                if (r < 0)
+                        return fetch_fail(f, r, NULL, "cannot record the accepted channel: %s", strerror(-r));
         }
         job_set_progress(f->job, 20);
 
@@ -320,11 +358,11 @@ static void on_signature(HttpRequest *req, int error, HttpResult *result, char *
         f->request = NULL;
         if (error < 0)
                 return fetch_fail(f, error, error == -EFBIG ? BUS_ERROR_SIGNATURE_INVALID : BUS_ERROR_DOWNLOAD_FAILED,
-                                  "cannot fetch %s: %s", APP_CHANNEL_SIG_FILE, strempty(reason));
+                                  "cannot fetch %s: %s", CHANNEL_SIG_FILE, strempty(reason));
         if (result->status != 200) {
                 long status = result->status;
                 http_result_done(result);
-                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", APP_CHANNEL_SIG_FILE, status);
+                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", CHANNEL_SIG_FILE, status);
         }
 
         fetch_verify(f, f->channel.body, f->channel.size, result->body, result->size, f->channel.sha256, true);
@@ -339,9 +377,9 @@ static void fetch_use_kept_channel(Fetch *f) {
         size_t json_size, sig_size;
         int r;
 
-        r = read_file_at(f->app->dir_fd, APP_CHANNEL_FILE, CHANNEL_MAX_SIZE, &json, &json_size);
+        r = read_file_at(f->app->dir_fd, CHANNEL_FILE, CHANNEL_MAX_SIZE, &json, &json_size);
         if (r >= 0)
-                r = read_file_at(f->app->dir_fd, APP_CHANNEL_SIG_FILE, MINISIGN_SIGNATURE_MAX_FILE_SIZE, &sig, &sig_size);
+                r = read_file_at(f->app->dir_fd, CHANNEL_SIG_FILE, MINISIGN_SIGNATURE_MAX_FILE_SIZE, &sig, &sig_size);
         if (r < 0)
                 return fetch_fail(f, r, NULL, "channel unchanged, but the kept copy cannot be read: %s", strerror(-r));
 
@@ -359,7 +397,7 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
         f->request = NULL;
         if (error < 0)
                 return fetch_fail(f, error, error == -EFBIG ? BUS_ERROR_CHANNEL_MALFORMED : BUS_ERROR_DOWNLOAD_FAILED,
-                                  "cannot fetch %s: %s", APP_CHANNEL_FILE, strempty(reason));
+                                  "cannot fetch %s: %s", CHANNEL_FILE, strempty(reason));
 
         f->channel = *result;
         *result = (HttpResult) {};
@@ -368,9 +406,9 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
         if (f->channel.not_modified)
                 return fetch_use_kept_channel(f);
         if (f->channel.status != 200)
-                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", APP_CHANNEL_FILE, f->channel.status);
+                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", CHANNEL_FILE, f->channel.status);
 
-        url = channel_url(f->app, APP_CHANNEL_SIG_FILE);
+        url = channel_url(f->app, CHANNEL_SIG_FILE);
         if (!url)
                 return fetch_fail(f, -ENOMEM, NULL, "out of memory");
 
@@ -381,14 +419,15 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
                 return fetch_fail(f, r, BUS_ERROR_DOWNLOAD_FAILED, "cannot fetch %s: %s", url, strerror(-r));
 }
 
-static int fetch_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
+static int fetch_start(App *a, bool update, bool automatic, const char *want, const ReleaseSourceEvents *events,
+                       Job **ret) {
         _cleanup_free_ char *url = NULL;
         AppState *s = a->state;
         Fetch *f;
         Job *j;
         int r;
 
-        url = channel_url(a, APP_CHANNEL_FILE);
+        url = channel_url(a, CHANNEL_FILE);
         if (!url)
                 return -ENOMEM;
 
@@ -397,6 +436,7 @@ static int fetch_start(App *a, JobType type, bool automatic, const char *want, J
                 return -ENOMEM;
         f->app = a;
         f->automatic = automatic;
+        f->events = events;
         f->download_fd = -EBADF;
         if (want) {
                 f->want = strdup(want);
@@ -407,10 +447,10 @@ static int fetch_start(App *a, JobType type, bool automatic, const char *want, J
         }
 
         /* Conditional only when the copy a 304 would point at is still there. */
-        bool kept = faccessat(a->dir_fd, APP_CHANNEL_FILE, F_OK, 0) >= 0 &&
-                    faccessat(a->dir_fd, APP_CHANNEL_SIG_FILE, F_OK, 0) >= 0;
+        bool kept = faccessat(a->dir_fd, CHANNEL_FILE, F_OK, 0) >= 0 &&
+                    faccessat(a->dir_fd, CHANNEL_SIG_FILE, F_OK, 0) >= 0;
 
-        r = job_new(a->manager, type, a, &j);
+        r = job_new(a->manager, update ? JOB_UPDATE : JOB_CHECK, a, &j);
         if (r < 0) {
                 fetch_free(f);
                 return r;
@@ -437,6 +477,12 @@ static int fetch_start(App *a, JobType type, bool automatic, const char *want, J
         return 0;
 }
 
-int app_release_start(App *a, JobType type, bool automatic, const char *want, Job **ret) {
-        return fetch_start(a, type, automatic, want, ret);
+static bool channel_handles(const App *a) {
+        return app_source_is_channel(a);
 }
+
+const ReleaseSource release_source_channel = {
+        .name = "channel",
+        .handles = channel_handles,
+        .start = fetch_start,
+};

@@ -4,14 +4,16 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "app-dbus.h"
 #include "app-journal.h"
 #include "app-run.h"
+#include "app.h"
 #include "bus-error.h"
 #include "channel.h"
 #include "command.h"
 #include "fileio.h"
+#include "job.h"
 #include "log.h"
+#include "manager.h"
 #include "stage.h"
 #include "strv.h"
 #include "switch.h"
@@ -56,7 +58,7 @@ Run *run_free(Run *r) {
         return NULL;
 }
 
-bool manager_run_in_progress(Manager *m, const char *name) {
+bool app_run_in_progress(Manager *m, const char *name) {
         for (size_t i = 0; i < m->n_runs; i++)
                 if (streq(m->runs[i]->name, name))
                         return true;
@@ -378,8 +380,8 @@ static void run_freep(Run **r) {
         run_free(*r);
 }
 
-int manager_run_program(Manager *m, sd_bus_message *call, const char *name, int fd, char **argv, const char *source,
-                const char *public_key, sd_bus_error *error) {
+int app_run_start(Manager *m, sd_bus_message *call, const char *name, int fd, char **argv, const char *source,
+                  const char *public_key, sd_bus_error *error) {
         _cleanup_(run_freep) Run *r = NULL;
         Run **runs;
         int k;
@@ -422,66 +424,4 @@ int manager_run_program(Manager *m, sd_bus_message *call, const char *name, int 
         r->call = sd_bus_message_ref(call);
         m->runs[m->n_runs++] = TAKE_PTR(r);
         return 1;
-}
-
-typedef struct GoneCheck {
-        Manager *manager;
-        char name[];
-} GoneCheck;
-
-static int on_gone_check(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_free_ char *path = NULL;
-        GoneCheck *g = userdata;
-        Manager *m = g->manager;
-        App *a;
-
-        if (!sd_bus_message_is_method_error(reply, "org.freedesktop.systemd1.NoSuchUnit"))
-                return 0;
-
-        a = manager_get_app(m, g->name);
-        if (!a || !a->config->transient || a->job || manager_run_in_progress(m, g->name))
-                return 0;
-
-        if (asprintf(&path, "%s/" APP_TRANSIENT_DIR "/%s.app", m->runtime_dir, g->name) < 0)
-                return log_oom();
-        if (unlink(path) < 0 && errno != ENOENT)
-                log_warning_errno(errno, "Failed to remove %s, ignoring: %m", path);
-
-        log_info("The unit of %s (upkeepctl run) is gone; forgetting the app. Its versions stay in %s/apps/%s/.",
-                 g->name, m->state_dir, g->name);
-        manager_remove_app(m, a);
-        return 0;
-}
-
-void manager_forget_gone_transient_apps(Manager *m) {
-        for (size_t i = 0; i < m->n_apps; i++) {
-                App *a = m->apps[i];
-                sd_bus_slot *slot = NULL;
-                GoneCheck *g;
-                char unit[256];
-                int k;
-
-                if (!a->config->transient)
-                        continue;
-
-                g = malloc(sizeof(GoneCheck) + strlen(a->name) + 1);
-                if (!g) {
-                        log_oom();
-                        return;
-                }
-                g->manager = m;
-                strcpy(g->name, a->name);
-
-                k = sd_bus_call_method_async(m->bus, &slot, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit",
-                                             on_gone_check, g, "s", app_unit_name(a, unit, sizeof unit));
-                if (k < 0) {
-                        free(g);
-                        log_warning_errno(k, "Failed to ask systemd about %s, ignoring: %m", unit);
-                        continue;
-                }
-                /* The slot belongs to the bus and frees g with it, answered or not. */
-                (void) sd_bus_slot_set_destroy_callback(slot, free);
-                (void) sd_bus_slot_set_floating(slot, 1);
-                sd_bus_slot_unref(slot);
-        }
 }

@@ -8,27 +8,22 @@
  * forgotten once its unit is gone. */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
-#include "manager.h"
-
-typedef struct Run Run;
+#include "upkeepd-forward.h"
 
 /* Carries out a Run() call, whose arguments were checked and whose caller was authorized: argv are the
  * program's arguments (after the program itself), source and public_key empty or both set. Replies to
  * call once the unit started, or failed to (a return value < 0 or a set error means no reply was
  * sent and none will be). */
-int manager_run_program(Manager *m, sd_bus_message *call, const char *name, int fd, char **argv, const char *source,
-                const char *public_key, sd_bus_error *error);
+int app_run_start(Manager *m, sd_bus_message *call, const char *name, int fd, char **argv, const char *source,
+                  const char *public_key, sd_bus_error *error);
 
 /* Whether a Run() of app name is being carried out. */
-bool manager_run_in_progress(Manager *m, const char *name);
+bool app_run_in_progress(Manager *m, const char *name);
 
 Run *run_free(Run *r);
-
-/* Asks systemd about the unit of every app "upkeepctl run" started, and forgets those whose unit is
- * gone (stopped, or the machine rebooted): their record, and the app object. */
-void manager_forget_gone_transient_apps(Manager *m);
 
 /* The version a local program is staged as: 0.0.0-local- and the first 12 hex digits of its SHA-256.
  * A pre-release of 0.0.0, so every release of a channel is newer, and two different programs are two

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "app-dbus.h"
 #include "app-journal.h"
 #include "app.h"
+#include "bus-names.h"
 #include "go-module.h"
-#include "switch.h"
+#include "job.h"
 #include "log.h"
 #include "manager-metrics.h"
+#include "manager.h"
+#include "state-recover.h"
+#include "switch.h"
 #include "version.h"
 
 int app_dir_open(int state_dir_fd, const char *name, int *ret) {
@@ -26,8 +31,8 @@ int app_dir_open(int state_dir_fd, const char *name, int *ret) {
         return 0;
 }
 
-/* state.json is missing or unreadable: what is on disk (the links) is the truth to start from. */
-static int app_state_from_links(App *a, const char *problem, AppState **ret) {
+/* A new app: what is installed (the links) is all there is to start from. */
+static int app_state_from_links(App *a, AppState **ret) {
         _cleanup_(app_state_freep) AppState *s = NULL;
         int r;
 
@@ -39,20 +44,36 @@ static int app_state_from_links(App *a, const char *problem, AppState **ret) {
         if (r < 0)
                 return r;
 
-        if (problem) {
-                r = free_and_strdup(&s->last_error, problem);
-                if (r < 0)
-                        return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
 
-                app_journal(&(AppEvent) {
-                                .message_id = UPKEEP_MESSAGE_STATE_RESET,
-                                .priority = LOG_WARNING,
-                                .app = a->name,
-                                .version = s->current_version,
-                        },
-                        "%s: %s; starting from what is installed (current: %s).",
-                        a->name, problem, s->current_version ?: "none");
-        }
+/* state.json is corrupt, unreadable, or gone beside what it was made from: rebuilt from the rest of
+ * the state directory, and paused until an operator has looked (state-recover.h). Saved at once, so
+ * the rebuilt state, not the corrupt file, is what the next daemon and upkeep-condition read. */
+static int app_state_recover(App *a, const char *problem, AppState **ret) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        bool from_old;
+        int r;
+
+        r = app_state_recover_at(a->dir_fd, problem, &s, &from_old);
+        if (r < 0)
+                return r;
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_STATE_RESET,
+                        .priority = LOG_WARNING,
+                        .app = a->name,
+                        .version = s->current_version,
+                },
+                "%s: %s; rebuilt from %s (current: %s, channel serial %" PRIu64 "); automatic updates are "
+                "paused until an operator resumes them.",
+                a->name, problem, from_old ? "its last good copy " STATE_FILE_OLD : "what is installed",
+                s->current_version ?: "none", s->channel_serial);
+
+        r = app_state_save_at(a->dir_fd, s);
+        if (r < 0)
+                log_warning_errno(r, "Failed to save the rebuilt state of %s, keeping it in memory: %m", a->name);
 
         *ret = TAKE_PTR(s);
         return 0;
@@ -63,15 +84,17 @@ static int app_load_state(App *a) {
         int r;
 
         r = app_state_load_at(a->dir_fd, &s);
-        if (r == -ENOENT)
-                r = app_state_from_links(a, NULL, &s);
+        if (r == -ENOENT && !app_state_was_lost_at(a->dir_fd))
+                r = app_state_from_links(a, &s);
+        else if (r == -ENOENT)
+                r = app_state_recover(a, "state file " STATE_FILE " is missing", &s);
         else if (r == -EBADMSG)
-                r = app_state_from_links(a, "state file " STATE_FILE " is corrupt", &s);
+                r = app_state_recover(a, "state file " STATE_FILE " is corrupt", &s);
         else if (r < 0) {
                 char problem[256];
                 (void) snprintf(problem, sizeof problem, "state file " STATE_FILE " cannot be read: %s",
                                 strerror(-r));
-                r = app_state_from_links(a, problem, &s);
+                r = app_state_recover(a, problem, &s);
         }
         if (r < 0)
                 return r;
@@ -251,71 +274,83 @@ static int edit_pin(AppState *s, void *userdata) {
         return free_and_strdup(&s->pinned_version, userdata);
 }
 
-int app_pause(App *a, const char *reason) {
+/* An operator's change: edit applied as app_update_state() does; when it changed something, it is
+ * journalled (message_id may be NULL; version NULL: the current one) with the message format gives, and
+ * PropertiesChanged emitted for property and property2 (may be NULL). */
+static int app_change(App *a, app_state_edit_t edit, void *userdata, const char *message_id, const char *version,
+                      const char *property, const char *property2, const char *format, ...) _printf_(8, 9);
+static int app_change(App *a, app_state_edit_t edit, void *userdata, const char *message_id, const char *version,
+                      const char *property, const char *property2, const char *format, ...) {
+        _cleanup_free_ char *message = NULL;
+        va_list ap;
         int r;
 
-        r = app_update_state(a, edit_pause, (void *) reason);
+        r = app_update_state(a, edit, userdata);
         if (r <= 0)
-                return r < 0 ? r : 1;
+                return r;
 
+        va_start(ap, format);
+        if (vasprintf(&message, format, ap) < 0)
+                message = NULL;
+        va_end(ap);
+
+        /* Only now: the edit replaced a->state. */
         app_journal(&(AppEvent) {
-                        .message_id = UPKEEP_MESSAGE_PAUSED,
+                        .message_id = message_id,
                         .priority = LOG_NOTICE,
                         .app = a->name,
-                        .version = a->state->current_version,
+                        .version = version ?: a->state->current_version,
                 },
-                "Automatic updates of %s paused: %s", a->name, reason);
-        app_emit_changed(a, "Paused", "PauseReason", NULL);
-        return 0;
+                "%s", message ?: a->name);
+        app_emit_changed(a, property, property2, NULL);
+        return 1;
+}
+
+int app_pause(App *a, const char *reason) {
+        return app_change(a, edit_pause, (void *) reason, UPKEEP_MESSAGE_PAUSED, NULL, "Paused", "PauseReason",
+                          "Automatic updates of %s paused: %s", a->name, reason);
 }
 
 int app_resume(App *a) {
-        int r;
-
-        r = app_update_state(a, edit_resume, NULL);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-
-        app_journal(&(AppEvent) {
-                        .priority = LOG_NOTICE,
-                        .app = a->name,
-                        .version = a->state->current_version,
-                },
-                "Automatic updates of %s resumed.", a->name);
-        app_emit_changed(a, "Paused", "PauseReason", NULL);
-        return 0;
+        return app_change(a, edit_resume, NULL, NULL, NULL, "Paused", "PauseReason",
+                          "Automatic updates of %s resumed.", a->name);
 }
 
 int app_pin(App *a, const char *version) {
-        int r;
-
-        r = app_update_state(a, edit_pin, (void *) version);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-
-        app_journal(&(AppEvent) {
-                        .priority = LOG_NOTICE,
-                        .app = a->name,
-                        .version = version,
-                },
-                "%s pinned to version %s: no other version is taken automatically.", a->name, version);
-        app_emit_changed(a, "PinnedVersion", NULL);
-        return 0;
+        return app_change(a, edit_pin, (void *) version, NULL, version, "PinnedVersion", NULL,
+                          "%s pinned to version %s: no other version is taken automatically.", a->name, version);
 }
 
 int app_unpin(App *a) {
-        int r;
+        return app_change(a, edit_pin, NULL, NULL, NULL, "PinnedVersion", NULL,
+                          "%s unpinned.", a->name);
+}
 
-        r = app_update_state(a, edit_pin, NULL);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+int app_object_path(const char *name, char **ret) {
+        return sd_bus_path_encode(UPKEEP_APP_PATH_PREFIX, name, ret);
+}
 
-        app_journal(&(AppEvent) {
-                        .priority = LOG_NOTICE,
-                        .app = a->name,
-                        .version = a->state->current_version,
-                },
-                "%s unpinned.", a->name);
-        app_emit_changed(a, "PinnedVersion", NULL);
-        return 0;
+void app_emit_changed(App *a, const char *property, ...) {
+        char *names[16];
+        size_t n = 0;
+        va_list ap;
+
+        if (!a->manager->bus)
+                return;
+
+        bool state = false;
+        va_start(ap, property);
+        for (const char *p = property; p && n < ELEMENTSOF(names) - 2; p = va_arg(ap, const char *)) {
+                names[n++] = (char *) p;
+                state = state || streq(p, "State");
+        }
+        va_end(ap);
+        if (!state)
+                names[n++] = (char *) "State";
+        names[n] = NULL;
+
+        int r = sd_bus_emit_properties_changed_strv(a->manager->bus, a->object_path,
+                                                    UPKEEP_APP_INTERFACE, names);
+        if (r < 0)
+                log_debug_errno(r, "Failed to emit PropertiesChanged for %s, ignoring: %m", a->name);
 }

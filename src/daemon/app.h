@@ -3,12 +3,10 @@
 #pragma once
 
 #include "app-config.h"
-#include "job.h"
 #include "state.h"
+#include "upkeepd-forward.h"
 
-typedef struct Manager Manager;
-
-typedef struct App {
+struct App {
         Manager *manager;
         char *name;
         char *object_path;       /* /org/upkeep1/app/<escaped name> */
@@ -17,7 +15,7 @@ typedef struct App {
         int dir_fd;              /* the app's state directory, STATE_DIR/apps/NAME */
         Job *job;                /* the job running on this app, at most one */
         bool removed;            /* its config is gone; dropped when job ends */
-} App;
+};
 
 /* Takes ownership of config. Opens (creating it if needed) the app's state directory under
  * state_dir_fd and loads its state; a missing or corrupt state.json is reported and the state is
@@ -53,14 +51,24 @@ bool app_version_same(const App *a, const char *x, const char *y);
 /* Changes the app's state as upkeep-condition may change it too: under the app's lock, state.json
  * is read again, edit() applied to what is on disk, the result saved and made the app's state. So
  * neither program overwrites what the other wrote. edit returns < 0 to abandon the change, 0 when it
- * changed nothing (not saved), > 0 when it changed something. */
+ * changed nothing (not saved), > 0 when it changed something. Returns 1 when the change was saved, 0
+ * when there was none, a negative errno on error. */
 typedef int (*app_state_edit_t)(AppState *s, void *userdata);
 int app_update_state(App *a, app_state_edit_t edit, void *userdata);
 /* Reads state.json again, for what upkeep-condition may have written while nothing of ours ran. */
 int app_refresh_state(App *a);
 
+/* /org/upkeep1/app/<escaped name>, the app's object on the bus (app-dbus.c serves it). */
+int app_object_path(const char *name, char **ret);
+
+/* Announces a change of the app: PropertiesChanged for the named properties (NULL-terminated), and
+ * always for State, which is derived from the rest. Nothing without a bus. */
+void app_emit_changed(App *a, const char *property, ...) __attribute__((sentinel));
+#define app_emit_state_changed(a) app_emit_changed((a), "State", NULL)
+
 /* Operator actions. Each saves the state, logs to the journal and emits PropertiesChanged.
- * They return 0 when something changed and > 0 when it already was so (nothing written). */
+ * They return 1 when something changed, 0 when it already was so (nothing written, nothing emitted),
+ * and a negative errno on error. */
 int app_pause(App *a, const char *reason);
 int app_resume(App *a);
 int app_pin(App *a, const char *version);

@@ -8,6 +8,7 @@
 #include "app-dbus.h"
 #include "bus-introspect.h"
 #include "job-dbus.h"
+#include "manager.h"
 #include "log.h"
 #include "manager-dbus.h"
 

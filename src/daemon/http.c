@@ -17,7 +17,9 @@
 #include "time-util.h" /* http.h uses usec_t */
 #include "file-hasher.h"
 #include "fileio.h"
+#include "http-util.h"
 #include "http.h"
+#include "log.h"
 #include "macro.h"
 #include "sha256.h"
 
@@ -271,6 +273,12 @@ static int request_etag(HttpRequest *req, char **ret) {
                 return 0;
         if (isempty(h->value))
                 return 0;
+        /* From the network, and kept to be sent back: a malformed one (a bare CR, an unquoted tag, a
+         * kilobyte of it) is dropped here, and the next request is unconditional. */
+        if (!http_etag_is_valid(h->value)) {
+                log_debug("Ignoring malformed ETag from %s.", req->url);
+                return 0;
+        }
 
         etag = strdup(h->value);
         if (!etag)
@@ -319,7 +327,9 @@ static int request_result(HttpRequest *req, HttpResult *ret) {
                 .status = status,
                 .not_modified = status == 304,
                 .size = req->size,
-                .last_modified = filetime > 0 ? (usec_t) filetime * USEC_PER_SEC : 0,
+                /* Seconds first: a date far enough out would overflow in microseconds. */
+                .last_modified = filetime > 0 && (uint64_t) filetime <= HTTP_DATE_MAX / USEC_PER_SEC ?
+                                 (usec_t) filetime * USEC_PER_SEC : 0,
         };
         if (req->hasher) {
                 if (!req->hashed)
@@ -605,13 +615,11 @@ static int request_setup(HttpRequest *req, const HttpOptions *o) {
         CURL *e = req->easy;
         CURLcode r = CURLE_OK;
 
-        if (o->etag) {
+        /* It goes into a header line verbatim: only a well-formed one, which holds no CR or LF. */
+        if (o->etag && http_etag_is_valid(o->etag)) {
                 _cleanup_free_ char *h = NULL;
                 struct curl_slist *l;
 
-                /* It goes into a header line verbatim. */
-                if (strpbrk(o->etag, "\r\n"))
-                        return -EINVAL;
                 if (asprintf(&h, "If-None-Match: %s", o->etag) < 0)
                         return -ENOMEM;
                 l = curl_slist_append(req->headers, h);
@@ -627,7 +635,7 @@ static int request_setup(HttpRequest *req, const HttpOptions *o) {
         r = r ?: curl_easy_setopt(e, CURLOPT_ERRORBUFFER, req->error_buffer);
         r = r ?: curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         r = r ?: curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
-        r = r ?: curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
+        r = r ?: curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, url_is_file(o->origin ?: req->url) ? "file" : "http,https");
         r = r ?: curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
         r = r ?: curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
         /* A signed channel over https must not be downgraded by a redirect. */
@@ -649,7 +657,7 @@ static int request_setup(HttpRequest *req, const HttpOptions *o) {
          * servers that send no or a wrong length. */
         if (o->max_size > 0 && o->max_size <= INT64_MAX)
                 r = r ?: curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) o->max_size);
-        if (o->if_modified_since > 0) {
+        if (http_last_modified_is_valid(o->if_modified_since)) {
                 r = r ?: curl_easy_setopt(e, CURLOPT_TIMECONDITION, (long) CURL_TIMECOND_IFMODSINCE);
                 r = r ?: curl_easy_setopt(e, CURLOPT_TIMEVALUE_LARGE,
                                           (curl_off_t) (o->if_modified_since / USEC_PER_SEC));

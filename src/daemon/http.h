@@ -24,8 +24,16 @@ typedef struct HttpOptions {
          * way nobody else may write to the file until done is called. */
         int output_fd;
         uint64_t max_size;         /* abort as soon as the body would exceed this (-EFBIG); 0 = no limit */
-        const char *etag;          /* conditional request: If-None-Match */
-        usec_t if_modified_since;  /* conditional request: If-Modified-Since (realtime usec); 0 = none */
+        /* Conditional request: If-None-Match, If-Modified-Since (realtime usec; 0 = none). Either is
+         * left out, and the request made unconditionally, when it is not one a server could have
+         * sent (http-util.h), as one stored before such values were refused might be. */
+        const char *etag;
+        usec_t if_modified_since;
+        /* The URL whose scheme family the request must stay in: file:// allows file:// alone, anything
+         * else http:// and https:// alone. NULL = the request's own URL. A URL that content from
+         * the network named (an artifact of a channel) passes the channel's, so a remote channel
+         * cannot point the daemon at a local file. */
+        const char *origin;
         usec_t timeout;            /* the whole request, -ETIMEDOUT after it; 0 = only the limits below */
         /* Called as data arrives (at most a few times per second): bytes so far and the expected
          * total (Content-Length or max_size, 0 = unknown). */
@@ -38,8 +46,8 @@ typedef struct HttpResult {
         uint64_t size;             /* body bytes received */
         uint8_t sha256[SHA256_SIZE]; /* of the body, computed while it streamed */
         char *body;                /* NUL-terminated, when no output_fd was given */
-        char *etag;                /* from the response, or NULL */
-        usec_t last_modified;      /* from the response, or 0 */
+        char *etag;                /* from the response, or NULL (also when malformed: never kept) */
+        usec_t last_modified;      /* from the response, or 0 (also when beyond HTTP_DATE_MAX) */
         char *effective_url;       /* after redirects */
 } HttpResult;
 

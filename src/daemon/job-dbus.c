@@ -3,7 +3,9 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "bus-util.h"
 #include "job-dbus.h"
+#include "job.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
@@ -18,16 +20,9 @@ void job_emit_changed(Job *j, const char *property) {
                 log_debug_errno(r, "Failed to emit PropertiesChanged for job %" PRIu32 ", ignoring: %m", j->id);
 }
 
-static Job *manager_find_job_by_path(Manager *m, const char *path) {
-        for (size_t i = 0; i < m->n_jobs; i++)
-                if (streq(m->jobs[i]->object_path, path))
-                        return m->jobs[i];
-        return NULL;
-}
-
 static int job_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
                            void **found, sd_bus_error *error) {
-        Job *j = manager_find_job_by_path(userdata, path);
+        Job *j = manager_get_job(userdata, path);
 
         if (!j)
                 return 0;
@@ -68,7 +63,7 @@ static int property_get_type(sd_bus *bus, const char *path, const char *interfac
 
 /* The job may have ended while polkit was asking: look it up again. */
 static int cancel_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Job *j = manager_find_job_by_path(userdata, sd_bus_message_get_path(call));
+        Job *j = manager_get_job(userdata, sd_bus_message_get_path(call));
 
         if (j)
                 job_cancel(j);
@@ -78,9 +73,8 @@ static int cancel_authorized(sd_bus_message *call, void *userdata, sd_bus_error 
 static int method_cancel(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         Job *j = userdata;
 
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", j->app->name, NULL },
-                                  cancel_authorized, j->manager, error);
+        return bus_verify_then(call, UPKEEP_ACTION_MANAGE, (const char *const[]) { "app", j->app->name, NULL },
+                               cancel_authorized, j->manager, error);
 }
 
 const sd_bus_vtable job_vtable[] = {
@@ -95,12 +89,6 @@ const sd_bus_vtable job_vtable[] = {
 };
 
 int job_dbus_register(Manager *m) {
-        int r;
-
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, UPKEEP_JOB_PATH_PREFIX, UPKEEP_JOB_INTERFACE,
-                                       job_vtable, job_object_find, m);
-        if (r < 0)
-                return r;
-
-        return sd_bus_add_node_enumerator(m->bus, NULL, UPKEEP_JOB_PATH_PREFIX, job_node_enumerator, m);
+        return bus_add_fallback_objects(m->bus, UPKEEP_JOB_PATH_PREFIX, UPKEEP_JOB_INTERFACE, job_vtable,
+                                        job_object_find, job_node_enumerator, m);
 }

@@ -5,7 +5,7 @@
 #include <systemd/sd-bus.h>
 
 #include "bus-names.h"
-#include "job.h"
+#include "upkeepd-forward.h"
 
 extern const sd_bus_vtable job_vtable[];
 

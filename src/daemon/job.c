@@ -2,7 +2,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "app-dbus.h"
 #include "app.h"
 #include "job-dbus.h"
 #include "job.h"

@@ -6,9 +6,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-typedef struct App App;
-typedef struct Manager Manager;
-typedef struct Job Job;
+#include "upkeepd-forward.h"
 
 typedef enum JobType {
         JOB_CHECK,

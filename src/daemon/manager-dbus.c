@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "app-dbus.h"
 #include "app-fetch.h"
-#include "app-release.h"
 #include "app-run.h"
-#include "log.h"
+#include "app.h"
 #include "bus-error.h"
+#include "bus-util.h"
+#include "job.h"
+#include "log.h"
 #include "macro.h"
 #include "manager-dbus.h"
+#include "manager.h"
 #include "polkit.h"
 #include "strv.h"
 
@@ -34,11 +37,7 @@ static int method_list_apps(sd_bus_message *call, void *userdata, sd_bus_error *
         Manager *m = userdata;
         int r;
 
-        r = sd_bus_message_new_method_return(call, &reply);
-        if (r < 0)
-                return r;
-
-        r = sd_bus_message_open_container(reply, 'a', "(sssssto)");
+        r = bus_reply_array_new(call, "(sssssto)", &reply);
         if (r < 0)
                 return r;
 
@@ -57,11 +56,7 @@ static int method_list_apps(sd_bus_message *call, void *userdata, sd_bus_error *
                         return r;
         }
 
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_array_send(reply);
 }
 
 static int method_get_app(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -94,7 +89,7 @@ static int reload_authorized(sd_bus_message *call, void *userdata, sd_bus_error 
 }
 
 static int method_reload(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE, NULL, reload_authorized, userdata, error);
+        return bus_verify_then(call, UPKEEP_ACTION_MANAGE, NULL, reload_authorized, userdata, error);
 }
 
 static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -102,10 +97,7 @@ static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_err
         Manager *m = userdata;
         int r;
 
-        r = sd_bus_message_new_method_return(call, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "o");
+        r = bus_reply_array_new(call, "o", &reply);
         if (r < 0)
                 return r;
 
@@ -126,14 +118,11 @@ static int check_all_authorized(sd_bus_message *call, void *userdata, sd_bus_err
                         return r;
         }
 
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_array_send(reply);
 }
 
 static int method_check_all(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return polkit_check_async(call, UPKEEP_ACTION_CHECK, NULL, check_all_authorized, userdata, error);
+        return bus_verify_then(call, UPKEEP_ACTION_CHECK, NULL, check_all_authorized, userdata, error);
 }
 
 /* Everything Run() can check before asking polkit, and again after it. */
@@ -167,7 +156,7 @@ static int run_check(Manager *m, const char *name, char **argv, const char *sour
         if (a && !a->config->transient)
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_ALLOWED,
                                          "An app named %s is configured (%s); choose another name.", name, a->config->path);
-        if ((a && a->job) || manager_run_in_progress(m, name))
+        if ((a && a->job) || app_run_in_progress(m, name))
                 return sd_bus_error_setf(error, BUS_ERROR_BUSY, "%s is busy; try again once its job ended.", name);
         return 0;
 }
@@ -201,7 +190,7 @@ static int run_authorized(sd_bus_message *call, void *userdata, sd_bus_error *er
         if (r < 0)
                 return r;
 
-        return manager_run_program(m, call, name, fd, argv, source, public_key, error);
+        return app_run_start(m, call, name, fd, argv, source, public_key, error);
 }
 
 /* Runs a program the caller opened and passed as a descriptor as an app, without a config: upkeepd
@@ -219,14 +208,9 @@ static int method_run(sd_bus_message *call, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
 
-        r = sd_bus_message_rewind(call, true);
-        if (r < 0)
-                return r;
-
         /* Running a program as root is managing the machine. */
-        return polkit_check_async(call, UPKEEP_ACTION_MANAGE,
-                                  (const char *const[]) { "app", name, "source", source, NULL },
-                                  run_authorized, m, error);
+        return bus_verify_then(call, UPKEEP_ACTION_MANAGE, (const char *const[]) { "app", name, "source", source, NULL },
+                               run_authorized, m, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {

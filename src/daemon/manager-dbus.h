@@ -3,6 +3,6 @@
 #pragma once
 
 #include "bus-names.h"
-#include "manager.h"
+#include "upkeepd-forward.h"
 
 int manager_dbus_register(Manager *m);

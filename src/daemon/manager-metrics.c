@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 
+#include "app.h"
 #include "fileio.h"
 #include "log.h"
 #include "manager-metrics.h"

@@ -3,7 +3,7 @@
  * rewritten atomically shortly after any state change, at start and before exit. */
 #pragma once
 
-typedef struct Manager Manager;
+#include "upkeepd-forward.h"
 
 /* Debian's prometheus-node-exporter reads this directory; nothing is written when it is missing. */
 #define MANAGER_METRICS_DIR_DEFAULT "/var/lib/prometheus/node-exporter"

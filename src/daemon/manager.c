@@ -3,17 +3,21 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "app-apply.h"
+#include "app-trial.h"
 #include "app-dbus.h"
 #include "app-run.h"
+#include "app.h"
 #include "bus-error.h"
+#include "http.h"
 #include "job-dbus.h"
+#include "job.h"
 #include "log.h"
 #include "manager-dbus.h"
 #include "manager-metrics.h"
 #include "manager.h"
 #include "polkit.h"
 #include "strv.h"
+#include "unit-watch.h"
 
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -77,6 +81,7 @@ Manager *manager_free(Manager *m) {
         sd_event_unref(m->event);
         if (m->state_dir_fd >= 0)
                 (void) close(m->state_dir_fd);
+        strv_free(m->config_dirs);
         free(m->state_dir);
         free(m->metrics_dir);
         free(m->runtime_dir);
@@ -99,6 +104,13 @@ App *manager_get_app(Manager *m, const char *name) {
                 return NULL;
         found = bsearch(name, m->apps, m->n_apps, sizeof(App *), app_compare_name);
         return found ? *found : NULL;
+}
+
+Job *manager_get_job(Manager *m, const char *path) {
+        for (size_t i = 0; i < m->n_jobs; i++)
+                if (streq(m->jobs[i]->object_path, path))
+                        return m->jobs[i];
+        return NULL;
 }
 
 static void manager_announce(Manager *m, const App *a, bool added) {
@@ -206,6 +218,80 @@ static int manager_open_state_dir(Manager *m) {
         return 0;
 }
 
+typedef struct GoneCheck {
+        Manager *manager;
+        char name[];
+} GoneCheck;
+
+static int on_gone_check(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_free_ char *path = NULL;
+        GoneCheck *g = userdata;
+        Manager *m = g->manager;
+        App *a;
+
+        if (!sd_bus_message_is_method_error(reply, "org.freedesktop.systemd1.NoSuchUnit"))
+                return 0;
+
+        a = manager_get_app(m, g->name);
+        if (!a || !a->config->transient || a->job || app_run_in_progress(m, g->name))
+                return 0;
+
+        if (asprintf(&path, "%s/" APP_TRANSIENT_DIR "/%s.app", m->runtime_dir, g->name) < 0)
+                return log_oom();
+        if (unlink(path) < 0 && errno != ENOENT)
+                log_warning_errno(errno, "Failed to remove %s, ignoring: %m", path);
+
+        log_info("The unit of %s (upkeepctl run) is gone; forgetting the app. Its versions stay in %s/apps/%s/.",
+                 g->name, m->state_dir, g->name);
+        manager_remove_app(m, a);
+        return 0;
+}
+
+/* Asks systemd about the unit of every app "upkeepctl run" started, and forgets those whose unit is
+ * gone (stopped, or the machine rebooted): their record, and the app object. */
+static void manager_forget_gone_transient_apps(Manager *m) {
+        for (size_t i = 0; i < m->n_apps; i++) {
+                App *a = m->apps[i];
+                sd_bus_slot *slot = NULL;
+                GoneCheck *g;
+                char unit[256];
+                int k;
+
+                if (!a->config->transient)
+                        continue;
+
+                g = malloc(sizeof(GoneCheck) + strlen(a->name) + 1);
+                if (!g) {
+                        log_oom();
+                        return;
+                }
+                g->manager = m;
+                strcpy(g->name, a->name);
+
+                k = sd_bus_call_method_async(m->bus, &slot, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit",
+                                             on_gone_check, g, "s", app_unit_name(a, unit, sizeof unit));
+                if (k < 0) {
+                        free(g);
+                        log_warning_errno(k, "Failed to ask systemd about %s, ignoring: %m", unit);
+                        continue;
+                }
+                /* The slot belongs to the bus and frees g with it, answered or not. */
+                (void) sd_bus_slot_set_destroy_callback(slot, free);
+                (void) sd_bus_slot_set_floating(slot, 1);
+                sd_bus_slot_unref(slot);
+        }
+}
+
+/* Takes over every trial an earlier upkeepd left unfinished (once on the bus). */
+static void manager_adopt_trials(Manager *m) {
+        for (size_t i = 0; i < m->n_apps; i++) {
+                int r = app_adopt_trial(m->apps[i]);
+                if (r < 0)
+                        log_error_errno(r, "Failed to take over the trial of %s %s: %m", m->apps[i]->name,
+                                        strempty(m->apps[i]->state->trial_version));
+        }
+}
+
 int manager_load_apps(Manager *m) {
         _cleanup_free_ App **to_cancel = NULL;
         _cleanup_free_ bool *kept = NULL;
@@ -219,7 +305,7 @@ int manager_load_apps(Manager *m) {
         if (r < 0)
                 return r;
 
-        r = app_config_load_all(APP_CONFIG_DIRS, &configs);
+        r = app_config_load_all(m->config_dirs ? (const char *const *) m->config_dirs : APP_CONFIG_DIRS, &configs);
         if (r < 0)
                 return log_error_errno(r, "Failed to load app configs: %m");
         size_t n_configs = (size_t) r;
@@ -246,8 +332,10 @@ int manager_load_apps(Manager *m) {
                 App *a = manager_get_app(m, c->name);
 
                 if (a) {
-                        /* Keep the object (and its state): only the config changes. */
+                        /* Keep the object (and its state): only the config changes. A config that
+                         * came back while the job of its removal runs keeps the app after the job. */
                         app_set_config(a, c);
+                        a->removed = false;
                         for (size_t j = 0; j < m->n_apps; j++)
                                 if (m->apps[j] == a)
                                         kept[j] = true;
@@ -350,6 +438,12 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (r < 0)
                 return r;
         return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+/* Subscribes to systemd's signals (once, at start-up), without which it sends none. */
+static int manager_subscribe_systemd(Manager *m) {
+        return sd_bus_call_method_async(m->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                        "Subscribe", NULL, NULL, "");
 }
 
 /* Order matters: every object is registered before the name is requested, so a bus-activated caller

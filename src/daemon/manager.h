@@ -2,17 +2,16 @@
 /* The daemon's one object that everything hangs off: event loop, bus connection and the apps. */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "app.h"
-#include "http.h"
-#include "job.h"
 #include "time-util.h"
+#include "upkeepd-forward.h"
 
 #define MANAGER_IDLE_TIMEOUT_DEFAULT (30 * USEC_PER_SEC)
 
-typedef struct Manager {
+struct Manager {
         sd_event *event;
         sd_bus *bus;
         HttpClient *http;
@@ -23,10 +22,11 @@ typedef struct Manager {
         size_t n_jobs;
         uint32_t last_job_id;
         unsigned transient_serial; /* the N of the last upkeep-…-N.service transient unit */
+        char **config_dirs;      /* where app configs are read; NULL = APP_CONFIG_DIRS (tests set others) */
         int state_dir_fd;        /* STATE_DIR/apps */
         char *state_dir;         /* STATE_DIR: $STATE_DIRECTORY from the unit, else /var/lib/upkeep */
         char *runtime_dir;       /* $RUNTIME_DIRECTORY from the unit, else /run/upkeep */
-        struct Run **runs;       /* "upkeepctl run" calls being carried out, unordered */
+        Run **runs;       /* "upkeepctl run" calls being carried out, unordered */
         size_t n_runs;
 
         char *metrics_dir;       /* where upkeep.prom goes; NULL = no metrics */
@@ -36,7 +36,7 @@ typedef struct Manager {
         usec_t idle_timeout;     /* 0 = never exit on idle */
         sd_event_source *idle_timer;
         bool busy_since_tick;    /* a message came in since the idle timer last fired */
-} Manager;
+};
 
 int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);
@@ -48,6 +48,8 @@ static inline void manager_freep(Manager **m) {
  * config, removed ones disappear. A bad config is reported and skipped. */
 int manager_load_apps(Manager *m);
 App *manager_get_app(Manager *m, const char *name);
+/* The running job of that object path. */
+Job *manager_get_job(Manager *m, const char *path);
 
 /* Drops an app whose config is gone and whose last job just ended. */
 void manager_remove_app(Manager *m, App *a);

@@ -154,3 +154,14 @@ int polkit_check_async(sd_bus_message *call, const char *action, const char *con
 
         return 1;
 }
+
+int bus_verify_then(sd_bus_message *call, const char *action, const char *const *details,
+                    polkit_continue_t act, void *userdata, sd_bus_error *error) {
+        int r;
+
+        r = sd_bus_message_rewind(call, true);
+        if (r < 0)
+                return r;
+
+        return polkit_check_async(call, action, details, act, userdata, error);
+}

@@ -17,5 +17,11 @@ typedef int (*polkit_continue_t)(sd_bus_message *call, void *userdata, sd_bus_er
 int polkit_check_async(sd_bus_message *call, const char *action, const char *const *details,
                        polkit_continue_t cont, void *userdata, sd_bus_error *error);
 
+/* "Check polkit, then act", as every guarded method does: call is rewound, so that act reads the
+ * arguments afresh (a descriptor among them belongs to the message), and action checked for its sender
+ * as polkit_check_async() does; act runs once authorized. Returns what the method handler returns. */
+int bus_verify_then(sd_bus_message *call, const char *action, const char *const *details,
+                    polkit_continue_t act, void *userdata, sd_bus_error *error);
+
 /* The number of checks waiting for polkit's answer (the daemon is not idle while there are any). */
 unsigned polkit_pending(void);

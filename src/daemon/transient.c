@@ -4,6 +4,7 @@
 
 #include "bus-names.h"
 #include "log.h"
+#include "manager.h"
 #include "transient.h"
 #include "unit-watch.h"
 

@@ -8,10 +8,9 @@
 
 #include <stdbool.h>
 
-#include "manager.h"
+#include "time-util.h"
 #include "unit-outcome.h"
-
-typedef struct TransientUnit TransientUnit;
+#include "upkeepd-forward.h"
 
 typedef enum TransientSandbox {
         TRANSIENT_SANDBOX_NONE,    /* as the unit file of an app: nothing added */
@@ -53,10 +52,6 @@ int transient_start(Manager *m, const TransientSpec *spec, transient_done_t done
 /* Before done was called: stops the unit (StopUnit, if it was created) and frees everything; done is
  * not called. Returns NULL. */
 TransientUnit *transient_cancel(TransientUnit *t);
-
-/* Before done was called: frees everything and leaves the unit to itself (as when the daemon exits);
- * done is not called. Returns NULL. */
-TransientUnit *transient_detach(TransientUnit *t);
 
 /* Before done was called: frees everything and leaves the unit to itself (as when the daemon exits);
  * done is not called. Returns NULL. */

@@ -11,12 +11,13 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
+#include "upkeepd-forward.h"
+
 #define SYSTEMD_SERVICE "org.freedesktop.systemd1"
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 #define SYSTEMD_UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit"
 
-typedef struct UnitWatch UnitWatch;
 
 typedef enum UnitWatchEvent {
         UNIT_WATCH_REFUSED,       /* systemd answered the call (or refresh) with an error (error_name, error_message) */

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "manager-metrics.h"
 #include "manager.h"
+#include "state.h"  /* free_and_strdup() */
 
 static usec_t arg_idle_timeout = MANAGER_IDLE_TIMEOUT_DEFAULT;
 static const char *arg_metrics_dir = MANAGER_METRICS_DIR_DEFAULT;

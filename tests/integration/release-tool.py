@@ -12,9 +12,9 @@ malicious ones upkeep must refuse) and write channel.json. Signing is left to th
   release-tool.py program OUT [VERSION]
       A single executable (what a "binary" artifact holds): the app of "good" archives.
   release-tool.py channel OUT --app APP --serial N [--expires ISO] [--release RELEASE]...
-      RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N][,query=Q]
+      RELEASE: VERSION=FILE[,type=tar|zip|binary][,size=N][,sha256=HEX][,rollout=N][,query=Q][,url=URL]
       query=Q: the artifact's path ends in ?Q, e.g. rate=2 for tests/unit/http-test-server.py to send it at
-      2 MiB/s
+      2 MiB/s; url=URL: the artifact's path is URL (a full URL, as a hostile channel might name)
 """
 import argparse
 import datetime
@@ -176,7 +176,7 @@ def channel(out, app, serial, expires, releases):
             "artifacts": [{
                 "platform": "linux-amd64",
                 "type": opts.get("type", "tar"),
-                "path": os.path.basename(path) + (f"?{opts['query']}" if "query" in opts else ""),
+                "path": opts.get("url", os.path.basename(path) + (f"?{opts['query']}" if "query" in opts else "")),
                 "size": int(opts.get("size", len(data))),
                 "sha256": opts.get("sha256", hashlib.sha256(data).hexdigest()),
             }],

@@ -248,6 +248,8 @@ expect_match "the app file names the package and the program's arguments" \
 expect_eq "the generator made its unit, which runs" "$(guest systemctl is-active upkeep@other.service)" active
 expect_eq "... the build of the package in its module" "$(serves 8083)" "example.com/other@v1.1.0 go1.22.0 linux-amd64"
 expect_eq "... as a dynamic user" "$(guest systemctl show -P DynamicUser upkeep@other.service)" yes
+expect_eq "... with a state directory of its own" "$(guest systemctl show -P StateDirectory upkeep@other.service)" upkeep-app-other
+expect_eq "... which systemd made" "$(guest sh -c 'test -d /var/lib/upkeep-app-other && echo yes')" yes
 expect_eq "the service's key was pinned on first use" "$(state_field gobuild_key other)" "\"$key\""
 
 # The running build's Go build info names its module: a check asks the proxy about it first, not

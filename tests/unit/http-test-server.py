@@ -12,7 +12,9 @@ Special paths:
   /no-length/PATH    sends the file PATH without Content-Length, ending it by closing the connection
   /status/CODE       answers with that status and a short body
 A file's URL may end in ?rate=MIB to pace it at that many MiB/s, standing in for a link slower than
-loopback (bench-download.sh uses it).
+loopback (bench-download.sh uses it), and in ?poison=etag or ?poison=date to send, as a man in the
+middle could, an ETag with a bare CR in it or a Last-Modified in the year 20000; with the environment
+variable HTTP_TEST_SERVER_POISON=etag or =date, every file is sent so.
 """
 
 import email.utils
@@ -75,12 +77,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 code = int(parts[1])
                 self.send_body(code, f"status {code}\n".encode())
             else:
-                rate = urllib.parse.parse_qs(url.query).get("rate")
-                self.serve_file(path, float(rate[0]) if rate else None)
+                query = urllib.parse.parse_qs(url.query)
+                rate = query.get("rate")
+                poison = query.get("poison", [os.environ.get("HTTP_TEST_SERVER_POISON")])[0]
+                self.serve_file(path, float(rate[0]) if rate else None, poison=poison)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def serve_file(self, path, rate_mib, with_length=True):
+    def serve_file(self, path, rate_mib, with_length=True, poison=None):
         name = os.path.normpath(urllib.parse.unquote(path)).lstrip("/")
         full = os.path.join(self.server.root, name)
         if name.startswith("..") or not os.path.isfile(full):
@@ -90,6 +94,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = os.stat(full)
         etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
         last_modified = email.utils.formatdate(st.st_mtime, usegmt=True)
+        if poison == "etag":
+            etag = f'"{st.st_mtime_ns:x}\r-{st.st_size:x}"'
+        elif poison == "date":
+            last_modified = "Sat, 01 Jan 20000 00:00:00 GMT"
 
         not_modified = False
         inm = self.headers.get("If-None-Match")

@@ -127,7 +127,7 @@ static void test_format_defaults(void) {
         ASSERT_STREQ(c->service_lines[0].key, "DynamicUser");
         ASSERT_STREQ(c->service_lines[0].value, "yes");
         ASSERT_STREQ(c->service_lines[1].key, "StateDirectory");
-        ASSERT_STREQ(c->service_lines[1].value, "moxtools");
+        ASSERT_STREQ(c->service_lines[1].value, "upkeep-app-moxtools");
         ASSERT_NOT_NULL(strstr(text, "# Written by \"upkeepctl init go:github.com/mjl-/moxtools\""));
 }
 

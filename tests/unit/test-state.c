@@ -421,14 +421,45 @@ static void test_save_load(void) {
         ASSERT_OK_ZERO(app_state_load_at(dir_fd, &back));
         assert_state_equal(s, back);
 
-        /* Saving again replaces the file. */
+        /* Saving again replaces the file, and keeps the one it replaced as the last good copy. */
+        ASSERT_ERROR(app_state_load_old_at(dir_fd, &back2), ENOENT);
         s->paused = false;
         s->channel_serial = 18;
         ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
         ASSERT_OK_ZERO(app_state_load_at(dir_fd, &back2));
         ASSERT_FALSE(back2->paused);
         ASSERT_EQ(back2->channel_serial, 18);
-        ASSERT_EQ(test_count_entries(dir_fd), 1);
+        ASSERT_EQ(test_count_entries(dir_fd), 2);  /* state.json and state.json.old, nothing else */
+        back2 = app_state_free(back2);
+        ASSERT_OK_ZERO(app_state_load_old_at(dir_fd, &back2));
+        assert_state_equal(back, back2);
+}
+
+static void test_save_keeps_last_good(void) {
+        _cleanup_(app_state_freep) AppState *s = make_full_state(), *old = NULL;
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "last-good");
+
+        printf("%s\n", __func__);
+
+        s->channel_serial = 5;
+        ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
+        s->channel_serial = 6;
+        ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
+
+        /* A state.json that went bad is never kept as the last good copy: serial 5 stays. */
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, STATE_FILE, "{ \"channel_serial\": ", 19, 0644));
+        s->channel_serial = 7;
+        ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
+        ASSERT_OK_ZERO(app_state_load_old_at(dir_fd, &old));
+        ASSERT_EQ(old->channel_serial, 5);
+        old = app_state_free(old);
+
+        /* The next save keeps serial 7, which loads again. */
+        s->channel_serial = 8;
+        ASSERT_OK_ZERO(app_state_save_at(dir_fd, s));
+        ASSERT_OK_ZERO(app_state_load_old_at(dir_fd, &old));
+        ASSERT_EQ(old->channel_serial, 7);
+        ASSERT_EQ(test_count_entries(dir_fd), 2);
 }
 
 static void test_load_corrupt(void) {
@@ -550,6 +581,7 @@ int main(void) {
         test_history_too_long_in_file();
         test_add_transition_invalid();
         test_save_load();
+        test_save_keeps_last_good();
         test_load_corrupt();
         test_read_links();
         test_read_links_bad();
