@@ -3,10 +3,10 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "bus-names.h"
 #include "job-dbus.h"
 #include "job.h"
 #include "log.h"
-#include "manager-dbus.h"
 #include "manager.h"
 #include "string-table.h"
 

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "app-dbus.h"
 #include "app-fetch.h"
 #include "app-run.h"
 #include "app.h"
