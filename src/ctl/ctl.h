@@ -49,6 +49,7 @@ extern bool arg_scheduled;          /* apply: as the update timer (ApplySchedule
 /* Verbs, each with the command's arguments (argv[0] is the command itself). They return the exit
  * status, or a negative errno for a local failure (already logged), which ends in EXIT_FAILURE. */
 int verb_list(int argc, char *argv[]);
+int verb_list_jobs(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
 int verb_history(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);

@@ -59,6 +59,11 @@ int job_new(Manager *m, JobType type, App *app, Job **ret) {
                 int r = sd_bus_emit_object_added(m->bus, j->object_path);
                 if (r < 0)
                         log_debug_errno(r, "Failed to announce %s, ignoring: %m", j->object_path);
+                /* systemd1's JobNew: a client listing jobs learns of new ones without polling. */
+                r = sd_bus_emit_signal(m->bus, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE, "JobNew",
+                                       "uos", j->id, j->object_path, app->name);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to emit JobNew for job %" PRIu32 ", ignoring: %m", j->id);
         }
         app_emit_state_changed(app);
 
