@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
@@ -455,35 +456,12 @@ static int apply_authorized_kind(sd_bus_message *call, Manager *m, TransitionKin
         return sd_bus_reply_method_return(call, "o", path);
 }
 
-static int apply_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return apply_authorized_kind(call, userdata, TRANSITION_MANUAL, error);
-}
-
-static int apply_scheduled_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        return apply_authorized_kind(call, userdata, TRANSITION_SCHEDULED, error);
-}
-
-static int method_apply_pending(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        App *a = userdata;
-
-        if (!a->state->pending_version)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
-        if (a->job)
-                return app_can_start_job(a, error);
-
-        return polkit_check_async(call, UPKEEP_ACTION_UPDATE,
-                                  (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
-                                  apply_authorized, a->manager, error);
-}
-
-/* The update timer's call. upkeep-condition let it through a moment ago, from the state on disk; a
- * pause or a back-off that came since is honoured here, as the timer's own decision would be. */
-static int method_apply_scheduled(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        App *a = userdata;
+/* Refuses a scheduled Apply() while automatic updates are paused or the app backs off: upkeep-condition
+ * let the timer through a moment ago, from the state on disk; a pause or a back-off that came since is
+ * honoured here, as the timer's own decision would be. */
+static int apply_check_scheduled(App *a, sd_bus_error *error) {
         char ts[RFC3339_MAX];
 
-        if (!a->state->pending_version)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
         if (a->state->paused)
                 return sd_bus_error_setf(error, BUS_ERROR_PAUSED, "Automatic updates of %s are paused: %s", a->name,
                                          isempty(a->state->pause_reason) ? "no reason given" : a->state->pause_reason);
@@ -492,12 +470,54 @@ static int method_apply_scheduled(sd_bus_message *call, void *userdata, sd_bus_e
                                          "%s is backing off after %u failed scheduled update(s), until %s.", a->name,
                                          a->state->backoff_failures,
                                          format_timestamp_rfc3339(ts, sizeof ts, a->state->backoff_until));
+        return 0;
+}
+
+static int apply_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(call, "t", &flags);
+        if (r < 0)
+                return r;
+
+        return apply_authorized_kind(call, userdata,
+                                     (flags & UPKEEP_APPLY_SCHEDULED) ? TRANSITION_SCHEDULED : TRANSITION_MANUAL,
+                                     error);
+}
+
+/* Apply(t flags): one method for the operator's "apply now" and the update timer's scheduled apply,
+ * which differ only in what may refuse them and how the switch is recorded, as sysupdate1 and
+ * systemd1 tell such variants apart by flags. */
+static int method_apply(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(call, "t", &flags);
+        if (r < 0)
+                return r;
+
+        if (flags & ~_UPKEEP_APPLY_KNOWN)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".",
+                                         flags & ~_UPKEEP_APPLY_KNOWN);
+        if (!a->state->pending_version)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
+        if ((flags & UPKEEP_APPLY_SCHEDULED)) {
+                r = apply_check_scheduled(a, error);
+                if (r < 0)
+                        return r;
+        }
         if (a->job)
                 return app_can_start_job(a, error);
 
+        r = sd_bus_message_rewind(call, true);
+        if (r < 0)
+                return r;
+
         return polkit_check_async(call, UPKEEP_ACTION_UPDATE,
                                   (const char *const[]) { "app", a->name, "version", a->state->pending_version, NULL },
-                                  apply_scheduled_authorized, a->manager, error);
+                                  apply_authorized, a->manager, error);
 }
 
 static int rollback_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -684,10 +704,8 @@ const sd_bus_vtable app_vtable[] = {
                                 method_update, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Rollback", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
                                 method_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ApplyPending", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
-                                method_apply_pending, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ApplyScheduled", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
-                                method_apply_scheduled, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("o", job),
+                                method_apply, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Stage", SD_BUS_ARGS("h", file, "s", version, "s", type), SD_BUS_NO_RESULT,
                                 method_stage, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,
