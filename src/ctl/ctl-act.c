@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The verbs that change something: check, update and rollback start jobs and wait for them; pause,
- * resume, pin, unpin and stage answer at once. All may need polkit's authorization. */
+/* The verbs that change something: check, update, apply, rollback and stage start jobs and wait for
+ * them; pause, resume, pin and unpin answer at once. All may need polkit's authorization. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -236,9 +236,11 @@ static const char *artifact_type_from_file_name(const char *path) {
 int verb_stage(int argc, char *argv[]) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(job_waiter_freep) JobWaiter *w = NULL;
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
-        const char *app = argv[1], *file = argv[2], *version = argv[3], *type;
+        const char *app = argv[1], *file = argv[2], *version = argv[3], *type, *job;
         struct stat st;
         int r;
 
@@ -270,10 +272,24 @@ int verb_stage(int argc, char *argv[]) {
         if (r < 0)
                 return log_bus_error(r, &error, "Failed to stage %s", app);
 
-        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, path, UPKEEP_APP_INTERFACE, "Stage", &error, NULL,
+        if (!arg_no_block) {
+                r = job_waiter_new(bus, &w);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, path, UPKEEP_APP_INTERFACE, "Stage", &error, &reply,
                                "hss", fd, version, type);
         if (r < 0)
                 return log_bus_error(r, &error, "Failed to stage %s as %s %s", file, app, version);
 
-        return 0;
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return ctl_log_error_errno(r, "Failed to read the job of %s: %m", app);
+
+        r = job_started(w, job, app, "stage");
+        if (r < 0)
+                return r;
+
+        return w ? job_waiter_wait(w) : 0;
 }

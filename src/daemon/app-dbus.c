@@ -8,6 +8,7 @@
 #include "app-dbus.h"
 #include "app-journal.h"
 #include "app-fetch.h"
+#include "app-stage.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"
@@ -553,23 +554,10 @@ static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *e
                                   rollback_authorized, a->manager, error);
 }
 
-static int edit_stage(AppState *s, void *userdata) {
-        const char *version = userdata;
-        int r;
-
-        r = free_and_strdup(&s->pending_version, version);
-        if (r < 0)
-                return r;
-        /* Due at once, as after an operator's Update(): "upkeepctl apply" or the update timer takes it. */
-        s->due_at = now_realtime();
-        return 1;
-}
-
 static int stage_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        _cleanup_free_ char *reason = NULL;
-        _cleanup_close_ int fd = -EBADF;
         const char *version, *type;
-        int file_fd, r;
+        Job *j = NULL;
+        int fd, r;
         App *a;
 
         a = app_of_call(call, userdata, error);
@@ -577,48 +565,14 @@ static int stage_authorized(sd_bus_message *call, void *userdata, sd_bus_error *
                 return -ENOENT;
 
         /* The descriptor belongs to the message, so it is read from the message again here. */
-        r = sd_bus_message_read(call, "hss", &file_fd, &version, &type);
+        r = sd_bus_message_read(call, "hss", &fd, &version, &type);
         if (r < 0)
                 return r;
         if (a->job)
                 return app_can_start_job(a, error);
 
-        fd = fcntl(file_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-
-        r = stage_artifact(a->dir_fd, version, artifact_type_from_string(type), fd, a->name, &reason);
-        if (IN_SET(r, -EBADMSG, -EFBIG)) {
-                app_journal(&(AppEvent) {
-                                .message_id = UPKEEP_MESSAGE_VERIFICATION_FAILED,
-                                .priority = LOG_ERR,
-                                .app = a->name,
-                                .version = version,
-                        },
-                        "Local file for %s %s refused: %s", a->name, version, strempty(reason));
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Archive refused: %s",
-                                         reason ?: "it is not a safe archive");
-        }
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to stage %s %s: %m", a->name, version);
-
-        /* r == 0: versions/VERSION existed already and was left as it was; it becomes pending all
-         * the same. */
-        r = app_update_state(a, edit_stage, (void *) version);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to save the state of %s: %m", a->name);
-
-        app_journal(&(AppEvent) {
-                        .message_id = UPKEEP_MESSAGE_STAGED,
-                        .priority = LOG_INFO,
-                        .app = a->name,
-                        .version = version,
-                        .old_version = a->state->current_version,
-                },
-                "%s %s staged from a local file supplied by an operator, ready to apply.", a->name, version);
-        app_emit_changed(a, "PendingVersion", "ScheduledFor", NULL);
-
-        return sd_bus_reply_method_return(call, NULL);
+        r = app_start_stage(a, fd, version, artifact_type_from_string(type), &j);
+        return reply_job(call, r, j, a, error);
 }
 
 int bus_check_file_fd(int fd, const char *what, sd_bus_error *error) {
@@ -639,7 +593,8 @@ int bus_check_file_fd(int fd, const char *what, sd_bus_error *error) {
 
 /* Stages a file the caller opened and passed as a descriptor: upkeepd never opens a path on a
  * caller's behalf, so it reads nothing the caller could not read. The file carries no signature:
- * the polkit action for choosing a version guards it instead. */
+ * the polkit action for choosing a version guards it instead. A job, as Update(): the answer is the
+ * job's path, the result comes in JobRemoved. */
 static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         const char *version, *type;
         App *a = userdata;
@@ -706,7 +661,7 @@ const sd_bus_vtable app_vtable[] = {
                                 method_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("o", job),
                                 method_apply, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Stage", SD_BUS_ARGS("h", file, "s", version, "s", type), SD_BUS_NO_RESULT,
+        SD_BUS_METHOD_WITH_ARGS("Stage", SD_BUS_ARGS("h", file, "s", version, "s", type), SD_BUS_RESULT("o", job),
                                 method_stage, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,
                                 method_pause, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -14,6 +14,7 @@ static const char *const job_type_table[_JOB_TYPE_MAX] = {
         [JOB_CHECK]    = "check",
         [JOB_UPDATE]   = "update",
         [JOB_ROLLBACK] = "rollback",
+        [JOB_STAGE]    = "stage",
 };
 
 const char *job_type_to_string(JobType t) {
