@@ -106,9 +106,10 @@ static void job_end(Job *j, const char *result, const char *error_name, const ch
                 }
         if (j->app->job == j)
                 j->app->job = NULL;
-        if (j->app->removed)
+        if (j->app->removed) {
                 manager_remove_app(m, j->app);
-        else
+                manager_emit_last_check(m);
+        } else
                 app_emit_state_changed(j->app);
 
         job_free(j);

@@ -19,17 +19,38 @@ static int property_get_version(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "s", PROJECT_VERSION);
 }
 
-static int property_get_last_check(sd_bus *bus, const char *path, const char *interface,
-                                   const char *property, sd_bus_message *reply,
-                                   void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+static usec_t manager_last_check(const Manager *m) {
         usec_t last = 0;
 
         for (size_t i = 0; i < m->n_apps; i++)
                 if (m->apps[i]->state->last_check > last)
                         last = m->apps[i]->state->last_check;
+        return last;
+}
 
-        return sd_bus_message_append(reply, "t", last);
+static int property_get_last_check(sd_bus *bus, const char *path, const char *interface,
+                                   const char *property, sd_bus_message *reply,
+                                   void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", manager_last_check(userdata));
+}
+
+void manager_emit_last_check(Manager *m) {
+        usec_t last;
+        int r;
+
+        if (!m->bus)
+                return;
+
+        /* Derived from every app's LastCheck, and changed by apps coming and going too: compared with
+         * what was last announced rather than tracked at each change. */
+        last = manager_last_check(m);
+        if (last == m->last_check_announced)
+                return;
+        m->last_check_announced = last;
+
+        r = sd_bus_emit_properties_changed(m->bus, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE, "LastCheck", NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to emit PropertiesChanged for LastCheck, ignoring: %m");
 }
 
 static int method_list_apps(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -313,6 +334,9 @@ static const sd_bus_vtable manager_vtable[] = {
 
 int manager_dbus_register(Manager *m) {
         int r;
+
+        /* What LastCheck says now, before anyone could ask: from here on, every change is announced. */
+        m->last_check_announced = manager_last_check(m);
 
         r = sd_bus_add_object_vtable(m->bus, NULL, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE,
                                      manager_vtable, m);

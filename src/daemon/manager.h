@@ -22,6 +22,7 @@ typedef struct Manager {
         Job **jobs;              /* running jobs, unordered */
         size_t n_jobs;
         uint32_t last_job_id;
+        usec_t last_check_announced; /* Manager.LastCheck as last emitted */
         unsigned transient_serial; /* the N of the last upkeep-…-N.service transient unit */
         int state_dir_fd;        /* STATE_DIR/apps */
         char *state_dir;         /* STATE_DIR: $STATE_DIRECTORY from the unit, else /var/lib/upkeep */
