@@ -21,10 +21,3 @@ int app_dbus_register(Manager *m);
  * derived from the rest. */
 void app_emit_changed(App *a, const char *property, ...) __attribute__((sentinel));
 #define app_emit_state_changed(a) app_emit_changed((a), "State", NULL)
-
-/* Emits PropertiesChanged for the properties backed by the state file that differ between old and
- * new (and State), for a change read from disk rather than made here: what upkeep-condition wrote
- * while the daemon was not looking. only_condition: only the properties upkeep-condition changes
- * (CurrentVersion, PreviousVersion, History, Paused, PauseReason, FailedAttempts, BackoffUntil).
- * Call it once a->state is new: the values sent are read from it. */
-void app_emit_state_diff(App *a, const AppState *old, const AppState *new, bool only_condition);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "app-dbus.h"
+#include "app-emit.h"
 #include "app-journal.h"
 #include "app.h"
 #include "go-module.h"
