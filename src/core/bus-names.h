@@ -4,6 +4,8 @@
  * the contract these spell. */
 #pragma once
 
+#include <stdint.h>
+
 #define UPKEEP_BUS_NAME            "org.upkeep1"
 #define UPKEEP_MANAGER_PATH        "/org/upkeep1"
 #define UPKEEP_APP_PATH_PREFIX     "/org/upkeep1/app"
@@ -14,6 +16,10 @@
 #define UPKEEP_JOB_INTERFACE       "org.upkeep1.Job"
 /* Not part of the API: how a transient unit's properties reach the daemon that started it. */
 #define UPKEEP_INTERNAL_INTERFACE  "org.upkeep1.Internal"
+
+/* The flags of App.Apply(t flags). */
+#define UPKEEP_APPLY_SCHEDULED     (UINT64_C(1) << 0)  /* as the update timer asks: honours pause and back-off */
+#define _UPKEEP_APPLY_KNOWN        UPKEEP_APPLY_SCHEDULED
 
 #define UPKEEP_ACTION_CHECK              "org.upkeep1.check"
 #define UPKEEP_ACTION_UPDATE             "org.upkeep1.update"

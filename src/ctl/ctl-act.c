@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The verbs that change something: check, update and rollback start jobs and wait for them; pause,
- * resume, pin, unpin and stage answer at once. All may need polkit's authorization. */
+/* The verbs that change something: check, update, apply, rollback and stage start jobs and wait for
+ * them; pause, resume, pin and unpin answer at once. All may need polkit's authorization. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -32,11 +32,11 @@ static int job_started(JobWaiter *w, const char *job, const char *app, const cha
         return job_waiter_add(w, job, app, type);
 }
 
-/* Calls METHOD (with VERSION as its argument, unless NULL) on each of APPS; each answers with a job,
- * which is waited for unless --no-block. ACTION names the operation in messages ("roll back"); TYPE
- * names its job ("rollback"). */
-static int app_job_verb(char **apps, const char *method, const char *version, const char *action,
-                        const char *type) {
+/* Calls METHOD on each of APPS, with VERSION as its argument (unless NULL) or else FLAGS (unless
+ * UINT64_MAX); each answers with a job, which is waited for unless --no-block. ACTION names the
+ * operation in messages ("roll back"); TYPE names its job ("rollback"). */
+static int app_job_verb_full(char **apps, const char *method, const char *version, uint64_t flags,
+                             const char *action, const char *type) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(job_waiter_freep) JobWaiter *w = NULL;
@@ -71,8 +71,15 @@ static int app_job_verb(char **apps, const char *method, const char *version, co
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
                 const char *job;
 
-                r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, paths[i], UPKEEP_APP_INTERFACE, method,
-                                       &error, &reply, version ? "s" : NULL, version);
+                if (version)
+                        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, paths[i], UPKEEP_APP_INTERFACE, method,
+                                               &error, &reply, "s", version);
+                else if (flags != UINT64_MAX)
+                        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, paths[i], UPKEEP_APP_INTERFACE, method,
+                                               &error, &reply, "t", flags);
+                else
+                        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, paths[i], UPKEEP_APP_INTERFACE, method,
+                                               &error, &reply, NULL);
                 if (r < 0)
                         return log_bus_error(r, &error, "Failed to %s %s", action, apps[i]);
 
@@ -86,6 +93,11 @@ static int app_job_verb(char **apps, const char *method, const char *version, co
         }
 
         return w ? job_waiter_wait(w) : 0;
+}
+
+static int app_job_verb(char **apps, const char *method, const char *version, const char *action,
+                        const char *type) {
+        return app_job_verb_full(apps, method, version, UINT64_MAX, action, type);
 }
 
 static int check_all(void) {
@@ -150,8 +162,9 @@ int verb_update(int argc, char *argv[]) {
 
 int verb_apply(int argc, char *argv[]) {
         /* The update timer's service says --scheduled: its failures back off, an operator's do not. */
-        return app_job_verb((char *[]) { argv[1], NULL }, arg_scheduled ? "ApplyScheduled" : "ApplyPending", NULL,
-                            "apply the pending version of", "update");
+        return app_job_verb_full((char *[]) { argv[1], NULL }, "Apply", NULL,
+                                 arg_scheduled ? UPKEEP_APPLY_SCHEDULED : 0,
+                                 "apply the pending version of", "update");
 }
 
 int verb_rollback(int argc, char *argv[]) {
@@ -223,9 +236,11 @@ static const char *artifact_type_from_file_name(const char *path) {
 int verb_stage(int argc, char *argv[]) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(job_waiter_freep) JobWaiter *w = NULL;
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
-        const char *app = argv[1], *file = argv[2], *version = argv[3], *type;
+        const char *app = argv[1], *file = argv[2], *version = argv[3], *type, *job;
         struct stat st;
         int r;
 
@@ -257,10 +272,24 @@ int verb_stage(int argc, char *argv[]) {
         if (r < 0)
                 return log_bus_error(r, &error, "Failed to stage %s", app);
 
-        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, path, UPKEEP_APP_INTERFACE, "Stage", &error, NULL,
+        if (!arg_no_block) {
+                r = job_waiter_new(bus, &w);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, path, UPKEEP_APP_INTERFACE, "Stage", &error, &reply,
                                "hss", fd, version, type);
         if (r < 0)
                 return log_bus_error(r, &error, "Failed to stage %s as %s %s", file, app, version);
 
-        return 0;
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return ctl_log_error_errno(r, "Failed to read the job of %s: %m", app);
+
+        r = job_started(w, job, app, "stage");
+        if (r < 0)
+                return r;
+
+        return w ? job_waiter_wait(w) : 0;
 }

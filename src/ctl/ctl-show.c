@@ -114,6 +114,86 @@ int verb_list(int argc, char *argv[]) {
         return 0;
 }
 
+/* As "systemctl list-jobs": one row per running job, from Manager.ListJobs(). */
+int verb_list_jobs(int argc, char *argv[]) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(json_object_putp) json_object *array = NULL;
+        _cleanup_(table_freep) Table *table = NULL;
+        const char *app, *type, *job_path, *app_path;
+        uint32_t id, progress;
+        size_t n;
+        int r;
+
+        r = bus_connect(&bus);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE,
+                               "ListJobs", &error, &reply, NULL);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to list jobs");
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ussuoo)");
+        if (r < 0)
+                return ctl_log_error_errno(r, "Failed to read the list of jobs: %m");
+
+        if (arg_json != JSON_OFF) {
+                array = json_object_new_array();
+                if (!array)
+                        return log_oom();
+        } else {
+                r = table_new(4, (const char *const[]) { "JOB", "APP", "TYPE", "PROGRESS" }, &table);
+                if (r < 0)
+                        return log_oom();
+        }
+
+        while ((r = sd_bus_message_read(reply, "(ussuoo)", &id, &app, &type, &progress, &job_path, &app_path)) > 0) {
+                if (array) {
+                        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+
+                        if (!o ||
+                            json_add_value(o, "id", json_object_new_int64(id)) < 0 ||
+                            json_add_string(o, "app", app) < 0 ||
+                            json_add_string(o, "type", type) < 0 ||
+                            json_add_value(o, "progress", json_object_new_int64(progress)) < 0 ||
+                            json_add_string(o, "job", job_path) < 0 ||
+                            json_add_string(o, "appPath", app_path) < 0 ||
+                            json_object_array_add(array, o) < 0)
+                                return log_oom();
+                        TAKE_PTR(o);
+                } else {
+                        char id_text[16], progress_text[8];
+
+                        (void) snprintf(id_text, sizeof id_text, "%" PRIu32, id);
+                        (void) snprintf(progress_text, sizeof progress_text, "%" PRIu32 "%%", progress);
+                        r = table_add_row(table, (const char *const[]) { id_text, app, type, progress_text });
+                        if (r < 0)
+                                return log_oom();
+                }
+        }
+        if (r < 0)
+                return ctl_log_error_errno(r, "Failed to read the list of jobs: %m");
+
+        if (array)
+                return json_print(array);
+
+        n = table_n_rows(table);
+        if (n > 0) {
+                r = table_print(table);
+                if (r < 0)
+                        return r;
+        }
+        if (arg_legend) {
+                if (n == 0)
+                        puts("No jobs running.");
+                else
+                        printf("\n%zu %s listed.\n", n, n == 1 ? "job" : "jobs");
+        }
+        return 0;
+}
+
 /* "●" as systemctl marks a unit, where the terminal's character set has it. */
 static const char *bullet(void) {
         return streq(nl_langinfo(CODESET), "UTF-8") ? "\xe2\x97\x8f" : "*";

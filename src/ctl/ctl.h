@@ -36,7 +36,7 @@ extern const char *arg_init_go_build_key;
 extern const char *arg_run_name;    /* run: --name=NAME; NULL = the program's file name */
 extern const char *arg_source;      /* run: --source=URL */
 extern const char *arg_public_key;  /* run: --public-key=KEY, a key line or a minisign.pub file */
-extern bool arg_scheduled;          /* apply: as the update timer (ApplyScheduled()) */
+extern bool arg_scheduled;          /* apply: as the update timer (Apply() with UPKEEP_APPLY_SCHEDULED) */
 
 /* upkeepctl's errors start with its name, like getopt's ("upkeepctl: unrecognized option …"), so a
  * script's output shows which program complained. The shared log writes bare lines, which suits the
@@ -49,6 +49,7 @@ extern bool arg_scheduled;          /* apply: as the update timer (ApplySchedule
 /* Verbs, each with the command's arguments (argv[0] is the command itself). They return the exit
  * status, or a negative errno for a local failure (already logged), which ends in EXIT_FAILURE. */
 int verb_list(int argc, char *argv[]);
+int verb_list_jobs(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
 int verb_history(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);

@@ -42,6 +42,7 @@ typedef struct Verb {
 
 static const Verb verbs[] = {
         { "list",     1, 1,       "list",                 verb_list     },
+        { "list-jobs", 1, 1,      "list-jobs",            verb_list_jobs },
         { "status",   1, INT_MAX, "status [APP...]",      verb_status   },
         { "history",  2, 2,       "history APP",          verb_history  },
         { "check",    1, INT_MAX, "check [APP...]",       verb_check    },
@@ -64,6 +65,7 @@ static int help(void) {
                "Inspect and control updates of services managed by upkeep.\n\n"
                "Commands:\n"
                "  list                    List apps, their versions and next update (default)\n"
+               "  list-jobs               List the jobs running: checks, updates, stages...\n"
                "  status [APP...]         Show the state of apps (all when none is given)\n"
                "  history APP             Show the versions an app went through\n"
                "  check [APP...]          Look for new releases (of all apps when none is given)\n"
@@ -89,7 +91,8 @@ static int help(void) {
                "  -h --help               Show this help\n"
                "     --version            Show package version\n"
                "     --json=pretty|short|off\n"
-               "                          Print list, status, history and inspect as JSON\n"
+               "                          Print list, list-jobs, status, history and inspect as\n"
+               "                          JSON\n"
                "     --no-legend          Print no column headers and no footer\n"
                "     --no-block           Do not wait for jobs: print their object paths\n"
                "     --no-ask-password    Never ask for a password to authorize an operation\n"

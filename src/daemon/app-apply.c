@@ -144,7 +144,7 @@ static void apply_switch(Apply *ap) {
                 return apply_abort(ap, "a trial of %s is still running", strempty(a->state->trial_version));
         if (r < 0)
                 return apply_abort(ap, "cannot switch to %s: %s", ap->version, strerror(-r));
-        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "History",
+        app_emit_changed(a, "CurrentVersion", "PreviousVersion", "PendingVersion", "ScheduledFor", "History",
                          "FailedAttempts", "BackoffUntil", NULL);
 
         app_journal(&(AppEvent) {

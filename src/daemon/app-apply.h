@@ -12,7 +12,7 @@
  * version was kept, "failed" when it was rolled back or could not be switched to. */
 void app_apply(App *a, Job *j, const char *version, TransitionKind kind);
 
-/* ApplyPending() and ApplyScheduled(): switches to the staged pending version, as an operator
+/* Apply(flags): switches to the staged pending version, as an operator
  * (kind manual) or the update timer (kind scheduled) asks (-ENOENT when nothing is pending).
  * Rollback(): back to the previous version at once, which is marked bad, and automatic updates
  * paused (-ENOENT without a previous version). Both return the job's path; the job

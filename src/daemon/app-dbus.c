@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
@@ -7,11 +8,13 @@
 #include "app-dbus.h"
 #include "app-fetch.h"
 #include "app-journal.h"
+#include "app-stage.h"
 #include "app.h"
 #include "bus-error.h"
 #include "bus-util.h"
 #include "job.h"
 #include "log.h"
+#include "manager-dbus.h"
 #include "manager.h"
 #include "polkit.h"
 #include "stage.h"
@@ -393,33 +396,12 @@ static int apply_authorized_kind(sd_bus_message *call, App *a, TransitionKind ki
         return sd_bus_reply_method_return(call, "o", path);
 }
 
-DEFINE_APP_ACTION(apply_authorized) {
-        return apply_authorized_kind(call, a, TRANSITION_MANUAL, error);
-}
-
-DEFINE_APP_ACTION(apply_scheduled_authorized) {
-        return apply_authorized_kind(call, a, TRANSITION_SCHEDULED, error);
-}
-
-static int method_apply_pending(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        App *a = userdata;
-
-        if (!a->state->pending_version)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
-        if (a->job)
-                return app_can_start_job(a, error);
-
-        return app_verify_then(call, a, UPKEEP_ACTION_UPDATE, a->state->pending_version, apply_authorized, error);
-}
-
-/* The update timer's call. upkeep-condition let it through a moment ago, from the state on disk; a
- * pause or a back-off that came since is honoured here, as the timer's own decision would be. */
-static int method_apply_scheduled(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        App *a = userdata;
+/* Refuses a scheduled Apply() while automatic updates are paused or the app backs off: upkeep-condition
+ * let the timer through a moment ago, from the state on disk; a pause or a back-off that came since is
+ * honoured here, as the timer's own decision would be. */
+static int apply_check_scheduled(App *a, sd_bus_error *error) {
         char ts[RFC3339_MAX];
 
-        if (!a->state->pending_version)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
         if (a->state->paused)
                 return sd_bus_error_setf(error, BUS_ERROR_PAUSED, "Automatic updates of %s are paused: %s", a->name,
                                          isempty(a->state->pause_reason) ? "no reason given" : a->state->pause_reason);
@@ -428,11 +410,48 @@ static int method_apply_scheduled(sd_bus_message *call, void *userdata, sd_bus_e
                                          "%s is backing off after %u failed scheduled update(s), until %s.", a->name,
                                          a->state->backoff_failures,
                                          format_timestamp_rfc3339(ts, sizeof ts, a->state->backoff_until));
+        return 0;
+}
+
+DEFINE_APP_ACTION(apply_authorized) {
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(call, "t", &flags);
+        if (r < 0)
+                return r;
+
+        return apply_authorized_kind(call, a,
+                                     (flags & UPKEEP_APPLY_SCHEDULED) ? TRANSITION_SCHEDULED : TRANSITION_MANUAL,
+                                     error);
+}
+
+/* Apply(t flags): one method for the operator's "apply now" and the update timer's scheduled apply,
+ * which differ only in what may refuse them and how the switch is recorded, as sysupdate1 and
+ * systemd1 tell such variants apart by flags. */
+static int method_apply(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(call, "t", &flags);
+        if (r < 0)
+                return r;
+
+        if (flags & ~_UPKEEP_APPLY_KNOWN)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".",
+                                         flags & ~_UPKEEP_APPLY_KNOWN);
+        if (!a->state->pending_version)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_VERSION, "%s has no staged version pending.", a->name);
+        if ((flags & UPKEEP_APPLY_SCHEDULED)) {
+                r = apply_check_scheduled(a, error);
+                if (r < 0)
+                        return r;
+        }
         if (a->job)
                 return app_can_start_job(a, error);
 
-        return app_verify_then(call, a, UPKEEP_ACTION_UPDATE, a->state->pending_version, apply_scheduled_authorized,
-                               error);
+        return app_verify_then(call, a, UPKEEP_ACTION_UPDATE, a->state->pending_version, apply_authorized, error);
 }
 
 DEFINE_APP_ACTION(rollback_authorized) {
@@ -462,72 +481,26 @@ static int method_rollback(sd_bus_message *call, void *userdata, sd_bus_error *e
         return app_verify_then(call, a, UPKEEP_ACTION_MANAGE, a->state->previous_version, rollback_authorized, error);
 }
 
-static int edit_stage(AppState *s, void *userdata) {
-        const char *version = userdata;
-        int r;
-
-        r = free_and_strdup(&s->pending_version, version);
-        if (r < 0)
-                return r;
-        /* Due at once, as after an operator's Update(): "upkeepctl apply" or the update timer takes it. */
-        s->due_at = now_realtime();
-        return 1;
-}
-
 DEFINE_APP_ACTION(stage_authorized) {
-        _cleanup_free_ char *reason = NULL;
-        _cleanup_close_ int fd = -EBADF;
         const char *version, *type;
-        int file_fd, r;
+        Job *j = NULL;
+        int fd, r;
 
         /* The descriptor belongs to the message, so it is read from the message again here. */
-        r = sd_bus_message_read(call, "hss", &file_fd, &version, &type);
+        r = sd_bus_message_read(call, "hss", &fd, &version, &type);
         if (r < 0)
                 return r;
         if (a->job)
                 return app_can_start_job(a, error);
 
-        fd = fcntl(file_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-
-        r = stage_artifact(a->dir_fd, version, artifact_type_from_string(type), fd, a->name, &reason);
-        if (IN_SET(r, -EBADMSG, -EFBIG)) {
-                app_journal(&(AppEvent) {
-                                .message_id = UPKEEP_MESSAGE_VERIFICATION_FAILED,
-                                .priority = LOG_ERR,
-                                .app = a->name,
-                                .version = version,
-                        },
-                        "Local file for %s %s refused: %s", a->name, version, strempty(reason));
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Archive refused: %s",
-                                         reason ?: "it is not a safe archive");
-        }
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to stage %s %s: %m", a->name, version);
-
-        /* r == 0: versions/VERSION existed already and was left as it was; it becomes pending all
-         * the same. */
-        r = app_update_state(a, edit_stage, (void *) version);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to save the state of %s: %m", a->name);
-
-        app_journal(&(AppEvent) {
-                        .message_id = UPKEEP_MESSAGE_STAGED,
-                        .priority = LOG_INFO,
-                        .app = a->name,
-                        .version = version,
-                        .old_version = a->state->current_version,
-                },
-                "%s %s staged from a local file supplied by an operator, ready to apply.", a->name, version);
-        app_emit_changed(a, "PendingVersion", "ScheduledFor", NULL);
-
-        return sd_bus_reply_method_return(call, NULL);
+        r = app_start_stage(a, fd, version, artifact_type_from_string(type), &j);
+        return reply_job(call, r, j, a, error);
 }
 
 /* Stages a file the caller opened and passed as a descriptor: upkeepd never opens a path on a
  * caller's behalf, so it reads nothing the caller could not read. The file carries no signature:
- * the polkit action for choosing a version guards it instead. */
+ * the polkit action for choosing a version guards it instead. A job, as Update(): the answer is the
+ * job's path, the result comes in JobRemoved. */
 static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         const char *version, *type;
         App *a = userdata;
@@ -586,11 +559,9 @@ const sd_bus_vtable app_vtable[] = {
                                 method_update, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Rollback", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
                                 method_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ApplyPending", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
-                                method_apply_pending, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ApplyScheduled", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
-                                method_apply_scheduled, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Stage", SD_BUS_ARGS("h", file, "s", version, "s", type), SD_BUS_NO_RESULT,
+        SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("o", job),
+                                method_apply, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Stage", SD_BUS_ARGS("h", file, "s", version, "s", type), SD_BUS_RESULT("o", job),
                                 method_stage, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("s", reason), SD_BUS_NO_RESULT,
                                 method_pause, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "app-emit.h"
 #include "app-journal.h"
 #include "app.h"
 #include "bus-names.h"
 #include "go-module.h"
 #include "job.h"
 #include "log.h"
+#include "manager-dbus.h"
 #include "manager-metrics.h"
 #include "manager.h"
 #include "state-recover.h"
@@ -194,6 +196,17 @@ bool app_version_same(const App *a, const char *x, const char *y) {
         return app_source_is_channel(a) ? version_compare(x, y) == 0 : version_equal(x, y);
 }
 
+/* A deep copy, through the state file's own format. */
+static int app_state_copy(const AppState *s, AppState **ret) {
+        _cleanup_free_ char *json = NULL;
+        int r;
+
+        r = app_state_to_json(s, &json);
+        if (r < 0)
+                return r;
+        return app_state_from_json(json, ret);
+}
+
 int app_update_state(App *a, app_state_edit_t edit, void *userdata) {
         _cleanup_(app_state_freep) AppState *s = NULL;
         _cleanup_close_ int lock_fd = -EBADF;
@@ -216,6 +229,13 @@ int app_update_state(App *a, app_state_edit_t edit, void *userdata) {
                         return r;
         }
 
+        /* What upkeep-condition changed on disk since is announced below, with what edit() changes
+         * (which the caller announces). */
+        _cleanup_(app_state_freep) AppState *disk = NULL;
+        r = app_state_copy(s, &disk);
+        if (r < 0)
+                return r;
+
         r = edit(s, userdata);
         if (r <= 0)
                 return r;
@@ -224,8 +244,9 @@ int app_update_state(App *a, app_state_edit_t edit, void *userdata) {
         if (r < 0)
                 return log_error_errno(r, "Failed to save state of app %s: %m", a->name);
 
-        app_state_free(a->state);
+        _cleanup_(app_state_freep) AppState *old = TAKE_PTR(a->state);
         a->state = TAKE_PTR(s);
+        app_emit_state_diff(a, old, disk, /* only_condition= */ true);
         manager_queue_metrics(a->manager);
         return 1;
 }
@@ -243,8 +264,9 @@ int app_refresh_state(App *a) {
         if (r < 0)
                 return r;
 
-        app_state_free(a->state);
+        _cleanup_(app_state_freep) AppState *old = TAKE_PTR(a->state);
         a->state = TAKE_PTR(s);
+        app_emit_state_diff(a, old, a->state, /* only_condition= */ false);
         manager_queue_metrics(a->manager);
         return 0;
 }
@@ -353,4 +375,5 @@ void app_emit_changed(App *a, const char *property, ...) {
                                                     UPKEEP_APP_INTERFACE, names);
         if (r < 0)
                 log_debug_errno(r, "Failed to emit PropertiesChanged for %s, ignoring: %m", a->name);
+        manager_emit_last_check(a->manager);  /* the newest of the apps' LastCheck */
 }

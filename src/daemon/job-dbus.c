@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "bus-error.h"
 #include "bus-util.h"
 #include "job-dbus.h"
 #include "job.h"
@@ -61,12 +62,15 @@ static int property_get_type(sd_bus *bus, const char *path, const char *interfac
         return sd_bus_message_append(reply, "s", job_type_to_string(j->type));
 }
 
-/* The job may have ended while polkit was asking: look it up again. */
+/* The job may have ended while polkit was asking: look it up again. Too late to cancel it then, as
+ * systemd1's Cancel() of a job that is gone says. */
 static int cancel_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         Job *j = manager_get_job(userdata, sd_bus_message_get_path(call));
 
-        if (j)
-                job_cancel(j);
+        if (!j)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_JOB, "Job %s ended before it could be canceled.",
+                                         sd_bus_message_get_path(call));
+        job_cancel(j);
         return sd_bus_reply_method_return(call, NULL);
 }
 

@@ -7,6 +7,7 @@
 #include "job-dbus.h"
 #include "job.h"
 #include "log.h"
+#include "manager-dbus.h"
 #include "manager.h"
 #include "string-table.h"
 
@@ -14,6 +15,7 @@ static const char *const job_type_table[_JOB_TYPE_MAX] = {
         [JOB_CHECK]    = "check",
         [JOB_UPDATE]   = "update",
         [JOB_ROLLBACK] = "rollback",
+        [JOB_STAGE]    = "stage",
 };
 
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(job_type, JobType)
@@ -55,6 +57,11 @@ int job_new(Manager *m, JobType type, App *app, Job **ret) {
                 int r = sd_bus_emit_object_added(m->bus, j->object_path);
                 if (r < 0)
                         log_debug_errno(r, "Failed to announce %s, ignoring: %m", j->object_path);
+                /* systemd1's JobNew: a client listing jobs learns of new ones without polling. */
+                r = sd_bus_emit_signal(m->bus, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE, "JobNew",
+                                       "uos", j->id, j->object_path, app->name);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to emit JobNew for job %" PRIu32 ", ignoring: %m", j->id);
         }
         app_emit_state_changed(app);
 
@@ -96,9 +103,10 @@ static void job_end(Job *j, const char *result, const char *error_name, const ch
                 }
         if (j->app->job == j)
                 j->app->job = NULL;
-        if (j->app->removed)
+        if (j->app->removed) {
                 manager_remove_app(m, j->app);
-        else
+                manager_emit_last_check(m);
+        } else
                 app_emit_state_changed(j->app);
 
         job_free(j);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A long operation on an app (check, update, rollback): it gets an object on the bus the moment it
+/* A long operation on an app (check, update, rollback, stage): it gets an object on the bus the moment it
  * starts, reports Progress while it runs, and ends with the manager's JobRemoved signal. */
 #pragma once
 
@@ -12,6 +12,7 @@ typedef enum JobType {
         JOB_CHECK,
         JOB_UPDATE,
         JOB_ROLLBACK,
+        JOB_STAGE,
         _JOB_TYPE_MAX,
         _JOB_TYPE_INVALID = -EINVAL,
 } JobType;

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+
+#include "app-dbus.h"
 #include "app-fetch.h"
 #include "app-run.h"
 #include "app.h"
@@ -18,17 +21,38 @@ static int property_get_version(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "s", PROJECT_VERSION);
 }
 
-static int property_get_last_check(sd_bus *bus, const char *path, const char *interface,
-                                   const char *property, sd_bus_message *reply,
-                                   void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+static usec_t manager_last_check(const Manager *m) {
         usec_t last = 0;
 
         for (size_t i = 0; i < m->n_apps; i++)
                 if (m->apps[i]->state->last_check > last)
                         last = m->apps[i]->state->last_check;
+        return last;
+}
 
-        return sd_bus_message_append(reply, "t", last);
+static int property_get_last_check(sd_bus *bus, const char *path, const char *interface,
+                                   const char *property, sd_bus_message *reply,
+                                   void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", manager_last_check(userdata));
+}
+
+void manager_emit_last_check(Manager *m) {
+        usec_t last;
+        int r;
+
+        if (!m->bus)
+                return;
+
+        /* Derived from every app's LastCheck, and changed by apps coming and going too: compared with
+         * what was last announced rather than tracked at each change. */
+        last = manager_last_check(m);
+        if (last == m->last_check_announced)
+                return;
+        m->last_check_announced = last;
+
+        r = sd_bus_emit_properties_changed(m->bus, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE, "LastCheck", NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to emit PropertiesChanged for LastCheck, ignoring: %m");
 }
 
 static int method_list_apps(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -75,6 +99,54 @@ static int method_get_app(sd_bus_message *call, void *userdata, sd_bus_error *er
                                          "/run/upkeep/apps and /usr/lib/upkeep/apps).", name, name);
 
         return sd_bus_reply_method_return(call, "o", a->object_path);
+}
+
+/* Every running job, as systemd1's ListJobs() lists them: (id, app, type, progress, job path, app
+ * path). No state column: a job never waits in a queue (a second job of an app is refused with
+ * Busy), so it would always say "running"; the progress says more, as sysupdate1's does. */
+static int method_list_jobs(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(call, &reply);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ussuoo)");
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                const Job *j = m->jobs[i];
+
+                r = sd_bus_message_append(reply, "(ussuoo)", j->id, j->app->name, job_type_to_string(j->type),
+                                          (uint32_t) j->progress, j->object_path, j->app->object_path);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get_job(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint32_t id;
+        int r;
+
+        r = sd_bus_message_read(call, "u", &id);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < m->n_jobs; i++)
+                if (m->jobs[i]->id == id)
+                        return sd_bus_reply_method_return(call, "o", m->jobs[i]->object_path);
+
+        return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_JOB, "Job %" PRIu32 " does not exist (or has ended).", id);
 }
 
 static int reload_authorized(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -223,6 +295,11 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_list_apps, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetApp", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", app),
                                 method_get_app, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a(ussuoo)", jobs),
+                                method_list_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetJob", SD_BUS_ARGS("u", id), SD_BUS_RESULT("o", job),
+                                method_get_job, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("CheckAll", SD_BUS_NO_ARGS, SD_BUS_RESULT("ao", jobs),
                                 method_check_all, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
@@ -232,6 +309,7 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_RESULT("o", app, "s", unit),
                                 method_run, SD_BUS_VTABLE_UNPRIVILEGED),
 
+        SD_BUS_SIGNAL_WITH_ARGS("JobNew", SD_BUS_ARGS("u", id, "o", job, "s", app), 0),
         SD_BUS_SIGNAL_WITH_ARGS("JobRemoved", SD_BUS_ARGS("u", id, "o", job, "s", result, "s", error, "s", message), 0),
 
         SD_BUS_VTABLE_END,
@@ -239,6 +317,9 @@ static const sd_bus_vtable manager_vtable[] = {
 
 int manager_dbus_register(Manager *m) {
         int r;
+
+        /* What LastCheck says now, before anyone could ask: from here on, every change is announced. */
+        m->last_check_announced = manager_last_check(m);
 
         r = sd_bus_add_object_vtable(m->bus, NULL, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE,
                                      manager_vtable, m);

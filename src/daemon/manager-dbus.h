@@ -6,3 +6,7 @@
 #include "upkeepd-forward.h"
 
 int manager_dbus_register(Manager *m);
+
+/* Emits PropertiesChanged for Manager.LastCheck when it differs from what was last announced: after
+ * an app's LastCheck changed, and after apps came or went. */
+void manager_emit_last_check(Manager *m);

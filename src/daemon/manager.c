@@ -387,6 +387,8 @@ int manager_load_apps(Manager *m) {
         if (m->bus) {
                 manager_forget_gone_transient_apps(m);
                 manager_adopt_trials(m);
+                /* Apps that came or went may change the newest LastCheck. */
+                manager_emit_last_check(m);
         }
         return 0;
 }

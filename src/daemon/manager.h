@@ -21,6 +21,7 @@ struct Manager {
         Job **jobs;              /* running jobs, unordered */
         size_t n_jobs;
         uint32_t last_job_id;
+        usec_t last_check_announced; /* Manager.LastCheck as last emitted */
         unsigned transient_serial; /* the N of the last upkeep-…-N.service transient unit */
         char **config_dirs;      /* where app configs are read; NULL = APP_CONFIG_DIRS (tests set others) */
         int state_dir_fd;        /* STATE_DIR/apps */

@@ -155,8 +155,8 @@ expect_match "... journalled as staged" \
         'example 1\.4\.0 staged from a local file'
 harness_copy_in "$UPKEEP_GUEST" "$www/example-dotdot.tar.gz" /tmp/example-dotdot.tar.gz
 out=$(guest upkeepctl --no-ask-password stage example /tmp/example-dotdot.tar.gz 1.5.0 2>&1); rc=$?
-expect_match "stage of a malicious archive fails" "$rc" '^[1-9]'
-expect_match "... with the reason" "$out" 'Archive refused: .*\.\.'
+expect_eq "stage of a malicious archive is refused (exit 7)" "$rc" 7
+expect_match "... with the reason and its error" "$out" 'Archive refused: .*\.\..*org\.upkeep1\.Error\.UnsafeRelease'
 expect_eq "... and nothing is staged" "$(guest sh -c 'test -e /var/lib/upkeep/apps/example/versions/1.5.0 || echo none')" none
 expect_eq "... PendingVersion stays" "$(prop PendingVersion)" 's "1.4.0"'
 out=$(guest upkeepctl stage example /tmp/example-1.1.0.tar.gz 1.6 2>&1); rc=$?

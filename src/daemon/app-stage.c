@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Stage() as a job. The call returns the job's path at once; the unpacking runs afterwards, from a
+ * defer event source on the event loop, and its result comes in JobRemoved. The work itself
+ * (stage_local_work()) reads only what it is given — a descriptor, the app's directory, the version
+ * and the type — and touches neither the App nor the bus, so that it can move to a worker thread
+ * without change; what it found is then recorded on the loop (stage_local_done()). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "app-journal.h"
+#include "app-stage.h"
+#include "app.h"
+#include "bus-error.h"
+#include "job.h"
+#include "log.h"
+#include "manager.h"
+#include "time-util.h"
+
+typedef struct StageLocal {
+        App *app;
+        Job *job;
+        sd_event_source *defer;
+
+        /* The work's input: its own copies. */
+        int fd;
+        int dir_fd;
+        char *version;
+        char *binary_name;
+        ArtifactType type;
+
+        /* The work's output. */
+        int result;              /* stage_artifact()'s: 0 or 1 staged, < 0 failed */
+        char *reason;            /* why an archive was refused */
+} StageLocal;
+
+static StageLocal *stage_local_free(StageLocal *s) {
+        if (!s)
+                return NULL;
+        sd_event_source_unref(s->defer);
+        if (s->fd >= 0)
+                (void) close(s->fd);
+        if (s->dir_fd >= 0)
+                (void) close(s->dir_fd);
+        free(s->version);
+        free(s->binary_name);
+        free(s->reason);
+        free(s);
+        return NULL;
+}
+
+static void stage_local_freep(StageLocal **s) {
+        stage_local_free(*s);
+}
+
+/* The work: no App, no bus, no logging above debug. */
+static void stage_local_work(StageLocal *s) {
+        s->result = stage_artifact(s->dir_fd, s->version, s->type, s->fd, s->binary_name, &s->reason);
+}
+
+static int edit_stage(AppState *s, void *userdata) {
+        const char *version = userdata;
+        int r;
+
+        r = free_and_strdup(&s->pending_version, version);
+        if (r < 0)
+                return r;
+        /* Due at once, as after an operator's Update(): "upkeepctl apply" or the update timer takes it. */
+        s->due_at = now_realtime();
+        s->last_error = mfree(s->last_error);
+        return 1;
+}
+
+static int edit_last_error(AppState *s, void *userdata) {
+        return free_and_strdup(&s->last_error, userdata) < 0 ? -ENOMEM : 1;
+}
+
+static void stage_local_fail(StageLocal *s, const char *error_name, const char *message) {
+        App *a = s->app;
+
+        if (app_update_state(a, edit_last_error, (void *) message) > 0)
+                app_emit_changed(a, "LastError", NULL);
+        job_fail(s->job, error_name, message);
+}
+
+/* Back on the loop: records what the work found, and ends the job. */
+static void stage_local_done(StageLocal *s) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *message = NULL;
+        App *a = s->app;
+        int r;
+
+        s->job->cancel = NULL;
+        s->job->userdata = NULL;
+
+        if (IN_SET(s->result, -EBADMSG, -EFBIG)) {
+                app_journal(&(AppEvent) {
+                                .message_id = UPKEEP_MESSAGE_VERIFICATION_FAILED,
+                                .priority = LOG_ERR,
+                                .app = a->name,
+                                .version = s->version,
+                        },
+                        "Local file for %s %s refused: %s", a->name, s->version, strempty(s->reason));
+                if (asprintf(&message, "Archive refused: %s", s->reason ?: "it is not a safe archive") < 0)
+                        message = NULL;
+                return stage_local_fail(s, s->result == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
+                                        message ?: "Archive refused");
+        }
+        if (s->result < 0) {
+                (void) sd_bus_error_set_errnof(&e, s->result, "Failed to stage %s %s: %m", a->name, s->version);
+                log_error("%s", e.message);
+                return stage_local_fail(s, e.name, e.message);
+        }
+
+        /* result 0: versions/VERSION existed already and was left as it was; it becomes pending all
+         * the same. */
+        r = app_update_state(a, edit_stage, s->version);
+        if (r < 0) {
+                (void) sd_bus_error_set_errnof(&e, r, "Failed to save the state of %s: %m", a->name);
+                return job_fail(s->job, e.name, e.message);
+        }
+
+        app_journal(&(AppEvent) {
+                        .message_id = UPKEEP_MESSAGE_STAGED,
+                        .priority = LOG_INFO,
+                        .app = a->name,
+                        .version = s->version,
+                        .old_version = a->state->current_version,
+                },
+                "%s %s staged from a local file supplied by an operator, ready to apply.", a->name, s->version);
+        app_emit_changed(a, "PendingVersion", "ScheduledFor", "LastError", NULL);
+        job_set_progress(s->job, 100);
+        job_finish(s->job, "done");
+}
+
+static int on_stage_defer(sd_event_source *source, void *userdata) {
+        _cleanup_(stage_local_freep) StageLocal *s = userdata;
+
+        stage_local_work(s);
+        stage_local_done(s);
+        return 0;
+}
+
+/* Only before the work started: once it runs, it runs to its end within one dispatch. */
+static void stage_local_cancel(Job *j) {
+        StageLocal *s = j->userdata;
+
+        j->userdata = NULL;
+        stage_local_free(s);
+        job_finish(j, "canceled");
+}
+
+int app_start_stage(App *a, int fd, const char *version, ArtifactType type, Job **ret) {
+        _cleanup_(stage_local_freep) StageLocal *s = NULL;
+        Job *j;
+        int r;
+
+        s = calloc(1, sizeof(StageLocal));
+        if (!s)
+                return -ENOMEM;
+        s->fd = s->dir_fd = -EBADF;
+        s->app = a;
+        s->type = type;
+        s->version = strdup(version);
+        s->binary_name = strdup(a->name);
+        if (!s->version || !s->binary_name)
+                return -ENOMEM;
+        s->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (s->fd < 0)
+                return -errno;
+        s->dir_fd = fcntl(a->dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (s->dir_fd < 0)
+                return -errno;
+
+        /* After the method returns the job's path: the job exists on the bus before its work begins. */
+        r = sd_event_add_defer(a->manager->event, &s->defer, on_stage_defer, s);
+        if (r < 0)
+                return r;
+
+        r = job_new(a->manager, JOB_STAGE, a, &j);
+        if (r < 0)
+                return r;
+
+        s->job = j;
+        j->userdata = s;
+        j->cancel = stage_local_cancel;
+        TAKE_PTR(s);
+
+        *ret = j;
+        return 0;
+}
