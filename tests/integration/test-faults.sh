@@ -41,11 +41,14 @@ serve_channel
 # An install hook that waits while /run/hook-wait exists (kept in /etc/upkeep, so it survives a boot).
 printf '#!/bin/sh\necho "hook $UPKEEP_NEW_VERSION" >> /run/hook-log\nwhile [ -e /run/hook-wait ]; do sleep 0.1; done\n' |
         guest sh -c 'cat > /etc/upkeep/slow-hook && chmod 755 /etc/upkeep/slow-hook'
-example_app '
+faults_app() {  # faults_app TRIALSEC: the app's config, with the install hook above
+        example_app "
 [Update]
 Policy=major
-TrialSec=3s
-InstallHook=/etc/upkeep/slow-hook'
+TrialSec=$1
+InstallHook=/etc/upkeep/slow-hook"
+}
+faults_app 3s
 guest systemctl daemon-reload
 
 serves() {
@@ -246,11 +249,7 @@ expect_eq "d. ... 8.0.0 serves" "$(serves)" 8.0.0
 # A trial of 60 s, and the guest killed as soon as it started, so that the kill lands inside it
 # however loaded the machine (with 3 s, the trial could end before the kill, and 9.0.0 was rightly
 # kept).
-example_app '
-[Update]
-Policy=major
-TrialSec=60s
-InstallHook=/etc/upkeep/slow-hook'
+faults_app 60s
 guest systemctl daemon-reload
 guest systemctl reload upkeepd.service
 publish $((++serial)) 8.0.0=$www/example-8.0.0.tar.gz 9.0.0=$www/example-9.0.0.tar.gz
@@ -272,6 +271,10 @@ serve_channel
 after_fault "e. guest killed mid-trial, booted again" "$ms" 8.0.0
 expect_eq "e. 9.0.0 is marked bad" "$(state_field bad_versions)" '["7.0.0", "9.0.0"]'
 guest upkeepctl --no-ask-password resume example
+# Back to 3 s trials: the update below waits for its trial to end.
+faults_app 3s
+guest systemctl daemon-reload
+guest systemctl reload upkeepd.service
 publish $((++serial)) 8.0.0=$www/example-8.0.0.tar.gz 10.0.0=$www/example-10.0.0.tar.gz
 expect_eq "e. then the update to 10.0.0 completes" "$(update 10.0.0)" 0
 after_fault "e. ... and after the update" - 10.0.0
