@@ -90,6 +90,8 @@ expect_eq "Version property" "$(guest busctl get-property org.upkeep1 /org/upkee
         "s \"$old_version\""
 expect_eq "upkeepctl --version" "$(guest upkeepctl --version)" "upkeep $old_version"
 expect_match "the rules file is where the docs say" "$(guest ls /usr/share/upkeep/prometheus/)" '^upkeep\.rules\.yml$'
+# node_exporter's textfile directory, so that upkeepd writes its metrics (upkeepd(8)).
+guest mkdir -p /var/lib/prometheus/node-exporter
 # An idle upkeepd exits after 3 s here instead of 30 s, so the test need not wait long for it.
 guest sh -c 'mkdir -p /etc/systemd/system/upkeepd.service.d &&
         printf "[Service]\nExecStart=\nExecStart=/usr/libexec/upkeep/upkeepd --idle-timeout=3s\n" \
@@ -145,6 +147,25 @@ expect_match "the history has the update, no rollback" "$(guest upkeepctl histor
 expect_eq "the next activation runs the new upkeepd" \
         "$(guest busctl get-property org.upkeep1 /org/upkeep1 org.upkeep1.Manager Version)" "s \"$new_version\""
 expect_eq "upkeepctl is the new one" "$(guest upkeepctl --version)" "upkeep $new_version"
+
+# The metrics the alerts use, as the new upkeepd writes them once it has loaded the apps.
+prom=/var/lib/prometheus/node-exporter/upkeep.prom
+for _ in $(seq 50); do
+        guest grep -q "upkeep_build_info{version=\"$new_version\"} 1" $prom 2>/dev/null && break
+        sleep 0.2
+done
+metrics=$(guest cat $prom 2>&1)
+expect_eq "upkeep.prom comes from the new upkeepd" "$(grep '^upkeep_build_info' <<<"$metrics")" \
+        "upkeep_build_info{version=\"$new_version\"} 1"
+expires=$(guest python3 -c 'import datetime, json
+e = json.load(open("/srv/www/example/channel.json"))["expires"]
+print(int(datetime.datetime.fromisoformat(e.replace("Z", "+00:00")).timestamp()))')
+expect_eq "... with the accepted channel's expiry" "$(grep '^upkeep_app_channel_expires_timestamp_seconds' <<<"$metrics")" \
+        "upkeep_app_channel_expires_timestamp_seconds{app=\"example\"} $expires"
+expect_match "... and the app's versions" "$metrics" '^upkeep_app_info\{app="example",current="1\.1\.0",previous="1\.0\.0",'
+if command -v promtool >/dev/null; then
+        expect_eq "promtool check metrics has no remarks" "$(promtool check metrics <<<"$metrics" 2>&1)" ""
+fi
 echo "done in $(elapsed)"
 
 upkeep_finish
