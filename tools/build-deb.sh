@@ -6,7 +6,7 @@
 #   tools/build-deb.sh [--version VERSION] [--nocheck] [OUTDIR]
 #
 # OUTDIR defaults to build-deb/ in the tree; the .deb (and its -dbgsym), the source package
-# (3.0 (native): .dsc and .tar.xz), .buildinfo and .changes land there.
+# (3.0 (native): .dsc and .tar.xz), .buildinfo, .changes and the build's log (.build) land there.
 # --version builds VERSION instead of what debian/changelog and meson.build say (both are set in
 # the copy, with a changelog entry for it): a newer build to upgrade to, as the integration test
 # test-deb does. --nocheck skips the unit tests in the build (DEB_BUILD_OPTIONS=nocheck).
@@ -57,4 +57,5 @@ fi
 
 deb=$(cd "$work" && ls upkeep_*.deb)
 cp "$work"/upkeep[-_]* "$out/"
+cp "$log" "$out/${deb%.deb}.build"
 echo "$out/$deb"
