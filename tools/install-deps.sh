@@ -19,6 +19,10 @@ packages=(
         # cross-builds small programs (a local module from golang-golang-x-mod-dev, stamped from git), and
         # fakes a gobuild service with Go's own transparency log packages (tests/gobuild-fake)
         golang-go golang-golang-x-mod-dev age restic git
+        # the Debian package: tools/build-deb.sh, and lintian on it in tests/integration/test-deb.sh
+        build-essential dpkg-dev debhelper lintian
+        # promtool: lints upkeep.prom and tests the alerting rules (the server itself stays off)
+        prometheus
 )
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -36,4 +40,10 @@ if [ ${#missing[@]} -gt 0 ]; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -q
         apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Only promtool is wanted from the prometheus package: its server must not start here, nor in the
+# integration tests' guests, which boot with the host's enabled units.
+if [ -e /etc/systemd/system/multi-user.target.wants/prometheus.service ]; then
+        systemctl disable --quiet prometheus.service
 fi

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "channel.h"
 #include "fileio.h"
 #include "macro.h"
 #include "metrics.h"
@@ -46,35 +47,60 @@ static unsigned count_transitions(const AppState *s, TransitionKind kind) {
         return n;
 }
 
-typedef double (*metric_value_t)(const AppState *s);
+static usec_t last_transition_time(const AppState *s, TransitionKind kind) {
+        for (size_t i = s->n_history; i > 0; i--)
+                if (s->history[i - 1].kind == kind)
+                        return s->history[i - 1].time;
+        return 0;
+}
 
-static double value_paused(const AppState *s)        { return s->paused; }
-static double value_pending(const AppState *s)       { return s->pending_version != NULL; }
-static double value_due(const AppState *s)           { return seconds(s->due_at); }
-static double value_last_check(const AppState *s)    { return seconds(s->last_check); }
-static double value_failed(const AppState *s)        { return s->last_error != NULL; }
-static double value_on_trial(const AppState *s)      { return s->trial_version != NULL; }
-static double value_backoff(const AppState *s)       { return s->backoff_failures; }
-static double value_rollbacks(const AppState *s)     { return count_transitions(s, TRANSITION_ROLLBACK); }
-static double value_bad_versions(const AppState *s)  { return strv_length(s->bad_versions); }
-static double value_channel_serial(const AppState *s) { return (double) s->channel_serial; }
-static double value_tlog_forks(const AppState *s)    { return (double) s->tlog_forks; }
+/* Paused by a rollback rather than by an operator: rolling back pauses the app and records the
+ * rollback last in its history; an operator's resume ends it, and so does an operator's switch. */
+static bool paused_after_rollback(const AppState *s) {
+        return s->paused && s->n_history > 0 && s->history[s->n_history - 1].kind == TRANSITION_ROLLBACK;
+}
+
+typedef double (*metric_value_t)(const MetricsApp *a);
+
+static double value_paused(const MetricsApp *a)        { return a->state->paused; }
+static double value_paused_rollback(const MetricsApp *a) { return paused_after_rollback(a->state); }
+static double value_available(const MetricsApp *a)     { return a->update_available; }
+static double value_pending(const MetricsApp *a)       { return a->state->pending_version != NULL; }
+static double value_due(const MetricsApp *a)           { return seconds(a->state->due_at); }
+static double value_last_check(const MetricsApp *a)    { return seconds(a->state->last_check); }
+static double value_failed(const MetricsApp *a)        { return a->state->last_error != NULL; }
+static double value_on_trial(const MetricsApp *a)      { return a->state->trial_version != NULL; }
+static double value_backoff(const MetricsApp *a)       { return a->state->backoff_failures; }
+static double value_backoff_until(const MetricsApp *a) { return seconds(a->state->backoff_until); }
+static double value_rollbacks(const MetricsApp *a)     { return count_transitions(a->state, TRANSITION_ROLLBACK); }
+static double value_last_rollback(const MetricsApp *a) { return seconds(last_transition_time(a->state, TRANSITION_ROLLBACK)); }
+static double value_bad_versions(const MetricsApp *a)  { return strv_length(a->state->bad_versions); }
+static double value_channel_serial(const MetricsApp *a) { return (double) a->state->channel_serial; }
+static double value_channel_expires(const MetricsApp *a) { return seconds(a->channel_expires); }
+static double value_tlog_forks(const MetricsApp *a)    { return (double) a->state->tlog_forks; }
+static double value_faults(const MetricsApp *a)        { return 0; }
 
 static const struct {
         const char *name, *type, *help;
         metric_value_t value;
 } metrics[] = {
         { "upkeep_app_paused", "gauge", "Whether automatic updates of the app are paused.", value_paused },
+        { "upkeep_app_paused_after_rollback", "gauge", "Whether the app is paused because its last switch was rolled back.", value_paused_rollback },
+        { "upkeep_app_update_available", "gauge", "Whether a version newer than the current one is published, whatever the policy.", value_available },
         { "upkeep_app_update_pending", "gauge", "Whether a verified update is staged and waits to be applied.", value_pending },
         { "upkeep_app_update_due_timestamp_seconds", "gauge", "When the pending update may be applied (0: not scheduled).", value_due },
-        { "upkeep_app_last_check_timestamp_seconds", "gauge", "When the app's release source was last checked (0: never).", value_last_check },
+        { "upkeep_app_last_check_timestamp_seconds", "gauge", "When the app's release source was last checked, successfully or not (0: never).", value_last_check },
         { "upkeep_app_last_operation_failed", "gauge", "Whether the app's last check, update or switch failed (its LastError is set).", value_failed },
         { "upkeep_app_on_trial", "gauge", "Whether a new version of the app is on trial.", value_on_trial },
         { "upkeep_app_failed_scheduled_updates", "gauge", "Consecutive failed scheduled updates (the back-off count).", value_backoff },
+        { "upkeep_app_backoff_until_timestamp_seconds", "gauge", "No scheduled update is tried before this time (0: not backing off).", value_backoff_until },
         { "upkeep_app_rollbacks", "gauge", "Rollbacks in the app's kept history.", value_rollbacks },
+        { "upkeep_app_last_rollback_timestamp_seconds", "gauge", "When the app was last rolled back, as far as the kept history goes (0: never).", value_last_rollback },
         { "upkeep_app_bad_versions", "gauge", "Versions marked bad after failing a trial, never chosen automatically again.", value_bad_versions },
         { "upkeep_app_channel_serial", "gauge", "Serial of the last accepted release channel (0: none yet).", value_channel_serial },
+        { "upkeep_app_channel_expires_timestamp_seconds", "gauge", "When the last accepted release channel expires: a check after that refuses it until the publisher signs it again (0: no channel).", value_channel_expires },
         { "upkeep_app_tlog_forks_total", "counter", "Go apps: tree heads of the gobuild service's log refused because the log forked.", value_tlog_forks },
+        { "upkeep_app_faults_total", "counter", "Fault reports of the app; upkeep records none yet, so always 0 (a place for alerts to hold on to).", value_faults },
 };
 
 int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
@@ -86,6 +112,11 @@ int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
         f = open_memstream(&text, &size);
         if (!f)
                 return -ENOMEM;
+
+        put_header(f, "upkeep_build_info", "gauge", "The version of upkeep that wrote this file.");
+        fputs("upkeep_build_info{version=", f);
+        put_label_value(f, PROJECT_VERSION);
+        fputs("} 1\n", f);
 
         put_header(f, "upkeep_app_info", "gauge",
                    "The versions of each app upkeep manages: current, previous, available and pending.");
@@ -108,7 +139,7 @@ int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
         for (size_t m = 0; m < ELEMENTSOF(metrics); m++) {
                 put_header(f, metrics[m].name, metrics[m].type, metrics[m].help);
                 for (size_t i = 0; i < n_apps; i++)
-                        put_sample(f, metrics[m].name, apps[i].name, metrics[m].value(apps[i].state));
+                        put_sample(f, metrics[m].name, apps[i].name, metrics[m].value(&apps[i]));
         }
 
         r = memstream_close(f);
@@ -116,5 +147,22 @@ int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
                 return r;
 
         *ret = TAKE_PTR(text);
+        return 0;
+}
+
+int metrics_read_channel_expires_at(int dir_fd, const char *name, usec_t *ret) {
+        _cleanup_(channel_freep) Channel *c = NULL;
+        _cleanup_free_ char *json = NULL;
+        size_t size;
+        int r;
+
+        r = read_file_at(dir_fd, name, CHANNEL_MAX_SIZE, &json, &size);
+        if (r < 0)
+                return r;
+        r = channel_parse(json, size, &c, NULL);
+        if (r < 0)
+                return r;
+
+        *ret = c->expires;
         return 0;
 }

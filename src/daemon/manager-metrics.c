@@ -2,6 +2,7 @@
 #include <fcntl.h>
 
 #include "app.h"
+#include "channel.h"
 #include "fileio.h"
 #include "log.h"
 #include "manager-metrics.h"
@@ -28,8 +29,23 @@ static int manager_write_metrics(Manager *m) {
         apps = calloc(MAX(m->n_apps, (size_t) 1), sizeof(MetricsApp));
         if (!apps)
                 return log_oom();
-        for (size_t i = 0; i < m->n_apps; i++)
-                apps[i] = (MetricsApp) { .name = m->apps[i]->name, .state = m->apps[i]->state };
+        for (size_t i = 0; i < m->n_apps; i++) {
+                const App *a = m->apps[i];
+                const AppState *s = a->state;
+
+                apps[i] = (MetricsApp) {
+                        .name = a->name,
+                        .state = s,
+                        .update_available = s->available_version &&
+                                (!s->current_version || app_version_compare(a, s->available_version, s->current_version) > 0),
+                };
+                /* Read again each time rather than kept: a few KiB per app, at most once a second. */
+                if (app_source_is_channel(a) && s->channel_serial > 0) {
+                        r = metrics_read_channel_expires_at(a->dir_fd, CHANNEL_FILE, &apps[i].channel_expires);
+                        if (r < 0 && r != -ENOENT)
+                                log_debug_errno(r, "Failed to read the expiry of %s's channel, ignoring: %m", a->name);
+                }
+        }
 
         r = metrics_format(apps, m->n_apps, &text);
         if (r < 0)
