@@ -12,21 +12,10 @@
 #include "fileio.h"
 #include "macro.h"
 #include "state.h"
-#include "stage.h"  /* rm_rf_at() */
 #include "strv.h"
 #include "switch.h"
 #include "tests.h"
-
-/* Removes the temporary directory path (absolute, in /tmp): rm_rf_at() takes a single name. */
-static void remove_temporary(const char *path) {
-        _cleanup_close_ int fd = -EBADF;
-        const char *slash = strrchr(path, '/');
-
-        ASSERT_NOT_NULL(slash);
-        fd = open(slash == path ? "/" : "/tmp", O_DIRECTORY|O_CLOEXEC);
-        ASSERT_OK(fd);
-        ASSERT_OK(rm_rf_at(fd, slash + 1));
-}
+#include "test-util.h"
 
 #define ASSERT_DECISION(expr, expected) ASSERT_STREQ(trial_decision_to_string(expr), trial_decision_to_string(expected))
 
@@ -195,7 +184,7 @@ static void test_roll_back_state(void) {
         ASSERT_STREQ(s->last_error, "again");
         ASSERT_EQ(s->backoff_failures, 2u);
 
-        remove_temporary(template);
+        test_tmpdir_remove(template);
 }
 
 static void test_roll_back_state_manual(void) {
@@ -218,7 +207,7 @@ static void test_roll_back_state_manual(void) {
         assert_current_link(fd, "1.0.0");
         ASSERT_TRUE(strv_contains(s->bad_versions, "1.1.0"));
 
-        remove_temporary(template);
+        test_tmpdir_remove(template);
 }
 
 static void test_roll_back_state_other_version(void) {
@@ -242,7 +231,7 @@ static void test_roll_back_state_other_version(void) {
         ASSERT_STREQ(s->last_error, "failed");
         assert_current_link(fd, "1.1.0");
 
-        remove_temporary(template);
+        test_tmpdir_remove(template);
 }
 
 static void test_record_failure(void) {

@@ -13,22 +13,11 @@
 #include "job.h"
 #include "macro.h"
 #include "manager.h"
-#include "stage.h"  /* rm_rf_at() */
 #include "state.h"
 #include "strv.h"
 #include "switch.h"
 #include "tests.h"
-
-/* Removes the temporary directory path (absolute, in /tmp): rm_rf_at() takes a single name. */
-static void remove_temporary(const char *path) {
-        _cleanup_close_ int fd = -EBADF;
-        const char *slash = strrchr(path, '/');
-
-        ASSERT_NOT_NULL(slash);
-        fd = open(slash == path ? "/" : "/tmp", O_DIRECTORY|O_CLOEXEC);
-        ASSERT_OK(fd);
-        ASSERT_OK(rm_rf_at(fd, slash + 1));
-}
+#include "test-util.h"
 
 static char base[] = "/tmp/test-daemon-load-XXXXXX";
 static char config_dir[sizeof base + 16];
@@ -304,6 +293,6 @@ int main(void) {
         test_reload_during_job();
         test_load_corrupt_state();
 
-        remove_temporary(base);
+        test_tmpdir_remove(base);
         return 0;
 }
