@@ -508,22 +508,43 @@ static void test_transient_record(void) {
         ASSERT_FALSE(e->transient);
 }
 
+/* A string and whether a validity check takes it. */
+typedef struct ValidityCase {
+        const char *s;
+        bool valid;
+} ValidityCase;
+
+static void assert_validity(bool (*is_valid)(const char *), const ValidityCase *cases, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                if (is_valid(cases[i].s) != cases[i].valid)
+                        fprintf(stderr, "  '%s': expected %s\n",
+                                cases[i].s ?: "(null)", cases[i].valid ? "valid" : "invalid");
+                ASSERT_EQ(is_valid(cases[i].s), cases[i].valid);
+        }
+}
+
 static void test_source_and_key_validity(void) {
+        static const ValidityCase sources[] = {
+                { "https://example.com/x/",  true },
+                { "file:///",                true },
+                { "",                        false },
+                { NULL,                      false },
+                { "https://",                false },
+                { "ftp://example.com/",      false },
+                { "https://a b/",            false },
+        };
+        static const ValidityCase keys[] = {
+                { "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3",  true },
+                { "/etc/upkeep/keys/web.pub",                                  true },
+                { "",                                                          false },
+                { "relative/key.pub",                                          false },
+                { "not a key",                                                 false },
+        };
+
         printf("%s\n", __func__);
 
-        ASSERT_TRUE(app_source_is_valid("https://example.com/x/"));
-        ASSERT_TRUE(app_source_is_valid("file:///"));
-        ASSERT_FALSE(app_source_is_valid(""));
-        ASSERT_FALSE(app_source_is_valid(NULL));
-        ASSERT_FALSE(app_source_is_valid("https://"));
-        ASSERT_FALSE(app_source_is_valid("ftp://example.com/"));
-        ASSERT_FALSE(app_source_is_valid("https://a b/"));
-
-        ASSERT_TRUE(app_public_key_is_valid("RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"));
-        ASSERT_TRUE(app_public_key_is_valid("/etc/upkeep/keys/web.pub"));
-        ASSERT_FALSE(app_public_key_is_valid(""));
-        ASSERT_FALSE(app_public_key_is_valid("relative/key.pub"));
-        ASSERT_FALSE(app_public_key_is_valid("not a key"));
+        assert_validity(app_source_is_valid, sources, ELEMENTSOF(sources));
+        assert_validity(app_public_key_is_valid, keys, ELEMENTSOF(keys));
 }
 
 static void test_health_check_kinds(void) {
@@ -560,24 +581,27 @@ static void test_structure_errors(void) {
 }
 
 static void test_names(void) {
+        static const ValidityCase names[] = {
+                { "example",             true },
+                { "a",                   true },
+                { "web_1.prod:eu-west",  true },
+                { "0day",                true },
+                { NULL,                  false },
+                { "",                    false },
+                { ".hidden",             false },
+                { "-flag",               false },
+                { "with space",          false },
+                { "slash/name",          false },
+                { "back\\slash",         false },
+                { "at@sign",             false },
+                { "ünïcode",             false },
+        };
         _cleanup_(app_config_freep) AppConfig *c = NULL;
-        _cleanup_free_ char *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL;
+        _cleanup_free_ char *p1 = NULL, *p2 = NULL, *p3 = NULL;
 
         printf("%s\n", __func__);
 
-        ASSERT_TRUE(app_name_is_valid("example"));
-        ASSERT_TRUE(app_name_is_valid("a"));
-        ASSERT_TRUE(app_name_is_valid("web_1.prod:eu-west"));
-        ASSERT_TRUE(app_name_is_valid("0day"));
-        ASSERT_FALSE(app_name_is_valid(NULL));
-        ASSERT_FALSE(app_name_is_valid(""));
-        ASSERT_FALSE(app_name_is_valid(".hidden"));
-        ASSERT_FALSE(app_name_is_valid("-flag"));
-        ASSERT_FALSE(app_name_is_valid("with space"));
-        ASSERT_FALSE(app_name_is_valid("slash/name"));
-        ASSERT_FALSE(app_name_is_valid("back\\slash"));
-        ASSERT_FALSE(app_name_is_valid("at@sign"));
-        ASSERT_FALSE(app_name_is_valid("ünïcode"));
+        assert_validity(app_name_is_valid, names, ELEMENTSOF(names));
 
         char long_name[202];
         memset(long_name, 'x', sizeof long_name);
