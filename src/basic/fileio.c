@@ -35,6 +35,20 @@ int loop_write(int fd, const void *data, size_t size) {
         return 0;
 }
 
+ssize_t read_retry(int fd, void *buf, size_t size, off_t *offset) {
+        for (;;) {
+                ssize_t k = offset ? pread(fd, buf, size, *offset) : read(fd, buf, size);
+
+                if (k >= 0) {
+                        if (offset)
+                                *offset += k;
+                        return k;
+                }
+                if (errno != EINTR)
+                        return -errno;
+        }
+}
+
 int temp_name(const char *prefix, const char *name, const char *separator, char **ret) {
         static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         char suffix[7];
@@ -238,12 +252,9 @@ int read_full_fd(int fd, size_t max_size, size_t size_hint, char **ret, size_t *
                         allocated = n;
                 }
 
-                k = read(fd, buf + size, allocated - size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                k = read_retry(fd, buf + size, allocated - size, NULL);
+                if (k < 0)
+                        return (int) k;
                 if (k == 0)
                         break;
                 size += (size_t) k;

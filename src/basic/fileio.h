@@ -25,6 +25,11 @@ int read_full_fd(int fd, size_t max_size, size_t size_hint, char **ret, size_t *
 /* Writes all of data, retrying after EINTR and short writes; -EIO if write() makes no progress. */
 int loop_write(int fd, const void *data, size_t size);
 
+/* One read() from fd's position, or with offset one pread() at *offset which then moves past what was
+ * read (as copy_file_range() takes its offsets), retrying after EINTR: the number of bytes read, 0 at
+ * the end, or -errno. */
+ssize_t read_retry(int fd, void *buf, size_t size, off_t *offset);
+
 /* Makes a new entry atomically: create(dir_fd, tmp, userdata) makes it under a fresh temporary name tmp
  * (".#name.XXXXXX"; -EEXIST from it means the name is taken, and another is tried), then it is renamed
  * over name, replacing what was there in one step. Nothing is left under the temporary name when the

@@ -40,13 +40,10 @@ int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint
         zp = &z;
 
         for (;;) {
-                ssize_t n = read(in_fd, in, CHUNK);
+                ssize_t n = read_retry(in_fd, in, CHUNK, NULL);
 
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                if (n < 0)
+                        return (int) n;
                 if (n == 0)
                         break;
                 /* After the member's trailer there must be nothing: no second member, no junk. */

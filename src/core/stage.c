@@ -283,15 +283,11 @@ static int copy_binary(int artifact_fd, int dir_fd, const char *name) {
         for (;;) {
                 ssize_t n;
 
-                n = pread(artifact_fd, buf, COPY_CHUNK, offset);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                n = read_retry(artifact_fd, buf, COPY_CHUNK, &offset);
+                if (n < 0)
+                        return (int) n;
                 if (n == 0)
                         break;
-                offset += n;
 
                 r = loop_write(fd, buf, (size_t) n);
                 if (r < 0)

@@ -103,12 +103,9 @@ static int copy_and_hash(int fd, int dir_fd, int *ret_fd, char ret_hex[static 2 
                 return -ENOMEM;
 
         for (;;) {
-                ssize_t k = pread(fd, buf, COPY_CHUNK, offset);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                ssize_t k = read_retry(fd, buf, COPY_CHUNK, &offset);
+                if (k < 0)
+                        return (int) k;
                 if (k == 0)
                         break;
                 if (sha256_update(ctx, buf, (size_t) k) < 0)
@@ -116,7 +113,6 @@ static int copy_and_hash(int fd, int dir_fd, int *ret_fd, char ret_hex[static 2 
                 int r = loop_write(copy_fd, buf, (size_t) k);
                 if (r < 0)
                         return r;
-                offset += k;
         }
         if (offset == 0)
                 return -ENODATA;

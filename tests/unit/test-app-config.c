@@ -28,6 +28,15 @@ static char *write_config(const char *dir, const char *name, const char *content
         return path;
 }
 
+/* Writes the config as write_config() does and loads it, which must succeed. */
+static AppConfig *load_config(const char *dir, const char *name, const char *content) {
+        _cleanup_free_ char *path = write_config(dir, name, content);
+        AppConfig *c = NULL;
+
+        ASSERT_OK_ZERO(app_config_load(path, &c));
+        return c;
+}
+
 static char *dir_path(const char *dir) {
         char *d;
 
@@ -151,12 +160,10 @@ static void test_full(void) {
 
 static void test_defaults(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
-        _cleanup_free_ char *path = NULL;
 
         printf("%s\n", __func__);
 
-        path = write_config("defaults", "min.app", MINIMAL);
-        ASSERT_OK_ZERO(app_config_load(path, &c));
+        c = load_config("defaults", "min.app", MINIMAL);
 
         ASSERT_STREQ(c->name, "min");
         ASSERT_NULL(c->description);
@@ -191,31 +198,28 @@ static void test_sources(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 _cleanup_(app_config_freep) AppConfig *c = NULL;
-                _cleanup_free_ char *path = NULL, *content = NULL;
+                _cleanup_free_ char *content = NULL;
 
                 ASSERT_GT(asprintf(&content, "[App]\nSource=%s\nExec=app\n", good[i]), 0);
-                path = write_config("sources", "s.app", content);
-                ASSERT_OK_ZERO(app_config_load(path, &c));
+                c = load_config("sources", "s.app", content);
                 ASSERT_STREQ(c->source, good[i]);
         }
 }
 
 static void test_go_source(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL;
-        _cleanup_free_ char *path = NULL, *path2 = NULL;
 
         printf("%s\n", __func__);
 
-        path = write_config("go", "tool.app",
-                            "[App]\n"
-                            "Source=go:github.com/mjl-/moxtools\n"
-                            "Exec=tool -listen localhost:8080\n"
-                            "GoProxy=file:///srv/goproxy/\n"
-                            "GoBuild=http://127.0.0.1:8000/\n"
-                            "GoBuildKey=beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej\n"
-                            "[Update]\n"
-                            "ToolchainPolicy=manual\n");
-        ASSERT_OK_ZERO(app_config_load(path, &c));
+        c = load_config("go", "tool.app",
+                        "[App]\n"
+                        "Source=go:github.com/mjl-/moxtools\n"
+                        "Exec=tool -listen localhost:8080\n"
+                        "GoProxy=file:///srv/goproxy/\n"
+                        "GoBuild=http://127.0.0.1:8000/\n"
+                        "GoBuildKey=beta.gobuilds.org+3979319f+AReBl47t6tEkc8Hf0QGQyJxGX5Yg2RYTmZtRq6L7j2Ej\n"
+                        "[Update]\n"
+                        "ToolchainPolicy=manual\n");
         ASSERT_STREQ(app_config_go_package(c), "github.com/mjl-/moxtools");
         ASSERT_STREQ(app_config_go_proxy(c), "file:///srv/goproxy/");
         ASSERT_STREQ(app_config_go_build(c), "http://127.0.0.1:8000/");
@@ -225,19 +229,17 @@ static void test_go_source(void) {
         /* Every toolchain policy by name; empty values give the defaults back. */
         for (ToolchainPolicy p = 0; p < _TOOLCHAIN_POLICY_MAX; p++) {
                 _cleanup_(app_config_freep) AppConfig *e = NULL;
-                _cleanup_free_ char *content = NULL, *pp = NULL;
+                _cleanup_free_ char *content = NULL;
 
                 ASSERT_GT(asprintf(&content, "[App]\nSource=go:example.com/x\nExec=x\n[Update]\nToolchainPolicy=%s\n",
                                 toolchain_policy_to_string(p)), 0);
-                pp = write_config("go", "p.app", content);
-                ASSERT_OK_ZERO(app_config_load(pp, &e));
+                e = load_config("go", "p.app", content);
                 ASSERT_EQ(e->toolchain_policy, p);
         }
 
-        path2 = write_config("go", "reset.app",
-                             "[App]\nSource=go:example.com/x\nExec=x\nGoProxy=file:///a/\nGoProxy=\nGoBuild=https://b/\nGoBuild=\n"
-                             "GoBuildKey=a+01234567+AQ\nGoBuildKey=\n[Update]\nToolchainPolicy=minor\nToolchainPolicy=\n");
-        ASSERT_OK_ZERO(app_config_load(path2, &d));
+        d = load_config("go", "reset.app",
+                        "[App]\nSource=go:example.com/x\nExec=x\nGoProxy=file:///a/\nGoProxy=\nGoBuild=https://b/\nGoBuild=\n"
+                        "GoBuildKey=a+01234567+AQ\nGoBuildKey=\n[Update]\nToolchainPolicy=minor\nToolchainPolicy=\n");
         ASSERT_STREQ(app_config_go_proxy(d), APP_GO_PROXY_DEFAULT);
         ASSERT_STREQ(app_config_go_build(d), APP_GO_BUILD_DEFAULT);
         ASSERT_NULL(d->go_build_key);
@@ -246,20 +248,18 @@ static void test_go_source(void) {
 
 static void test_whitespace_and_comments(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
-        _cleanup_free_ char *path = NULL;
 
         printf("%s\n", __func__);
 
-        path = write_config("ws", "ws.app",
-                            "\n   \n\t# indented comment\n"
-                            "  [App]  \n"
-                            "  Source  =   file:///srv/ws/  \r\n"
-                            "Exec=\tbin/ws --flag  \n"
-                            "Description = has # no inline comments\n"
-                            "  ; another comment\n"
-                            "[Update]\n"
-                            "Keep = 2\n");
-        ASSERT_OK_ZERO(app_config_load(path, &c));
+        c = load_config("ws", "ws.app",
+                        "\n   \n\t# indented comment\n"
+                        "  [App]  \n"
+                        "  Source  =   file:///srv/ws/  \r\n"
+                        "Exec=\tbin/ws --flag  \n"
+                        "Description = has # no inline comments\n"
+                        "  ; another comment\n"
+                        "[Update]\n"
+                        "Keep = 2\n");
         ASSERT_STREQ(c->source, "file:///srv/ws/");
         ASSERT_STREQ(c->exec, "bin/ws --flag");
         ASSERT_STREQ(c->description, "has # no inline comments");
@@ -281,14 +281,12 @@ static void test_comment_after_value_explained(void) {
 
 static void test_quoted_exec_and_service_lines(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
-        _cleanup_free_ char *path = NULL;
 
         printf("%s\n", __func__);
 
-        path = write_config("quoted", "quoted.app",
-                            "[App]\nSource=https://a/\nExec=\"bin/my app\" --x\n"
-                            "[Service]\nExecCondition=/bin/true\nExecStartPre=/bin/true\n");
-        ASSERT_OK_ZERO(app_config_load(path, &c));
+        c = load_config("quoted", "quoted.app",
+                        "[App]\nSource=https://a/\nExec=\"bin/my app\" --x\n"
+                        "[Service]\nExecCondition=/bin/true\nExecStartPre=/bin/true\n");
         ASSERT_STREQ(c->exec, "\"bin/my app\" --x");
         ASSERT_EQ(c->n_service_lines, 2);
         ASSERT_STREQ(c->service_lines[0].key, "ExecCondition");
@@ -296,29 +294,27 @@ static void test_quoted_exec_and_service_lines(void) {
 
 static void test_last_value_wins_and_empty_resets(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
-        _cleanup_free_ char *path = NULL;
 
         printf("%s\n", __func__);
 
-        path = write_config("twice", "twice.app",
-                            "[App]\n"
-                            "Source=https://a.example/\n"
-                            "Exec=bin/a\n"
-                            "Description=first\n"
-                            "[Update]\n"
-                            "Policy=major\n"
-                            "Keep=7\n"
-                            "Delay=1h\n"
-                            "Window=Sat 01..02\n"
-                            "[App]\n"                       /* sections may come back */
-                            "Source=https://b.example/\n"
-                            "Description=\n"
-                            "[Update]\n"
-                            "Policy=manual\n"
-                            "Keep=\n"
-                            "Delay=\n"
-                            "Window=\n");
-        ASSERT_OK_ZERO(app_config_load(path, &c));
+        c = load_config("twice", "twice.app",
+                        "[App]\n"
+                        "Source=https://a.example/\n"
+                        "Exec=bin/a\n"
+                        "Description=first\n"
+                        "[Update]\n"
+                        "Policy=major\n"
+                        "Keep=7\n"
+                        "Delay=1h\n"
+                        "Window=Sat 01..02\n"
+                        "[App]\n"                           /* sections may come back */
+                        "Source=https://b.example/\n"
+                        "Description=\n"
+                        "[Update]\n"
+                        "Policy=manual\n"
+                        "Keep=\n"
+                        "Delay=\n"
+                        "Window=\n");
         ASSERT_STREQ(c->source, "https://b.example/");
         ASSERT_NULL(c->description);
         ASSERT_EQ(c->policy, UPDATE_POLICY_MANUAL);
@@ -329,7 +325,6 @@ static void test_last_value_wins_and_empty_resets(void) {
 
 static void test_service_lines_in_order(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
-        _cleanup_free_ char *path = NULL;
         static const char *const expected[][2] = {
                 { "Environment", "A=1" },
                 { "ExecStartPre", "" },
@@ -340,22 +335,21 @@ static void test_service_lines_in_order(void) {
 
         printf("%s\n", __func__);
 
-        path = write_config("service", "svc.app",
-                            MINIMAL
-                            "[Service]\n"
-                            "Environment=A=1\n"
-                            "ExecStartPre=\n"
-                            "# comment between\n"
-                            "Environment = B=2\n"
-                            "[Socket]\n"
-                            "ListenStream=80\n"
-                            "[Service]\n"
-                            "ExecStartPre=/bin/true\n"
-                            "Environment=A=3\n"
-                            "[Socket]\n"
-                            "ListenStream=443\n"
-                            "FreeBind=yes\n");
-        ASSERT_OK_ZERO(app_config_load(path, &c));
+        c = load_config("service", "svc.app",
+                        MINIMAL
+                        "[Service]\n"
+                        "Environment=A=1\n"
+                        "ExecStartPre=\n"
+                        "# comment between\n"
+                        "Environment = B=2\n"
+                        "[Socket]\n"
+                        "ListenStream=80\n"
+                        "[Service]\n"
+                        "ExecStartPre=/bin/true\n"
+                        "Environment=A=3\n"
+                        "[Socket]\n"
+                        "ListenStream=443\n"
+                        "FreeBind=yes\n");
 
         ASSERT_EQ(c->n_service_lines, ELEMENTSOF(expected));
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
@@ -487,8 +481,7 @@ static void test_install_hooks(void) {
         ASSERT_STREQ(c->install_hooks[1], "/usr/local/bin/warm-cache");
 
         path = mfree(path);
-        path = write_config("hooks", "none.app", MINIMAL);
-        ASSERT_OK_ZERO(app_config_load(path, &d));
+        d = load_config("hooks", "none.app", MINIMAL);
         ASSERT_NULL(d->install_hooks);
 }
 
@@ -511,27 +504,47 @@ static void test_transient_record(void) {
         /* A config must have one, and is not transient. */
         ASSERT_ERROR(app_config_load(local, &d), EINVAL);
 
-        channel = write_config("transient", "web.app", MINIMAL);
-        ASSERT_OK_ZERO(app_config_load(channel, &e));
+        e = load_config("transient", "web.app", MINIMAL);
         ASSERT_FALSE(e->transient);
 }
 
+/* A string and whether a validity check takes it. */
+typedef struct ValidityCase {
+        const char *s;
+        bool valid;
+} ValidityCase;
+
+static void assert_validity(bool (*is_valid)(const char *), const ValidityCase *cases, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                if (is_valid(cases[i].s) != cases[i].valid)
+                        fprintf(stderr, "  '%s': expected %s\n",
+                                cases[i].s ?: "(null)", cases[i].valid ? "valid" : "invalid");
+                ASSERT_EQ(is_valid(cases[i].s), cases[i].valid);
+        }
+}
+
 static void test_source_and_key_validity(void) {
+        static const ValidityCase sources[] = {
+                { "https://example.com/x/",  true },
+                { "file:///",                true },
+                { "",                        false },
+                { NULL,                      false },
+                { "https://",                false },
+                { "ftp://example.com/",      false },
+                { "https://a b/",            false },
+        };
+        static const ValidityCase keys[] = {
+                { "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3",  true },
+                { "/etc/upkeep/keys/web.pub",                                  true },
+                { "",                                                          false },
+                { "relative/key.pub",                                          false },
+                { "not a key",                                                 false },
+        };
+
         printf("%s\n", __func__);
 
-        ASSERT_TRUE(app_source_is_valid("https://example.com/x/"));
-        ASSERT_TRUE(app_source_is_valid("file:///"));
-        ASSERT_FALSE(app_source_is_valid(""));
-        ASSERT_FALSE(app_source_is_valid(NULL));
-        ASSERT_FALSE(app_source_is_valid("https://"));
-        ASSERT_FALSE(app_source_is_valid("ftp://example.com/"));
-        ASSERT_FALSE(app_source_is_valid("https://a b/"));
-
-        ASSERT_TRUE(app_public_key_is_valid("RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"));
-        ASSERT_TRUE(app_public_key_is_valid("/etc/upkeep/keys/web.pub"));
-        ASSERT_FALSE(app_public_key_is_valid(""));
-        ASSERT_FALSE(app_public_key_is_valid("relative/key.pub"));
-        ASSERT_FALSE(app_public_key_is_valid("not a key"));
+        assert_validity(app_source_is_valid, sources, ELEMENTSOF(sources));
+        assert_validity(app_public_key_is_valid, keys, ELEMENTSOF(keys));
 }
 
 static void test_health_check_kinds(void) {
@@ -544,11 +557,10 @@ static void test_health_check_kinds(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 _cleanup_(app_config_freep) AppConfig *c = NULL;
-                _cleanup_free_ char *path = NULL, *content = NULL;
+                _cleanup_free_ char *content = NULL;
 
                 ASSERT_GT(asprintf(&content, MINIMAL "[Update]\nHealthCheck=%s\n", good[i]), 0);
-                path = write_config("health", "h.app", content);
-                ASSERT_OK_ZERO(app_config_load(path, &c));
+                c = load_config("health", "h.app", content);
                 ASSERT_STREQ(c->health_check, good[i]);
                 ASSERT_EQ(app_health_check_is_url(c->health_check), (i == 0));
         }
@@ -569,24 +581,27 @@ static void test_structure_errors(void) {
 }
 
 static void test_names(void) {
+        static const ValidityCase names[] = {
+                { "example",             true },
+                { "a",                   true },
+                { "web_1.prod:eu-west",  true },
+                { "0day",                true },
+                { NULL,                  false },
+                { "",                    false },
+                { ".hidden",             false },
+                { "-flag",               false },
+                { "with space",          false },
+                { "slash/name",          false },
+                { "back\\slash",         false },
+                { "at@sign",             false },
+                { "ünïcode",             false },
+        };
         _cleanup_(app_config_freep) AppConfig *c = NULL;
-        _cleanup_free_ char *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL;
+        _cleanup_free_ char *p1 = NULL, *p2 = NULL, *p3 = NULL;
 
         printf("%s\n", __func__);
 
-        ASSERT_TRUE(app_name_is_valid("example"));
-        ASSERT_TRUE(app_name_is_valid("a"));
-        ASSERT_TRUE(app_name_is_valid("web_1.prod:eu-west"));
-        ASSERT_TRUE(app_name_is_valid("0day"));
-        ASSERT_FALSE(app_name_is_valid(NULL));
-        ASSERT_FALSE(app_name_is_valid(""));
-        ASSERT_FALSE(app_name_is_valid(".hidden"));
-        ASSERT_FALSE(app_name_is_valid("-flag"));
-        ASSERT_FALSE(app_name_is_valid("with space"));
-        ASSERT_FALSE(app_name_is_valid("slash/name"));
-        ASSERT_FALSE(app_name_is_valid("back\\slash"));
-        ASSERT_FALSE(app_name_is_valid("at@sign"));
-        ASSERT_FALSE(app_name_is_valid("ünïcode"));
+        assert_validity(app_name_is_valid, names, ELEMENTSOF(names));
 
         char long_name[202];
         memset(long_name, 'x', sizeof long_name);
@@ -604,8 +619,7 @@ static void test_names(void) {
         ASSERT_ERROR(app_config_load(p3, &c), EINVAL);
         ASSERT_NULL(c);
 
-        p4 = write_config("names", "a.b.app", MINIMAL);
-        ASSERT_OK_ZERO(app_config_load(p4, &c));
+        c = load_config("names", "a.b.app", MINIMAL);
         ASSERT_STREQ(c->name, "a.b");
 }
 

@@ -25,10 +25,26 @@ static AppConfig *load(const char *name, const char *text) {
         return c;
 }
 
+/* A string and what a function makes of it. */
+typedef struct StringCase {
+        const char *in, *out;
+} StringCase;
+
+/* Calls f on each case's in and checks it gives out, naming the case when it does not. */
+static void assert_string_cases(int (*f)(const char *, char **), const StringCase *cases, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *out = NULL;
+
+                ASSERT_OK_ZERO(f(cases[i].in, &out));
+                if (!streq(out, cases[i].out))
+                        fprintf(stderr, "  %s: got %s, want %s\n", cases[i].in, out, cases[i].out);
+                ASSERT_STREQ(out, cases[i].out);
+        }
+}
+
 static void test_name(void) {
-        static const struct {
-                const char *package, *name;
-        } cases[] = {
+        /* A Go package and the app's name it suggests. */
+        static const StringCase cases[] = {
                 { "github.com/mjl-/moxtools",       "moxtools" },
                 { "example.com/mod/cmd/tool",       "tool" },
                 { "example.com/mod/v2",             "mod" },          /* a major version suffix */
@@ -45,14 +61,7 @@ static void test_name(void) {
 
         printf("%s\n", __func__);
 
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *name = NULL;
-
-                ASSERT_OK_ZERO(app_init_name(cases[i].package, &name));
-                if (!streq(name, cases[i].name))
-                        fprintf(stderr, "  %s: got %s, want %s\n", cases[i].package, name, cases[i].name);
-                ASSERT_STREQ(name, cases[i].name);
-        }
+        assert_string_cases(app_init_name, cases, ELEMENTSOF(cases));
 }
 
 static void test_name_invalid(void) {
@@ -68,9 +77,8 @@ static void test_name_invalid(void) {
 }
 
 static void test_quote(void) {
-        static const struct {
-                const char *arg, *quoted;
-        } cases[] = {
+        /* An argument and how it is written on an Exec= line. */
+        static const StringCase cases[] = {
                 { "serve",                 "serve" },
                 { "-listen=127.0.0.1:8080", "-listen=127.0.0.1:8080" },
                 { "/etc/app/config.json",  "/etc/app/config.json" },
@@ -86,19 +94,25 @@ static void test_quote(void) {
 
         printf("%s\n", __func__);
 
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *q = NULL;
-
-                ASSERT_OK_ZERO(app_init_quote_arg(cases[i].arg, &q));
-                if (!streq(q, cases[i].quoted))
-                        fprintf(stderr, "  %s: got %s, want %s\n", cases[i].arg, q, cases[i].quoted);
-                ASSERT_STREQ(q, cases[i].quoted);
-        }
+        assert_string_cases(app_init_quote_arg, cases, ELEMENTSOF(cases));
 
         char *untouched = NULL;
         ASSERT_ERROR(app_init_quote_arg("line\nbreak", &untouched), EINVAL);
         ASSERT_ERROR(app_init_quote_arg("tab\there", &untouched), EINVAL);
         ASSERT_NULL(untouched);
+}
+
+/* Formats init as "upkeepctl init" writes it and reads the result back as upkeep would; the text too
+ * when ret_text is not NULL. */
+static AppConfig *format_and_load(const AppInit *init, char **ret_text) {
+        _cleanup_free_ char *text = NULL;
+        AppConfig *c;
+
+        ASSERT_OK_ZERO(app_init_format(init, &text));
+        c = load(init->name, text);
+        if (ret_text)
+                *ret_text = TAKE_PTR(text);
+        return c;
 }
 
 static void test_format_defaults(void) {
@@ -107,15 +121,13 @@ static void test_format_defaults(void) {
 
         printf("%s\n", __func__);
 
-        ASSERT_OK_ZERO(app_init_format(&(AppInit) {
+        /* What upkeep reads back is what was asked for, with the defaults. */
+        c = format_and_load(&(AppInit) {
                         .package = "github.com/mjl-/moxtools",
                         .name = "moxtools",
                         .policy = _UPDATE_POLICY_INVALID,
                         .toolchain_policy = _TOOLCHAIN_POLICY_INVALID,
-                }, &text));
-
-        /* What upkeep reads back is what was asked for, with the defaults. */
-        c = load("moxtools", text);
+                }, &text);
         ASSERT_STREQ(c->source, "go:github.com/mjl-/moxtools");
         ASSERT_STREQ(c->exec, "moxtools");
         ASSERT_EQ(c->policy, UPDATE_POLICY_PATCH);
@@ -133,11 +145,10 @@ static void test_format_defaults(void) {
 
 static void test_format_everything(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
-        _cleanup_free_ char *text = NULL;
 
         printf("%s\n", __func__);
 
-        ASSERT_OK_ZERO(app_init_format(&(AppInit) {
+        c = format_and_load(&(AppInit) {
                         .package = "example.com/mod/cmd/tool",
                         .name = "tool",
                         .exec_args = (char *const[]) { (char *) "-listen", (char *) "127.0.0.1:8080",
@@ -147,9 +158,7 @@ static void test_format_everything(void) {
                         .go_proxy = "file:///srv/goproxy/",
                         .go_build = "http://127.0.0.1:8090/",
                         .go_build_key = "gobuild.test+01234567+AQ",
-                }, &text));
-
-        c = load("tool", text);
+                }, NULL);
         ASSERT_STREQ(c->source, "go:example.com/mod/cmd/tool");
         ASSERT_STREQ(c->exec, "tool -listen 127.0.0.1:8080 \"a b\" 50%%");
         ASSERT_EQ(c->policy, UPDATE_POLICY_MINOR);

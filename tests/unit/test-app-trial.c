@@ -12,21 +12,10 @@
 #include "fileio.h"
 #include "macro.h"
 #include "state.h"
-#include "stage.h"  /* rm_rf_at() */
 #include "strv.h"
 #include "switch.h"
 #include "tests.h"
-
-/* Removes the temporary directory path (absolute, in /tmp): rm_rf_at() takes a single name. */
-static void remove_temporary(const char *path) {
-        _cleanup_close_ int fd = -EBADF;
-        const char *slash = strrchr(path, '/');
-
-        ASSERT_NOT_NULL(slash);
-        fd = open(slash == path ? "/" : "/tmp", O_DIRECTORY|O_CLOEXEC);
-        ASSERT_OK(fd);
-        ASSERT_OK(rm_rf_at(fd, slash + 1));
-}
+#include "test-util.h"
 
 #define ASSERT_DECISION(expr, expected) ASSERT_STREQ(trial_decision_to_string(expr), trial_decision_to_string(expected))
 
@@ -126,26 +115,33 @@ static void test_decision_strings(void) {
 
 /* An app directory with versions 1.0.0 and 1.1.0, running 1.0.0 and on trial of 1.1.0 (kind),
  * switched as app-apply.c switches: previous first, then current. */
-static int app_dir_on_trial(char *template, TransitionKind kind, AppState **ret) {
-        _cleanup_(app_state_freep) AppState *s = NULL;
+typedef struct TrialDir {
+        char path[sizeof "/tmp/test-app-trial-XXXXXX"];
         int fd;
+        AppState *s;
+} TrialDir;
 
-        ASSERT_NOT_NULL(mkdtemp(template));
-        fd = open(template, O_DIRECTORY|O_CLOEXEC);
-        ASSERT_OK(fd);
-        ASSERT_OK(mkdirat(fd, "versions", 0755));
-        ASSERT_OK(mkdirat(fd, "versions/1.0.0", 0755));
-        ASSERT_OK(mkdirat(fd, "versions/1.1.0", 0755));
+static void trial_dir_set_up(TrialDir *d, TransitionKind kind) {
+        strcpy(d->path, "/tmp/test-app-trial-XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(d->path));
+        d->fd = open(d->path, O_DIRECTORY|O_CLOEXEC);
+        ASSERT_OK(d->fd);
+        ASSERT_OK(mkdirat(d->fd, "versions", 0755));
+        ASSERT_OK(mkdirat(d->fd, "versions/1.0.0", 0755));
+        ASSERT_OK(mkdirat(d->fd, "versions/1.1.0", 0755));
 
-        ASSERT_OK(app_state_new(&s));
-        ASSERT_OK(free_and_strdup(&s->current_version, "1.0.0"));
-        ASSERT_OK(switch_link_at(fd, APP_CURRENT_LINK, "1.0.0"));
-        ASSERT_OK(switch_link_at(fd, APP_PREVIOUS_LINK, "1.0.0"));
-        ASSERT_OK(app_state_begin_trial(s, "1.1.0", kind, 1000 * USEC_PER_SEC));
-        ASSERT_OK(switch_link_at(fd, APP_CURRENT_LINK, "1.1.0"));
+        ASSERT_OK(app_state_new(&d->s));
+        ASSERT_OK(free_and_strdup(&d->s->current_version, "1.0.0"));
+        ASSERT_OK(switch_link_at(d->fd, APP_CURRENT_LINK, "1.0.0"));
+        ASSERT_OK(switch_link_at(d->fd, APP_PREVIOUS_LINK, "1.0.0"));
+        ASSERT_OK(app_state_begin_trial(d->s, "1.1.0", kind, 1000 * USEC_PER_SEC));
+        ASSERT_OK(switch_link_at(d->fd, APP_CURRENT_LINK, "1.1.0"));
+}
 
-        *ret = TAKE_PTR(s);
-        return fd;
+static void trial_dir_done(TrialDir *d) {
+        d->s = app_state_free(d->s);
+        closep(&d->fd);
+        test_tmpdir_remove(d->path);
 }
 
 static void assert_current_link(int fd, const char *expected) {
@@ -156,93 +152,81 @@ static void assert_current_link(int fd, const char *expected) {
 }
 
 static void test_roll_back_state(void) {
-        _cleanup_(app_state_freep) AppState *s = NULL;
-        char template[] = "/tmp/test-app-trial-XXXXXX";
+        _cleanup_(trial_dir_done) TrialDir d = { .fd = -EBADF };
         bool done = false, backed_off = false;
-        _cleanup_close_ int fd = -EBADF;
 
         printf("%s\n", __func__);
 
-        fd = app_dir_on_trial(template, TRANSITION_SCHEDULED, &s);
-        ASSERT_STREQ(s->trial_version, "1.1.0");
-        ASSERT_STREQ(s->current_version, "1.1.0");
-        assert_current_link(fd, "1.1.0");
+        trial_dir_set_up(&d, TRANSITION_SCHEDULED);
+        ASSERT_STREQ(d.s->trial_version, "1.1.0");
+        ASSERT_STREQ(d.s->current_version, "1.1.0");
+        assert_current_link(d.fd, "1.1.0");
 
-        ASSERT_EQ(app_trial_roll_back_state(s, fd, "1.1.0", "version 1.1.0 failed its trial", TRANSITION_SCHEDULED,
+        ASSERT_EQ(app_trial_roll_back_state(d.s, d.fd, "1.1.0", "version 1.1.0 failed its trial", TRANSITION_SCHEDULED,
                                             /* roll_back= */ true, 2000 * USEC_PER_SEC, &done, &backed_off), 1);
         ASSERT_TRUE(done);
         ASSERT_TRUE(backed_off);
 
         /* current back to the old version, on disk and in the state; the new one marked bad. */
-        assert_current_link(fd, "1.0.0");
-        ASSERT_STREQ(s->current_version, "1.0.0");
-        ASSERT_NULL(s->trial_version);
-        ASSERT_TRUE(strv_contains(s->bad_versions, "1.1.0"));
-        ASSERT_TRUE(s->paused);
-        ASSERT_STREQ(s->last_error, "version 1.1.0 failed its trial");
-        ASSERT_EQ(s->backoff_failures, 1u);
-        ASSERT_GT(s->backoff_until, 2000 * USEC_PER_SEC);
+        assert_current_link(d.fd, "1.0.0");
+        ASSERT_STREQ(d.s->current_version, "1.0.0");
+        ASSERT_NULL(d.s->trial_version);
+        ASSERT_TRUE(strv_contains(d.s->bad_versions, "1.1.0"));
+        ASSERT_TRUE(d.s->paused);
+        ASSERT_STREQ(d.s->last_error, "version 1.1.0 failed its trial");
+        ASSERT_EQ(d.s->backoff_failures, 1u);
+        ASSERT_GT(d.s->backoff_until, 2000 * USEC_PER_SEC);
 
         /* Again, as after upkeep-condition rolled back first: nothing is switched twice, the failure
          * is recorded all the same. */
         done = backed_off = false;
-        ASSERT_EQ(app_trial_roll_back_state(s, fd, "1.1.0", "again", TRANSITION_SCHEDULED, true,
+        ASSERT_EQ(app_trial_roll_back_state(d.s, d.fd, "1.1.0", "again", TRANSITION_SCHEDULED, true,
                                             3000 * USEC_PER_SEC, &done, &backed_off), 1);
         ASSERT_FALSE(done);
         ASSERT_TRUE(backed_off);
-        assert_current_link(fd, "1.0.0");
-        ASSERT_STREQ(s->current_version, "1.0.0");
-        ASSERT_STREQ(s->last_error, "again");
-        ASSERT_EQ(s->backoff_failures, 2u);
-
-        remove_temporary(template);
+        assert_current_link(d.fd, "1.0.0");
+        ASSERT_STREQ(d.s->current_version, "1.0.0");
+        ASSERT_STREQ(d.s->last_error, "again");
+        ASSERT_EQ(d.s->backoff_failures, 2u);
 }
 
 static void test_roll_back_state_manual(void) {
-        _cleanup_(app_state_freep) AppState *s = NULL;
-        char template[] = "/tmp/test-app-trial-XXXXXX";
+        _cleanup_(trial_dir_done) TrialDir d = { .fd = -EBADF };
         bool done = false, backed_off = false;
-        _cleanup_close_ int fd = -EBADF;
 
         printf("%s\n", __func__);
 
-        fd = app_dir_on_trial(template, TRANSITION_MANUAL, &s);
-        s->backoff_failures = 2;
+        trial_dir_set_up(&d, TRANSITION_MANUAL);
+        d.s->backoff_failures = 2;
 
         /* An operator's switch does not count towards the back-off; it starts the count afresh. */
-        ASSERT_EQ(app_trial_roll_back_state(s, fd, "1.1.0", "failed", TRANSITION_MANUAL, true,
+        ASSERT_EQ(app_trial_roll_back_state(d.s, d.fd, "1.1.0", "failed", TRANSITION_MANUAL, true,
                                             2000 * USEC_PER_SEC, &done, &backed_off), 1);
         ASSERT_TRUE(done);
         ASSERT_FALSE(backed_off);
-        ASSERT_EQ(s->backoff_failures, 0u);
-        assert_current_link(fd, "1.0.0");
-        ASSERT_TRUE(strv_contains(s->bad_versions, "1.1.0"));
-
-        remove_temporary(template);
+        ASSERT_EQ(d.s->backoff_failures, 0u);
+        assert_current_link(d.fd, "1.0.0");
+        ASSERT_TRUE(strv_contains(d.s->bad_versions, "1.1.0"));
 }
 
 static void test_roll_back_state_other_version(void) {
-        _cleanup_(app_state_freep) AppState *s = NULL;
-        char template[] = "/tmp/test-app-trial-XXXXXX";
+        _cleanup_(trial_dir_done) TrialDir d = { .fd = -EBADF };
         bool done = false, backed_off = false;
-        _cleanup_close_ int fd = -EBADF;
 
         printf("%s\n", __func__);
 
         /* The trial on disk is another version's (this one's ended meanwhile): nothing is rolled back,
          * and so does a trial with nothing to go back to (roll_back false). */
-        fd = app_dir_on_trial(template, TRANSITION_MANUAL, &s);
-        ASSERT_EQ(app_trial_roll_back_state(s, fd, "1.2.0", "failed", TRANSITION_MANUAL, true,
+        trial_dir_set_up(&d, TRANSITION_MANUAL);
+        ASSERT_EQ(app_trial_roll_back_state(d.s, d.fd, "1.2.0", "failed", TRANSITION_MANUAL, true,
                                             2000 * USEC_PER_SEC, &done, &backed_off), 1);
         ASSERT_FALSE(done);
-        ASSERT_EQ(app_trial_roll_back_state(s, fd, "1.1.0", "failed", TRANSITION_MANUAL, false,
+        ASSERT_EQ(app_trial_roll_back_state(d.s, d.fd, "1.1.0", "failed", TRANSITION_MANUAL, false,
                                             2000 * USEC_PER_SEC, &done, &backed_off), 1);
         ASSERT_FALSE(done);
-        ASSERT_STREQ(s->trial_version, "1.1.0");
-        ASSERT_STREQ(s->last_error, "failed");
-        assert_current_link(fd, "1.1.0");
-
-        remove_temporary(template);
+        ASSERT_STREQ(d.s->trial_version, "1.1.0");
+        ASSERT_STREQ(d.s->last_error, "failed");
+        assert_current_link(d.fd, "1.1.0");
 }
 
 static void test_record_failure(void) {

@@ -44,20 +44,11 @@ state() {  # state NAME JSON
         printf '%s\n' "$2" >"$root/apps/$1/state.json"
 }
 
+. "$(dirname "$0")/check-command.sh"
+
 # run DESCRIPTION EXPECTED-EXIT [STDERR-PATTERN] -- ARGS...
 run() {
-        local what=$1 want=$2 pattern=$3 rc err
-        shift 4
-        err=$("$prog" "$@" 2>&1 >/dev/null); rc=$?
-        if [ "$rc" -ne "$want" ]; then
-                echo "FAIL: $what: exit $rc, expected $want (stderr: '$err')"
-                fail=1
-        elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$err"; then
-                echo "FAIL: $what: stderr does not match /$pattern/: '$err'"
-                fail=1
-        else
-                echo "ok: $what"
-        fi
+        check_command "$1" "$2" stderr "$3" -- "$prog" "${@:5}"
 }
 
 # check DESCRIPTION NAME PYTHON-EXPRESSION: s is the app's state.json, parsed.
@@ -87,41 +78,41 @@ future=$(ts '+1 hour')
 
 # --- due ---
 
-app nothing 1.0.0
-state nothing '{"current_version": "1.0.0"}'
-run "due: nothing pending" 1 "nothing pending" -- due nothing
+# due_case DESCRIPTION EXPECTED-EXIT STDERR-PATTERN NAME STATE-JSON: an app NAME running 1.0.0 with that
+# state.json, and what "due NAME" says of it.
+due_case() {
+        app "$4" 1.0.0
+        state "$4" "$5"
+        run "due: $1" "$2" "$3" -- due "$4"
+}
+
+due_case "nothing pending" 1 "nothing pending" nothing '{"current_version": "1.0.0"}'
 
 app nostate 1.0.0
 run "due: no state.json" 1 "nothing pending" -- due nostate
 
 run "due: unknown app" 1 "" -- due nosuchapp
 
-app duepast 1.0.0
-state duepast "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\"}"
-run "due: due in the past" 0 "" -- due duepast
+due_case "due in the past" 0 "" duepast \
+        "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\"}"
 
-app duefuture 1.0.0
-state duefuture "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$future\"}"
-run "due: due in the future" 1 "due at $future" -- due duefuture
+due_case "due in the future" 1 "due at $future" duefuture \
+        "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$future\"}"
 
-app unscheduled 1.0.0
-state unscheduled '{"current_version": "1.0.0", "pending_version": "1.1.0"}'
-run "due: staged, not scheduled" 1 "not scheduled" -- due unscheduled
+due_case "staged, not scheduled" 1 "not scheduled" unscheduled \
+        '{"current_version": "1.0.0", "pending_version": "1.1.0"}'
 
-app paused 1.0.0
-state paused "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
-               \"paused\": true, \"pause_reason\": \"maintenance\"}"
-run "due: paused" 1 "paused: maintenance" -- due paused
+due_case "paused" 1 "paused: maintenance" paused \
+        "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
+          \"paused\": true, \"pause_reason\": \"maintenance\"}"
 
-app backoff 1.0.0
-state backoff "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
-                \"backoff_failures\": 2, \"backoff_until\": \"$future\"}"
-run "due: backing off" 1 "backing off until $future" -- due backoff
+due_case "backing off" 1 "backing off until $future" backoff \
+        "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
+          \"backoff_failures\": 2, \"backoff_until\": \"$future\"}"
 
-app backoffover 1.0.0
-state backoffover "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
-                    \"backoff_failures\": 2, \"backoff_until\": \"$past\"}"
-run "due: backoff over" 0 "" -- due backoffover
+due_case "backoff over" 0 "" backoffover \
+        "{\"current_version\": \"1.0.0\", \"pending_version\": \"1.1.0\", \"due_at\": \"$past\",
+          \"backoff_failures\": 2, \"backoff_until\": \"$past\"}"
 
 # The window: hours are counted in local time (UTC here). Two hours on, and the next hour too, are
 # outside and inside whatever hour the clock turns to during the test.
@@ -178,9 +169,7 @@ state ontrial "{\"current_version\": \"1.1.0\", \"previous_version\": \"1.0.0\",
                 \"due_at\": \"$past\", \"trial_version\": \"1.1.0\", \"trial_started_at\": \"$past\"}"
 run "due: a trial is running" 1 "a trial is running" -- due ontrial
 
-app duecorrupt 1.0.0
-state duecorrupt '{"current_version": '
-run "due: corrupt state" 1 "" -- due duecorrupt
+due_case "corrupt state" 1 "" duecorrupt '{"current_version": '
 
 # --- trial ---
 

@@ -13,22 +13,11 @@
 #include "job.h"
 #include "macro.h"
 #include "manager.h"
-#include "stage.h"  /* rm_rf_at() */
 #include "state.h"
 #include "strv.h"
 #include "switch.h"
 #include "tests.h"
-
-/* Removes the temporary directory path (absolute, in /tmp): rm_rf_at() takes a single name. */
-static void remove_temporary(const char *path) {
-        _cleanup_close_ int fd = -EBADF;
-        const char *slash = strrchr(path, '/');
-
-        ASSERT_NOT_NULL(slash);
-        fd = open(slash == path ? "/" : "/tmp", O_DIRECTORY|O_CLOEXEC);
-        ASSERT_OK(fd);
-        ASSERT_OK(rm_rf_at(fd, slash + 1));
-}
+#include "test-util.h"
 
 static char base[] = "/tmp/test-daemon-load-XXXXXX";
 static char config_dir[sizeof base + 16];
@@ -59,6 +48,16 @@ static Manager *manager_new_test(void) {
         m->metrics_dir = mfree(m->metrics_dir);
         ASSERT_OK(strv_extend(&m->config_dirs, config_dir));
         return m;
+}
+
+/* Loads the apps from config_dir and returns the one named, which must be there. */
+static App *load_apps_get(Manager *m, const char *name) {
+        App *a;
+
+        ASSERT_OK(manager_load_apps(m));
+        a = manager_get_app(m, name);
+        ASSERT_NOT_NULL(a);
+        return a;
 }
 
 #define CONFIG(description, source) \
@@ -158,9 +157,7 @@ static void test_reload_keeps_state(void) {
 
         write_config("svc", CONFIG("A service", "https://example.com/svc/"));
         m = manager_new_test();
-        ASSERT_OK(manager_load_apps(m));
-        a = manager_get_app(m, "svc");
-        ASSERT_NOT_NULL(a);
+        a = load_apps_get(m, "svc");
 
         /* 1 = changed, 0 = already so. */
         ASSERT_EQ(app_pause(a, "testing"), 1);
@@ -178,9 +175,7 @@ static void test_reload_keeps_state(void) {
 
         /* A new daemon finds it on disk. */
         m2 = manager_new_test();
-        ASSERT_OK(manager_load_apps(m2));
-        a = manager_get_app(m2, "svc");
-        ASSERT_NOT_NULL(a);
+        a = load_apps_get(m2, "svc");
         ASSERT_TRUE(a->state->paused);
         ASSERT_STREQ(a->state->pause_reason, "testing");
         ASSERT_STREQ(a->state->pinned_version, "1.2.3");
@@ -210,9 +205,7 @@ static void test_reload_during_job(void) {
 
         write_config("busy", CONFIG("Busy", "https://example.com/busy/"));
         m = manager_new_test();
-        ASSERT_OK(manager_load_apps(m));
-        a = manager_get_app(m, "busy");
-        ASSERT_NOT_NULL(a);
+        a = load_apps_get(m, "busy");
 
         /* Its config goes while a job runs: the job is canceled, the app kept until the job ends. */
         ASSERT_OK(job_new(m, JOB_CHECK, a, &j));
@@ -231,9 +224,7 @@ static void test_reload_during_job(void) {
 
         /* It goes, and comes back before the job ended: the app stays. */
         write_config("busy", CONFIG("Busy", "https://example.com/busy/"));
-        ASSERT_OK(manager_load_apps(m));
-        a = manager_get_app(m, "busy");
-        ASSERT_NOT_NULL(a);
+        a = load_apps_get(m, "busy");
         ASSERT_OK(job_new(m, JOB_UPDATE, a, &j));
         remove_config("busy");
         ASSERT_OK(manager_load_apps(m));
@@ -274,9 +265,7 @@ static void test_load_corrupt_state(void) {
 
         write_config("broken", CONFIG("Broken state", "https://example.com/broken/"));
         m = manager_new_test();
-        ASSERT_OK(manager_load_apps(m));
-        a = manager_get_app(m, "broken");
-        ASSERT_NOT_NULL(a);
+        a = load_apps_get(m, "broken");
         /* Rebuilt from the links, and the problem said. */
         ASSERT_STREQ(a->state->current_version, "2.0.0");
         ASSERT_NOT_NULL(a->state->last_error);
@@ -304,6 +293,6 @@ int main(void) {
         test_reload_during_job();
         test_load_corrupt_state();
 
-        remove_temporary(base);
+        test_tmpdir_remove(base);
         return 0;
 }

@@ -75,22 +75,10 @@ compare() {  # compare FILE
         fi
 }
 
-check() {  # check DESCRIPTION EXPECTED-EXIT STREAM GREP-PATTERN -- ARGS...
-        local what=$1 want=$2 stream=$3 pattern=$4 rc out err text
-        shift 5
-        out=$("$ctl" "$@" 2>"$tmp/err" </dev/null); rc=$?
-        err=$(cat "$tmp/err")
-        text=$out
-        [ "$stream" = stderr ] && text=$err
-        if [ "$rc" -ne "$want" ]; then
-                echo "FAIL: $what: exit $rc, expected $want (stdout: '$out', stderr: '$err')"
-                fail=1
-        elif ! grep -qE -- "$pattern" <<<"$text"; then
-                echo "FAIL: $what: $stream does not match /$pattern/: '$text'"
-                fail=1
-        else
-                echo "ok: $what"
-        fi
+. "$(dirname "$0")/check-command.sh"
+
+check() {  # check DESCRIPTION EXPECTED-EXIT STREAM GREP-PATTERN -- UPKEEPCTL-ARGS...
+        check_command "$1" "$2" "$3" "$4" -- "$ctl" "${@:6}"
 }
 
 # ---- Errors, which need no go tool ----

@@ -36,31 +36,39 @@ static void test_timespan_typical(void) {
 }
 
 static void test_timespan_units(void) {
+        static const struct {
+                const char *s;
+                usec_t usec;
+        } cases[] = {
+                { "7us", 7 },
+                { "7usec", 7 },
+                { "7msec", 7 * USEC_PER_MSEC },
+                { "1sec", USEC_PER_SEC },
+                { "1second", USEC_PER_SEC },
+                { "2seconds", 2 * USEC_PER_SEC },
+                { "2m", 2 * USEC_PER_MINUTE },
+                { "2minute", 2 * USEC_PER_MINUTE },
+                { "2minutes", 2 * USEC_PER_MINUTE },
+                { "3hr", 3 * USEC_PER_HOUR },
+                { "3hour", 3 * USEC_PER_HOUR },
+                { "3hours", 3 * USEC_PER_HOUR },
+                { "1day", USEC_PER_DAY },
+                { "2days", 2 * USEC_PER_DAY },
+                { "1week", 7 * USEC_PER_DAY },
+                { "2weeks", 14 * USEC_PER_DAY },
+                /* "M" is a month, "m" a minute: case matters. */
+                { "1M", 2629800 * USEC_PER_SEC },
+                { "1month", 2629800 * USEC_PER_SEC },
+                { "2months", 2 * 2629800 * USEC_PER_SEC },
+                { "1y", 31557600 * USEC_PER_SEC },
+                { "1year", 31557600 * USEC_PER_SEC },
+                { "2years", 2 * 31557600 * USEC_PER_SEC },
+        };
+
         printf("%s\n", __func__);
 
-        ASSERT_EQ(span("7us"), 7);
-        ASSERT_EQ(span("7usec"), 7);
-        ASSERT_EQ(span("7msec"), 7 * USEC_PER_MSEC);
-        ASSERT_EQ(span("1sec"), USEC_PER_SEC);
-        ASSERT_EQ(span("1second"), USEC_PER_SEC);
-        ASSERT_EQ(span("2seconds"), 2 * USEC_PER_SEC);
-        ASSERT_EQ(span("2m"), 2 * USEC_PER_MINUTE);
-        ASSERT_EQ(span("2minute"), 2 * USEC_PER_MINUTE);
-        ASSERT_EQ(span("2minutes"), 2 * USEC_PER_MINUTE);
-        ASSERT_EQ(span("3hr"), 3 * USEC_PER_HOUR);
-        ASSERT_EQ(span("3hour"), 3 * USEC_PER_HOUR);
-        ASSERT_EQ(span("3hours"), 3 * USEC_PER_HOUR);
-        ASSERT_EQ(span("1day"), USEC_PER_DAY);
-        ASSERT_EQ(span("2days"), 2 * USEC_PER_DAY);
-        ASSERT_EQ(span("1week"), 7 * USEC_PER_DAY);
-        ASSERT_EQ(span("2weeks"), 14 * USEC_PER_DAY);
-        /* "M" is a month, "m" a minute: case matters. */
-        ASSERT_EQ(span("1M"), 2629800 * USEC_PER_SEC);
-        ASSERT_EQ(span("1month"), 2629800 * USEC_PER_SEC);
-        ASSERT_EQ(span("2months"), 2 * 2629800 * USEC_PER_SEC);
-        ASSERT_EQ(span("1y"), 31557600 * USEC_PER_SEC);
-        ASSERT_EQ(span("1year"), 31557600 * USEC_PER_SEC);
-        ASSERT_EQ(span("2years"), 2 * 31557600 * USEC_PER_SEC);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                ASSERT_EQ_U(span(cases[i].s), cases[i].usec);
 }
 
 static void test_timespan_fractions_and_spacing(void) {
