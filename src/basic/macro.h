@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -42,6 +43,20 @@ static inline bool streq_ptr(const char *a, const char *b) {
 
 static inline bool isempty(const char *s) {
         return !s || !s[0];
+}
+
+/* A boolean as systemd's unit files spell them: 1 for yes, 0 for no, -EINVAL for anything else. */
+static inline int parse_boolean(const char *v) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" },
+                          *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+        for (size_t i = 0; v && i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(v, yes[i]) == 0)
+                        return 1;
+                if (strcasecmp(v, no[i]) == 0)
+                        return 0;
+        }
+        return -EINVAL;
 }
 
 static inline const char *strempty(const char *s) {

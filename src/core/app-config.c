@@ -295,6 +295,25 @@ static CONFIG_PARSER(config_parse_timespan) {
         return 0;
 }
 
+/* A boolean, as systemd spells them; ltype is the default. */
+static CONFIG_PARSER(config_parse_bool) {
+        bool *field = data;
+        int b;
+
+        if (isempty(value)) {
+                *field = ltype;
+                return 0;
+        }
+
+        b = parse_boolean(value);
+        if (b < 0)
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected yes or no.",
+                                       path, line, key, value);
+
+        *field = b;
+        return 0;
+}
+
 /* An unsigned number of versions; ltype is the default. */
 static CONFIG_PARSER(config_parse_keep) {
         unsigned *field = data;
@@ -444,6 +463,7 @@ static const ConfigItem config_items[] = {
         { SECTION_UPDATE,  "TrialSec",        config_parse_timespan,         APP_TRIAL_SEC_DEFAULT,    offsetof(AppConfig, trial_sec)        },
         { SECTION_UPDATE,  "HealthCheck",     config_parse_health_check,     0,                        offsetof(AppConfig, health_check)     },
         { SECTION_UPDATE,  "InstallHook",     config_parse_commands,         0,                        offsetof(AppConfig, install_hooks)    },
+        { SECTION_UPDATE,  "CommandsAsService", config_parse_bool,         true,                     offsetof(AppConfig, commands_as_service) },
         { SECTION_SERVICE, NULL,              config_parse_service_line,     0,                        0                                     },
         { SECTION_SOCKET,  NULL,              config_parse_socket_line,      0,                        0                                     },
 };
@@ -515,6 +535,7 @@ static int app_config_new(const char *path, AppConfig **ret) {
                 .jitter = APP_CHECK_JITTER_DEFAULT,
                 .keep = APP_KEEP_DEFAULT,
                 .trial_sec = APP_TRIAL_SEC_DEFAULT,
+                .commands_as_service = true,
         };
 
         if (n > strlen(APP_SUFFIX) && streq(base + n - strlen(APP_SUFFIX), APP_SUFFIX)) {

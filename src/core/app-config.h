@@ -61,6 +61,8 @@ typedef struct AppConfig {
         char *health_check;   /* http://… URL or a command; NULL = none */
         ToolchainPolicy toolchain_policy;  /* default: follow */
         char **install_hooks; /* commands run before each switch, in order; NULL = none */
+        bool commands_as_service; /* default true: InstallHook= and HealthCheck= commands run with the
+                                   * identity, directories and sandboxing of the [Service] lines */
 
         /* [Service] and [Socket], in file order */
         UnitLine *service_lines;

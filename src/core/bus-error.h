@@ -10,6 +10,8 @@
 #define BUS_ERROR_NO_SUCH_JOB        "org.upkeep1.Error.NoSuchJob"
 #define BUS_ERROR_NO_SUCH_VERSION    "org.upkeep1.Error.NoSuchVersion"
 #define BUS_ERROR_BUSY               "org.upkeep1.Error.Busy"
+/* The version a call was authorized for is no longer the one it would act on. */
+#define BUS_ERROR_VERSION_CHANGED    "org.upkeep1.Error.VersionChanged"
 #define BUS_ERROR_PAUSED             "org.upkeep1.Error.Paused"
 #define BUS_ERROR_BACKING_OFF        "org.upkeep1.Error.BackingOff"
 #define BUS_ERROR_NOT_ALLOWED        "org.upkeep1.Error.NotAllowed"

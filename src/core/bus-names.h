@@ -25,3 +25,5 @@
 #define UPKEEP_ACTION_UPDATE             "org.upkeep1.update"
 #define UPKEEP_ACTION_UPDATE_TO_VERSION  "org.upkeep1.update-to-version"
 #define UPKEEP_ACTION_MANAGE             "org.upkeep1.manage"
+#define UPKEEP_ACTION_STAGE              "org.upkeep1.stage"   /* an unsigned local file as a version */
+#define UPKEEP_ACTION_RUN                "org.upkeep1.run"     /* any program, as root */

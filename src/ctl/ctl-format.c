@@ -25,7 +25,7 @@ int exit_status_from_bus_error(const char *name) {
             streq(name, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
                 return EXIT_NOT_AUTHORIZED;
 
-        if (IN_SET_STR(name, BUS_ERROR_BUSY, BUS_ERROR_PAUSED, BUS_ERROR_BACKING_OFF))
+        if (IN_SET_STR(name, BUS_ERROR_BUSY, BUS_ERROR_VERSION_CHANGED, BUS_ERROR_PAUSED, BUS_ERROR_BACKING_OFF))
                 return EXIT_TRY_LATER;
 
         /* A script deciding whether to retry must tell an attack or a broken release (retrying

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <string.h>
 
 #include "app-command.h"
 #include "app.h"
@@ -8,15 +9,84 @@
 #include "manager.h"
 #include "stage.h"
 #include "strv.h"
+#include "transient.h"
 
-/* The last User= or Group= of the app's [Service] section, or NULL. */
-static const char *service_setting(const App *a, const char *key) {
-        const char *value = NULL;
+/* The value of key in settings (KEY, VALUE, … as TransientSpec.settings), or NULL. */
+static char **settings_find(char **settings, const char *key) {
+        for (char **kv = settings; kv && kv[0]; kv += 2)
+                if (streq(kv[0], key))
+                        return kv + 1;
+        return NULL;
+}
 
-        for (size_t i = 0; i < a->config->n_service_lines; i++)
-                if (streq(a->config->service_lines[i].key, key))
-                        value = a->config->service_lines[i].value;
-        return isempty(value) ? NULL : value;
+static int settings_set(char ***settings, const char *key, const char *value, bool list) {
+        char **v = settings_find(*settings, key), *n;
+        int r;
+
+        if (!v) {
+                r = strv_extend(settings, key);
+                if (r < 0)
+                        return r;
+                return strv_extend(settings, value);
+        }
+
+        /* A list adds up, an empty assignment resets it; a single value is replaced. */
+        if (list && !isempty(*v) && !isempty(value)) {
+                if (asprintf(&n, "%s %s", *v, value) < 0)
+                        return -ENOMEM;
+        } else {
+                n = strdup(value);
+                if (!n)
+                        return -ENOMEM;
+        }
+        free(*v);
+        *v = n;
+        return 0;
+}
+
+/* What a command inherits of the app's [Service] section: who the service runs as, its directories and
+ * its sandboxing, so that a hook or a check (often the release's own binary) can do no more than the
+ * service. With DynamicUser= and no User=, systemd names the dynamic user after the unit name's prefix
+ * ("upkeep" for upkeep@NAME.service); the command's unit has another name, so it is told that one. */
+static int app_command_settings(const App *a, char ***ret) {
+        _cleanup_(strv_freep) char **settings = NULL;
+        char **v, unit[256], *dot;
+        int r;
+
+        for (size_t i = 0; i < a->config->n_service_lines; i++) {
+                const UnitLine *l = a->config->service_lines + i;
+
+                if (!transient_setting_is_inherited(l->key))
+                        continue;
+                r = settings_set(&settings, l->key, l->value, transient_setting_is_list(l->key));
+                if (r < 0)
+                        return r;
+        }
+
+        /* An empty assignment resets: what is still empty is not passed at all. */
+        for (size_t i = 0; settings && settings[i]; ) {
+                if (isempty(settings[i + 1])) {
+                        free(settings[i]);
+                        free(settings[i + 1]);
+                        memmove(settings + i, settings + i + 2, (strv_length(settings + i + 2) + 1) * sizeof(char *));
+                } else
+                        i += 2;
+        }
+
+        v = settings_find(settings, "DynamicUser");
+        if (v && parse_boolean(*v) > 0 && !settings_find(settings, "User")) {
+                (void) app_unit_name(a, unit, sizeof unit);
+                unit[strcspn(unit, "@")] = 0;
+                dot = strrchr(unit, '.');
+                if (dot)
+                        *dot = 0;
+                r = settings_set(&settings, "User", unit, false);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(settings);
+        return 0;
 }
 
 static int version_root(const App *a, const char *version, char **ret) {
@@ -44,7 +114,7 @@ static int add_env(char ***env, const char *name, const char *value) {
 int app_command_start(App *a, AppCommandKind kind, const char *command, const char *old_version,
                       const char *new_version, transient_done_t done, void *userdata, TransientUnit **ret) {
         _cleanup_free_ char *old_root = NULL, *new_root = NULL, *prefix = NULL, *description = NULL;
-        _cleanup_(strv_freep) char **argv = NULL, **env = NULL;
+        _cleanup_(strv_freep) char **argv = NULL, **env = NULL, **settings = NULL;
         bool hook = kind == APP_COMMAND_INSTALL_HOOK;
         char unit[256];
         int r;
@@ -81,6 +151,13 @@ int app_command_start(App *a, AppCommandKind kind, const char *command, const ch
             (r = add_env(&env, "UPKEEP_NEW_ROOT", new_root)) < 0)
                 return r;
 
+        /* Unless the config says CommandsAsService=no: then as root, in upkeep's sandbox only. */
+        if (a->config->commands_as_service) {
+                r = app_command_settings(a, &settings);
+                if (r < 0)
+                        return r;
+        }
+
         if (asprintf(&prefix, "upkeep-%s-%s", hook ? "hook" : "health", a->name) < 0) {
                 prefix = NULL;
                 return -ENOMEM;
@@ -98,8 +175,7 @@ int app_command_start(App *a, AppCommandKind kind, const char *command, const ch
                                 .expand_environment = true,
                                 .environment = env,
                                 .working_directory = new_root,
-                                .user = service_setting(a, "User"),
-                                .group = service_setting(a, "Group"),
+                                .settings = settings,
                                 .oneshot = true,
                                 .timeout = hook ? APP_INSTALL_HOOK_TIMEOUT : APP_HEALTH_CHECK_TIMEOUT,
                                 .sandbox = hook ? TRANSIENT_SANDBOX_HOOK : TRANSIENT_SANDBOX_CHECK,

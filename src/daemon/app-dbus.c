@@ -86,6 +86,28 @@ static App *app_of_call(sd_bus_message *call, Manager *m, sd_bus_error *error) {
         }                                                                                      \
         static int name##_app(sd_bus_message *call, App *a, sd_bus_error *error)
 
+/* As DEFINE_APP_ACTION(), for an action on a version the method does not name but finds in the app's
+ * state (field, e.g. pending_version): the version polkit was asked about (detail "version") must still
+ * be that one once polkit answered, or a rule, or the admin typing a password, would have allowed one
+ * version and got another. */
+#define DEFINE_APP_ACTION_ON_VERSION(name, field)                                               \
+        static int name##_app(sd_bus_message *call, App *a, sd_bus_error *error);              \
+        static int name(sd_bus_message *call, void *userdata, sd_bus_error *error) {           \
+                App *a = app_of_call(call, userdata, error);                                   \
+                if (!a)                                                                        \
+                        return -ENOENT;                                                        \
+                if (!streq_ptr(polkit_detail("version"), a->state->field))                     \
+                        return app_version_changed(a, polkit_detail("version"), a->state->field, error); \
+                return name##_app(call, a, error);                                             \
+        }                                                                                      \
+        static int name##_app(sd_bus_message *call, App *a, sd_bus_error *error)
+
+static int app_version_changed(App *a, const char *asked, const char *now, sd_bus_error *error) {
+        return sd_bus_error_setf(error, BUS_ERROR_VERSION_CHANGED,
+                                 "%s changed while authorization was asked: it was %s, it is now %s. Nothing was done.",
+                                 a->name, isempty(asked) ? "no version" : asked, isempty(now) ? "no version" : now);
+}
+
 /* Checks action for the caller on a (and version, when not NULL), then runs act (DEFINE_APP_ACTION()). */
 static int app_verify_then(sd_bus_message *call, App *a, const char *action, const char *version,
                            polkit_continue_t act, sd_bus_error *error) {
@@ -413,7 +435,7 @@ static int apply_check_scheduled(App *a, sd_bus_error *error) {
         return 0;
 }
 
-DEFINE_APP_ACTION(apply_authorized) {
+DEFINE_APP_ACTION_ON_VERSION(apply_authorized, pending_version) {
         uint64_t flags;
         int r;
 
@@ -454,7 +476,7 @@ static int method_apply(sd_bus_message *call, void *userdata, sd_bus_error *erro
         return app_verify_then(call, a, UPKEEP_ACTION_UPDATE, a->state->pending_version, apply_authorized, error);
 }
 
-DEFINE_APP_ACTION(rollback_authorized) {
+DEFINE_APP_ACTION_ON_VERSION(rollback_authorized, previous_version) {
         _cleanup_free_ char *path = NULL;
         int r;
 
@@ -499,7 +521,7 @@ DEFINE_APP_ACTION(stage_authorized) {
 
 /* Stages a file the caller opened and passed as a descriptor: upkeepd never opens a path on a
  * caller's behalf, so it reads nothing the caller could not read. The file carries no signature:
- * the polkit action for choosing a version guards it instead. A job, as Update(): the answer is the
+ * a polkit action of its own guards it, stronger than choosing a signed version. A job, as Update(): the answer is the
  * job's path, the result comes in JobRemoved. */
 static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         const char *version, *type;
@@ -526,7 +548,7 @@ static int method_stage(sd_bus_message *call, void *userdata, sd_bus_error *erro
         if (a->job)
                 return app_can_start_job(a, error);
 
-        return app_verify_then(call, a, UPKEEP_ACTION_UPDATE_TO_VERSION, version, stage_authorized, error);
+        return app_verify_then(call, a, UPKEEP_ACTION_STAGE, version, stage_authorized, error);
 }
 
 const sd_bus_vtable app_vtable[] = {

@@ -279,8 +279,8 @@ static int method_run(sd_bus_message *call, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
 
-        /* Running a program as root is managing the machine. */
-        return bus_verify_then(call, UPKEEP_ACTION_MANAGE, (const char *const[]) { "app", name, "source", source, NULL },
+        /* Running any program as root: an action of its own, which no rule about managing updates grants. */
+        return bus_verify_then(call, UPKEEP_ACTION_RUN, (const char *const[]) { "app", name, "source", source, NULL },
                                run_authorized, m, error);
 }
 

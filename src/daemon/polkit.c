@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "log.h"
 #include "polkit.h"
+#include "strv.h"
 
 typedef struct PolkitQuery {
         sd_bus_message *call;
         char *action;
+        char **details;
         polkit_continue_t cont;
         void *userdata;
 } PolkitQuery;
 
 /* A counter, not a list: the slot of each query owns it, and the bus frees the slots. */
 static unsigned n_pending;
+/* The details polkit was asked about, while the continuation they authorized runs (polkit_detail()). */
+static const char *const *running_details;
 
 unsigned polkit_pending(void) {
         return n_pending;
@@ -23,6 +27,7 @@ static void polkit_query_free(void *p) {
                 return;
         sd_bus_message_unref(q->call);
         free(q->action);
+        strv_free(q->details);
         free(q);
         n_pending--;
 }
@@ -34,11 +39,21 @@ static void reply_with(sd_bus_message *call, int r, sd_bus_error *error) {
                 (void) sd_bus_reply_method_errno(call, r, NULL);
 }
 
-static int run_continuation(sd_bus_message *call, polkit_continue_t cont, void *userdata) {
+const char *polkit_detail(const char *key) {
+        for (const char *const *d = running_details; d && d[0] && d[1]; d += 2)
+                if (streq(d[0], key))
+                        return d[1];
+        return NULL;
+}
+
+static int run_continuation(sd_bus_message *call, const char *const *details, polkit_continue_t cont,
+                            void *userdata) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
+        running_details = details;
         r = cont(call, userdata, &error);
+        running_details = NULL;
         reply_with(call, r, &error);
         return 0;
 }
@@ -68,7 +83,7 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         }
 
         if (authorized)
-                return run_continuation(q->call, q->cont, q->userdata);
+                return run_continuation(q->call, (const char *const *) q->details, q->cont, q->userdata);
 
         if (challenge)
                 (void) sd_bus_error_setf(&error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
@@ -96,7 +111,7 @@ int polkit_check_async(sd_bus_message *call, const char *action, const char *con
         if (r < 0)
                 return r;
         if (uid == 0)
-                return run_continuation(call, cont, userdata), 1;
+                return run_continuation(call, details, cont, userdata), 1;
 
         r = sd_bus_message_new_method_call(bus, &request, "org.freedesktop.PolicyKit1",
                                            "/org/freedesktop/PolicyKit1/Authority",
@@ -141,6 +156,11 @@ int polkit_check_async(sd_bus_message *call, const char *action, const char *con
                 polkit_query_free(q);
                 return -ENOMEM;
         }
+        for (const char *const *d = details; d && d[0] && d[1]; d += 2)
+                if (strv_extend(&q->details, d[0]) < 0 || strv_extend(&q->details, d[1]) < 0) {
+                        polkit_query_free(q);
+                        return -ENOMEM;
+                }
 
         /* No timeout of our own: a user may take minutes to type a password. */
         sd_bus_slot *slot;

@@ -23,5 +23,10 @@ int polkit_check_async(sd_bus_message *call, const char *action, const char *con
 int bus_verify_then(sd_bus_message *call, const char *action, const char *const *details,
                     polkit_continue_t act, void *userdata, sd_bus_error *error);
 
+/* Inside a continuation: the value of the detail key that polkit was asked about (for root, who is
+ * not asked, the details that would have been passed), or NULL. What a rule saw, so that the
+ * continuation can refuse to act on anything else. */
+const char *polkit_detail(const char *key);
+
 /* The number of checks waiting for polkit's answer (the daemon is not idle while there are any). */
 unsigned polkit_pending(void);

@@ -3,8 +3,10 @@
 #include <stdio.h>
 
 #include "bus-names.h"
+#include "command.h"
 #include "log.h"
 #include "manager.h"
+#include "strv.h"
 #include "transient.h"
 #include "unit-watch.h"
 
@@ -211,6 +213,102 @@ static int append_sandbox(sd_bus_message *m, TransientSandbox sandbox) {
                                      "ProtectHome", "s", "read-only");
 }
 
+/* The [Service] settings that a command inherits from its app (TransientSpec.settings), with the D-Bus
+ * type StartTransientUnit takes each as: 'b' a boolean, 's' a string, 'S' a list of words ("as"). The
+ * identity and the directories are passed as they are; the sandboxing booleans only when they restrict
+ * (yes), since upkeep's own sandbox (append_sandbox()) sets several of them already. */
+static const struct {
+        const char *key;
+        char type;
+} inherited_settings[] = {
+        { "DynamicUser",            'b' },
+        { "User",                   's' },
+        { "Group",                  's' },
+        { "SupplementaryGroups",    'S' },
+        { "StateDirectory",         'S' },
+        { "RuntimeDirectory",       'S' },
+        { "CacheDirectory",         'S' },
+        { "LogsDirectory",          'S' },
+        { "ConfigurationDirectory", 'S' },
+        { "ReadWritePaths",         'S' },
+        { "ReadOnlyPaths",          'S' },
+        { "InaccessiblePaths",      'S' },
+        { "NoNewPrivileges",        'b' },
+        { "PrivateTmp",             'b' },
+        { "PrivateDevices",         'b' },
+        { "PrivateNetwork",         'b' },
+        { "PrivateUsers",           'b' },
+        { "PrivateIPC",             'b' },
+        { "ProtectKernelTunables",  'b' },
+        { "ProtectKernelModules",   'b' },
+        { "ProtectKernelLogs",      'b' },
+        { "ProtectControlGroups",   'b' },
+        { "ProtectClock",           'b' },
+        { "ProtectHostname",        'b' },
+        { "RestrictSUIDSGID",       'b' },
+        { "RestrictRealtime",       'b' },
+        { "LockPersonality",        'b' },
+        { "MemoryDenyWriteExecute", 'b' },
+        { "RemoveIPC",              'b' },
+};
+
+static char inherited_setting_type(const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(inherited_settings); i++)
+                if (streq(inherited_settings[i].key, key))
+                        return inherited_settings[i].type;
+        return 0;
+}
+
+bool transient_setting_is_inherited(const char *key) {
+        return inherited_setting_type(key) != 0;
+}
+
+bool transient_setting_is_list(const char *key) {
+        return inherited_setting_type(key) == 'S';
+}
+
+static int append_settings(sd_bus_message *m, char *const *settings) {
+        int r;
+
+        for (char *const *kv = settings; kv && kv[0] && kv[1]; kv += 2) {
+                switch (inherited_setting_type(kv[0])) {
+
+                case 'b':
+                        r = parse_boolean(kv[1]);
+                        if (r < 0)
+                                return r;
+                        /* DynamicUser= is who runs; the others only ever tighten upkeep's sandbox. */
+                        if (r == 0 && !streq(kv[0], "DynamicUser"))
+                                continue;
+                        r = sd_bus_message_append(m, "(sv)", kv[0], "b", r);
+                        break;
+
+                case 's':
+                        r = sd_bus_message_append(m, "(sv)", kv[0], "s", kv[1]);
+                        break;
+
+                case 'S': {
+                        _cleanup_(strv_freep) char **words = NULL;
+
+                        r = command_split(kv[1], &words);
+                        if (r < 0)
+                                return r;
+                        r = append_strv(m, kv[0], words);
+                        if (r >= 0 && streq(kv[0], "RuntimeDirectory"))
+                                /* Else the command's end would remove the service's running directory. */
+                                r = sd_bus_message_append(m, "(sv)", "RuntimeDirectoryPreserve", "s", "yes");
+                        break;
+                }
+
+                default:
+                        return -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int build_properties(sd_bus *bus, const TransientSpec *spec, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
@@ -289,6 +387,9 @@ static int build_properties(sd_bus *bus, const TransientSpec *spec, sd_bus_messa
                 if (r < 0)
                         return r;
         }
+        r = append_settings(m, spec->settings);
+        if (r < 0)
+                return r;
 
         r = sd_bus_message_close_container(m);
         if (r < 0)

@@ -35,6 +35,11 @@ typedef struct TransientSpec {
         usec_t timeout;
         TransientSandbox sandbox;
         char *const *read_only_paths;  /* ReadOnlyPaths=, may be NULL */
+        /* Settings of an app's [Service] section the unit inherits, NULL-terminated KEY, VALUE, … in
+         * unit-file syntax (a list as words command_split() splits): only keys
+         * transient_setting_is_inherited() accepts. A false sandboxing boolean is left out, upkeep's
+         * own sandbox stands; a RuntimeDirectory= is preserved when the unit ends. May be NULL. */
+        char *const *settings;
         /* For apps (Type=exec): ExecCondition=+… run before every start, Restart=on-failure, and the
          * unit kept loaded while it runs; its argv[0] is absolute. */
         char *const *exec_condition;
@@ -59,3 +64,8 @@ TransientUnit *transient_detach(TransientUnit *t);
 
 /* The unit's name (the one tried last, while a free N is searched for). */
 const char *transient_unit_name(const TransientUnit *t);
+
+/* Whether key, a setting of an app's [Service] section, is one TransientSpec.settings passes on, and
+ * whether it is a list (whose assignments add up, an empty one resetting it). */
+bool transient_setting_is_inherited(const char *key);
+bool transient_setting_is_list(const char *key);

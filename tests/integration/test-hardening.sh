@@ -4,7 +4,9 @@
 # of an http:// source poisons the channel's validators (an ETag with a bare CR, a Last-Modified in
 # the year 20000); state.json is corrupted and an older, still valid, signed channel replayed; the
 # accepted serial must be on disk before the release it brings is downloaded; a channel served over
-# http names a local file as its artifact.
+# http names a local file as its artifact; a polkit rule that lets a user manage an app's updates
+# lets them neither run a program nor stage a file, and what they were authorized to apply is what is
+# applied.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/publisher.sh"
@@ -133,5 +135,57 @@ if grep -q -e "$secret_sum" -e " $secret_size " <<<"$last_error"; then
 else
         pass "4. LastError tells nothing of the file"
 fi
+
+# --- 5. polkit: running a program and staging a file are actions of their own ----------------------------
+# A group trusted to manage example's updates and choose its versions, nothing more.
+guest useradd --no-create-home upkeep-op
+op_gid=$(guest id -g upkeep-op)
+as_op() {  # as_op CMD...: run CMD as upkeep-op
+        guest setpriv --reuid=upkeep-op --regid="$op_gid" --init-groups "$@"
+}
+guest sh -c 'cat > /etc/polkit-1/rules.d/50-upkeep-op.rules' <<'RULES'
+polkit.addRule(function(action, subject) {
+        if (subject.user != "upkeep-op")
+                return polkit.Result.NOT_HANDLED;
+        if (action.id == "org.upkeep1.update" && action.lookup("app") == "example") {
+                /* Slow on purpose, as an admin typing a password would be: section 5's race. */
+                polkit.spawn(["/bin/sleep", "4"]);
+                return polkit.Result.YES;
+        }
+        if ((action.id == "org.upkeep1.manage" || action.id == "org.upkeep1.update-to-version") &&
+            action.lookup("app") == "example")
+                return polkit.Result.YES;
+});
+RULES
+out=$(as_op upkeepctl --no-ask-password pause example 'op was here' 2>&1); rc=$?
+expect_eq "5. the rule lets upkeep-op pause example" "$rc" 0
+expect_eq "5. ... and example is paused" "$(prop Paused)" "b true"
+as_op upkeepctl --no-ask-password resume example >/dev/null 2>&1
+expect_eq "5. ... and resume it" "$(prop Paused)" "b false"
+out=$(as_op upkeepctl --no-ask-password run --name=oprun /bin/sleep 300 2>&1); rc=$?
+expect_eq "5. but Run is refused to upkeep-op (exit 5)" "$rc" 5
+expect_match "5. ... as org.upkeep1.run" "$out" 'org\.upkeep1\.run'
+expect_eq "5. ... and nothing ran" "$(guest systemctl is-active upkeep-run-oprun.service)" inactive
+guest install -m 755 /bin/true /tmp/op-true
+out=$(as_op upkeepctl --no-ask-password stage example /tmp/op-true 3.0.0 --type=binary 2>&1); rc=$?
+expect_eq "5. Stage is refused to upkeep-op (exit 5)" "$rc" 5
+expect_match "5. ... as org.upkeep1.stage" "$out" 'org\.upkeep1\.stage'
+expect_eq "5. ... and nothing was staged" "$(prop PendingVersion)" 's ""'
+
+# The version polkit was asked about is the version acted on: upkeep-op applies 2.0.0, and while the rule
+# takes its time, root stages 2.0.1.
+out=$(guest upkeepctl --no-ask-password stage example /tmp/op-true 2.0.0 --type=binary 2>&1); rc=$?
+expect_eq "5. root stages 2.0.0" "$rc" 0
+expect_eq "5. ... which is pending" "$(prop PendingVersion)" 's "2.0.0"'
+as_op upkeepctl --no-ask-password apply example >"$pub/apply.out" 2>&1 &
+apply_pid=$!
+polkit_asking() { guest pgrep -fx '/bin/sleep 4' >/dev/null; }
+wait_for "polkit to be asked about upkeep-op's apply" polkit_asking
+out=$(guest upkeepctl --no-ask-password stage example /tmp/op-true 2.0.1 --type=binary 2>&1); rc=$?
+expect_eq "5. root stages 2.0.1 while upkeep-op's Apply() waits for polkit" "$rc" 0
+wait "$apply_pid"; rc=$?
+expect_eq "5. the apply authorized for 2.0.0 fails (exit 6: try again)" "$rc" 6
+expect_match "5. ... with VersionChanged, naming both" "$(cat "$pub/apply.out")" 'VersionChanged|was 2\.0\.0, it is now 2\.0\.1'
+expect_eq "5. ... and nothing was switched" "$(prop CurrentVersion)" 's "1.1.0"'
 
 upkeep_finish

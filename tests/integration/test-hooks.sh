@@ -6,7 +6,8 @@
 # entry and a failed job; the same failure in a scheduled update (the update timer's service) backs
 # off: FailedAttempts 1, BackoffUntil an hour on, the service skipped until then, and an operator's
 # apply resets it; a HealthCheck= command that passes keeps the new version, one that fails rolls it
-# back and pauses the app.
+# back and pauses the app; under DynamicUser= hooks and checks run as the service's user, with its state
+# directory.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/publisher.sh"
@@ -187,5 +188,28 @@ expect_eq "automatic updates are paused" "$(prop Paused)" 'b true'
 expect_match "... with the reason" "$(prop PauseReason | tr -d '\\')" "1\.2\.0 failed its trial \(health check 'bin/check' exited with status 3"
 expect_match "the check said why, in the journal" "$(journal_of 'upkeep-health-example-*')" '^unhealthy: 1\.2\.0 \(upkeep@example\.service\)$'
 expect_eq "1.2.0 is marked bad" "$(guest python3 -c 'import json; print(json.load(open("/var/lib/upkeep/apps/example/state.json"))["bad_versions"])')" "['1.2.0']"
+
+# --- under DynamicUser=, the commands run as the service, with its state directory ------------------
+example_app '
+[Update]
+Policy=minor
+TrialSec=1s
+InstallHook=/bin/sh -c '"'"'id -u > "$STATE_DIRECTORY/hook-uid"'"'"'
+HealthCheck=/bin/sh -c '"'"'id -u > "$STATE_DIRECTORY/check-uid"'"'"'
+
+[Service]
+DynamicUser=yes
+StateDirectory=example-data'
+guest systemctl daemon-reload
+guest systemctl reload upkeepd.service 2>/dev/null
+guest systemctl restart upkeep@example.service
+guest upkeepctl --no-ask-password resume example >/dev/null
+publish 5 1.3.0=$www/example-1.3.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
+out=$(guest upkeepctl --no-ask-password update example 1.1.0 2>&1); rc=$?
+expect_eq "the update of a DynamicUser= app with a hook and a check command succeeds" "$rc" 0
+service_uid=$(guest sh -c 'stat -c %u /proc/$(systemctl show -P MainPID upkeep@example.service)')
+expect_match "the service runs as a dynamic user ($service_uid)" "$service_uid" '^[1-9][0-9]*$'
+expect_eq "the install hook ran as the service's user" "$(guest cat /var/lib/example-data/hook-uid)" "$service_uid"
+expect_eq "the health check ran as the service's user" "$(guest cat /var/lib/example-data/check-uid)" "$service_uid"
 
 upkeep_finish

@@ -119,6 +119,7 @@ static void test_full(void) {
                             "Keep=5\n"
                             "TrialSec=1min 30s\n"
                             "HealthCheck=http://127.0.0.1:8080/healthz\n"
+                            "CommandsAsService=no\n"
                             "\n"
                             "[Service]\n"
                             "User=example\n"
@@ -144,6 +145,7 @@ static void test_full(void) {
         ASSERT_EQ(c->keep, 5);
         ASSERT_EQ(c->trial_sec, 90 * USEC_PER_SEC);
         ASSERT_STREQ(c->health_check, "http://127.0.0.1:8080/healthz");
+        ASSERT_FALSE(c->commands_as_service);
 
         ASSERT_EQ(c->n_service_lines, 3);
         ASSERT_STREQ(c->service_lines[0].key, "User");
@@ -175,6 +177,7 @@ static void test_defaults(void) {
         ASSERT_EQ(c->keep, APP_KEEP_DEFAULT);
         ASSERT_EQ(c->trial_sec, APP_TRIAL_SEC_DEFAULT);
         ASSERT_NULL(c->health_check);
+        ASSERT_TRUE(c->commands_as_service);
         ASSERT_EQ(c->toolchain_policy, TOOLCHAIN_POLICY_FOLLOW);
         ASSERT_NULL(c->go_proxy);
         ASSERT_STREQ(app_config_go_proxy(c), APP_GO_PROXY_DEFAULT);
@@ -408,6 +411,7 @@ static void test_invalid_values(void) {
         assert_refused(MINIMAL "[Update]\nDelay=-1h\n", 5, "Delay");
         assert_refused(MINIMAL "[Update]\nJitter=soon\n", 5, "Jitter");
         assert_refused(MINIMAL "[Update]\nTrialSec=5x\n", 5, "TrialSec");
+        assert_refused(MINIMAL "[Update]\nCommandsAsService=maybe\n", 5, "CommandsAsService");
         assert_refused(MINIMAL "[Update]\nKeep=1\n", 5, "Keep");
         assert_refused(MINIMAL "[Update]\nKeep=0\n", 5, "Keep");
         assert_refused(MINIMAL "[Update]\nKeep=-3\n", 5, "Keep");
