@@ -187,7 +187,7 @@ static void on_binary(HttpRequest *req, int error, HttpResult *result, char *rea
         if (f->binary_fd < 0)
                 return gofetch_fail(f, -errno, NULL, "cannot create a file in %s/: %m", STAGE_PARTIAL_DIR);
 
-        r = gunzip_fd(f->download_fd, f->binary_fd, rec->size, &size, sha256);
+        r = gunzip_fd(f->download_fd, f->binary_fd, rec->size, &size, sha256, NULL);
         if (r == -EFBIG)
                 return gofetch_fail(f, r, BUS_ERROR_SIZE_MISMATCH, "the binary of %s is larger than the %" PRIu64
                                     " bytes the log records", f->choice.version, rec->size);
@@ -207,7 +207,7 @@ static void on_binary(HttpRequest *req, int error, HttpResult *result, char *rea
                 return gofetch_fail(f, -errno, NULL, "cannot rewind the binary: %m");
 
         job_set_progress(f->job, 95);
-        r = stage_artifact(f->app->dir_fd, f->choice.version, ARTIFACT_BINARY, f->binary_fd, f->app->name, &stage_reason);
+        r = stage_artifact(f->app->dir_fd, f->choice.version, ARTIFACT_BINARY, f->binary_fd, f->app->name, NULL, &stage_reason);
         if (IN_SET(r, -EBADMSG, -EFBIG))
                 return gofetch_fail(f, r, r == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
                                     "build %s refused: %s", f->choice.version, strempty(stage_reason));

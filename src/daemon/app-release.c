@@ -200,7 +200,7 @@ static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *r
 
         job_set_progress(f->job, 95);
         r = stage_artifact(f->app->dir_fd, f->release->version, f->artifact->type, f->download_fd,
-                           f->app->name, &stage_reason);
+                           f->app->name, NULL, &stage_reason);
         if (IN_SET(r, -EBADMSG, -EFBIG))
                 return fetch_fail(f, r, r == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
                                   "release %s refused: %s", f->release->version, strempty(stage_reason));

@@ -55,7 +55,7 @@ static void stage_local_freep(StageLocal **s) {
 
 /* The work: no App, no bus, no logging above debug. */
 static void stage_local_work(StageLocal *s) {
-        s->result = stage_artifact(s->dir_fd, s->version, s->type, s->fd, s->binary_name, &s->reason);
+        s->result = stage_artifact(s->dir_fd, s->version, s->type, s->fd, s->binary_name, NULL, &s->reason);
 }
 
 static int edit_stage(AppState *s, void *userdata) {
