@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Stage() as a job. The call returns the job's path at once; the unpacking runs afterwards, from a
- * defer event source on the event loop, and its result comes in JobRemoved. The work itself
+/* Stage() as a job. The call returns the job's path at once; the unpacking runs on a worker thread
+ * (worker.h), so the loop goes on answering the bus, and its result comes in JobRemoved. The work
  * (stage_local_work()) reads only what it is given — a descriptor, the app's directory, the version
- * and the type — and touches neither the App nor the bus, so that it can move to a worker thread
- * without change; what it found is then recorded on the loop (stage_local_done()). */
+ * and the type — and touches neither the App nor the bus; what it found is recorded on the loop
+ * (stage_local_done()). Cancel() sets the work's cancel flag: it stops within an entry or a block
+ * and removes its temporary directory, and the job ends as canceled. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -16,11 +17,12 @@
 #include "log.h"
 #include "manager.h"
 #include "time-util.h"
+#include "worker.h"
 
 typedef struct StageLocal {
         App *app;
         Job *job;
-        sd_event_source *defer;
+        Worker *worker;
 
         /* The work's input: its own copies. */
         int fd;
@@ -37,7 +39,8 @@ typedef struct StageLocal {
 static StageLocal *stage_local_free(StageLocal *s) {
         if (!s)
                 return NULL;
-        sd_event_source_unref(s->defer);
+        /* First: the work uses what follows until its thread has ended. */
+        worker_free(s->worker);
         if (s->fd >= 0)
                 (void) close(s->fd);
         if (s->dir_fd >= 0)
@@ -53,9 +56,11 @@ static void stage_local_freep(StageLocal **s) {
         stage_local_free(*s);
 }
 
-/* The work: no App, no bus, no logging above debug. */
-static void stage_local_work(StageLocal *s) {
-        s->result = stage_artifact(s->dir_fd, s->version, s->type, s->fd, s->binary_name, NULL, &s->reason);
+/* The work, on the worker's thread: no App, no Job, no bus, no logging above debug. */
+static int stage_local_work(void *userdata, const CancelFlag *cancel) {
+        StageLocal *s = userdata;
+
+        return stage_artifact(s->dir_fd, s->version, s->type, s->fd, s->binary_name, cancel, &s->reason);
 }
 
 static int edit_stage(AppState *s, void *userdata) {
@@ -91,7 +96,13 @@ static void stage_local_done(StageLocal *s) {
         int r;
 
         s->job->cancel = NULL;
+        s->job->abandon = NULL;
         s->job->userdata = NULL;
+
+        /* Canceled: the work removed what it had built. A cancel that came too late to stop the
+         * work leaves the version staged, and the job done, as it is. */
+        if (s->result == -ECANCELED)
+                return job_finish(s->job, "canceled");
 
         if (IN_SET(s->result, -EBADMSG, -EFBIG)) {
                 app_journal(&(AppEvent) {
@@ -133,21 +144,28 @@ static void stage_local_done(StageLocal *s) {
         job_finish(s->job, "done");
 }
 
-static int on_stage_defer(sd_event_source *source, void *userdata) {
+static void on_stage_done(Worker *w, int result, void *userdata) {
         _cleanup_(stage_local_freep) StageLocal *s = userdata;
 
-        stage_local_work(s);
+        s->result = result;
         stage_local_done(s);
-        return 0;
 }
 
-/* Only before the work started: once it runs, it runs to its end within one dispatch. */
+/* The job ends when the work has stopped, in on_stage_done(). */
 static void stage_local_cancel(Job *j) {
+        StageLocal *s = j->userdata;
+
+        worker_cancel(s->worker);
+}
+
+/* The daemon exits while the work runs: stop it and wait for its thread (one entry or block), so
+ * that nothing runs on while the process tears down. Its temporary directory is removed by the
+ * work as it gives up. */
+static void stage_local_abandon(Job *j) {
         StageLocal *s = j->userdata;
 
         j->userdata = NULL;
         stage_local_free(s);
-        job_finish(j, "canceled");
 }
 
 int app_start_stage(App *a, int fd, const char *version, ArtifactType type, Job **ret) {
@@ -172,18 +190,22 @@ int app_start_stage(App *a, int fd, const char *version, ArtifactType type, Job 
         if (s->dir_fd < 0)
                 return -errno;
 
-        /* After the method returns the job's path: the job exists on the bus before its work begins. */
-        r = sd_event_add_defer(a->manager->event, &s->defer, on_stage_defer, s);
-        if (r < 0)
-                return r;
-
         r = job_new(a->manager, JOB_STAGE, a, &j);
         if (r < 0)
                 return r;
-
         s->job = j;
+
+        /* Its result is delivered on the loop, so never before the method has returned the job's
+         * path. */
+        r = worker_start(a->manager->event, "upkeepd-stage", stage_local_work, on_stage_done, s, &s->worker);
+        if (r < 0) {
+                job_fail(j, NULL, NULL);
+                return r;
+        }
+
         j->userdata = s;
         j->cancel = stage_local_cancel;
+        j->abandon = stage_local_abandon;
         TAKE_PTR(s);
 
         *ret = j;
