@@ -168,6 +168,40 @@ static void stage_local_abandon(Job *j) {
         stage_local_free(s);
 }
 
+int stage_work_init(StageWork *w, App *a, int fd, const char *version, ArtifactType type) {
+        stage_work_done(w);
+        w->fd = fd;
+        w->type = type;
+        w->version = strdup(version);
+        w->binary_name = strdup(a->name);
+        if (!w->version || !w->binary_name)
+                return -ENOMEM;
+        w->dir_fd = fcntl(a->dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (w->dir_fd < 0)
+                return -errno;
+        return 0;
+}
+
+void stage_work_done(StageWork *w) {
+        if (w->dir_fd >= 0)
+                (void) close(w->dir_fd);
+        free(w->version);
+        free(w->binary_name);
+        free(w->reason);
+        *w = STAGE_WORK_NULL;
+}
+
+/* On the worker's thread. */
+static int stage_work_run(void *userdata, const CancelFlag *cancel) {
+        StageWork *w = userdata;
+
+        return stage_artifact(w->dir_fd, w->version, w->type, w->fd, w->binary_name, cancel, &w->reason);
+}
+
+int stage_work_start(StageWork *w, sd_event *event, worker_done_t done, void *userdata, Worker **ret) {
+        return worker_start(event, "upkeepd-stage", stage_work_run, w, done, userdata, ret);
+}
+
 int app_start_stage(App *a, int fd, const char *version, ArtifactType type, Job **ret) {
         _cleanup_(stage_local_freep) StageLocal *s = NULL;
         Job *j;
@@ -197,7 +231,7 @@ int app_start_stage(App *a, int fd, const char *version, ArtifactType type, Job 
 
         /* Its result is delivered on the loop, so never before the method has returned the job's
          * path. */
-        r = worker_start(a->manager->event, "upkeepd-stage", stage_local_work, on_stage_done, s, &s->worker);
+        r = worker_start(a->manager->event, "upkeepd-stage", stage_local_work, s, on_stage_done, s, &s->worker);
         if (r < 0) {
                 job_fail(j, NULL, NULL);
                 return r;

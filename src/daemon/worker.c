@@ -13,6 +13,7 @@
 
 struct Worker {
         worker_work_t work;
+        void *work_data;
         worker_done_t done;
         void *userdata;
 
@@ -29,7 +30,7 @@ struct Worker {
 static void *worker_thread(void *userdata) {
         Worker *w = userdata;
 
-        w->result = w->work(w->userdata, &w->cancel);
+        w->result = w->work(w->work_data, &w->cancel);
 
         /* Cannot fail short of a bug: the counter is far from overflowing. */
         (void) eventfd_write(w->event_fd, 1);
@@ -63,8 +64,8 @@ static void worker_freep(Worker **w) {
         worker_free(*w);
 }
 
-int worker_start(sd_event *event, const char *name, worker_work_t work, worker_done_t done, void *userdata,
-                 Worker **ret) {
+int worker_start(sd_event *event, const char *name, worker_work_t work, void *work_data, worker_done_t done,
+                 void *userdata, Worker **ret) {
         _cleanup_(worker_freep) Worker *w = NULL;
         sigset_t all, saved;
         int r;
@@ -76,6 +77,7 @@ int worker_start(sd_event *event, const char *name, worker_work_t work, worker_d
         if (!w)
                 return -ENOMEM;
         w->work = work;
+        w->work_data = work_data;
         w->done = done;
         w->userdata = userdata;
         w->event_fd = -EBADF;

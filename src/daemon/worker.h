@@ -12,18 +12,18 @@
 
 typedef struct Worker Worker;
 
-/* Runs on the worker's thread. Returns its result (>= 0, or -errno); should poll cancel between two
+/* Runs on the worker's thread, given work_data. Returns its result (>= 0, or -errno); should poll cancel between two
  * blocks of work and return -ECANCELED once it is set, undoing what it began. */
-typedef int (*worker_work_t)(void *userdata, const CancelFlag *cancel);
+typedef int (*worker_work_t)(void *work_data, const CancelFlag *cancel);
 
 /* Called once on the loop, after the thread has ended, with what work returned. It may free the
  * worker. */
 typedef void (*worker_done_t)(Worker *w, int result, void *userdata);
 
-/* Starts work(userdata) on a new thread named name (at most 15 characters: the thread's comm, as top
- * -H and /proc/PID/task show it). */
-int worker_start(sd_event *event, const char *name, worker_work_t work, worker_done_t done, void *userdata,
-                 Worker **ret);
+/* Starts work(work_data) on a new thread named name (at most 15 characters: the thread's comm, as top
+ * -H and /proc/PID/task show it); done gets userdata. */
+int worker_start(sd_event *event, const char *name, worker_work_t work, void *work_data, worker_done_t done,
+                 void *userdata, Worker **ret);
 
 /* Asks the work to stop; returns at once. done is still called, with whatever work returns. */
 void worker_cancel(Worker *w);

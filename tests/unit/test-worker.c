@@ -112,7 +112,7 @@ static void test_result_on_the_loop(void) {
 
         printf("%s\n", __func__);
 
-        ASSERT_OK(worker_start(event, THREAD_NAME, work, on_done, &w, &worker));
+        ASSERT_OK(worker_start(event, THREAD_NAME, work, &w, on_done, &w, &worker));
         /* However quick the work, done waits for the loop. */
         (void) usleep(50 * 1000);
         ASSERT_EQ(w.n_done, 0u);
@@ -136,7 +136,7 @@ static void test_error_result(void) {
 
         printf("%s\n", __func__);
 
-        ASSERT_OK(worker_start(event, THREAD_NAME, work, on_done, &w, &worker));
+        ASSERT_OK(worker_start(event, THREAD_NAME, work, &w, on_done, &w, &worker));
         run_until_done(&w, 1);
         ASSERT_EQ(w.done_result, -EBADMSG);
         ASSERT_EQ(count_worker_threads(), 0u);
@@ -149,7 +149,7 @@ static void test_cancel_stops_long_work(void) {
 
         printf("%s\n", __func__);
 
-        ASSERT_OK(worker_start(event, THREAD_NAME, work, on_done, &w, &worker));
+        ASSERT_OK(worker_start(event, THREAD_NAME, work, &w, on_done, &w, &worker));
         ASSERT_EQ(count_worker_threads(), 1u);
         /* The loop stays free while the work runs. */
         for (unsigned i = 0; i < 5; i++)
@@ -173,7 +173,7 @@ static void test_free_while_running(void) {
 
         printf("%s\n", __func__);
 
-        ASSERT_OK(worker_start(event, THREAD_NAME, work, on_done, &w, &worker));
+        ASSERT_OK(worker_start(event, THREAD_NAME, work, &w, on_done, &w, &worker));
         (void) usleep(20 * 1000);
         t0 = now_msec();
         worker_free(worker);
@@ -193,7 +193,7 @@ static void test_free_before_dispatch(void) {
 
         printf("%s\n", __func__);
 
-        ASSERT_OK(worker_start(event, THREAD_NAME, work, on_done, &w, &worker));
+        ASSERT_OK(worker_start(event, THREAD_NAME, work, &w, on_done, &w, &worker));
         (void) usleep(100 * 1000);
         worker_free(worker);
         ASSERT_OK(sd_event_run(event, 50 * 1000u));
@@ -209,7 +209,7 @@ static void test_many_at_once(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(w); i++) {
                 w[i] = (Work) { .spin_msec = 10 * i, .result = (int) i, .free_in_done = true };
-                ASSERT_OK(worker_start(event, THREAD_NAME, work, on_done, &w[i], &workers[i]));
+                ASSERT_OK(worker_start(event, THREAD_NAME, work, &w[i], on_done, &w[i], &workers[i]));
         }
         run_until_done(w, ELEMENTSOF(w));
         for (size_t i = 0; i < ELEMENTSOF(w); i++) {
@@ -224,9 +224,9 @@ static void test_invalid(void) {
 
         printf("%s\n", __func__);
 
-        ASSERT_ERROR(worker_start(NULL, THREAD_NAME, work, on_done, NULL, &worker), EINVAL);
-        ASSERT_ERROR(worker_start(event, THREAD_NAME, NULL, on_done, NULL, &worker), EINVAL);
-        ASSERT_ERROR(worker_start(event, THREAD_NAME, work, NULL, NULL, &worker), EINVAL);
+        ASSERT_ERROR(worker_start(NULL, THREAD_NAME, work, NULL, on_done, NULL, &worker), EINVAL);
+        ASSERT_ERROR(worker_start(event, THREAD_NAME, NULL, NULL, on_done, NULL, &worker), EINVAL);
+        ASSERT_ERROR(worker_start(event, THREAD_NAME, work, NULL, NULL, NULL, &worker), EINVAL);
         ASSERT_NULL(worker);
         ASSERT_NULL(worker_free(NULL));
 }
