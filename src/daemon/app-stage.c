@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Stage() as a job. The call returns the job's path at once; the unpacking runs on a worker thread
  * (worker.h), so the loop goes on answering the bus, and its result comes in JobRemoved. The work
- * (stage_local_work()) reads only what it is given — a descriptor, the app's directory, the version
- * and the type — and touches neither the App nor the bus; what it found is recorded on the loop
- * (stage_local_done()). Cancel() sets the work's cancel flag: it stops within an entry or a block
+ * (stage_work_run(), also used by checks and updates to stage what they downloaded) reads only what
+ * it is given — a descriptor, the app's directory, the version and the type — and touches neither
+ * the App nor the bus; what it found is recorded on the loop (stage_local_done()). Cancel() sets the work's cancel flag: it stops within an entry or a block
  * and removes its temporary directory, and the job ends as canceled. */
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,16 +24,9 @@ typedef struct StageLocal {
         Job *job;
         Worker *worker;
 
-        /* The work's input: its own copies. */
-        int fd;
-        int dir_fd;
-        char *version;
-        char *binary_name;
-        ArtifactType type;
-
-        /* The work's output. */
+        int fd;                  /* the operator's file: our own duplicate */
+        StageWork work;          /* the worker's own while it runs */
         int result;              /* stage_artifact()'s: 0 or 1 staged, < 0 failed */
-        char *reason;            /* why an archive was refused */
 } StageLocal;
 
 static StageLocal *stage_local_free(StageLocal *s) {
@@ -41,26 +34,15 @@ static StageLocal *stage_local_free(StageLocal *s) {
                 return NULL;
         /* First: the work uses what follows until its thread has ended. */
         worker_free(s->worker);
+        stage_work_done(&s->work);
         if (s->fd >= 0)
                 (void) close(s->fd);
-        if (s->dir_fd >= 0)
-                (void) close(s->dir_fd);
-        free(s->version);
-        free(s->binary_name);
-        free(s->reason);
         free(s);
         return NULL;
 }
 
 static void stage_local_freep(StageLocal **s) {
         stage_local_free(*s);
-}
-
-/* The work, on the worker's thread: no App, no Job, no bus, no logging above debug. */
-static int stage_local_work(void *userdata, const CancelFlag *cancel) {
-        StageLocal *s = userdata;
-
-        return stage_artifact(s->dir_fd, s->version, s->type, s->fd, s->binary_name, cancel, &s->reason);
 }
 
 static int edit_stage(AppState *s, void *userdata) {
@@ -109,23 +91,23 @@ static void stage_local_done(StageLocal *s) {
                                 .message_id = UPKEEP_MESSAGE_VERIFICATION_FAILED,
                                 .priority = LOG_ERR,
                                 .app = a->name,
-                                .version = s->version,
+                                .version = s->work.version,
                         },
-                        "Local file for %s %s refused: %s", a->name, s->version, strempty(s->reason));
-                if (asprintf(&message, "Archive refused: %s", s->reason ?: "it is not a safe archive") < 0)
+                        "Local file for %s %s refused: %s", a->name, s->work.version, strempty(s->work.reason));
+                if (asprintf(&message, "Archive refused: %s", s->work.reason ?: "it is not a safe archive") < 0)
                         message = NULL;
                 return stage_local_fail(s, s->result == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
                                         message ?: "Archive refused");
         }
         if (s->result < 0) {
-                (void) sd_bus_error_set_errnof(&e, s->result, "Failed to stage %s %s: %m", a->name, s->version);
+                (void) sd_bus_error_set_errnof(&e, s->result, "Failed to stage %s %s: %m", a->name, s->work.version);
                 log_error("%s", e.message);
                 return stage_local_fail(s, e.name, e.message);
         }
 
         /* result 0: versions/VERSION existed already and was left as it was; it becomes pending all
          * the same. */
-        r = app_update_state(a, edit_stage, s->version);
+        r = app_update_state(a, edit_stage, s->work.version);
         if (r < 0) {
                 (void) sd_bus_error_set_errnof(&e, r, "Failed to save the state of %s: %m", a->name);
                 return job_fail(s->job, e.name, e.message);
@@ -135,10 +117,10 @@ static void stage_local_done(StageLocal *s) {
                         .message_id = UPKEEP_MESSAGE_STAGED,
                         .priority = LOG_INFO,
                         .app = a->name,
-                        .version = s->version,
+                        .version = s->work.version,
                         .old_version = a->state->current_version,
                 },
-                "%s %s staged from a local file supplied by an operator, ready to apply.", a->name, s->version);
+                "%s %s staged from a local file supplied by an operator, ready to apply.", a->name, s->work.version);
         app_emit_changed(a, "PendingVersion", "ScheduledFor", "LastError", NULL);
         job_set_progress(s->job, 100);
         job_finish(s->job, "done");
@@ -192,8 +174,8 @@ void stage_work_done(StageWork *w) {
 }
 
 /* On the worker's thread. */
-static int stage_work_run(void *userdata, const CancelFlag *cancel) {
-        StageWork *w = userdata;
+static int stage_work_run(void *work_data, const CancelFlag *cancel) {
+        StageWork *w = work_data;
 
         return stage_artifact(w->dir_fd, w->version, w->type, w->fd, w->binary_name, cancel, &w->reason);
 }
@@ -210,19 +192,14 @@ int app_start_stage(App *a, int fd, const char *version, ArtifactType type, Job 
         s = calloc(1, sizeof(StageLocal));
         if (!s)
                 return -ENOMEM;
-        s->fd = s->dir_fd = -EBADF;
         s->app = a;
-        s->type = type;
-        s->version = strdup(version);
-        s->binary_name = strdup(a->name);
-        if (!s->version || !s->binary_name)
-                return -ENOMEM;
+        s->work = STAGE_WORK_NULL;
         s->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (s->fd < 0)
                 return -errno;
-        s->dir_fd = fcntl(a->dir_fd, F_DUPFD_CLOEXEC, 3);
-        if (s->dir_fd < 0)
-                return -errno;
+        r = stage_work_init(&s->work, a, s->fd, version, type);
+        if (r < 0)
+                return r;
 
         r = job_new(a->manager, JOB_STAGE, a, &j);
         if (r < 0)
@@ -231,7 +208,7 @@ int app_start_stage(App *a, int fd, const char *version, ArtifactType type, Job 
 
         /* Its result is delivered on the loop, so never before the method has returned the job's
          * path. */
-        r = worker_start(a->manager->event, "upkeepd-stage", stage_local_work, s, on_stage_done, s, &s->worker);
+        r = stage_work_start(&s->work, a->manager->event, on_stage_done, s, &s->worker);
         if (r < 0) {
                 job_fail(j, NULL, NULL);
                 return r;
