@@ -2,6 +2,7 @@
 /* gzip decompression with zlib (RFC 1952 framing, checked CRC and length). */
 #include <zlib.h>
 
+#include "cancel.h"
 #include "fileio.h"
 #include "gunzip.h"
 #include "macro.h"
@@ -15,7 +16,8 @@ static void inflate_endp(z_stream **z) {
                 (void) inflateEnd(*z);
 }
 
-int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint8_t ret_sha256[static SHA256_SIZE]) {
+int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint8_t ret_sha256[static SHA256_SIZE],
+              const CancelFlag *cancel) {
         _cleanup_(sha256_freep) Sha256 *md = NULL;
         _cleanup_free_ uint8_t *in = NULL, *out = NULL;
         _cleanup_(inflate_endp) z_stream *zp = NULL;
@@ -40,7 +42,12 @@ int gunzip_fd(int in_fd, int out_fd, uint64_t max_size, uint64_t *ret_size, uint
         zp = &z;
 
         for (;;) {
-                ssize_t n = read_retry(in_fd, in, CHUNK, NULL);
+                ssize_t n;
+
+                if (cancel_requested(cancel))
+                        return -ECANCELED;
+
+                n = read_retry(in_fd, in, CHUNK, NULL);
 
                 if (n < 0)
                         return (int) n;

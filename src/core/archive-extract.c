@@ -30,6 +30,7 @@ typedef struct Extractor {
         struct archive *archive;
         int target_fd;
         ArchiveLimits limits;
+        const CancelFlag *cancel;
         uint64_t n_entries;
         uint64_t total_size;
         bool openat2_broken;   /* ENOSYS (old kernel) or EPERM (seccomp): walk components instead */
@@ -388,6 +389,9 @@ static int copy_data(Extractor *x, const char *entry, int fd) {
         for (;;) {
                 la_ssize_t n;
 
+                if (cancel_requested(x->cancel))
+                        return -ECANCELED;
+
                 n = archive_read_data(x->archive, x->buffer, COPY_BUFFER_SIZE);
                 if (n == 0)
                         return 0;
@@ -577,10 +581,12 @@ ArchiveLimits archive_limits_for_size(uint64_t archive_size) {
         return l;
 }
 
-int archive_extract_safe(int archive_fd, int target_dir_fd, const ArchiveLimits *limits, char **ret_reason) {
+int archive_extract_safe(int archive_fd, int target_dir_fd, const ArchiveLimits *limits, const CancelFlag *cancel,
+                         char **ret_reason) {
         _cleanup_(extractor_done) Extractor x = {
                 .target_fd = target_dir_fd,
                 .limits = limits ? *limits : ARCHIVE_LIMITS_DEFAULT,
+                .cancel = cancel,
         };
         _cleanup_free_ char *last = NULL;
         int r;
@@ -618,6 +624,11 @@ int archive_extract_safe(int archive_fd, int target_dir_fd, const ArchiveLimits 
 
         for (;;) {
                 struct archive_entry *e;
+
+                if (cancel_requested(cancel)) {
+                        r = -ECANCELED;
+                        goto finish;
+                }
 
                 r = archive_read_next_header(x.archive, &e);
                 if (r == ARCHIVE_EOF)

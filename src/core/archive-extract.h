@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "cancel.h"
+
 typedef struct ArchiveLimits {
         uint64_t max_total_size;   /* sum of regular file sizes as written */
         uint64_t max_entries;
@@ -24,5 +26,7 @@ ArchiveLimits archive_limits_for_size(uint64_t archive_size);
  * nodes, FIFOs and sockets, setuid/setgid/sticky bits, and exceeding limits (→ -EFBIG). Never follows
  * a symlink while creating entries (a later entry "a/b" through an earlier link "a" is refused).
  * Directories are created 0755, files keep their owner-executable bit (0755 or 0644), ownership is
- * not restored. On failure the caller discards target_dir entirely. */
-int archive_extract_safe(int archive_fd, int target_dir_fd, const ArchiveLimits *limits, char **ret_reason);
+ * not restored. Gives up with -ECANCELED once cancel (may be NULL) is set: it is checked before each
+ * entry and each 64 KiB of an entry's data. On failure the caller discards target_dir entirely. */
+int archive_extract_safe(int archive_fd, int target_dir_fd, const ArchiveLimits *limits, const CancelFlag *cancel,
+                         char **ret_reason);

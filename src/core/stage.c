@@ -195,7 +195,7 @@ static DIR *opendir_dup(int dir_fd) {
 /* Makes the tree in dir_fd read-only (directories 0555, files 0555 or 0444 by their owner-executable
  * bit) and flushes every file and directory to disk, so that after the rename a crash cannot leave
  * a staged version with missing data. */
-static int seal_tree(int dir_fd) {
+static int seal_tree(int dir_fd, const CancelFlag *cancel) {
         _cleanup_closedir_ DIR *d = NULL;
 
         d = opendir_dup(dir_fd);
@@ -210,6 +210,9 @@ static int seal_tree(int dir_fd) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
 
+                if (cancel_requested(cancel))
+                        return -ECANCELED;
+
                 if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         return -errno;
 
@@ -220,7 +223,7 @@ static int seal_tree(int dir_fd) {
                         child_fd = openat(dir_fd, de->d_name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
                         if (child_fd < 0)
                                 return -errno;
-                        r = seal_tree(child_fd);
+                        r = seal_tree(child_fd, cancel);
                         if (r < 0)
                                 return r;
                         continue;
@@ -249,7 +252,7 @@ static int seal_tree(int dir_fd) {
         return 0;
 }
 
-static int copy_binary(int artifact_fd, int dir_fd, const char *name) {
+static int copy_binary(int artifact_fd, int dir_fd, const char *name, const CancelFlag *cancel) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         off_t offset = 0;
@@ -263,6 +266,9 @@ static int copy_binary(int artifact_fd, int dir_fd, const char *name) {
          * descriptor's position. */
         for (;;) {
                 ssize_t n;
+
+                if (cancel_requested(cancel))
+                        return -ECANCELED;
 
                 n = copy_file_range(artifact_fd, &offset, fd, NULL, COPY_CHUNK, 0);
                 if (n == 0)
@@ -282,6 +288,9 @@ static int copy_binary(int artifact_fd, int dir_fd, const char *name) {
 
         for (;;) {
                 ssize_t n;
+
+                if (cancel_requested(cancel))
+                        return -ECANCELED;
 
                 n = read_retry(artifact_fd, buf, COPY_CHUNK, &offset);
                 if (n < 0)
@@ -336,13 +345,14 @@ static int open_versions_locked(int app_dir_fd) {
         return TAKE_FD(fd);
 }
 
-static int build_tree(int tmp_fd, ArtifactType type, int artifact_fd, const char *binary_name, char **ret_reason) {
+static int build_tree(int tmp_fd, ArtifactType type, int artifact_fd, const char *binary_name,
+                      const CancelFlag *cancel, char **ret_reason) {
         int r;
 
         switch (type) {
 
         case ARTIFACT_BINARY:
-                r = copy_binary(artifact_fd, tmp_fd, binary_name);
+                r = copy_binary(artifact_fd, tmp_fd, binary_name, cancel);
                 break;
 
         case ARTIFACT_TAR:
@@ -353,7 +363,7 @@ static int build_tree(int tmp_fd, ArtifactType type, int artifact_fd, const char
                 if (lseek(artifact_fd, 0, SEEK_SET) < 0 || fstat(artifact_fd, &st) < 0)
                         return -errno;
                 ArchiveLimits limits = archive_limits_for_size((uint64_t) st.st_size);
-                r = archive_extract_safe(artifact_fd, tmp_fd, &limits, ret_reason);
+                r = archive_extract_safe(artifact_fd, tmp_fd, &limits, cancel, ret_reason);
                 break;
         }
 
@@ -363,11 +373,11 @@ static int build_tree(int tmp_fd, ArtifactType type, int artifact_fd, const char
         if (r < 0)
                 return r;
 
-        return seal_tree(tmp_fd);
+        return seal_tree(tmp_fd, cancel);
 }
 
 int stage_artifact(int app_dir_fd, const char *version, ArtifactType type, int artifact_fd,
-                   const char *binary_name, char **ret_reason) {
+                   const char *binary_name, const CancelFlag *cancel, char **ret_reason) {
         _cleanup_close_ int versions_fd = -EBADF, tmp_fd = -EBADF;
         _cleanup_free_ char *tmp = NULL;
         struct stat st;
@@ -418,8 +428,11 @@ int stage_artifact(int app_dir_fd, const char *version, ArtifactType type, int a
         if (tmp_fd < 0)
                 r = -errno;
         else
-                r = build_tree(tmp_fd, type, artifact_fd, binary_name, ret_reason);
+                r = build_tree(tmp_fd, type, artifact_fd, binary_name, cancel, ret_reason);
 
+        /* Last chance: a job canceled by now leaves no version behind, whatever it built. */
+        if (r >= 0 && cancel_requested(cancel))
+                r = -ECANCELED;
         if (r >= 0 && renameat2(versions_fd, tmp, versions_fd, version, RENAME_NOREPLACE) < 0) {
                 /* Some filesystems lack RENAME_NOREPLACE; a plain rename of a directory still never
                  * replaces a non-empty one, and a staged release is never empty. */
@@ -524,9 +537,13 @@ int stage_prune(int app_dir_fd, unsigned keep, const char *current, const char *
         if (versions_fd < 0)
                 return versions_fd;
 
-        while (flock(versions_fd, LOCK_EX) < 0)
+        /* Not waiting for a staging (on a worker thread) to end: the caller is the event loop. */
+        while (flock(versions_fd, LOCK_EX|LOCK_NB) < 0) {
+                if (errno == EWOULDBLOCK)
+                        return -EBUSY;
                 if (errno != EINTR)
                         return -errno;
+        }
 
         d = opendir_dup(versions_fd);
         if (!d)

@@ -4,7 +4,8 @@
  * service answers with the build's record and a signed tree head of its transparency log; the tree
  * head's signature, the record's inclusion in it (from tiles of the log) and its consistency with
  * the tree head kept from last time are verified before a byte of the binary is fetched; and the
- * binary, gunzipped, must have the sum the record gives. Runs as a job, on the event loop.
+ * binary, gunzipped, must have the sum the record gives. Runs as a job, on the event loop; the
+ * gunzip and the staging each on a worker thread (worker.h), so that the loop keeps answering.
  * It is the ReleaseSource "go" (release-source.h). */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,6 +15,7 @@
 #include <syslog.h>
 
 #include "app-journal.h"
+#include "app-stage.h"
 #include "app.h"
 #include "bus-error.h"
 #include "channel.h"
@@ -67,11 +69,20 @@ typedef struct GoFetch {
 
         int download_fd;            /* O_TMPFILEs in partial/: a crash leaves nothing behind */
         int binary_fd;
+
+        Worker *worker;             /* gunzipping, then staging, if under way */
+        uint64_t gunzip_max;        /* the gunzip's input */
+        uint64_t gunzip_size;       /* and output, the worker's own while it runs */
+        uint8_t gunzip_sha256[SHA256_SIZE];
+        StageWork stage;
 } GoFetch;
 
 static GoFetch *gofetch_free(GoFetch *f) {
         if (!f)
                 return NULL;
+        /* First: the worker reads the descriptors and writes its output until its thread ended. */
+        worker_free(f->worker);
+        stage_work_done(&f->stage);
         free(f->want);
         strv_free(f->roots);
         strv_free(f->module_versions);
@@ -114,6 +125,16 @@ static void gofetch_cancel(Job *j) {
 
         if (f->request)
                 http_request_cancel(f->request);
+        if (f->worker)
+                worker_cancel(f->worker);  /* the job ends once the work stopped */
+}
+
+/* The daemon exits during the gunzip or staging: stop it and wait for its thread. */
+static void gofetch_abandon(Job *j) {
+        GoFetch *f = j->userdata;
+
+        j->userdata = NULL;
+        gofetch_free(f);
 }
 
 static const char *gofetch_module(const GoFetch *f) {
@@ -162,13 +183,71 @@ static void on_download_progress(uint64_t done, uint64_t total, void *userdata) 
                 job_set_progress(f->job, 35 + (unsigned) (done * 60 / total));
 }
 
+static void on_staged(Worker *w, int result, void *userdata) {
+        GoFetch *f = userdata;
+
+        f->worker = worker_free(f->worker);
+        f->job->abandon = NULL;
+        if (result == -ECANCELED)
+                return gofetch_fail(f, result, NULL, "canceled while staging %s", f->choice.version);
+        if (IN_SET(result, -EBADMSG, -EFBIG))
+                return gofetch_fail(f, result, result == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
+                                    "build %s refused: %s", f->choice.version, strempty(f->stage.reason));
+        if (result < 0)
+                return gofetch_fail(f, result, NULL, "cannot stage %s: %s", f->choice.version, strerror(-result));
+
+        f->events->staged(f->app, f->job, f->automatic, f->choice.version);
+        gofetch_free(f);
+}
+
+/* On the worker's thread: reads and writes only the two descriptors and the gunzip_ fields. */
+static int gunzip_work(void *work_data, const CancelFlag *cancel) {
+        GoFetch *f = work_data;
+
+        return gunzip_fd(f->download_fd, f->binary_fd, f->gunzip_max, &f->gunzip_size, f->gunzip_sha256, cancel);
+}
+
+static void on_gunzipped(Worker *w, int r, void *userdata) {
+        _cleanup_free_ char *got = NULL;
+        GoFetch *f = userdata;
+        const GobuildRecord *rec = &f->lookup.record;
+
+        f->worker = worker_free(f->worker);
+        f->job->abandon = NULL;
+        if (r == -ECANCELED)
+                return gofetch_fail(f, r, NULL, "canceled while decompressing %s", f->choice.version);
+        if (r == -EFBIG)
+                return gofetch_fail(f, r, BUS_ERROR_SIZE_MISMATCH, "the binary of %s is larger than the %" PRIu64
+                                    " bytes the log records", f->choice.version, rec->size);
+        if (r == -EBADMSG)
+                return gofetch_fail(f, r, BUS_ERROR_HASH_MISMATCH, "the download of %s is not a complete gzip file",
+                                    f->choice.version);
+        if (r < 0)
+                return gofetch_fail(f, r, NULL, "cannot decompress the binary of %s: %s", f->choice.version, strerror(-r));
+        if (f->gunzip_size != rec->size)
+                return gofetch_fail(f, -EBADMSG, BUS_ERROR_SIZE_MISMATCH, "the binary of %s is %" PRIu64
+                                    " bytes, the log records %" PRIu64, f->choice.version, f->gunzip_size, rec->size);
+        if (!gobuild_sum_matches(rec->sum, f->gunzip_sha256))
+                return gofetch_fail(f, -EBADMSG, BUS_ERROR_HASH_MISMATCH, "the binary of %s has sum %s, the log records %s",
+                                    f->choice.version,
+                                    gobuild_sum_format(f->gunzip_sha256, &got) >= 0 ? got : "?", rec->sum);
+
+        if (lseek(f->binary_fd, 0, SEEK_SET) < 0)
+                return gofetch_fail(f, -errno, NULL, "cannot rewind the binary: %m");
+
+        job_set_progress(f->job, 95);
+        r = stage_work_init(&f->stage, f->app, f->binary_fd, f->choice.version, ARTIFACT_BINARY);
+        if (r >= 0)
+                r = stage_work_start(&f->stage, f->app->manager->event, on_staged, f, &f->worker);
+        if (r < 0)
+                return gofetch_fail(f, r, NULL, "cannot stage %s: %s", f->choice.version, strerror(-r));
+        f->job->abandon = gofetch_abandon;
+}
+
 static void on_binary(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
         _cleanup_free_ _unused_ char *reason_owned = reason;
-        _cleanup_free_ char *stage_reason = NULL, *got = NULL;
         const GobuildRecord *rec;
         GoFetch *f = userdata;
-        uint8_t sha256[SHA256_SIZE];
-        uint64_t size = 0;
         int r;
 
         f->request = NULL;
@@ -187,35 +266,11 @@ static void on_binary(HttpRequest *req, int error, HttpResult *result, char *rea
         if (f->binary_fd < 0)
                 return gofetch_fail(f, -errno, NULL, "cannot create a file in %s/: %m", STAGE_PARTIAL_DIR);
 
-        r = gunzip_fd(f->download_fd, f->binary_fd, rec->size, &size, sha256);
-        if (r == -EFBIG)
-                return gofetch_fail(f, r, BUS_ERROR_SIZE_MISMATCH, "the binary of %s is larger than the %" PRIu64
-                                    " bytes the log records", f->choice.version, rec->size);
-        if (r == -EBADMSG)
-                return gofetch_fail(f, r, BUS_ERROR_HASH_MISMATCH, "the download of %s is not a complete gzip file",
-                                    f->choice.version);
+        f->gunzip_max = rec->size;
+        r = worker_start(f->app->manager->event, "upkeepd-gunzip", gunzip_work, f, on_gunzipped, f, &f->worker);
         if (r < 0)
                 return gofetch_fail(f, r, NULL, "cannot decompress the binary of %s: %s", f->choice.version, strerror(-r));
-        if (size != rec->size)
-                return gofetch_fail(f, -EBADMSG, BUS_ERROR_SIZE_MISMATCH, "the binary of %s is %" PRIu64
-                                    " bytes, the log records %" PRIu64, f->choice.version, size, rec->size);
-        if (!gobuild_sum_matches(rec->sum, sha256))
-                return gofetch_fail(f, -EBADMSG, BUS_ERROR_HASH_MISMATCH, "the binary of %s has sum %s, the log records %s",
-                                    f->choice.version, gobuild_sum_format(sha256, &got) >= 0 ? got : "?", rec->sum);
-
-        if (lseek(f->binary_fd, 0, SEEK_SET) < 0)
-                return gofetch_fail(f, -errno, NULL, "cannot rewind the binary: %m");
-
-        job_set_progress(f->job, 95);
-        r = stage_artifact(f->app->dir_fd, f->choice.version, ARTIFACT_BINARY, f->binary_fd, f->app->name, &stage_reason);
-        if (IN_SET(r, -EBADMSG, -EFBIG))
-                return gofetch_fail(f, r, r == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
-                                    "build %s refused: %s", f->choice.version, strempty(stage_reason));
-        if (r < 0)
-                return gofetch_fail(f, r, NULL, "cannot stage %s: %s", f->choice.version, strerror(-r));
-
-        f->events->staged(f->app, f->job, f->automatic, f->choice.version);
-        gofetch_free(f);
+        f->job->abandon = gofetch_abandon;
 }
 
 static void gofetch_download(GoFetch *f) {
@@ -855,6 +910,7 @@ static int gofetch_start(App *a, bool update, bool automatic, const char *want, 
         f->automatic = automatic;
         f->events = events;
         f->download_fd = f->binary_fd = -EBADF;
+        f->stage = STAGE_WORK_NULL;
 
         /* Never empty: the host alone is a module path too. */
         r = go_module_root_candidates(app_config_go_package(a->config), &f->roots);

@@ -3,7 +3,7 @@
  * unchanged channel costs a 304), verify its minisign signature with the app's pinned key before
  * trusting a byte of it, apply the freeze/replay rules, record what is available, and download,
  * verify (size and SHA-256 while streaming) and stage the release to take. Runs as a job, on the
- * event loop.
+ * event loop; the staging (unpacking) on a worker thread (app-stage.h).
  * It is the ReleaseSource "channel" (release-source.h). */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-id128.h>
 
+#include "app-stage.h"
 #include "app.h"
 #include "bus-error.h"
 #include "channel.h"
@@ -42,11 +43,17 @@ typedef struct Fetch {
         const ChannelRelease *release;
         const ChannelArtifact *artifact;
         int download_fd;            /* O_TMPFILE in partial/: a crash leaves nothing behind */
+
+        Worker *worker;             /* staging the download, if under way */
+        StageWork stage;            /* the worker's own while it runs */
 } Fetch;
 
 static Fetch *fetch_free(Fetch *f) {
         if (!f)
                 return NULL;
+        /* First: the worker reads download_fd and stage until its thread has ended. */
+        worker_free(f->worker);
+        stage_work_done(&f->stage);
         http_result_done(&f->channel);
         channel_free(f->parsed);
         if (f->download_fd >= 0)
@@ -80,6 +87,16 @@ static void fetch_cancel(Job *j) {
 
         if (f->request)
                 http_request_cancel(f->request);
+        if (f->worker)
+                worker_cancel(f->worker);  /* the job ends in on_staged(), once the work stopped */
+}
+
+/* The daemon exits during the staging: stop it and wait for its thread. */
+static void fetch_abandon(Job *j) {
+        Fetch *f = j->userdata;
+
+        j->userdata = NULL;
+        fetch_free(f);
 }
 
 /* Source= is the channel's base URL; relative paths in it resolve against that directory. */
@@ -164,8 +181,24 @@ static void fetch_staged(Fetch *f) {
         fetch_free(f);
 }
 
+static void on_staged(Worker *w, int result, void *userdata) {
+        Fetch *f = userdata;
+
+        f->worker = worker_free(f->worker);
+        f->job->abandon = NULL;
+        if (result == -ECANCELED)
+                return fetch_fail(f, result, NULL, "canceled while staging %s", f->release->version);
+        if (IN_SET(result, -EBADMSG, -EFBIG))
+                return fetch_fail(f, result, result == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
+                                  "release %s refused: %s", f->release->version, strempty(f->stage.reason));
+        if (result < 0)
+                return fetch_fail(f, result, NULL, "cannot stage %s: %s", f->release->version, strerror(-result));
+
+        return fetch_staged(f);
+}
+
 static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *reason, void *userdata) {
-        _cleanup_free_ _unused_ char *reason_owned = reason, *stage_reason = NULL;
+        _cleanup_free_ _unused_ char *reason_owned = reason;
         Fetch *f = userdata;
         char want[65], got[65];
         int r;
@@ -199,15 +232,12 @@ static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *r
                 return fetch_fail(f, -errno, NULL, "cannot rewind download: %m");
 
         job_set_progress(f->job, 95);
-        r = stage_artifact(f->app->dir_fd, f->release->version, f->artifact->type, f->download_fd,
-                           f->app->name, &stage_reason);
-        if (IN_SET(r, -EBADMSG, -EFBIG))
-                return fetch_fail(f, r, r == -EFBIG ? BUS_ERROR_RELEASE_TOO_LARGE : BUS_ERROR_UNSAFE_RELEASE,
-                                  "release %s refused: %s", f->release->version, strempty(stage_reason));
+        r = stage_work_init(&f->stage, f->app, f->download_fd, f->release->version, f->artifact->type);
+        if (r >= 0)
+                r = stage_work_start(&f->stage, f->app->manager->event, on_staged, f, &f->worker);
         if (r < 0)
                 return fetch_fail(f, r, NULL, "cannot stage %s: %s", f->release->version, strerror(-r));
-
-        return fetch_staged(f);
+        f->job->abandon = fetch_abandon;
 }
 
 /* The channel is verified and accepted: record what it offers and pick what to stage. */
@@ -438,6 +468,7 @@ static int fetch_start(App *a, bool update, bool automatic, const char *want, co
         f->automatic = automatic;
         f->events = events;
         f->download_fd = -EBADF;
+        f->stage = STAGE_WORK_NULL;
         if (want) {
                 f->want = strdup(want);
                 if (!f->want) {

@@ -314,7 +314,7 @@ static void run_install(Run *r) {
                 r->version = NULL;
                 return run_fail(r, SD_BUS_ERROR_NO_MEMORY, "Out of memory.");
         }
-        k = stage_artifact(dir_fd, r->version, ARTIFACT_BINARY, copy_fd, r->name, &reason);
+        k = stage_artifact(dir_fd, r->version, ARTIFACT_BINARY, copy_fd, r->name, NULL, &reason);
         if (k < 0)
                 return run_fail(r, SD_BUS_ERROR_FAILED, "Failed to stage the program as %s %s: %s", r->name,
                                 r->version, reason ?: strerror(-k));

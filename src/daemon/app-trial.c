@@ -272,7 +272,9 @@ static void trial_keep(Trial *t) {
 
         /* Only after a success: a failed switch may still need what it would have removed. */
         r = stage_prune(a->dir_fd, a->config->keep, a->state->current_version, a->state->previous_version);
-        if (r < 0)
+        if (r == -EBUSY)
+                log_debug("Not removing old versions of %s while a version is being staged.", a->name);
+        else if (r < 0)
                 log_warning_errno(r, "Failed to remove old versions of %s, ignoring: %m", a->name);
         else if (r > 0)
                 log_info("Removed %i old version(s) of %s (Keep=%u).", r, a->name, a->config->keep);

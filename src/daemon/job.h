@@ -30,6 +30,9 @@ struct Job {
         /* What the running step needs to stop early; called once by job_cancel(). The step then
          * ends the job with job_finish(…, "canceled") itself, now or later. */
         void (*cancel)(Job *j);
+        /* The daemon exits with the job running (manager_free()): stop the step's work at once,
+         * wait for any thread of it to end, and free the step's data, without ending the job. */
+        void (*abandon)(Job *j);
         void *userdata;          /* the step's own data */
 };
 

@@ -64,8 +64,11 @@ Manager *manager_free(Manager *m) {
                 return NULL;
 
         /* Jobs end with the process (their steps' event sources go with the event loop); what they
-         * left half done on disk is what the next start cleans up. */
+         * left half done on disk is what the next start cleans up. A step working on a thread is
+         * stopped and joined first: nothing may run on while the process tears down. */
         for (size_t i = 0; i < m->n_jobs; i++) {
+                if (m->jobs[i]->abandon)
+                        m->jobs[i]->abandon(m->jobs[i]);
                 free(m->jobs[i]->object_path);
                 free(m->jobs[i]);
         }

@@ -234,7 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         target_fd = openat(base_fd, "t", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         assert(target_fd >= 0);
 
-        r = archive_extract_safe(fd, target_fd, &limits, &reason);
+        r = archive_extract_safe(fd, target_fd, &limits, NULL, &reason);
         if (getenv("FUZZ_ARCHIVE_VERBOSE"))
                 fprintf(stderr, "archive_extract_safe() = %d %s\n", r, strempty(reason));
         if (r < 0)

@@ -227,7 +227,7 @@ static int extract_entries(Format format, Filter filter, const Entry *entries, s
         (void) snprintf(name, sizeof name, "case-%u", counter++);
         *ret_outside_fd = fresh_dirs(name, ret_target_fd);
 
-        return archive_extract_safe(fd, *ret_target_fd, limits, ret_reason);
+        return archive_extract_safe(fd, *ret_target_fd, limits, NULL, ret_reason);
 }
 
 /* Refused with error, a reason naming entry and containing what; nothing appeared outside target/. */
@@ -455,7 +455,7 @@ static void test_zip_special_files(void) {
                 fd = make_zip_with_mode("special", cases[i].mode);
                 (void) snprintf(name, sizeof name, "zip-special-%zu", i);
                 outside_fd = fresh_dirs(name, &target_fd);
-                r = archive_extract_safe(fd, target_fd, NULL, &reason);
+                r = archive_extract_safe(fd, target_fd, NULL, NULL, &reason);
                 printf("  %s → %d: %s\n", cases[i].what, r, strempty(reason));
                 ASSERT_ERROR(r, EBADMSG);
                 ASSERT_NOT_NULL(reason);
@@ -472,7 +472,7 @@ static void test_zip_special_files(void) {
 
                 fifo_fd = make_zip_with_mode("special", S_IFIFO | 0644);
                 fifo_outside_fd = fresh_dirs("zip-fifo", &fifo_target_fd);
-                r = archive_extract_safe(fifo_fd, fifo_target_fd, NULL, &reason);
+                r = archive_extract_safe(fifo_fd, fifo_target_fd, NULL, NULL, &reason);
                 printf("  FIFO → %d: %s\n", r, strempty(reason));
                 if (r == 0) {
                         ASSERT_NULL(reason);
@@ -523,7 +523,7 @@ static void test_bomb(Format format, Filter filter) {
         ASSERT_OK_ZERO_ERRNO(lseek(fd, 0, SEEK_SET));
 
         outside_fd = fresh_dirs(format == FORMAT_ZIP ? "bomb-zip" : "bomb-tar", &target_fd);
-        ASSERT_ERROR(archive_extract_safe(fd, target_fd, &limits, &reason), EFBIG);
+        ASSERT_ERROR(archive_extract_safe(fd, target_fd, &limits, NULL, &reason), EFBIG);
         printf("  %s\n", reason);
         ASSERT_NOT_NULL(reason);
         ASSERT_NOT_NULL(strstr(reason, "entry 'zeros'"));
@@ -697,7 +697,7 @@ static void test_garbage(void) {
         ASSERT_GE(fd, 0);
         ASSERT_EQ(write(fd, junk, sizeof junk - 1), (ssize_t) sizeof junk - 1);
         ASSERT_OK_ZERO_ERRNO(lseek(fd, 0, SEEK_SET));
-        ASSERT_ERROR(archive_extract_safe(fd, target_fd, NULL, &reason), EBADMSG);
+        ASSERT_ERROR(archive_extract_safe(fd, target_fd, NULL, NULL, &reason), EBADMSG);
         printf("  %s\n", reason);
         ASSERT_NOT_NULL(reason);
         ASSERT_NOT_NULL(strstr(reason, "not a readable tar or zip"));
@@ -713,7 +713,7 @@ static void test_garbage(void) {
         close(target_fd);
         close(outside_fd);
         outside_fd = fresh_dirs("truncated", &target_fd);
-        r = archive_extract_safe(fd, target_fd, NULL, &reason);
+        r = archive_extract_safe(fd, target_fd, NULL, NULL, &reason);
         printf("  %d: %s\n", r, strempty(reason));
         ASSERT_ERROR(r, EBADMSG);
         ASSERT_NOT_NULL(reason);
@@ -725,7 +725,7 @@ static void test_garbage(void) {
         close(target_fd);
         close(outside_fd);
         outside_fd = fresh_dirs("empty", &target_fd);
-        ASSERT_OK_ZERO(archive_extract_safe(empty_fd, target_fd, NULL, &reason));
+        ASSERT_OK_ZERO(archive_extract_safe(empty_fd, target_fd, NULL, NULL, &reason));
         ASSERT_NULL(reason);
         ASSERT_EQ(test_count_entries(target_fd), 0);
 
@@ -744,7 +744,7 @@ static void test_garbage(void) {
                 close(target_fd);
                 close(outside_fd);
                 outside_fd = fresh_dirs("pipe", &target_fd);
-                r = archive_extract_safe(p[0], target_fd, NULL, &reason);
+                r = archive_extract_safe(p[0], target_fd, NULL, NULL, &reason);
                 close(p[0]);
                 ASSERT_OK_ZERO(r);
                 assert_file(target_fd, "x/y", "streamed", 0644);

@@ -66,7 +66,7 @@ static int gunzip_round_trip(const void *data, size_t size) {
         out = memfd_create("out", MFD_CLOEXEC);
         ASSERT_OK_ERRNO(out);
 
-        ASSERT_OK_ZERO(gunzip_fd(in, out, size, &n, got));
+        ASSERT_OK_ZERO(gunzip_fd(in, out, size, &n, got, NULL));
         ASSERT_EQ_U(n, size);
         ASSERT_EQ(EVP_Digest(data, size, want, NULL, EVP_sha256(), NULL), 1);
         ASSERT_MEMEQ(want, got, sizeof want);
@@ -111,10 +111,31 @@ static void test_too_large(void) {
         in = memfd_with(gz, gz_size);
         out = memfd_create("out", MFD_CLOEXEC);
         /* One byte more than allowed is refused, and not written. */
-        ASSERT_ERROR(gunzip_fd(in, out, size - 1, &n, got), EFBIG);
+        ASSERT_ERROR(gunzip_fd(in, out, size - 1, &n, got, NULL), EFBIG);
         ASSERT_EQ(n, 7);
         ASSERT_OK_ZERO_ERRNO(fstat(out, &st));
         ASSERT_LT((size_t) st.st_size, size);
+}
+
+/* A set cancel flag stops it before anything is written. */
+static void test_cancel(void) {
+        const size_t size = 200000;
+        _cleanup_free_ uint8_t *data = sample(size), *gz = NULL;
+        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        CancelFlag cancel = false;
+        uint8_t got[32];
+        size_t gz_size;
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        gz_size = gzip_of(data, size, &gz);
+        in = memfd_with(gz, gz_size);
+        out = memfd_create("out", MFD_CLOEXEC);
+        cancel_request(&cancel);
+        ASSERT_ERROR(gunzip_fd(in, out, size, NULL, got, &cancel), ECANCELED);
+        ASSERT_OK_ZERO_ERRNO(fstat(out, &st));
+        ASSERT_EQ(st.st_size, 0);
 }
 
 static void test_malformed(void) {
@@ -151,7 +172,7 @@ static void test_malformed(void) {
                         memset(bad + gz_size, 0x1f, cases[i].size - gz_size);
                 in = memfd_with(bad, cases[i].size);
                 out = memfd_create("out", MFD_CLOEXEC);
-                ASSERT_ERROR(gunzip_fd(in, out, size, NULL, got), EBADMSG);
+                ASSERT_ERROR(gunzip_fd(in, out, size, NULL, got, NULL), EBADMSG);
         }
 
         {
@@ -162,16 +183,16 @@ static void test_malformed(void) {
                 bad[gz_size - 6] ^= 0x01;
                 in = memfd_with(bad, gz_size);
                 out = memfd_create("out", MFD_CLOEXEC);
-                ASSERT_ERROR(gunzip_fd(in, out, size, NULL, got), EBADMSG);
+                ASSERT_ERROR(gunzip_fd(in, out, size, NULL, got, NULL), EBADMSG);
 
                 memcpy(bad, gz, gz_size);
                 bad[0] = 0x1e;   /* not the gzip magic */
                 in2 = memfd_with(bad, gz_size);
-                ASSERT_ERROR(gunzip_fd(in2, out, size, NULL, got), EBADMSG);
+                ASSERT_ERROR(gunzip_fd(in2, out, size, NULL, got, NULL), EBADMSG);
 
                 /* Not compressed at all. */
                 in3 = memfd_with(data, size);
-                ASSERT_ERROR(gunzip_fd(in3, out, size, NULL, got), EBADMSG);
+                ASSERT_ERROR(gunzip_fd(in3, out, size, NULL, got, NULL), EBADMSG);
         }
 }
 
@@ -180,5 +201,6 @@ int main(void) {
         test_empty_content();
         test_too_large();
         test_malformed();
+        test_cancel();
         return 0;
 }

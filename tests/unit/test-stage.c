@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -137,7 +138,7 @@ static void test_binary(void) {
         fd = memfd_with(content, sizeof content - 1);
 
         ASSERT_FALSE(stage_exists(app_fd, "1.2.3"));
-        ASSERT_EQ(stage_artifact(app_fd, "1.2.3", ARTIFACT_BINARY, fd, "example", &reason), 1);
+        ASSERT_EQ(stage_artifact(app_fd, "1.2.3", ARTIFACT_BINARY, fd, "example", NULL, &reason), 1);
         ASSERT_NULL(reason);
         ASSERT_TRUE(stage_exists(app_fd, "1.2.3"));
         assert_versions(app_fd, "1.2.3");   /* no temporary directory left */
@@ -163,7 +164,7 @@ static void test_binary_large(void) {
                 data[i] = (char) (i * 7 + i / 4096);
         fd = memfd_with(data, size);
 
-        ASSERT_EQ(stage_artifact(app_fd, "2.0.0", ARTIFACT_BINARY, fd, "big", NULL), 1);
+        ASSERT_EQ(stage_artifact(app_fd, "2.0.0", ARTIFACT_BINARY, fd, "big", NULL, NULL), 1);
         out = openat(app_fd, "versions/2.0.0/big", O_RDONLY|O_CLOEXEC);
         ASSERT_GE(out, 0);
         ASSERT_OK_ZERO_ERRNO(fstat(out, &st));
@@ -185,7 +186,7 @@ static void test_tar(void) {
 
         test_case(__func__);
         fd = make_tar_gz(entries, ELEMENTSOF(entries));
-        ASSERT_EQ(stage_artifact(app_fd, "v0.9.0-rc.1", ARTIFACT_TAR, fd, NULL, &reason), 1);
+        ASSERT_EQ(stage_artifact(app_fd, "v0.9.0-rc.1", ARTIFACT_TAR, fd, NULL, NULL, &reason), 1);
         ASSERT_NULL(reason);
         assert_versions(app_fd, "v0.9.0-rc.1");
 
@@ -200,6 +201,32 @@ static void test_tar(void) {
         ASSERT_EQ(readlinkat(app_fd, "versions/v0.9.0-rc.1/app", buf, sizeof buf), 7);
 }
 
+/* A cancelled staging leaves no version and no temporary directory, whatever the artifact. */
+static void test_cancelled(void) {
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "cancelled"), fd = -EBADF, fd2 = -EBADF;
+        _cleanup_free_ char *reason = NULL;
+        const Entry entries[] = {
+                { "bin/app", AE_IFREG, 0755, "#!/bin/sh\n", NULL },
+        };
+        CancelFlag cancel = false;
+
+        test_case(__func__);
+        fd = make_tar_gz(entries, ELEMENTSOF(entries));
+        fd2 = memfd_with("binary", 6);
+        cancel_request(&cancel);
+
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd, NULL, &cancel, &reason), ECANCELED);
+        ASSERT_NULL(reason);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "app", &cancel, NULL), ECANCELED);
+        ASSERT_FALSE(stage_exists(app_fd, "1.0.0"));
+        assert_versions(app_fd, "");
+
+        /* Not cancelled, the same artifact stages. */
+        cancel = false;
+        ASSERT_EQ(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd, NULL, &cancel, &reason), 1);
+        assert_versions(app_fd, "1.0.0");
+}
+
 static void test_refused(void) {
         _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "refused"), fd = -EBADF, fd2 = -EBADF;
         _cleanup_free_ char *reason = NULL;
@@ -211,7 +238,7 @@ static void test_refused(void) {
 
         test_case(__func__);
         fd = make_tar_gz(entries, ELEMENTSOF(entries));
-        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd, NULL, &reason), EBADMSG);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd, NULL, NULL, &reason), EBADMSG);
         printf("  %s\n", reason);
         ASSERT_NOT_NULL(reason);
         ASSERT_NOT_NULL(strstr(reason, "entry '../escape'"));
@@ -222,17 +249,17 @@ static void test_refused(void) {
         reason = mfree(reason);
 
         fd2 = memfd_with(not_an_archive, sizeof not_an_archive - 1);
-        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_ZIP, fd2, NULL, &reason), EBADMSG);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_ZIP, fd2, NULL, NULL, &reason), EBADMSG);
         ASSERT_NOT_NULL(reason);
         assert_versions(app_fd, "");
 
         /* Arguments that could name something outside versions/. */
-        ASSERT_ERROR(stage_artifact(app_fd, "../1.0.0", ARTIFACT_BINARY, fd2, "x", NULL), EINVAL);
-        ASSERT_ERROR(stage_artifact(app_fd, "1.0", ARTIFACT_BINARY, fd2, "x", NULL), EINVAL);
-        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "../x", NULL), EINVAL);
-        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "..", NULL), EINVAL);
-        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, NULL, NULL), EINVAL);
-        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", _ARTIFACT_TYPE_MAX, fd2, "x", NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "../1.0.0", ARTIFACT_BINARY, fd2, "x", NULL, NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0", ARTIFACT_BINARY, fd2, "x", NULL, NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "../x", NULL, NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "..", NULL, NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(stage_artifact(app_fd, "1.0.0", _ARTIFACT_TYPE_MAX, fd2, "x", NULL, NULL), EINVAL);
         ASSERT_FALSE(stage_exists(app_fd, "../refused"));
         assert_versions(app_fd, "");
 }
@@ -243,9 +270,9 @@ static void test_idempotent(void) {
         test_case(__func__);
         fd1 = memfd_with("first", 5);
         fd2 = memfd_with("second", 6);
-        ASSERT_EQ(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd1, "app", NULL), 1);
-        ASSERT_OK_ZERO(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "app", NULL));
-        ASSERT_OK_ZERO(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd2, NULL, NULL));
+        ASSERT_EQ(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd1, "app", NULL, NULL), 1);
+        ASSERT_OK_ZERO(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd2, "app", NULL, NULL));
+        ASSERT_OK_ZERO(stage_artifact(app_fd, "1.0.0", ARTIFACT_TAR, fd2, NULL, NULL, NULL));
         assert_content(app_fd, "versions/1.0.0/app", "first");
         assert_versions(app_fd, "1.0.0");
 }
@@ -265,14 +292,14 @@ static void test_leftovers_removed(void) {
         ASSERT_OK_ZERO_ERRNO(mkdirat(app_fd, "versions/0.1.0", 0555));
 
         fd = memfd_with("x", 1);
-        ASSERT_EQ(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd, "app", NULL), 1);
+        ASSERT_EQ(stage_artifact(app_fd, "1.0.0", ARTIFACT_BINARY, fd, "app", NULL, NULL), 1);
         assert_versions(app_fd, "0.1.0 1.0.0");
 }
 
 static int stage_empty_version(int app_fd, const char *version) {
         _cleanup_close_ int fd = memfd_with(version, strlen(version));
 
-        return stage_artifact(app_fd, version, ARTIFACT_BINARY, fd, "app", NULL);
+        return stage_artifact(app_fd, version, ARTIFACT_BINARY, fd, "app", NULL, NULL);
 }
 
 static void test_prune(void) {
@@ -309,6 +336,24 @@ static void test_prune(void) {
         ASSERT_OK_ZERO(stage_prune(app_fd, 1, NULL, NULL));
         ASSERT_EQ(stage_prune(app_fd, 0, NULL, NULL), 1);
         assert_versions(app_fd, ".hidden notaversion");
+}
+
+/* Pruning never waits for a staging that holds the versions/ lock (it runs on the event loop). */
+static void test_prune_busy(void) {
+        _cleanup_close_ int app_fd = test_open_fresh_dir(tmpdir, "prune-busy"), lock_fd = -EBADF;
+
+        test_case(__func__);
+        ASSERT_EQ(stage_empty_version(app_fd, "1.0.0"), 1);
+        ASSERT_EQ(stage_empty_version(app_fd, "2.0.0"), 1);
+
+        lock_fd = openat(app_fd, "versions", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        ASSERT_GE(lock_fd, 0);
+        ASSERT_OK_ZERO_ERRNO(flock(lock_fd, LOCK_EX));
+        ASSERT_ERROR(stage_prune(app_fd, 0, NULL, NULL), EBUSY);
+        assert_versions(app_fd, "1.0.0 2.0.0");
+
+        ASSERT_OK_ZERO_ERRNO(close(TAKE_FD(lock_fd)));
+        ASSERT_EQ(stage_prune(app_fd, 0, NULL, NULL), 2);
 }
 
 static void test_prune_go_builds(void) {
@@ -509,10 +554,12 @@ int main(void) {
         test_binary();
         test_binary_large();
         test_tar();
+        test_cancelled();
         test_refused();
         test_idempotent();
         test_leftovers_removed();
         test_prune();
+        test_prune_busy();
         test_prune_go_builds();
         test_clear_partial();
         test_rm_rf();
