@@ -23,6 +23,9 @@ packages=(
         build-essential dpkg-dev debhelper lintian
         # promtool: lints upkeep.prom and tests the alerting rules (the server itself stays off)
         prometheus
+        # the Cockpit page: Cockpit itself, node's test runner for the page's logic, and a real browser
+        # driven through WebDriver for the browser test (tests/integration/test-cockpit.sh)
+        cockpit-ws cockpit-bridge cockpit-system nodejs chromium chromium-driver python3-selenium
 )
 
 if [ "$(id -u)" -ne 0 ]; then
