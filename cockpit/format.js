@@ -136,13 +136,20 @@
 
     /* --- times -------------------------------------------------------------------------------- */
 
+    /* A time from the bus is µs since the epoch; 0 (and what is not a time: systemd's "infinity",
+     * garbage) means none. */
+    function isTime(usec) {
+        const n = Number(usec);
+        return Number.isFinite(n) && n > 0 && n < 8.64e18;
+    }
+
     function usecToDate(usec) {
         return new Date(Math.floor(Number(usec) / 1000));
     }
 
     /* "Dec 5, 2026, 3:10 AM" in the page's language; "never" for 0. */
     function formatTime(usec, locale) {
-        if (!usec)
+        if (!isTime(usec))
             return _("never");
         return new Intl.DateTimeFormat(locale || "en", { dateStyle: "medium", timeStyle: "short" })
                 .format(usecToDate(usec));
@@ -150,7 +157,7 @@
 
     /* "in 3 hours", "5 minutes ago", "now"; "never" for 0. Both are µs since the epoch. */
     function formatRelative(usec, nowUsec, locale) {
-        if (!usec)
+        if (!isTime(usec))
             return _("never");
         const rtf = new Intl.RelativeTimeFormat(locale || "en", { numeric: "auto" });
         const secs = Math.round((Number(usec) - Number(nowUsec)) / USEC_PER_SEC);
@@ -166,7 +173,7 @@
     }
 
     function formatTimeWithRelative(usec, nowUsec, locale) {
-        if (!usec)
+        if (!isTime(usec))
             return _("never");
         return formatTime(usec, locale) + " (" + formatRelative(usec, nowUsec, locale) + ")";
     }
@@ -217,7 +224,7 @@
         if (app.Paused)
             return { usec: 0, text: fmt(_("{version} is held: automatic updates are paused"), { version: app.PendingVersion }) };
         const notBefore = Math.max(Number(app.ScheduledFor || 0), Number(app.BackoffUntil || 0));
-        if (timerNext && Number(timerNext) >= notBefore)
+        if (isTime(timerNext) && Number(timerNext) >= notBefore)
             return { usec: Number(timerNext), text: fmt(_("{version} at {time}"), { version: app.PendingVersion, time: formatTimeWithRelative(timerNext, nowUsec, locale) }) };
         if (notBefore > Number(nowUsec))
             return {
@@ -435,7 +442,7 @@
     }
 
     return {
-        fmt, parseVersion, compareVersions, formatVersion, policyAllows, offeredVersions, platformOf,
+        fmt, isTime, parseVersion, compareVersions, formatVersion, policyAllows, offeredVersions, platformOf,
         formatTime, formatRelative, formatTimeWithRelative,
         appStatus, nextUpdate, matchesFilter,
         isRefusal, isAuthorizationError, actionOf, describeCallError, describeJobResult, jobTypeLabel, historyHowLabel,

@@ -657,7 +657,7 @@
                   h("a", { class: "up-name", href: "#/app/" + encodeURIComponent(app.Name), onclick: ev => { ev.preventDefault(); cockpit.location.go(["app", app.Name]) } }, app.Name),
                   app.Description ? h("div", { class: "up-desc" }, app.Description) : null,
                   result ? h("div", { class: "up-row-note up-result up-result-" + result.tone }, result.text) : null),
-                h("td", { class: "up-state" }, job ? renderJob(job, true) : label(status)),
+                h("td", { class: "up-state" }, job ? renderJob(job) : label(status)),
                 h("td", { "data-field": "current" }, version(app.CurrentVersion)),
                 h("td", { "data-field": "available" }, version(app.AvailableVersion)),
                 h("td", { "data-field": "pending" }, version(app.PendingVersion)),
@@ -671,17 +671,18 @@
         body.replaceChildren(rows.length ? table : h("div", { class: "up-empty" }, h("p", null, _("No app matches the filter."))));
     }
 
-    function renderJob(job, compact) {
+    function renderJob(job) {
         const pct = Math.max(0, Math.min(100, Number(job.Progress || 0)));
+        /* Through the CSSOM: Cockpit's Content-Security-Policy refuses style attributes. */
+        const bar = h("div");
+        bar.style.width = pct + "%";
         const what = { check: _("Checking"), update: _("Updating"), rollback: _("Rolling back"), stage: _("Staging") }[job.Type] || _("Working");
         return h("div", { class: "up-job", "data-job": job.Type || "" },
                  h("div", { class: "up-spinner", "aria-hidden": "true" }),
                  h("span", null, what),
-                 h("div", { class: "up-progress", role: "progressbar", "aria-valuenow": pct, "aria-valuemin": 0, "aria-valuemax": 100 },
-                   h("div", { style: "width: " + pct + "%" })),
+                 h("div", { class: "up-progress", role: "progressbar", "aria-valuenow": pct, "aria-valuemin": 0, "aria-valuemax": 100 }, bar),
                  h("span", null, pct + "%"),
-                 job.path ? button(_("Cancel"), () => cancelJob(job), "up-btn-link up-btn-small", { "data-action": "cancel" }) : null,
-                 compact ? null : null);
+                 job.path ? button(_("Cancel"), () => cancelJob(job), "up-btn-link up-btn-small", { "data-action": "cancel" }) : null);
     }
 
     function renderNoApps() {
@@ -753,7 +754,7 @@
 
         const notes = [];
         if (job)
-            notes.push(h("div", { class: "up-card up-card-body", id: "job" }, renderJob(job, false)));
+            notes.push(h("div", { class: "up-card up-card-body", id: "job" }, renderJob(job)));
         if (result)
             notes.push(h("div", { id: "result" }, alertBox(result.tone, toneTitle(result.tone), result.text,
                 () => { delete model.results[name]; render() })));
@@ -779,7 +780,7 @@
                           unit.ActiveState ? h("span", { class: "up-label up-tone-" + unitTone(unit), "data-unit-state": unit.ActiveState },
                                                unit.SubState ? unit.ActiveState + " (" + unit.SubState + ")" : unit.ActiveState) : null)],
             timer && timer.LoadState === "loaded" ? [_("Update timer"), h("span", null, jumpToUnit(timerOf(app)), " ",
-                h("span", { class: "up-muted" }, timer.NextElapseUSecRealtime ? fmt(_("next event {time}"), { time: F.formatTimeWithRelative(timer.NextElapseUSecRealtime, t, cockpit.language) }) : (timer.ActiveState || "")))] : null,
+                h("span", { class: "up-muted" }, F.isTime(timer.NextElapseUSecRealtime) ? fmt(_("next event {time}"), { time: F.formatTimeWithRelative(timer.NextElapseUSecRealtime, t, cockpit.language) }) : (timer.ActiveState || "")))] : null,
         ].filter(x => x);
         const statusCard = h("section", { class: "up-card", id: "status" },
             h("h2", { class: "up-card-title" }, _("Status")),

@@ -194,3 +194,11 @@ test("templates take named fields", () => {
     assert.equal(F.fmt("{app} updated to {version}.", { app: "a", version: "1" }), "a updated to 1.");
     assert.equal(F.fmt("{unknown} stays", {}), "{unknown} stays");
 });
+
+test("what is not a time reads as never", () => {
+    assert.ok(F.isTime(NOW));
+    for (const v of [0, -1, "x", 2 ** 64, undefined])
+        assert.ok(!F.isTime(v), String(v));
+    assert.equal(F.formatTime(2 ** 64), "never");
+    assert.equal(F.formatTimeWithRelative(-5, NOW), "never");
+});
