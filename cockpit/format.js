@@ -430,10 +430,44 @@
         };
     }
 
-    /* The daemon's word on a config it could not read: "Failed to read PATH, skipping: REASON". */
+    /* upkeepd's word on a config, in its journal: "PATH: REASON, refusing." (the app is not
+     * loaded), "PATH:LINE: REASON, ignoring." (a line is not understood), or "Failed to read PATH,
+     * skipping: REASON". Returns { path, line, reason, refused } or null. */
     function configProblem(message) {
-        const m = /^Failed to read (\/\S+\.app), skipping: (.*)$/.exec(message || "");
-        return m ? { path: m[1], reason: m[2] } : null;
+        let m = /^Failed to read (\/\S+\.app), skipping: (.*)$/.exec(message || "");
+        if (m)
+            return { path: m[1], line: 0, reason: m[2], refused: true };
+        m = /^(\/\S+\.app)(?::(\d+))?: (.*)$/.exec(message || "");
+        if (m)
+            return { path: m[1], line: m[2] ? Number(m[2]) : 0, reason: m[3], refused: !m[2] };
+        return null;
+    }
+
+    /* From upkeepd's journal (entries as journalEntry() reads them, oldest first), what its most
+     * recent reading of each config said: { PATH: [problem…] }, refusals first. A reading ends with
+     * its "Loaded N app(s)." line. */
+    function configProblems(entries) {
+        const out = {};
+        let reading = {};
+        for (const e of entries) {
+            if (!e)
+                continue;
+            if (/^Loaded \d+ app\(s\)\.$/.test(e.message)) {
+                Object.assign(out, reading);
+                for (const path in out)
+                    if (!(path in reading))
+                        delete out[path];
+                reading = {};
+                continue;
+            }
+            const p = configProblem(e.message);
+            if (p)
+                (reading[p.path] = reading[p.path] || []).push(p);
+        }
+        Object.assign(out, reading); /* a reading still under way */
+        for (const path in out)
+            out[path].sort((a, b) => b.refused - a.refused);
+        return out;
     }
 
     function appNameOfConfig(path) {
@@ -446,6 +480,6 @@
         formatTime, formatRelative, formatTimeWithRelative,
         appStatus, nextUpdate, matchesFilter,
         isRefusal, isAuthorizationError, actionOf, describeCallError, describeJobResult, jobTypeLabel, historyHowLabel,
-        parseCatalog, fillCatalog, journalEntry, configProblem, appNameOfConfig,
+        parseCatalog, fillCatalog, journalEntry, configProblem, configProblems, appNameOfConfig,
     };
 }));

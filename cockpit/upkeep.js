@@ -37,7 +37,8 @@
         apps: {},               /* object path → properties */
         jobs: {},               /* object path → { Id, App, Type, Progress } */
         results: {},            /* app name → { tone, text, time } : the last job's end, or a refused call */
-        configs: [],            /* [{ path, name, reason }]: configs upkeepd did not load */
+        configs: [],            /* [{ path, name, problems }]: configs upkeepd did not load */
+        configWarnings: {},     /* app name → { path, problems }: lines upkeepd ignored */
         units: {},              /* unit name → { path, ActiveState, SubState, LoadState, NextElapseUSecRealtime } */
         admin: null,            /* null: not yet known */
         platform: "",
@@ -213,7 +214,9 @@
             : Promise.resolve(null);
         fresh.catch(() => appByName(job.App)).then(app => {
             const r = F.describeJobResult(job, result, error, message, app || {});
-            model.results[job.App] = { tone: r.tone, text: r.text, time: now() };
+            const title = result === "done" ? _("Done") : result === "canceled" ? _("Canceled")
+                : error === "org.upkeep1.Error.RolledBack" ? _("Rolled back") : F.isRefusal(error) ? _("Refused") : _("Failed");
+            model.results[job.App] = { tone: r.tone, title, text: r.text, time: now() };
             render();
         });
     }
@@ -305,21 +308,20 @@
                             continue; /* the first found wins, as upkeepd reads them */
                         seen.add(name);
                         if (!appByName(name))
-                            missing.push({ path, name, reason: "" });
+                            missing.push({ path, name, problems: [] });
                     }
-                    if (missing.length === 0)
-                        return missing;
                     return cockpit.spawn(["journalctl", "--no-pager", "-o", "json", "-n", "2000", "-u", "upkeepd.service"],
                                          { superuser: "try", err: "ignore" })
                             .catch(() => "")
                             .then(log => {
-                                for (const line of log.split("\n")) {
-                                    const e = F.journalEntry(line);
-                                    const p = e && F.configProblem(e.message);
-                                    const m = p && missing.find(x => x.path === p.path);
-                                    if (m)
-                                        m.reason = p.reason;
-                                }
+                                const problems = F.configProblems(log.split("\n").map(F.journalEntry));
+                                for (const m of missing)
+                                    m.problems = problems[m.path] || [];
+                                /* Lines upkeepd ignored in the configs of apps it loaded. */
+                                model.configWarnings = {};
+                                for (const path in problems)
+                                    if (!missing.some(m => m.path === path))
+                                        model.configWarnings[F.appNameOfConfig(path)] = { path, problems: problems[path] };
                                 return missing;
                             });
                 })
@@ -437,8 +439,9 @@
                 })
                 .catch(err => {
                     const text = F.describeCallError(err, what);
+                    const title = F.isAuthorizationError(err.name, err.problem) ? _("Not permitted") : _("Not done");
                     if (appName)
-                        model.results[appName] = { tone: "danger", text, time: now() };
+                        model.results[appName] = { tone: "danger", title, text, time: now() };
                     else
                         addAlert("danger", _("Not done"), text);
                     render();
@@ -631,7 +634,8 @@
             h("span", { id: "manager-last-check" }, fmt(_("last check of any app: {time}"), { time: model.manager.LastCheck ? F.formatRelative(model.manager.LastCheck, t, cockpit.language) : _("never") })));
 
         broken.replaceChildren(...model.configs.map(c => alertBox("danger", fmt(_("{app}: configuration not loaded"), { app: c.name }),
-            [h("div", null, fmt(_("upkeepd skipped {path}: {reason}"), { path: c.path, reason: c.reason || _("see its journal (journalctl -u upkeepd.service)") })),
+            [h("div", null, c.problems.length ? fmt(_("upkeepd refused {path}:"), { path: c.path }) : fmt(_("upkeepd did not load {path}; its journal says why (journalctl -u upkeepd.service)."), { path: c.path })),
+             c.problems.length ? h("ul", { class: "up-problems" }, c.problems.map(p => h("li", null, p.line ? fmt(_("line {line}: {reason}"), { line: p.line, reason: p.reason }) : p.reason))) : null,
              h("div", { class: "up-small" }, _("Fix the file (see upkeep.app(5)), then reload: "),
                h("a", { href: "#", onclick: ev => { ev.preventDefault(); reloadConfigs() } }, _("Reload configurations")), " · ",
                h("a", { href: "#", onclick: ev => { ev.preventDefault(); manDialog("5", "upkeep.app") } }, "upkeep.app(5)"))],
@@ -753,10 +757,15 @@
             actions);
 
         const notes = [];
+        const warn = model.configWarnings[name];
+        if (warn)
+            notes.push(h("div", { id: "config-warnings" }, alertBox("warning", fmt(_("upkeepd ignored lines of {path}"), { path: warn.path }),
+                h("ul", { class: "up-problems" }, warn.problems.map(p => h("li", null, p.line ? fmt(_("line {line}: {reason}"), { line: p.line, reason: p.reason }) : p.reason))),
+                null, true)));
         if (job)
             notes.push(h("div", { class: "up-card up-card-body", id: "job" }, renderJob(job)));
         if (result)
-            notes.push(h("div", { id: "result" }, alertBox(result.tone, toneTitle(result.tone), result.text,
+            notes.push(h("div", { id: "result" }, alertBox(result.tone, result.title || toneTitle(result.tone), result.text,
                 () => { delete model.results[name]; render() })));
 
         const fields = [

@@ -184,8 +184,12 @@ test("journal lines and the daemon's word on a broken config are read", () => {
     assert.equal(e.id, "61a9e5eb076d493e8bc0598acddb3a6a");
     assert.equal(F.journalEntry("{ not json"), null);
     assert.equal(F.journalEntry(JSON.stringify({ MESSAGE: [104, 105] })).message, "hi");
-    assert.deepEqual(F.configProblem("Failed to read /etc/upkeep/apps/broken.app, skipping: Invalid argument"),
-        { path: "/etc/upkeep/apps/broken.app", reason: "Invalid argument" });
+    assert.deepEqual(F.configProblem("Failed to read /etc/upkeep/apps/broken.app, skipping: Permission denied"),
+        { path: "/etc/upkeep/apps/broken.app", line: 0, reason: "Permission denied", refused: true });
+    assert.deepEqual(F.configProblem("/etc/upkeep/apps/broken.app: Missing Source= in [App], refusing."),
+        { path: "/etc/upkeep/apps/broken.app", line: 0, reason: "Missing Source= in [App], refusing.", refused: true });
+    assert.deepEqual(F.configProblem("/etc/upkeep/apps/broken.app:4: Unknown key Policy= in section [App], ignoring."),
+        { path: "/etc/upkeep/apps/broken.app", line: 4, reason: "Unknown key Policy= in section [App], ignoring.", refused: false });
     assert.equal(F.configProblem("Reloading."), null);
     assert.equal(F.appNameOfConfig("/etc/upkeep/apps/broken.app"), "broken");
 });
@@ -201,4 +205,20 @@ test("what is not a time reads as never", () => {
         assert.ok(!F.isTime(v), String(v));
     assert.equal(F.formatTime(2 ** 64), "never");
     assert.equal(F.formatTimeWithRelative(-5, NOW), "never");
+});
+
+test("a config's problems are those of upkeepd's most recent reading", () => {
+    const m = message => ({ message });
+    const a = "/etc/upkeep/apps/a.app", b = "/etc/upkeep/apps/b.app";
+    const log = [
+        m(a + ": Missing Source= in [App], refusing."), m(b + ":2: Unknown key X= in section [App], ignoring."),
+        m("Loaded 0 app(s)."),
+        m("Received SIGHUP, reloading app configs."),
+        m(a + ":4: Unknown key Policy= in section [App], ignoring."), m(a + ": Missing Exec= in [App], refusing."),
+        m("Loaded 1 app(s)."),
+    ];
+    const p = F.configProblems(log);
+    assert.deepEqual(Object.keys(p), [a], "b was fixed: the last reading said nothing of it");
+    assert.deepEqual(p[a].map(x => x.reason), ["Missing Exec= in [App], refusing.", "Unknown key Policy= in section [App], ignoring."]);
+    assert.deepEqual(F.configProblems([]), {});
 });

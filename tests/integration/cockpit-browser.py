@@ -15,6 +15,7 @@ run inside the test guest, logging in through Cockpit's login page as an operato
 Prints "ok: …" for each check and "FAIL: …" for each failure; exits 1 on any failure. Screenshots
 go to SHOTS-DIR."""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -157,7 +158,8 @@ def admin(user, password, shots, publish_cmd):
         p.wait("... with no banner of limited access", lambda: not p.css("#limited").is_displayed())
         p.wait("the app whose config has an error is shown, with upkeepd's reason",
                lambda: "broken: configuration not loaded" in p.text("#broken-configs")
-               and "/etc/upkeep/apps/broken.app" in p.text("#broken-configs"))
+               and "/etc/upkeep/apps/broken.app" in p.text("#broken-configs")
+               and "Missing Source= in [App], refusing." in p.text("#broken-configs"))
         p.shot("overview-before.png")
 
         # --- Update from the detail page; the job ends; the new version shows ------------------
@@ -165,6 +167,8 @@ def admin(user, password, shots, publish_cmd):
         p.wait("the detail page opens", lambda: p.all("#status") and "example" in p.text("#detail h1"))
         p.wait("... showing the unit and its state", lambda: "upkeep@example.service" in p.text("#status")
                and p.all("#status [data-unit-state='active']"))
+        p.wait("... the line of its config upkeepd ignored",
+               lambda: re.search(r"line \d+: Unknown key Flavor= in section \[App\], ignoring\.", p.text("#config-warnings")))
         p.wait("... and the journal of the app, with the catalog's explanation",
                lambda: p.all("#journal li[data-message-id] details"))
         p.click("#actions button[data-action=update]")

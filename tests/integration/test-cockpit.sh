@@ -29,7 +29,7 @@ trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
 publisher_serve
 
 # --- the machine: an app, a broken app config, Cockpit, an administrator and an ordinary user ------
-example_app "$(printf '\nDescription=Example, a small HTTP service\n[Update]\nPolicy=minor\nTrialSec=5s\n')"
+example_app "$(printf '\nDescription=Example, a small HTTP service\nFlavor=vanilla\n[Update]\nPolicy=minor\nTrialSec=5s\n')"
 printf '[App]\nDescription=A config with a mistake\nExec=bin/broken\nPolicy=sometimes\n' |
         guest sh -c 'cat > /etc/upkeep/apps/broken.app'
 guest systemctl daemon-reload
