@@ -32,8 +32,11 @@ FRAME = "cockpit1:localhost/upkeep"
 failures = 0
 
 
+T0 = time.monotonic()
+
+
 def ok(what):
-    print(f"ok: {what}", flush=True)
+    print(f"ok: {what} [{time.monotonic() - T0:.1f} s]", flush=True)
 
 
 def fail(what):
