@@ -122,21 +122,44 @@
         });
     }
 
+    /* upkeepd did not answer. Cockpit says "not-found" both when nothing provides org.upkeep1 and
+     * when its activation failed: the bus's list of activatable names tells the two apart, and
+     * systemd says what became of upkeepd.service. */
     function daemonFailed(err) {
         model.apps = {};
         model.jobs = {};
-        if (err && (err.name === "org.freedesktop.DBus.Error.ServiceUnknown" || err.problem === "not-found")) {
-            model.daemon = "missing";
-            model.daemonError = err.message || "";
-        } else {
-            model.daemon = "failed";
-            model.daemonError = (err && (err.message || err.name || err.problem)) || _("unknown error");
-            cockpit.spawn(["journalctl", "--no-pager", "-o", "short-iso", "-n", "12", "-u", "upkeepd.service"],
-                          { superuser: "try", err: "message" })
-                    .then(out => { model.daemonLog = out.trim().split("\n"); render(); })
-                    .catch(() => { model.daemonLog = []; render(); });
-        }
-        render();
+        const why = (err && (err.message || err.name || err.problem)) || _("unknown error");
+        busd.call("/org/freedesktop/DBus", "org.freedesktop.DBus", "ListActivatableNames", [])
+                .then(([names]) => names.includes(BUS_NAME))
+                .catch(() => true)
+                .then(activatable => {
+                    if (!activatable) {
+                        model.daemon = "missing";
+                        model.daemonError = why;
+                        render();
+                        return;
+                    }
+                    model.daemon = "failed";
+                    model.daemonError = why;
+                    render();
+                    systemd.call("/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "LoadUnit", ["upkeepd.service"])
+                            .then(([path]) => systemd.call(path, PROPS, "GetAll", ["org.freedesktop.systemd1.Unit"]))
+                            .then(([props]) => {
+                                const u = unwrap(props);
+                                if (u.LoadState === "masked")
+                                    model.daemonError = _("upkeepd.service is masked.");
+                                else if (u.LoadState !== "loaded")
+                                    model.daemonError = fmt(_("upkeepd.service cannot be loaded ({state})."), { state: u.LoadState });
+                                else if (u.ActiveState === "failed")
+                                    model.daemonError = fmt(_("upkeepd.service failed ({state})."), { state: u.SubState });
+                                render();
+                            })
+                            .catch(() => {});
+                    cockpit.spawn(["journalctl", "--no-pager", "-o", "short-iso", "-n", "12", "-u", "upkeepd.service"],
+                                  { superuser: "try", err: "message" })
+                            .then(out => { model.daemonLog = out.trim() ? out.trim().split("\n") : []; render(); })
+                            .catch(() => { model.daemonLog = []; render(); });
+                });
     }
 
     function onPropertiesChanged(path, iface, signal, args) {
@@ -706,11 +729,11 @@
                 h("div", { class: "up-empty-icon", "aria-hidden": "true" }, "⚠"),
                 h("h2", null, _("upkeep is not installed")),
                 h("p", null, _("No service on the system bus provides org.upkeep1: upkeepd and its D-Bus activation file (/usr/share/dbus-1/system-services/org.upkeep1.service) are missing. Install upkeep, then come back to this page.")),
-                h("p", { class: "up-small up-muted" }, model.daemonError));
+                h("p", { class: "up-small up-muted" }, fmt(_("Cockpit says: {error}"), { error: model.daemonError })));
         return h("div", { class: "up-empty", id: "daemon-failed" },
             h("div", { class: "up-empty-icon", "aria-hidden": "true" }, "⚠"),
             h("h2", null, _("upkeepd is not running")),
-            h("p", null, fmt(_("It could not be started: {error}"), { error: model.daemonError })),
+            h("p", null, fmt(_("org.upkeep1 is installed, but upkeepd could not be started: {error}"), { error: model.daemonError })),
             model.daemonLog.length ? h("pre", { class: "up-pre" }, model.daemonLog.join("\n")) : null,
             h("p", null, h("a", { href: "#", onclick: ev => { ev.preventDefault(); cockpit.jump("/system/services#/upkeepd.service") } }, _("upkeepd.service in Services")), " · ",
               h("a", { href: "#", onclick: ev => { ev.preventDefault(); model.daemon = "loading"; render(); loadAll() } }, _("Try again"))));
@@ -954,8 +977,10 @@
     }
 
     function manDialog(section, page) {
-        const pre = h("pre", { class: "up-pre", id: "man-text" }, _("Loading…"));
+        const pre = h("pre", { class: "up-pre up-man", id: "man-text" }, _("Loading…"));
         openDialog(page + "(" + section + ")", [pre], _("Close"), () => {});
+        dialog.classList.add("up-modal-wide");
+        dialog.addEventListener("close", () => dialog.classList.remove("up-modal-wide"), { once: true });
         cockpit.spawn(["man", section, page], { environ: ["MANWIDTH=80", "MANPAGER=cat", "PAGER=cat"], err: "message" })
                 .then(out => { pre.textContent = out.replace(/.\x08/g, ""); })
                 .catch(err => { pre.textContent = fmt(_("man {section} {page} could not be shown: {error}"), { section, page, error: err.message || err.problem }); });

@@ -8,9 +8,11 @@ run inside the test guest, logging in through Cockpit's login page as an operato
       opens "Service updates", updates the app "example" from the page and watches the job end with
       the new version, without reloading; then runs PUBLISH-CMD (a crashing release is published),
       updates again and sees the rollback: the app paused, with the reason.
-  cockpit-browser.py user USER PASSWORD SHOTS-DIR
+  cockpit-browser.py user USER PASSWORD SHOTS-DIR [states]
       Logs in without administrative access: sees the apps, and an action is refused by polkit,
-      said in words on the page.
+      said in words on the page. With "states", then removes the apps (the page shows how to add
+      one, and the man page), masks upkeepd.service (the page says upkeepd is not running) and
+      removes its bus activation (the page says upkeep is not installed).
 
 Prints "ok: …" for each check and "FAIL: …" for each failure; exits 1 on any failure. Screenshots
 go to SHOTS-DIR."""
@@ -224,7 +226,41 @@ def admin(user, password, shots, publish_cmd):
     d.quit()
 
 
-def user(name, password, shots):
+def sh(cmd):
+    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
+
+
+def empty_and_broken(p):
+    """The page when there is nothing to show, or no upkeepd to ask."""
+    paused = subprocess.run(["busctl", "get-property", "org.upkeep1", "/org/upkeep1/app/example", "org.upkeep1.App", "Paused"],
+                            capture_output=True, text=True).stdout.strip()
+    if paused == "b true":
+        ok("upkeepd agrees: the refused Resume changed nothing")
+    else:
+        fail(f"the refused Resume changed something: Paused is {paused!r}")
+    # The apps go; upkeepd reads its configs again: the page empties as it watches.
+    sh("rm /etc/upkeep/apps/*.app && busctl call org.upkeep1 /org/upkeep1 org.upkeep1.Manager Reload")
+    p.click("#back")
+    p.wait("with no app, the page says how to add one", lambda: "No apps are managed yet" in p.text("#no-apps"))
+    p.shot("empty.png")
+    p.click("#man-link")
+    p.wait("... and shows upkeep.app(5)", lambda: "Source=" in p.text("#man-text") and "upkeep.app" in p.text("#man-text"))
+    p.click("#dialog-submit")
+    # upkeepd cannot be started.
+    sh("systemctl stop upkeepd.service && systemctl mask upkeepd.service")
+    p.d.get(URL + "/upkeep")
+    p.frame()
+    p.wait("when upkeepd fails to start, the page says so, and why",
+           lambda: "upkeepd is not running" in p.text("#daemon-failed") and "upkeepd.service is masked." in p.text("#daemon-failed"))
+    # upkeep is not installed: no service on the bus provides org.upkeep1.
+    sh("rm /usr/share/dbus-1/system-services/org.upkeep1.service && "
+       "busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig")
+    p.d.get(URL + "/upkeep")
+    p.frame()
+    p.wait("when upkeep is not installed, the page says so", lambda: "upkeep is not installed" in p.text("#daemon-missing"))
+
+
+def user(name, password, shots, states=""):
     d = browser()
     p = Page(d, shots)
     try:
@@ -244,6 +280,8 @@ def user(name, password, shots):
                and "org.upkeep1.manage" in p.text("#result"))
         p.wait("... and the app stays paused", lambda: p.text("#detail h1 [data-state]") == "paused")
         p.shot("refused.png")
+        if states:
+            empty_and_broken(p)
     except Stopped:
         pass
     except WebDriverException as e:
@@ -258,7 +296,7 @@ def main():
     if sys.argv[1] == "admin":
         admin(*sys.argv[2:6])
     else:
-        user(*sys.argv[2:5])
+        user(*sys.argv[2:6])
     print(f"{sys.argv[1]} session: {time.monotonic() - start:.1f} s, {failures} failure(s)", flush=True)
     sys.exit(1 if failures else 0)
 
