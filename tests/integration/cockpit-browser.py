@@ -6,8 +6,9 @@ run inside the test guest, logging in through Cockpit's login page as an operato
   cockpit-browser.py admin USER PASSWORD SHOTS-DIR PUBLISH-CMD
       Logs in, turns on administrative access (Cockpit's own dialog: sudo with the login password),
       opens "Service updates", updates the app "example" from the page and watches the job end with
-      the new version, without reloading; then runs PUBLISH-CMD (a crashing release is published),
-      updates again and sees the rollback: the app paused, with the reason.
+      the new version, without reloading; then runs PUBLISH-CMD (a slow release and a crashing one
+      are published), cancels the update to the slow one while it downloads, updates to the
+      crashing one and sees the rollback: the app paused, with the reason.
   cockpit-browser.py user USER PASSWORD SHOTS-DIR [states]
       Logs in without administrative access: sees the apps, and an action is refused by polkit,
       said in words on the page. With "states", then removes the apps (the page shows how to add
@@ -195,15 +196,26 @@ def admin(user, password, shots, publish_cmd):
                and p.text(p.row("example") + " [data-state]") == "up to date")
         p.shot("overview.png")
 
-        # --- A crashing release: the page shows the rollback and the pause ------------------------
+        # --- A slow download: its progress shows, and it is canceled -----------------------------
         subprocess.run(publish_cmd, shell=True, check=True)
         p.click(p.row("example") + " a.up-name")
         p.wait("the detail page opens again", lambda: p.all("#actions button[data-action=update]"))
         p.click("#actions button[data-action=update]")
         p.wait("the update dialog opens", lambda: p.css("#dialog").is_displayed())
         p.click("#dialog-submit")
-        p.wait("a job runs, with its progress and a Cancel button",
-               lambda: p.all("#job [role=progressbar]") and p.all("#job button[data-action=cancel]"), timeout=20)
+        p.wait("the update to the newest release (1.3.0, 8 MiB at 1 MiB/s) shows its progress as it grows",
+               lambda: 0 < int(p.css("#job [role=progressbar]").get_attribute("aria-valuenow")) < 100, timeout=20)
+        p.shot("progress.png")
+        p.click("#job button[data-action=cancel]")
+        p.wait("Cancel ends it: 'example: update canceled.'", lambda: "example: update canceled." in p.text("#result"), timeout=20)
+        p.wait("... and 1.1.0 still runs", lambda: "Current\n1.1.0" in p.text("#status") and not p.all("#job"))
+
+        # --- A chosen release that crashes: the page shows the rollback and the pause -------------
+        p.click("#actions button[data-action=update]")
+        p.wait("the update dialog offers the channel's releases, 1.2.0 among them",
+               lambda: p.all("#dialog input[name=version][value='1.2.0']"))
+        p.click("#dialog input[name=version][value='1.2.0']")
+        p.click("#dialog-submit")
         p.wait("1.2.0 crashes during its trial and is rolled back: the page says why",
                lambda: "example rolled back:" in p.text("#result") and "1.2.0 failed its trial" in p.text("#result"),
                timeout=60)

@@ -4,7 +4,8 @@
 # (cockpit-ws through cockpit.socket), polkitd, sudo and upkeepd; headless Chromium driven by
 # chromedriver (cockpit-browser.py) inside the guest logs in through Cockpit's login page. An
 # administrator updates an app from the page and sees a crashing release rolled back; an ordinary
-# user sees everything and is refused by polkit. Screenshots are kept as test artifacts in
+# user sees everything and is refused by polkit; then the page with no apps, with upkeepd failing
+# and without upkeep. Screenshots are kept as test artifacts in
 # $UPKEEP_BUILD_ROOT/test-artifacts/cockpit/.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -19,6 +20,7 @@ publisher_setup
 $tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
 $tool archive "$www/example-1.1.0.tar.gz" good 1.1.0
 $tool archive "$www/example-1.2.0.tar.gz" crash-later 1.2.0
+$tool archive "$www/example-1.3.0.tar.gz" big 1.3.0
 
 # Screenshots: a host directory the guest writes into.
 artifacts=$UPKEEP_BUILD_ROOT/test-artifacts/cockpit
@@ -26,7 +28,12 @@ rm -rf "$artifacts"
 mkdir -p "$artifacts"
 HARNESS_BIND="$artifacts:/var/tmp/upkeep-artifacts" upkeep_boot cockpit
 trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
-publisher_serve
+# The channel server: tests/unit/http-test-server.py, which sends an artifact slowly when asked
+# (?rate=MIB), so a download runs long enough to be watched and canceled.
+guest mkdir -p /srv/www/example /etc/upkeep/apps
+harness_copy_in "$UPKEEP_GUEST" "$(dirname "$0")/../unit/http-test-server.py" /usr/local/bin/upkeep-test-server
+guest systemd-run --quiet --unit=channel-server /usr/bin/python3 /usr/local/bin/upkeep-test-server /srv/www 8080 >/dev/null
+for _ in $(seq 50); do guest curl -s -o /dev/null http://127.0.0.1:8080/ && break; sleep 0.1; done
 
 # --- the machine: an app, a broken app config, Cockpit, an administrator and an ordinary user ------
 example_app "$(printf '\nDescription=Example, a small HTTP service\nFlavor=vanilla\n[Update]\nPolicy=minor\nTrialSec=5s\n')"
@@ -39,13 +46,16 @@ guest upkeepctl --no-ask-password update example 1.0.0 >/dev/null
 expect_eq "example runs 1.0.0" "$(guest curl -s --max-time 2 http://127.0.0.1:8081/)" 1.0.0
 publish 2 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
 
-# The crashing release, signed and ready; the browser test publishes it when it is time.
+# The next releases, signed and ready; the browser test publishes them when it is time: 1.2.0
+# crashes 2 s after it starts, 1.3.0 is 8 MiB sent at 1 MiB/s.
 $tool channel "$pub/next.json" --app example --serial 3 --release "1.0.0=$www/example-1.0.0.tar.gz" \
-        --release "1.1.0=$www/example-1.1.0.tar.gz" --release "1.2.0=$www/example-1.2.0.tar.gz"
+        --release "1.1.0=$www/example-1.1.0.tar.gz" --release "1.2.0=$www/example-1.2.0.tar.gz" \
+        --release "1.3.0=$www/example-1.3.0.tar.gz,query=rate=1"
 minisign -S -s "$pub/key.sec" -m "$pub/next.json" -t "example channel, serial 3" >/dev/null
 harness_copy_in "$UPKEEP_GUEST" "$pub/next.json" /srv/next/channel.json
 harness_copy_in "$UPKEEP_GUEST" "$pub/next.json.minisig" /srv/next/channel.json.minisig
 harness_copy_in "$UPKEEP_GUEST" "$www/example-1.2.0.tar.gz" /srv/next/example-1.2.0.tar.gz
+harness_copy_in "$UPKEEP_GUEST" "$www/example-1.3.0.tar.gz" /srv/next/example-1.3.0.tar.gz
 
 # sudo (Cockpit's way to administrative access) wants to resolve the host's name.
 guest sh -c 'echo "127.0.1.1 $(hostname)" >> /etc/hosts'
