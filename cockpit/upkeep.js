@@ -570,7 +570,7 @@
     }
 
     function jumpToUnit(unit) {
-        return h("a", { href: "#", class: "up-unit-link", onclick: ev => { ev.preventDefault(); cockpit.jump("/system/services#/" + encodeURIComponent(unit)) } }, unit);
+        return h("a", { href: "#", class: "up-unit-link", onclick: ev => { ev.preventDefault(); cockpit.jump("/system/services#/" + unit) } }, unit);
     }
 
     function toneTitle(tone) {

@@ -177,6 +177,15 @@ def admin(user, password, shots, publish_cmd):
                lambda: re.search(r"line \d+: Unknown key Flavor= in section \[App\], ignoring\.", p.text("#config-warnings")))
         p.wait("... and the journal of the app, with the catalog's explanation",
                lambda: p.all("#journal li[data-message-id] details"))
+        p.click("#actions button[data-action=pause]")
+        p.wait("Pause asks for a reason", lambda: p.css("#pause-reason").is_displayed())
+        p.css("#pause-reason").send_keys("waiting for the database migration")
+        p.click("#dialog-submit")
+        p.wait("... and the app shows as paused, with it",
+               lambda: p.text("#detail h1 [data-state]") == "paused"
+               and "Paused\nyes (waiting for the database migration)" in p.text("#status"))
+        p.click("#actions button[data-action=resume]")
+        p.wait("Resume makes it up to date again", lambda: p.text("#detail h1 [data-state]") == "up to date")
         p.click("#actions button[data-action=update]")
         p.wait("the update dialog offers the newest version the policy allows",
                lambda: p.css("#dialog").is_displayed() and "newest version the policy allows" in p.text("#dialog"))
@@ -292,6 +301,13 @@ def user(name, password, shots, states=""):
                and "org.upkeep1.manage" in p.text("#result"))
         p.wait("... and the app stays paused", lambda: p.text("#detail h1 [data-state]") == "paused")
         p.shot("refused.png")
+        p.click("#status a.up-unit-link")
+        p.d.switch_to.default_content()
+        p.wait("the unit's link opens it in Cockpit's Services page",
+               lambda: "/system/services#/upkeep@example.service" in p.d.current_url)
+        p.d.back()
+        p.frame()
+        p.wait("... and back", lambda: p.all("#status"))
         if states:
             empty_and_broken(p)
     except Stopped:
