@@ -8,7 +8,8 @@ run inside the test guest, logging in through Cockpit's login page as an operato
       opens "Service updates", updates the app "example" from the page and watches the job end with
       the new version, without reloading; then runs PUBLISH-CMD (a slow release and a crashing one
       are published), cancels the update to the slow one while it downloads, updates to the
-      crashing one and sees the rollback: the app paused, with the reason.
+      crashing one and sees the rollback: the app paused, with the reason; resumes it, checks all
+      apps and applies the version the check staged.
   cockpit-browser.py user USER PASSWORD SHOTS-DIR [states]
       Logs in without administrative access: sees the apps, and an action is refused by polkit,
       said in words on the page. With "states", then removes the apps (the page shows how to add
@@ -212,7 +213,7 @@ def admin(user, password, shots, publish_cmd):
         p.click("#actions button[data-action=update]")
         p.wait("the update dialog opens", lambda: p.css("#dialog").is_displayed())
         p.click("#dialog-submit")
-        p.wait("the update to the newest release (1.3.0, 8 MiB at 1 MiB/s) shows its progress as it grows",
+        p.wait("the update to the newest release (1.3.0, 8 MiB at 2 MiB/s) shows its progress as it grows",
                lambda: 0 < int(p.css("#job [role=progressbar]").get_attribute("aria-valuenow")) < 100, timeout=20)
         p.shot("progress.png")
         p.click("#job button[data-action=cancel]")
@@ -238,6 +239,19 @@ def admin(user, password, shots, publish_cmd):
         p.click("#journal li[data-message-id='61a9e5eb076d493e8bc0598acddb3a6a'] summary")
         d.execute_script("window.scrollTo(0, 0)")
         p.shot("detail.png")
+
+        # --- Resume, Check all stages the newest release, Apply switches to it --------------------
+        p.click("#actions button[data-action=resume]")
+        p.wait("Resume: automatic updates again", lambda: p.text("#detail h1 [data-state]") != "paused")
+        p.click("#back")
+        p.click("#check-all")
+        p.wait("Check all stages 1.3.0 as pending, shown in the overview",
+               lambda: p.text(p.row("example") + " [data-field=pending]") == "1.3.0", timeout=40)
+        p.click(p.row("example") + " a.up-name")
+        p.click("#actions button[data-action=apply]", "the detail page offers to apply 1.3.0")
+        p.wait("Apply ends: 'example updated to 1.3.0.'", lambda: "example updated to 1.3.0." in p.text("#result"), timeout=60)
+        p.wait("... 1.3.0 runs, nothing pending", lambda: "Current\n1.3.0" in p.text("#status") and "Pending\n" not in p.text("#status"))
+        p.wait("the page was never reloaded", lambda: d.execute_script("return window.upkeepTestMark") == "not reloaded")
     except Stopped:
         pass
     except (WebDriverException, subprocess.CalledProcessError) as e:
@@ -255,10 +269,10 @@ def empty_and_broken(p):
     """The page when there is nothing to show, or no upkeepd to ask."""
     paused = subprocess.run(["busctl", "get-property", "org.upkeep1", "/org/upkeep1/app/example", "org.upkeep1.App", "Paused"],
                             capture_output=True, text=True).stdout.strip()
-    if paused == "b true":
-        ok("upkeepd agrees: the refused Resume changed nothing")
+    if paused == "b false":
+        ok("upkeepd agrees: the refused Pause changed nothing")
     else:
-        fail(f"the refused Resume changed something: Paused is {paused!r}")
+        fail(f"the refused Pause changed something: Paused is {paused!r}")
     # The apps go; upkeepd reads its configs again: the page empties as it watches.
     sh("rm /etc/upkeep/apps/*.app && busctl call org.upkeep1 /org/upkeep1 org.upkeep1.Manager Reload")
     p.click("#back")
@@ -288,18 +302,21 @@ def user(name, password, shots, states=""):
         p.login(name, password)
         p.frame()
         p.wait("an ordinary user sees the apps", lambda: p.all(p.row("example")))
-        p.wait("... with their versions", lambda: p.text(p.row("example") + " [data-field=current]") == "1.1.0")
-        p.wait("... and states", lambda: p.text(p.row("example") + " [data-state]") == "paused")
+        p.wait("... with their versions", lambda: p.text(p.row("example") + " [data-field=current]") == "1.3.0")
+        p.wait("... and states", lambda: p.text(p.row("example") + " [data-state]") == "up to date")
         p.wait("... and is told the page is read-only for them", lambda: p.css("#limited").is_displayed())
         p.click(p.row("example") + " a.up-name")
         p.wait("the detail page shows the status and history",
-               lambda: "Paused\nyes (" in p.text("#status") and "rollback" in p.text("#history"))
-        p.click("#actions button[data-action=resume]")
-        p.wait("Resume is refused by polkit, said in words",
-               lambda: "Resume example: not permitted." in p.text("#result"), timeout=20)
+               lambda: "Current\n1.3.0" in p.text("#status") and "rollback" in p.text("#history"))
+        p.click("#actions button[data-action=pause]")
+        p.wait("Pause asks for a reason", lambda: p.css("#pause-reason").is_displayed())
+        p.css("#pause-reason").send_keys("trying")
+        p.click("#dialog-submit")
+        p.wait("Pause is refused by polkit, said in words",
+               lambda: "Pause example: not permitted." in p.text("#result"), timeout=20)
         p.wait("... with polkit's own message", lambda: "polkit: " in p.text("#result")
                and "org.upkeep1.manage" in p.text("#result"))
-        p.wait("... and the app stays paused", lambda: p.text("#detail h1 [data-state]") == "paused")
+        p.wait("... and the app is not paused", lambda: p.text("#detail h1 [data-state]") == "up to date")
         p.shot("refused.png")
         p.click("#status a.up-unit-link")
         p.d.switch_to.default_content()
