@@ -69,7 +69,7 @@ expect_eq "Cockpit answers on port 9090" \
 harness_copy_in "$UPKEEP_GUEST" "$(dirname "$0")/cockpit-browser.py" /run/cockpit-browser.py
 browse() {  # browse ROLE ARGS…: the browser session, as root in the guest; its checks count here
         local out rc
-        out=$(guest env HOME=/root timeout 150 python3 /run/cockpit-browser.py "$@" 2>&1); rc=$?
+        out=$(guest env HOME=/root timeout 300 python3 /run/cockpit-browser.py "$@" 2>&1); rc=$?
         echo "$out" | grep -v -E '^(ok|FAIL): '
         while IFS= read -r line; do
                 case $line in
