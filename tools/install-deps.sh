@@ -11,8 +11,9 @@ packages=(
         libdbus-1-dev libpolkit-gobject-1-dev
         # fuzzing the parsers that see network bytes (libFuzzer)
         clang libclang-rt-14-dev
-        # the real parts the integration tests boot: systemd as PID 1, the system bus, polkit, journald
-        systemd dbus polkitd util-linux procps iproute2
+        # the real parts the integration tests boot: systemd as PID 1, the system bus, polkit, journald;
+        # sudo, which Cockpit runs for administrative access
+        systemd dbus polkitd util-linux procps iproute2 sudo
         # release tooling the tests use as publishers would
         minisign python3 curl
         # Go programs to read build info from, and Go's own reader to compare with; the go tool also
@@ -23,6 +24,9 @@ packages=(
         build-essential dpkg-dev debhelper lintian
         # promtool: lints upkeep.prom and tests the alerting rules (the server itself stays off)
         prometheus
+        # the Cockpit page: Cockpit itself, node's test runner for the page's logic, and a real browser
+        # driven through WebDriver for the browser test (tests/integration/test-cockpit.sh)
+        cockpit-ws cockpit-bridge cockpit-system nodejs chromium chromium-driver python3-selenium
 )
 
 if [ "$(id -u)" -ne 0 ]; then
