@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "app-config.h"
 #include "channel.h"
 #include "cli.h"
 #include "fileio.h"
@@ -314,12 +315,6 @@ static int edit_publish(Edit *e) {
         printf("%s: %s, serial %" PRIu64 ", expires %s, signed.\n", e->dir, e->channel->app, e->channel->serial,
                format_timestamp_rfc3339(buf, sizeof buf, e->channel->expires));
         return 0;
-}
-
-static bool app_name_is_valid(const char *s) {
-        /* As upkeep.app(5) names apps: the instance name of its units. */
-        return !isempty(s) && strlen(s) <= 200 && s[0] != '.' && s[0] != '-' &&
-                strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.-") == strlen(s);
 }
 
 static int verb_init(char **args, size_t n) {
