@@ -6,9 +6,10 @@
  *
  * The answers say nothing beyond their status: 202 (a check is started), 400 (not a request this
  * endpoint understands), 401 (wrong or missing secret), 404 (no such app, or no secret for it), 405,
- * 429 (the app was notified less than --interval ago), 500. The secret of APP is the credential
- * notify_APP.secret (LoadCredential=notify:/etc/upkeep/notify, so the file
- * /etc/upkeep/notify/APP.secret), compared in constant time. */
+ * 429 (the app was notified less than --interval ago), 500. The secret of APP is the file
+ * /etc/upkeep/notify/APP.secret, readable by root and the upkeep-notify user only (or APP.secret in
+ * $CREDENTIALS_DIRECTORY, for an operator who hands them over as credentials), compared in constant
+ * time. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <openssl/crypto.h>
@@ -34,7 +35,7 @@
 #define REQUEST_TIMEOUT (5 * USEC_PER_SEC)
 #define SECRET_MIN 16U
 #define SECRET_MAX 4096U
-#define BUS_TIMEOUT (25 * USEC_PER_SEC)
+#define NOTIFY_SECRET_DIR SYSCONFDIR "/upkeep/notify"
 
 static usec_t arg_interval = 10 * USEC_PER_SEC;
 
@@ -47,12 +48,13 @@ static int help(void) {
                "  -h --help          Show this help\n"
                "     --version       Show package version\n"
                "     --interval=SPAN At most one check of an app per SPAN (default 10s)\n\n"
-               "The secret of APP is read from $CREDENTIALS_DIRECTORY/notify_APP.secret; the time\n"
-               "of each app's last check is kept in $RUNTIME_DIRECTORY.\n\n"
+               "The secret of APP is read from %s/APP.secret (or from APP.secret in\n"
+               "$CREDENTIALS_DIRECTORY when set); the time of each app's last check is kept in\n"
+               "$RUNTIME_DIRECTORY.\n\n"
                "Exit status: 0 a request was answered (whatever its status), 1 failure,\n"
                "2 invalid command line.\n"
                "See the upkeep-notify(8) man page for details.\n",
-               program_invocation_short_name);
+               program_invocation_short_name, NOTIFY_SECRET_DIR);
         return 0;
 }
 
@@ -210,19 +212,19 @@ static char *find_header(char *headers, const char *end, const char *name, bool 
         return found;
 }
 
-/* The secret of app from its credential: -ENOENT when there is none, or none usable. */
+/* The secret of app: -ENOENT when there is none, or none usable. */
 static int load_secret(const char *app, char **ret, size_t *ret_size) {
         _cleanup_free_ char *path = NULL, *s = NULL;
         const char *dir = getenv("CREDENTIALS_DIRECTORY");
         size_t n;
         int r;
 
-        if (isempty(dir))
-                return -ENOENT;
-        if (asprintf(&path, "%s/notify_%s.secret", dir, app) < 0)
+        if (asprintf(&path, "%s/%s.secret", isempty(dir) ? NOTIFY_SECRET_DIR : dir, app) < 0)
                 return -ENOMEM;
 
         r = read_file_at(AT_FDCWD, path, SECRET_MAX, &s, &n);
+        if (r == -EFBIG)
+                log_warning("The notify secret of %s is longer than %u bytes; refusing to use it.", app, SECRET_MAX);
         if (r < 0)
                 return r == -EFBIG ? -ENOENT : r;
 
