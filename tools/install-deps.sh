@@ -14,7 +14,7 @@ packages=(
         # the real parts the integration tests boot: systemd as PID 1, the system bus, polkit, journald
         systemd dbus polkitd util-linux procps iproute2
         # release tooling the tests use as publishers would
-        minisign python3 curl
+        minisign python3 curl openssl
         # Go programs to read build info from, and Go's own reader to compare with; the go tool also
         # cross-builds small programs (a local module from golang-golang-x-mod-dev, stamped from git), and
         # fakes a gobuild service with Go's own transparency log packages (tests/gobuild-fake)
