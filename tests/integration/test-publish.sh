@@ -38,6 +38,13 @@ upload() {  # upload DIR NAME: what the web server serves as /NAME/
 serves() {  # serves PORT: the version the app answers with
         guest curl -s --max-time 5 "http://127.0.0.1:$1/"
 }
+# A switch waits for the trial before it (TrialSec=, 5 s by default) to end.
+wait_trial_over() {
+        for _ in $(seq 100); do
+                [ "$(prop State)" != 's "trial"' ] && return
+                sleep 0.2
+        done
+}
 # check_both WHAT: upkeep-publish check of the served channel (in the guest, over HTTP, as a client
 # would fetch it) and upkeepctl check; prints "EXIT ERROR" of each.
 check_both() {
@@ -105,6 +112,7 @@ expect_eq "a refreshed channel is accepted" "$(check_both)" "0 - / 0 -"
 expect_eq "rollout changes the release's percentage" \
         "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["releases"][0]["rollout"])' "$www/channel.json")" 100
 upload "$www"
+wait_trial_over
 guest upkeepctl --no-ask-password update example >/dev/null
 expect_eq "upkeepd installs 1.1.0" "$(serves 8081)" 1.1.0
 
@@ -146,6 +154,25 @@ expect_match "... and check says which" "$out" '1\.3\.0 +linux-amd64 +tar +REFUS
 expect_eq "a channel for another app: both refuse it alike" \
         "$(guest upkeep-publish check http://127.0.0.1:8080/example/ --key=/tmp/key.pub --app=tool >/dev/null 2>&1; echo $?)" 7
 upload "$www"
+
+# --- the refresh timer, on the server: re-signs the channel it serves ------------------------------
+guest install -d -m 0700 /etc/upkeep/publish
+harness_copy_in "$UPKEEP_GUEST" "$pub/key.sec" /etc/upkeep/publish/srv-www-example.key
+gserial() {
+        guest python3 -c 'import json; print(json.load(open("/srv/www/example/channel.json"))["serial"])'
+}
+before=$(gserial)
+guest chmod 0600 /etc/upkeep/publish/srv-www-example.key
+guest systemctl start upkeep-publish-refresh@srv-www-example.service
+expect_eq "upkeep-publish-refresh@srv-www-example.service succeeds" \
+        "$(guest systemctl show -P Result upkeep-publish-refresh@srv-www-example.service)" success
+expect_eq "upkeep-publish-refresh@srv-www-example.service re-signs /srv/www/example" "$(gserial)" $((before + 1))
+expect_eq "... and the channel it wrote is accepted" "$(check_both)" "0 - / 0 -"
+guest systemctl enable --now upkeep-publish-refresh@srv-www-example.timer >/dev/null 2>&1
+expect_match "its timer fires daily" \
+        "$(guest systemctl list-timers --all --no-pager upkeep-publish-refresh@srv-www-example.timer)" \
+        'upkeep-publish-refresh@srv-www-example\.timer +upkeep-publish-refresh@srv-www-example\.service'
+"${up[@]}" refresh "$www" --serial=$(( $(gserial) + 1 )) >/dev/null   # the publisher's copy, ahead again
 
 # --- the push trigger ---------------------------------------------------------------------------------
 secret=$(openssl rand -hex 32)
