@@ -28,22 +28,24 @@ step() {
         harness_run "$guest" "$@" || true
 }
 
-# --- the publisher's side: a key, releases, a signed channel --------------------------------------
+# --- the publisher's side: a key, releases, a channel kept and signed by upkeep-publish ------------
 tool="python3 tests/integration/release-tool.py"
+publish_tool=build/src/publish/upkeep-publish
 www=$work/www/hello
 mkdir -p "$www"
 minisign -G -W -p "$work/minisign.pub" -s "$work/minisign.key" >/dev/null
-publish() {  # publish SERIAL VERSION…: channel.json with these releases, signed, uploaded
-        local serial=$1 releases=(); shift
-        for v in "$@"; do releases+=(--release "$v=$www/hello-$v.tar.gz"); done
-        $tool channel "$www/channel.json" --app hello --serial "$serial" "${releases[@]}"
-        minisign -S -s "$work/minisign.key" -m "$www/channel.json" -t "hello, serial $serial" >/dev/null
+"$publish_tool" init "$work/channel" --app hello --secret-key "$work/minisign.key" >/dev/null
+publish() {  # publish VERSION: add it to the channel (signed by upkeep-publish), check it, upload it
+        "$publish_tool" add "$work/channel" "$1" "$work/hello-$1.tar.gz" --secret-key "$work/minisign.key" \
+                --key "$work/minisign.pub"
+        "$publish_tool" check "$work/channel" --key "$work/minisign.pub" --app hello >/dev/null
+        # Upload: artifacts and signature first, channel.json last.
+        cp -r "$work/channel"/. "$www"/
         harness_copy_in "$guest" "$www" /srv/www/
-        echo "published serial $serial: $*"
 }
-$tool archive "$www/hello-1.0.0.tar.gz" good 1.0.0 --app hello
-$tool archive "$www/hello-1.1.0.tar.gz" good 1.1.0 --app hello
-$tool archive "$www/hello-1.2.0.tar.gz" crash 1.2.0 --app hello
+$tool archive "$work/hello-1.0.0.tar.gz" good 1.0.0 --app hello
+$tool archive "$work/hello-1.1.0.tar.gz" good 1.1.0 --app hello
+$tool archive "$work/hello-1.2.0.tar.gz" crash 1.2.0 --app hello
 
 say "Booting systemd with upkeep installed"
 harness_boot "$guest" "$work/root"
@@ -71,12 +73,12 @@ step systemctl cat upkeep@hello.service
 step systemctl start upkeep-update@hello.timer
 
 say "1.0.0 is published and installed"
-publish 1 1.0.0
+publish 1.0.0
 step upkeepctl update hello 1.0.0
 step curl -s http://127.0.0.1:8081/
 
 say "1.1.0 is published; a check finds and stages it; the update timer applies it"
-publish 2 1.0.0 1.1.0
+publish 1.1.0
 step upkeepctl check hello
 step upkeepctl list
 step systemctl list-timers --all --no-pager upkeep-update@hello.timer
@@ -84,7 +86,7 @@ step systemctl start upkeep-update@hello.service
 step curl -s http://127.0.0.1:8081/
 
 say "A broken 1.2.0 is published and applied: it does not come up, and upkeep rolls back"
-publish 3 1.0.0 1.1.0 1.2.0
+publish 1.2.0
 step upkeepctl check hello
 step systemctl start upkeep-update@hello.service
 step curl -s http://127.0.0.1:8081/

@@ -15,7 +15,7 @@ packages=(
         # sudo, which Cockpit runs for administrative access
         systemd dbus polkitd util-linux procps iproute2 sudo
         # release tooling the tests use as publishers would
-        minisign python3 curl
+        minisign python3 curl openssl
         # Go programs to read build info from, and Go's own reader to compare with; the go tool also
         # cross-builds small programs (a local module from golang-golang-x-mod-dev, stamped from git), and
         # fakes a gobuild service with Go's own transparency log packages (tests/gobuild-fake)

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# A release publisher for integration tests: minisign keys, archives and a signed channel.json for
-# the app "example", served from /srv/www/example/ in the guest by a plain python3 http.server on
-# 127.0.0.1:8080. Sourced after lib.sh:
+# A release publisher for integration tests: minisign keys, archives and a signed channel for the app
+# "example", kept with upkeep-publish as a publisher would and served from /srv/www/example/ in the
+# guest by a plain python3 http.server on 127.0.0.1:8080. Sourced after lib.sh:
 #
 #   publisher_setup                 keys (key, other) and the work directory $pub, $www
 #   archives [--app NAME] KIND:VERSION...   release archives of the sample app (release-tool.py)
@@ -18,8 +18,17 @@
 #                                   example's socket started; example has [Socket] on 127.0.0.1:8081,
 #                                   plain binds 127.0.0.1:8082 itself; both have a 2 s trial
 #   publish_both SERIAL VERSION...  channels of both apps with those releases
+#
+# publish makes the channel list exactly these releases (upkeep-publish add, rollout, withdraw) and
+# refreshes it to serial 100 * SERIAL: every edit upkeep-publish makes bumps the serial, and the room
+# keeps SERIAL's order. opts: type=tar|zip|binary, rollout=N, query=Q (the artifact's path ends in ?Q,
+# e.g. rate=2 for tests/unit/http-test-server.py). What upkeep-publish refuses to write is written by
+# release-tool.py instead, as an attacker or a broken publisher would: a wrong size= or sha256=, a
+# url= of the test's choosing, an --expires time (in the past), a SERIAL not above the last one
+# published (a replay). published_serial SERIAL prints the serial publish SERIAL wrote.
 
 tool="python3 $(dirname "${BASH_SOURCE[0]}")/release-tool.py"
+upkeep_publish="${UPKEEP_BUILD_ROOT:?}/src/publish/upkeep-publish"
 
 publisher_setup() {
         pub=$(mktemp -d /tmp/upkeep-publisher.XXXXXX)
@@ -55,19 +64,68 @@ publisher_serve() {
                 --bind 127.0.0.1 --directory /srv/www 8080
 }
 
+# The serial "publish SERIAL" writes.
+published_serial() {
+        echo $(($1 * 100))
+}
+
+# The channel directory upkeep-publish keeps for what $www serves, per app.
+publisher_channel() {
+        echo "$pub/channel-$(basename "$www")-$1"
+}
+
 # Writes, signs and "uploads" channel.json.
 publish() {
-        local serial=$1 signer=key args=(); shift
+        local serial=$1 signer=key app=example expires= raw=0 specs=() chan spec v f opts o current
+        shift
         while [ $# -gt 0 ]; do
                 case $1 in
                         --key) signer=$2; shift 2 ;;
-                        --app|--expires) args+=("$1" "$2"); shift 2 ;;
-                        *) args+=(--release "$1"); shift ;;
+                        --app) app=$2; shift 2 ;;
+                        --expires) expires=$2; raw=1; shift 2 ;;
+                        *) specs+=("$1"); [[ $1 == *,size=* || $1 == *,sha256=* || $1 == *,url=* ]] && raw=1; shift ;;
                 esac
         done
-        [[ " ${args[*]} " == *" --app "* ]] || args+=(--app example)
-        $tool channel "$www/channel.json" --serial "$serial" "${args[@]}"
-        minisign -S -s "$pub/$signer.sec" -m "$www/channel.json" -t "example channel, serial $serial" >/dev/null
+        serial=$(published_serial "$serial")
+        chan=$(publisher_channel "$app")
+        current=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["serial"])' \
+                "$chan/channel.json" 2>/dev/null || echo 0)
+        [ "$serial" -gt "$current" ] || raw=1
+
+        if [ $raw = 1 ]; then
+                local args=(--app "$app" --serial "$serial")
+                [ -n "$expires" ] && args+=(--expires "$expires")
+                for spec in "${specs[@]}"; do args+=(--release "$spec"); done
+                $tool channel "$www/channel.json" "${args[@]}"
+                minisign -S -s "$pub/$signer.sec" -m "$www/channel.json" -t "example channel, serial $serial" >/dev/null
+                harness_copy_in "$UPKEEP_GUEST" "$www" /srv/www/
+                return
+        fi
+
+        local up=("$upkeep_publish" --secret-key="$pub/$signer.sec")
+        [ -e "$chan/channel.json" ] || "${up[@]}" init "$chan" --app "$app" >/dev/null || return 1
+        # Withdraw what is not listed any more, then add what is.
+        for v in $(python3 -c 'import json,sys; print(" ".join(r["version"] for r in json.load(open(sys.argv[1]))["releases"]))' \
+                        "$chan/channel.json"); do
+                [[ " ${specs[*]} " == *" $v="* ]] || "${up[@]}" withdraw "$chan" "$v" >/dev/null || return 1
+        done
+        for spec in "${specs[@]}"; do
+                v=${spec%%=*}; f=${spec#*=}; opts=(); local rollout=
+                IFS=, read -r f o <<<"$f"
+                for o in ${o//,/ }; do
+                        case $o in
+                                type=*) opts+=(--type="${o#type=}") ;;
+                                rollout=*) rollout=${o#rollout=}; opts+=(--rollout="$rollout") ;;
+                                query=*) opts+=(--url="$(basename "$f")?${o#query=}") ;;
+                        esac
+                done
+                "${up[@]}" add "$chan" "$v" "$f" "${opts[@]}" >/dev/null || return 1
+                [ -z "$rollout" ] || "${up[@]}" rollout "$chan" "$v" "$rollout" >/dev/null || return 1
+        done
+        "${up[@]}" refresh "$chan" --serial="$serial" --key="$pub/$signer.pub" >/dev/null || return 1
+
+        # The upload (a copy the guest sees only once it is complete).
+        cp -r "$chan"/. "$www"/
         harness_copy_in "$UPKEEP_GUEST" "$www" /srv/www/
 }
 
