@@ -5,8 +5,10 @@
 # downloading slowly) is listed by ListJobs(), upkeepctl list-jobs and GetJob() while it runs, announced
 # by JobNew and ended by JobRemoved, after which GetJob() says NoSuchJob; Stage() returns a job and the
 # version is pending once JobRemoved said "done"; Apply(t flags) switches as an operator (0) and as the
-# update timer (SCHEDULED), which a pause refuses, and refuses unknown flags.
-set -uo pipefail
+# update timer (SCHEDULED), which a pause refuses, and refuses unknown flags. While a large release is
+# staged (on a worker thread) the daemon answers ListApps() and get-property within 2 s, and a stage
+# canceled midway ends as canceled and leaves nothing in versions/.
+# canceled while under way ends as canceled and leaves nothing in versions/.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/publisher.sh"
 publisher_setup
@@ -15,9 +17,19 @@ $tool archive "$www/example-1.0.0.tar.gz" good 1.0.0
 $tool archive "$www/example-2.0.0.tar.gz" big 2.0.0
 $tool archive "$pub/example-3.0.0.tar.gz" good 3.0.0
 $tool archive "$pub/example-4.0.0.tar.gz" good 4.0.0
+# 512 MiB that do not compress: a stage long enough to call the daemon during it, and to cancel. Made
+# here, before the guest boots, so that the guest reads it from the host's /var/tmp (its /tmp is its
+# own).
+big=$(mktemp -d /var/tmp/upkeep-bus-contract.XXXXXX)
+mkdir -p "$big/tree/bin"
+printf '#!/bin/sh\nexec sleep infinity\n' > "$big/tree/bin/example"
+chmod 755 "$big/tree/bin/example"
+head -c $((512 * 1024 * 1024)) /dev/urandom > "$big/tree/data"
+tar -C "$big/tree" -cf "$big/example-big.tar" bin data
+rm -rf "$big/tree"
 
 upkeep_boot bus-contract
-trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub"; exit $rc' EXIT
+trap 'rc=$?; harness_stop_all; rm -rf "$UPKEEP_DESTDIR" "$pub" "$big"; exit $rc' EXIT
 
 # The channel server of test-faults.sh, which sends an artifact slowly when asked (?rate=MIB).
 harness_copy_in "$UPKEEP_GUEST" "$(dirname "$0")/../unit/http-test-server.py" /usr/local/bin/upkeep-test-server
@@ -172,5 +184,35 @@ expect_match "Apply(SCHEDULED) once resumed returns a job" "$out" '^o "/org/upke
 wait_job_gone "$(sed -E 's/^o "(.*)"$/\1/' <<<"$out")"
 expect_eq "... 3.1.0 runs" "$(prop CurrentVersion)" 's "3.1.0"'
 expect_match "... recorded as a scheduled switch" "$(prop History)" '"4\.0\.0" "3\.1\.0" "scheduled"$'
+
+# --- The bus is answered while a large release is staged; a canceled stage leaves nothing ---------
+# In one guest shell, so that no round trip through the harness lets the stage end unobserved: calls
+# ListApps() and a get-property (2 s allowed each) for as long as ListJobs() lists the stage's job,
+# and prints how many rounds it made and the slowest in ms.
+out=$(guest sh -c 'job=$(upkeepctl --no-ask-password --no-block stage example '"$big"'/example-big.tar 5.0.0) || exit 1
+        n=0 slowest=0
+        while busctl call org.upkeep1 /org/upkeep1 org.upkeep1.Manager ListJobs | grep -qF "\"$job\""; do
+                t0=$(date +%s%N)
+                busctl --timeout=2 call org.upkeep1 /org/upkeep1 org.upkeep1.Manager ListApps >/dev/null || exit 1
+                busctl --timeout=2 get-property org.upkeep1 /org/upkeep1/app/example org.upkeep1.App PendingVersion >/dev/null || exit 1
+                ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+                [ "$ms" -gt "$slowest" ] && slowest=$ms
+                n=$((n + 1))
+        done
+        echo "$n $slowest"' 2>&1)
+echo "# rounds of calls during the stage of 512 MiB, slowest in ms: $out"
+expect_match "ListApps() and get-property answer within 2 s while 512 MiB are staged" "$out" '^[1-9][0-9]* [0-9]+$'
+expect_eq "... and the stage completes" "$(prop PendingVersion)" 's "5.0.0"'
+
+monitor_start
+job=$(guest sh -c 'job=$(upkeepctl --no-ask-password --no-block stage example '"$big"'/example-big.tar 5.1.0) &&
+        busctl call org.upkeep1 "$job" org.upkeep1.Job Cancel && echo "$job"' 2>&1)
+expect_match "Cancel() of a stage under way is accepted" "$job" '^/org/upkeep1/job/[0-9]+$'
+wait_job_gone "$job"
+seen=$(monitor_stop)
+expect_match "... which ends as canceled" "$seen" "^JobRemoved ${job##*/} $job canceled  $"
+expect_eq "... leaving neither 5.1.0 nor a temporary directory in versions/" \
+        "$(guest ls -A /var/lib/upkeep/apps/example/versions | grep -c -e '^5\.1\.0$' -e '^\.tmp-')" 0
+expect_eq "... and 5.0.0 still pending" "$(prop PendingVersion)" 's "5.0.0"'
 
 upkeep_finish
