@@ -110,7 +110,8 @@ serves() { guest curl -s --max-time 2 http://127.0.0.1:8081/ || echo down; }
 expect_eq "the app serves 1.0.0" "$(serves)" 1.0.0
 
 # --- a newer upkeep installed while the app is on trial ------------------------------------------
-guest sh -c 'printf "[Update]\nTrialSec=20s\n" >> /etc/upkeep/apps/example.app'
+# A trial long enough to outlast apt-get on a loaded machine (it took 46 s at load average 16).
+guest sh -c 'printf "[Update]\nTrialSec=60s\n" >> /etc/upkeep/apps/example.app'
 guest busctl call org.upkeep1 /org/upkeep1 org.upkeep1.Manager Reload
 publish 2 1.0.0="$www/example-1.0.0.tar.gz" 1.1.0="$www/example-1.1.0.tar.gz"
 guest upkeepctl --no-ask-password --no-block update example 1.1.0 >/dev/null
@@ -128,8 +129,8 @@ expect_eq "dpkg has upkeep $new_version" "$(guest dpkg-query -W -f='${Version}' 
 expect_eq "the upgrade did not restart upkeepd" "$(guest systemctl show -P MainPID upkeepd.service)" "$pid"
 expect_match "the app is still on trial" "$(guest upkeepctl status example)" 'State: trial'
 
-# The trial ends 20 s after the switch; the old daemon keeps 1.1.0 and then exits, idle.
-for _ in $(seq 60); do
+# The trial ends 60 s after the switch; the old daemon keeps 1.1.0 and then exits, idle.
+for _ in $(seq 120); do
         [ "$(guest systemctl is-active upkeepd.service)" = inactive ] && break
         sleep 1
 done
