@@ -30,6 +30,8 @@ expect_match "daemon-reload runs upkeep-generator successfully" \
 
 # Templates are verified as systemd runs them: instances of an app, with the generator's drop-ins.
 guest sh -c 'mkdir -p /etc/upkeep/apps && printf "[App]\nSource=https://example.com/smoke/\nExec=bin/smoke\n[Socket]\nListenStream=127.0.0.1:9999\n" > /etc/upkeep/apps/smoke.app'
+# upkeep-notify.socket listens nowhere until an operator's drop-in says where: verified so completed.
+guest sh -c 'mkdir -p /etc/systemd/system/upkeep-notify.socket.d && printf "[Socket]\nListenStream=127.0.0.1:9998\n" > /etc/systemd/system/upkeep-notify.socket.d/listen.conf'
 guest systemctl daemon-reload
 units=$(cd "$UPKEEP_DESTDIR" && find . -path '*/systemd/system/*' \( -name '*.service' -o -name '*.timer' -o -name '*.socket' \) -printf '%f\n' | sed 's/@\./@smoke./' | sort -u)
 [ -n "$units" ] || fail "no units installed"
