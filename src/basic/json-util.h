@@ -36,3 +36,9 @@ int json_u64_value(json_object *v, uint64_t *ret);
 
 /* The value of a JSON boolean: -EBADMSG for anything else. */
 int json_bool_value(json_object *v, bool *ret);
+
+/* Writing: adds v as member key of object o, or appends it to array a. Both take ownership of v, also
+ * when they fail; a NULL v is a json_object_new_…() that failed, so "json_add_owned(o, k,
+ * json_object_new_string(s))" needs no check of its own. -ENOMEM on failure. */
+int json_add_owned(json_object *o, const char *key, json_object *v);
+int json_append_owned(json_object *a, json_object *v);

@@ -5,28 +5,13 @@
 #include <string.h>
 
 #include "channel-write.h"
+#include "json-util.h"
 #include "macro.h"
-
-static void json_object_putp(struct json_object **o) {
-        json_object_put(*o);
-}
-
-/* json-c's adders take ownership even on failure only in some versions, so the value is built
- * first and checked, then added. */
-static int add(struct json_object *o, const char *key, struct json_object *v) {
-        if (!v)
-                return -ENOMEM;
-        if (json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
 
 static int add_string(struct json_object *o, const char *key, const char *s) {
         if (!s)
                 return -EINVAL;
-        return add(o, key, json_object_new_string(s));
+        return json_add_owned(o, key, json_object_new_string(s));
 }
 
 static int add_timestamp(struct json_object *o, const char *key, usec_t t) {
@@ -37,18 +22,8 @@ static int add_timestamp(struct json_object *o, const char *key, usec_t t) {
         return add_string(o, key, buf);
 }
 
-static int append(struct json_object *array, struct json_object *v) {
-        if (!v)
-                return -ENOMEM;
-        if (json_object_array_add(array, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static int artifact_to_json(const ChannelArtifact *a, struct json_object **ret) {
-        _cleanup_(json_object_putp) struct json_object *o = NULL;
+        _cleanup_json_ struct json_object *o = NULL;
         char hex[2 * SHA256_SIZE + 1];
         int r;
 
@@ -65,7 +40,7 @@ static int artifact_to_json(const ChannelArtifact *a, struct json_object **ret) 
         if (r >= 0)
                 r = add_string(o, "path", a->path);
         if (r >= 0)
-                r = add(o, "size", json_object_new_uint64(a->size));
+                r = json_add_owned(o, "size", json_object_new_uint64(a->size));
         if (r >= 0)
                 r = add_string(o, "sha256", sha256_to_hex(a->sha256, hex));
         if (r < 0)
@@ -76,7 +51,7 @@ static int artifact_to_json(const ChannelArtifact *a, struct json_object **ret) 
 }
 
 static int release_to_json(const ChannelRelease *rel, struct json_object **ret) {
-        _cleanup_(json_object_putp) struct json_object *o = NULL;
+        _cleanup_json_ struct json_object *o = NULL;
         struct json_object *artifacts;
         int r;
 
@@ -93,12 +68,12 @@ static int release_to_json(const ChannelRelease *rel, struct json_object **ret) 
         if (r >= 0 && rel->notes)
                 r = add_string(o, "notes", rel->notes);
         if (r >= 0)
-                r = add(o, "rollout", json_object_new_int(rel->rollout));
+                r = json_add_owned(o, "rollout", json_object_new_int(rel->rollout));
         if (r < 0)
                 return r;
 
         artifacts = json_object_new_array();
-        r = add(o, "artifacts", artifacts);
+        r = json_add_owned(o, "artifacts", artifacts);
         if (r < 0)
                 return r;
 
@@ -108,7 +83,7 @@ static int release_to_json(const ChannelRelease *rel, struct json_object **ret) 
                 r = artifact_to_json(&rel->artifacts[i], &a);
                 if (r < 0)
                         return r;
-                r = append(artifacts, a);
+                r = json_append_owned(artifacts, a);
                 if (r < 0)
                         return r;
         }
@@ -118,7 +93,7 @@ static int release_to_json(const ChannelRelease *rel, struct json_object **ret) 
 }
 
 int channel_to_json(const Channel *c, char **ret) {
-        _cleanup_(json_object_putp) struct json_object *root = NULL;
+        _cleanup_json_ struct json_object *root = NULL;
         struct json_object *releases;
         const char *s;
         char *text;
@@ -135,14 +110,14 @@ int channel_to_json(const Channel *c, char **ret) {
 
         r = add_string(root, "app", c->app);
         if (r >= 0)
-                r = add(root, "serial", json_object_new_uint64(c->serial));
+                r = json_add_owned(root, "serial", json_object_new_uint64(c->serial));
         if (r >= 0)
                 r = add_timestamp(root, "expires", c->expires);
         if (r < 0)
                 return r;
 
         releases = json_object_new_array();
-        r = add(root, "releases", releases);
+        r = json_add_owned(root, "releases", releases);
         if (r < 0)
                 return r;
 
@@ -152,7 +127,7 @@ int channel_to_json(const Channel *c, char **ret) {
                 r = release_to_json(&c->releases[i], &rel);
                 if (r < 0)
                         return r;
-                r = append(releases, rel);
+                r = json_append_owned(releases, rel);
                 if (r < 0)
                         return r;
         }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "fileio.h"
 #include "hexdecoct.h"
 #include "json-util.h"
 #include "macro.h"
@@ -585,4 +586,16 @@ bool rollout_includes(sd_id128_t machine_id, const char *app, const char *versio
                 x = x << 8 | h[i];
 
         return x % 100 < percent;
+}
+
+int channel_load_at(int dir_fd, const char *name, Channel **ret, char **ret_reason) {
+        _cleanup_free_ char *json = NULL;
+        size_t size;
+        int r;
+
+        r = read_file_at(dir_fd, name, CHANNEL_MAX_SIZE, &json, &size);
+        if (r < 0)
+                return r;
+
+        return channel_parse(json, size, ret, ret_reason);
 }

@@ -67,6 +67,11 @@ static inline void channel_freep(Channel **c) {
  * what is wrong ("release 1.4.2, artifact 1: \"sha256\" is not 64 hex digits"). */
 int channel_parse(const char *json, size_t size, Channel **ret, char **ret_reason);
 
+/* Reads the file name under dir_fd (at most CHANNEL_MAX_SIZE, else -EFBIG) and parses it as
+ * channel_parse() does. It checks no signature: for a channel kept after it was verified, or a
+ * publisher's own. */
+int channel_load_at(int dir_fd, const char *name, Channel **ret, char **ret_reason);
+
 /* The rules a verified channel must pass before anything in it is used, in this order:
  *  - app must equal the app's name                                  → -EXDEV
  *  - expires must be later than now (a frozen channel)              → -EKEYEXPIRED

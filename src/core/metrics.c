@@ -152,14 +152,9 @@ int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
 
 int metrics_read_channel_expires_at(int dir_fd, const char *name, usec_t *ret) {
         _cleanup_(channel_freep) Channel *c = NULL;
-        _cleanup_free_ char *json = NULL;
-        size_t size;
         int r;
 
-        r = read_file_at(dir_fd, name, CHANNEL_MAX_SIZE, &json, &size);
-        if (r < 0)
-                return r;
-        r = channel_parse(json, size, &c, NULL);
+        r = channel_load_at(dir_fd, name, &c, NULL);
         if (r < 0)
                 return r;
 

@@ -126,21 +126,10 @@ int app_state_add_transition(AppState *s, usec_t time, const char *from, const c
 
 /* JSON writing */
 
-/* Takes ownership of v, also on failure; a NULL v is a failed json_object_new_…(). */
-static int json_add(struct json_object *o, const char *key, struct json_object *v) {
-        if (!v)
-                return -ENOMEM;
-        if (json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static int json_add_string(struct json_object *o, const char *key, const char *s) {
         if (!s)
                 return 0;
-        return json_add(o, key, json_object_new_string(s));
+        return json_add_owned(o, key, json_object_new_string(s));
 }
 
 static int json_add_version(struct json_object *o, const char *key, const char *v) {
@@ -169,7 +158,7 @@ static int json_add_timestamp(struct json_object *o, const char *key, usec_t t) 
         r = json_new_timestamp(t, &v);
         if (r < 0)
                 return r;
-        return json_add(o, key, v);
+        return json_add_owned(o, key, v);
 }
 
 static int json_new_history(const AppState *s, struct json_object **ret) {
@@ -192,7 +181,7 @@ static int json_new_history(const AppState *s, struct json_object **ret) {
                 r = json_new_timestamp(t->time, &time);
                 if (r < 0)
                         return r;
-                r = json_add(e, "time", time);
+                r = json_add_owned(e, "time", time);
                 if (r < 0)
                         return r;
                 r = json_add_version(e, "from", t->from);
@@ -218,24 +207,19 @@ static int json_new_history(const AppState *s, struct json_object **ret) {
 
 static int json_new_bad_versions(char *const *bad, struct json_object **ret) {
         _cleanup_json_ struct json_object *a = NULL;
+        int r;
 
         a = json_object_new_array();
         if (!a)
                 return -ENOMEM;
 
         for (char *const *v = bad; v && *v; v++) {
-                struct json_object *e;
-
                 if (!version_is_valid(*v))
                         return -EINVAL;
 
-                e = json_object_new_string(*v);
-                if (!e)
-                        return -ENOMEM;
-                if (json_object_array_add(a, e) < 0) {
-                        json_object_put(e);
-                        return -ENOMEM;
-                }
+                r = json_append_owned(a, json_object_new_string(*v));
+                if (r < 0)
+                        return r;
         }
 
         *ret = TAKE_PTR(a);
@@ -264,32 +248,32 @@ int app_state_to_json(const AppState *s, char **ret) {
             (r = json_add_string(o, "last_error", s->last_error)) < 0 ||
             (r = json_add_version(o, "trial_version", s->trial_version)) < 0 ||
             (r = json_add_timestamp(o, "trial_started_at", s->trial_started_at)) < 0 ||
-            (r = json_add(o, "trial_starts", json_object_new_uint64(s->trial_starts))) < 0 ||
-            (r = json_add(o, "paused", json_object_new_boolean(s->paused))) < 0 ||
+            (r = json_add_owned(o, "trial_starts", json_object_new_uint64(s->trial_starts))) < 0 ||
+            (r = json_add_owned(o, "paused", json_object_new_boolean(s->paused))) < 0 ||
             (r = json_add_string(o, "pause_reason", s->pause_reason)) < 0 ||
-            (r = json_add(o, "backoff_failures", json_object_new_uint64(s->backoff_failures))) < 0 ||
+            (r = json_add_owned(o, "backoff_failures", json_object_new_uint64(s->backoff_failures))) < 0 ||
             (r = json_add_timestamp(o, "backoff_until", s->backoff_until)) < 0 ||
-            (r = json_add(o, "channel_serial", json_object_new_uint64(s->channel_serial))) < 0 ||
+            (r = json_add_owned(o, "channel_serial", json_object_new_uint64(s->channel_serial))) < 0 ||
             (r = json_add_string(o, "channel_digest", s->channel_digest)) < 0 ||
             (r = json_add_string(o, "channel_etag", s->channel_etag)) < 0 ||
             (r = json_add_timestamp(o, "channel_last_modified", s->channel_last_modified)) < 0 ||
             (r = json_add_string(o, "gobuild_key", s->gobuild_key)) < 0 ||
-            (r = json_add(o, "tlog_size", json_object_new_uint64(s->tlog_size))) < 0 ||
+            (r = json_add_owned(o, "tlog_size", json_object_new_uint64(s->tlog_size))) < 0 ||
             (r = json_add_string(o, "tlog_root", s->tlog_root)) < 0 ||
-            (r = json_add(o, "tlog_forks", json_object_new_uint64(s->tlog_forks))) < 0)
+            (r = json_add_owned(o, "tlog_forks", json_object_new_uint64(s->tlog_forks))) < 0)
                 return r;
 
         r = json_new_bad_versions(s->bad_versions, &bad);
         if (r < 0)
                 return r;
-        r = json_add(o, "bad_versions", bad);
+        r = json_add_owned(o, "bad_versions", bad);
         if (r < 0)
                 return r;
 
         r = json_new_history(s, &history);
         if (r < 0)
                 return r;
-        r = json_add(o, "history", history);
+        r = json_add_owned(o, "history", history);
         if (r < 0)
                 return r;
 

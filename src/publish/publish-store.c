@@ -56,15 +56,7 @@ int publish_dir_open(const char *path, bool create, int *ret_fd) {
 }
 
 int publish_load(int dir_fd, Channel **ret, char **ret_reason) {
-        _cleanup_free_ char *json = NULL;
-        size_t size;
-        int r;
-
-        r = read_file_at(dir_fd, PUBLISH_CHANNEL_FILE, CHANNEL_MAX_SIZE, &json, &size);
-        if (r < 0)
-                return r;
-
-        return channel_parse(json, size, ret, ret_reason);
+        return channel_load_at(dir_fd, PUBLISH_CHANNEL_FILE, ret, ret_reason);
 }
 
 void publish_artifact_done(ChannelArtifact *a) {

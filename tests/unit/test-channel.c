@@ -2,9 +2,12 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "channel.h"
+#include "fileio.h"
 #include "macro.h"
 #include "tests.h"
 
@@ -661,7 +664,41 @@ static void test_rollout_distribution(void) {
         ASSERT_LE(in_other_app, n * 28 / 100);
 }
 
+static void test_load_at(void) {
+        _cleanup_(channel_freep) Channel *c = NULL;
+        _cleanup_free_ char *reason = NULL, *big = NULL;
+        char dir[] = "/tmp/test-channel-XXXXXX";
+        _cleanup_close_ int fd = -EBADF;
+
+        printf("%s\n", __func__);
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        fd = open(dir, O_DIRECTORY|O_CLOEXEC);
+        ASSERT_OK_ERRNO(fd);
+
+        ASSERT_ERROR(channel_load_at(fd, CHANNEL_FILE, &c, &reason), ENOENT);
+        ASSERT_OK_ZERO(write_file_atomic_at(fd, CHANNEL_FILE, full_channel, strlen(full_channel), 0644));
+        ASSERT_OK_ZERO(channel_load_at(fd, CHANNEL_FILE, &c, &reason));
+        ASSERT_EQ(c->serial, 42);
+        ASSERT_NULL(reason);
+        c = channel_free(c);
+
+        /* What parses from memory parses from the file; what is too large is not read at all. */
+        ASSERT_OK_ZERO(write_file_atomic_at(fd, CHANNEL_FILE, "{ \"app\": 1 }", strlen("{ \"app\": 1 }"), 0644));
+        ASSERT_ERROR(channel_load_at(fd, CHANNEL_FILE, &c, &reason), EBADMSG);
+        ASSERT_NOT_NULL(reason);
+        big = calloc(1, CHANNEL_MAX_SIZE + 1);
+        ASSERT_NOT_NULL(big);
+        memset(big, ' ', CHANNEL_MAX_SIZE + 1);
+        ASSERT_OK_ZERO(write_file_atomic_at(fd, CHANNEL_FILE, big, CHANNEL_MAX_SIZE + 1, 0644));
+        ASSERT_ERROR(channel_load_at(fd, CHANNEL_FILE, &c, NULL), EFBIG);
+
+        ASSERT_OK_ZERO_ERRNO(unlinkat(fd, CHANNEL_FILE, 0));
+        ASSERT_OK_ZERO_ERRNO(rmdir(dir));
+}
+
 int main(void) {
+        test_load_at();
         test_artifact_type_strings();
         test_sha256_to_hex();
         test_parse_full();
