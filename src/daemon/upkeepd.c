@@ -37,14 +37,12 @@ static int help(void) {
 /* Returns > 0 to go on, 0 to exit successfully, < 0 on a usage error (already reported). */
 static int parse_argv(int argc, char *argv[]) {
         enum {
-                ARG_VERSION = 0x100,
-                ARG_IDLE_TIMEOUT,
+                ARG_IDLE_TIMEOUT = _CLI_ARG_MAX,
                 ARG_METRICS_DIR,
                 ARG_BUS_INTROSPECT,
         };
         static const struct option options[] = {
-                { "help",           no_argument,       NULL, 'h'                },
-                { "version",        no_argument,       NULL, ARG_VERSION        },
+                CLI_COMMON_OPTIONS,
                 { "idle-timeout",   required_argument, NULL, ARG_IDLE_TIMEOUT   },
                 { "metrics-dir",    required_argument, NULL, ARG_METRICS_DIR    },
                 { "bus-introspect", required_argument, NULL, ARG_BUS_INTROSPECT },
@@ -54,10 +52,6 @@ static int parse_argv(int argc, char *argv[]) {
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        return help();
-                case ARG_VERSION:
-                        return cli_version();
                 case ARG_IDLE_TIMEOUT:
                         r = parse_timespan(optarg, &arg_idle_timeout);
                         if (r < 0)
@@ -73,10 +67,8 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_BUS_INTROSPECT:
                         r = bus_introspect_print(optarg);
                         return r < 0 ? r : 0;
-                case '?':
-                        return -EINVAL;
                 default:
-                        abort();
+                        return cli_common_option(c, help);
                 }
 
         if (optind < argc)

@@ -60,12 +60,10 @@ static int help(void) {
 
 static int parse_argv(int argc, char *argv[]) {
         enum {
-                ARG_VERSION = 0x100,
-                ARG_INTERVAL,
+                ARG_INTERVAL = _CLI_ARG_MAX,
         };
         static const struct option options[] = {
-                { "help",     no_argument,       NULL, 'h'          },
-                { "version",  no_argument,       NULL, ARG_VERSION  },
+                CLI_COMMON_OPTIONS,
                 { "interval", required_argument, NULL, ARG_INTERVAL },
                 {}
         };
@@ -73,20 +71,14 @@ static int parse_argv(int argc, char *argv[]) {
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        return help();
-                case ARG_VERSION:
-                        return cli_version();
                 case ARG_INTERVAL:
                         if (parse_timespan(optarg, &arg_interval) < 0) {
                                 log_error("Invalid --interval=: %s", optarg);
                                 return -EINVAL;
                         }
                         break;
-                case '?':
-                        return -EINVAL;
                 default:
-                        abort();
+                        return cli_common_option(c, help);
                 }
 
         if (optind < argc) {
