@@ -48,3 +48,12 @@ bool bus_error_is_refusal(const char *name) {
                                   BUS_ERROR_RELEASE_TOO_LARGE, BUS_ERROR_PROXY_MALFORMED,
                                   BUS_ERROR_RECORD_MISMATCH, BUS_ERROR_PROOF_INVALID, BUS_ERROR_LOG_FORKED);
 }
+
+const char *bus_error_from_channel_check(int error) {
+        switch (error) {
+        case -EXDEV:       return BUS_ERROR_WRONG_APP;
+        case -EKEYEXPIRED: return BUS_ERROR_CHANNEL_EXPIRED;
+        case -ESTALE:      return BUS_ERROR_CHANNEL_REPLAYED;
+        default:           return BUS_ERROR_CHANNEL_MALFORMED;
+        }
+}

@@ -47,3 +47,6 @@ int bus_error_register(void);
 /* True for the names above that mean "refused by verification" (SignatureInvalid through
  * LogForked). */
 bool bus_error_is_refusal(const char *name);
+
+/* The error a client sees for each rule channel_check() refuses a channel by (its errno). */
+const char *bus_error_from_channel_check(int error);

@@ -308,16 +308,6 @@ static int edit_channel_accepted(AppState *s, void *userdata) {
 
 /* Verifies json against sig, parses it and applies the channel rules. fresh: it just came from the
  * server (and is accepted onto disk), rather than from the copy kept at the last acceptance. */
-/* channel_check()'s errno for each rule, as the error a client sees. */
-static const char *channel_error_name(int error) {
-        switch (error) {
-        case -EXDEV:       return BUS_ERROR_WRONG_APP;
-        case -EKEYEXPIRED: return BUS_ERROR_CHANNEL_EXPIRED;
-        case -ESTALE:      return BUS_ERROR_CHANNEL_REPLAYED;
-        default:           return BUS_ERROR_CHANNEL_MALFORMED;
-        }
-}
-
 static void fetch_verify(Fetch *f, const char *json, size_t json_size, const char *sig, size_t sig_size,
                          const uint8_t digest[SHA256_SIZE], bool fresh) {
         _cleanup_free_ char *reason = NULL;
@@ -354,7 +344,7 @@ static void fetch_verify(Fetch *f, const char *json, size_t json_size, const cha
         sha256_to_hex(digest, hex);
         r = channel_check(f->parsed, f->app->name, now_realtime(), s->channel_serial, s->channel_digest, hex, &reason);
         if (r < 0)
-                return fetch_fail(f, r, channel_error_name(r), "channel refused: %s", strempty(reason));
+                return fetch_fail(f, r, bus_error_from_channel_check(r), "channel refused: %s", strempty(reason));
 
         if (fresh) {
                 /* The signature first: a crash between the two leaves a pair that fails to verify,

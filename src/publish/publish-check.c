@@ -205,15 +205,6 @@ static int check_artifact(const CheckOptions *o, int dir_fd, const ChannelArtifa
         return 0;
 }
 
-static const char *channel_error_name(int error) {
-        switch (error) {
-        case -EXDEV:       return BUS_ERROR_WRONG_APP;
-        case -EKEYEXPIRED: return BUS_ERROR_CHANNEL_EXPIRED;
-        case -ESTALE:      return BUS_ERROR_CHANNEL_REPLAYED;
-        default:           return BUS_ERROR_CHANNEL_MALFORMED;
-        }
-}
-
 static struct json_object *json_string_or_null(const char *s) {
         return s ? json_object_new_string(s) : NULL;
 }
@@ -310,7 +301,7 @@ int publish_check(const CheckOptions *o) {
                 if (r == -ENOMEM)
                         goto oom;
                 if (r < 0) {
-                        error = channel_error_name(r);
+                        error = bus_error_from_channel_check(r);
                         if (asprintf(&reason, "channel refused: %s", strempty(why)) < 0)
                                 reason = NULL;
                 } else if (c->expires - o->now < o->warn_expiry) {
