@@ -449,6 +449,19 @@ finish:
         return ret;
 }
 
+/* The end of a verb that changed one version of the channel in dir: r is what the change returned
+ * (-ENXIO: the channel has no such version). Publishes the edit; returns the exit status. */
+static int edit_publish_version(Edit *e, const char *dir, const char *version, int r) {
+        if (r == -ENXIO) {
+                fprintf(stderr, "%s has no version %s.\n", dir, version);
+                return EXIT_NO_VERSION;
+        }
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        return edit_publish(e) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 static int verb_rollout(char **args, size_t n) {
         _cleanup_(edit_done) Edit e = { .dir_fd = -EBADF };
         unsigned long percent;
@@ -470,14 +483,7 @@ static int verb_rollout(char **args, size_t n) {
                 return EXIT_FAILURE;
 
         r = channel_set_rollout(e.channel, args[1], (unsigned) percent);
-        if (r == -ENXIO) {
-                fprintf(stderr, "%s has no version %s.\n", args[0], args[1]);
-                return EXIT_NO_VERSION;
-        }
-        if (r < 0)
-                return EXIT_FAILURE;
-
-        return edit_publish(&e) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return edit_publish_version(&e, args[0], args[1], r);
 }
 
 static int verb_withdraw(char **args, size_t n) {
@@ -492,17 +498,10 @@ static int verb_withdraw(char **args, size_t n) {
         if (edit_open(args[0], &e) < 0)
                 return EXIT_FAILURE;
 
-        r = channel_withdraw(e.channel, args[1]);
-        if (r == -ENXIO) {
-                fprintf(stderr, "%s has no version %s.\n", args[0], args[1]);
-                return EXIT_NO_VERSION;
-        }
-        if (r < 0)
-                return EXIT_FAILURE;
-
         /* The files stay: a client may be downloading them right now, and a version once published
          * keeps its bytes (add refuses other ones). prune removes them. */
-        return edit_publish(&e) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        r = channel_withdraw(e.channel, args[1]);
+        return edit_publish_version(&e, args[0], args[1], r);
 }
 
 /* Removes VERSION/ directories no release of the channel refers to any more: those pruned, and those
