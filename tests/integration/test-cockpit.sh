@@ -47,11 +47,12 @@ expect_eq "example runs 1.0.0" "$(guest curl -s --max-time 2 http://127.0.0.1:80
 publish 2 1.0.0=$www/example-1.0.0.tar.gz 1.1.0=$www/example-1.1.0.tar.gz
 
 # The next releases, signed and ready; the browser test publishes them when it is time: 1.2.0
-# crashes 2 s after it starts, 1.3.0 is 8 MiB sent at 1 MiB/s.
-$tool channel "$pub/next.json" --app example --serial 3 --release "1.0.0=$www/example-1.0.0.tar.gz" \
+# crashes 2 s after it starts, 1.3.0 is 8 MiB sent at 1 MiB/s. Written by hand (upkeep-publish does
+# not pace artifacts), with a serial above what publish 2 wrote.
+$tool channel "$pub/next.json" --app example --serial "$(published_serial 3)" --release "1.0.0=$www/example-1.0.0.tar.gz" \
         --release "1.1.0=$www/example-1.1.0.tar.gz" --release "1.2.0=$www/example-1.2.0.tar.gz" \
         --release "1.3.0=$www/example-1.3.0.tar.gz,query=rate=1"
-minisign -S -s "$pub/key.sec" -m "$pub/next.json" -t "example channel, serial 3" >/dev/null
+minisign -S -s "$pub/key.sec" -m "$pub/next.json" -t "example channel, serial $(published_serial 3)" >/dev/null
 harness_copy_in "$UPKEEP_GUEST" "$pub/next.json" /srv/next/channel.json
 harness_copy_in "$UPKEEP_GUEST" "$pub/next.json.minisig" /srv/next/channel.json.minisig
 harness_copy_in "$UPKEEP_GUEST" "$www/example-1.2.0.tar.gz" /srv/next/example-1.2.0.tar.gz
