@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The read-only verbs: list, status and history, as text for people or as JSON for scripts. Reading
- * properties needs no authorization, so these never start a polkit agent. */
+/* The read-only verbs: list, list-jobs, status and history, as text for people or as JSON for scripts.
+ * list, list-jobs and status ask one host or several at once (ctl-fleet.c). Reading properties needs
+ * no authorization, so these never start a polkit agent. */
 #include <inttypes.h>
 #include <langinfo.h>
 #include <stdio.h>
