@@ -43,26 +43,35 @@ AppInfo *app_info_free(AppInfo *info) {
         return NULL;
 }
 
-int bus_connect(sd_bus **ret) {
+int bus_open(const char *host, sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
 
-        if (arg_host)
-                r = sd_bus_open_system_remote(&bus, arg_host);
+        if (host)
+                r = sd_bus_open_system_remote(&bus, host);
         else
                 r = sd_bus_open_system(&bus);
         if (r < 0)
-                return arg_host ?
-                        ctl_log_error_errno(r, "Failed to connect to the system bus of %s: %m", arg_host) :
-                        ctl_log_error_errno(r, "Failed to connect to the system bus: %m");
+                return r;
 
         /* Without this flag polkit answers "interactive authorization required" instead of asking,
          * and a user allowed to act after typing a password could never act. */
         r = sd_bus_set_allow_interactive_authorization(bus, arg_ask_password);
         if (r < 0)
-                return ctl_log_error_errno(r, "Failed to set interactive authorization: %m");
+                return r;
 
         *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+int bus_connect(sd_bus **ret) {
+        int r;
+
+        r = bus_open(arg_host, ret);
+        if (r < 0)
+                return arg_host ?
+                        ctl_log_error_errno(r, "Failed to connect to the system bus of %s: %m", arg_host) :
+                        ctl_log_error_errno(r, "Failed to connect to the system bus: %m");
         return 0;
 }
 
@@ -234,15 +243,9 @@ static int read_app_property(sd_bus_message *m, const AppProperty *p, AppInfo *i
         }
 }
 
-int app_info_get(sd_bus *bus, const char *path, sd_bus_error *error, AppInfo **ret) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+int app_info_from_message(sd_bus_message *reply, AppInfo **ret) {
         _cleanup_(app_info_freep) AppInfo *info = NULL;
         int r;
-
-        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
-                               error, &reply, "s", UPKEEP_APP_INTERFACE);
-        if (r < 0)
-                return r;
 
         info = calloc(1, sizeof(AppInfo));
         if (!info)

@@ -49,8 +49,11 @@ static inline void app_info_freep(AppInfo **info) {
         app_info_free(*info);
 }
 
-/* Opens the system bus of this machine, or of arg_host over ssh, with interactive authorization as
- * arg_ask_password says. Logs on failure. */
+/* Opens the system bus of this machine (host NULL), or of host over ssh, with interactive
+ * authorization as arg_ask_password says. */
+int bus_open(const char *host, sd_bus **ret);
+
+/* The same for arg_host. Logs on failure. */
 int bus_connect(sd_bus **ret);
 
 /* The same, for a call that changes something: with polkit's text agent on a terminal, if allowed. */
@@ -63,8 +66,8 @@ int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) _pr
 /* The object path of app NAME (Manager.GetApp()). */
 int app_lookup(sd_bus *bus, const char *name, sd_bus_error *error, char **ret_path);
 
-/* All properties of the app at PATH, in one GetAll() call. */
-int app_info_get(sd_bus *bus, const char *path, sd_bus_error *error, AppInfo **ret);
+/* All properties of an app, from the reply to its Properties.GetAll(). */
+int app_info_from_message(sd_bus_message *reply, AppInfo **ret);
 
 /* The History property of the app at PATH. */
 /* The app's LastError, or NULL when it has none or it cannot be read. */

@@ -14,6 +14,7 @@ enum {
         EXIT_NOT_AUTHORIZED  = 5,  /* polkit said no, or would have asked and was not allowed to */
         EXIT_TRY_LATER       = 6,  /* the app is busy or paused */
         EXIT_REFUSED         = 7,  /* a channel or release failed verification */
+        EXIT_HOSTS_FAILED    = 8,  /* of several hosts, one or more could not be asked */
 };
 
 /* The exit status for a failed call that answered with the D-Bus error NAME. */

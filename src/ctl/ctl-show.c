@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The read-only verbs: list, status and history, as text for people or as JSON for scripts. Reading
- * properties needs no authorization, so these never start a polkit agent. */
+/* The read-only verbs: list, list-jobs, status and history, as text for people or as JSON for scripts.
+ * list, list-jobs and status ask one host or several at once (ctl-fleet.c). Reading properties needs
+ * no authorization, so these never start a polkit agent. */
 #include <inttypes.h>
 #include <langinfo.h>
 #include <stdio.h>
 
 #include "backoff.h"
 #include "ctl-bus.h"
+#include "ctl-fleet.h"
 #include "ctl-format.h"
 #include "ctl-json.h"
 #include "ctl.h"
@@ -23,175 +25,304 @@ static int table_print(const Table *t) {
         return 0;
 }
 
-static int list_apps(sd_bus *bus, sd_bus_error *error, sd_bus_message **ret) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r;
+/* {"host": NAME, KEY: VALUE} for a host that answered, {"host": NAME, "error": WHY} for one that did
+ * not, appended to ARRAY: the JSON of several hosts. VALUE is taken, also on failure. */
+static int json_add_host(json_object *array, const FleetHost *h, const char *key, json_object *value) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
 
-        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE,
-                               "ListApps", error, &reply, NULL);
-        if (r < 0)
-                return r;
+        o = json_object_new_object();
+        if (!o || json_add_string(o, "host", h->name) < 0) {
+                json_object_put(value);
+                return -ENOMEM;
+        }
 
-        r = sd_bus_message_enter_container(reply, 'a', "(sssssto)");
-        if (r < 0)
-                return r;
+        if (h->failed) {
+                json_object_put(value);
+                if (json_add_text(o, "error", h->failure ?: "out of memory") < 0)
+                        return -ENOMEM;
+        } else if (json_add_value(o, key, value) < 0)
+                return -ENOMEM;
 
-        *ret = TAKE_PTR(reply);
+        if (json_object_array_add(array, o) < 0)
+                return -ENOMEM;
+        TAKE_PTR(o);
         return 0;
 }
 
-int verb_list(int argc, char *argv[]) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(json_object_putp) json_object *array = NULL;
-        _cleanup_(table_freep) Table *table = NULL;
-        const char *name, *state, *current, *available, *pending, *path;
-        usec_t now = now_realtime();
-        uint64_t scheduled;
-        size_t n;
+/* The exit status of a verb on several hosts, when one of them failed. */
+static int exit_status_of_hosts(const Fleet *f, int status) {
+        return f->n_hosts > 1 && fleet_n_failed(f) > 0 ? EXIT_HOSTS_FAILED : status;
+}
+
+#define LISTING_COLUMNS_MAX 8
+
+static bool several_hosts(const Fleet *f) {
+        return f->n_hosts > 1;
+}
+
+/* A listing: one Manager method that returns an array of rows, shown as a table with one row per
+ * element, from each host in turn (with a HOST column first when there are several). */
+typedef struct Listing {
+        const char *method;                /* "ListApps" */
+        const char *signature;             /* of one element: "(sssssto)" */
+        const char *what;                  /* for a failure: "Failed to list apps" */
+        const char *json_key;              /* of a host's rows in the JSON of several hosts: "apps" */
+        const char *headers[LISTING_COLUMNS_MAX];  /* "HOST", then the columns */
+        size_t n_columns;                  /* without HOST */
+        size_t failure_column;             /* of an unreachable host's "unreachable: WHY", counting HOST */
+        /* Reads one element of m into a row of table, or an object of array (with --json), prefixing
+         * the row with host unless that is NULL. Returns 0 after the last element. */
+        int (*add_row)(sd_bus_message *m, const char *host, Table *table, json_object *array, usec_t now);
+        const char *singular, *plural;     /* what a row is: "app", "apps" */
+        const char *none;                  /* the footer without rows; NULL: "0 apps listed" */
+} Listing;
+
+static void message_unref(void *m) {
+        sd_bus_message_unref(m);
+}
+
+static int listing_reply(FleetHost *h, sd_bus_message *reply, void *userdata) {
+        const Listing *l = userdata;
         int r;
 
-        r = bus_connect(&bus);
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return fleet_host_fail_reply(h, reply);
+
+        /* The rows are read when the table is made, in the order of the hosts. */
+        r = sd_bus_message_enter_container(reply, 'a', l->signature);
         if (r < 0)
                 return r;
 
-        r = list_apps(bus, &error, &reply);
+        h->data = sd_bus_message_ref(reply);
+        return 0;
+}
+
+static int listing_start(FleetHost *h, void *userdata) {
+        const Listing *l = userdata;
+
+        return fleet_call(h, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE, l->method, listing_reply,
+                          userdata, NULL);
+}
+
+static void listing_print_footer(const Listing *l, const Fleet *f, size_t n, bool after_table) {
+        size_t n_failed = fleet_n_failed(f), n_answered = f->n_hosts - n_failed;
+
+        if (after_table)
+                putchar('\n');
+        if (n == 0 && l->none)
+                fputs(l->none, stdout);
+        else
+                printf("%zu %s listed", n, n == 1 ? l->singular : l->plural);
+        if (several_hosts(f)) {
+                printf(" on %zu %s", n_answered, n_answered == 1 ? "host" : "hosts");
+                if (n_failed > 0)
+                        printf("; %zu %s unreachable", n_failed, n_failed == 1 ? "host" : "hosts");
+        }
+        puts(".");
+}
+
+/* Asks every host for the listing and prints it: the table or JSON of one host as it always was, or
+ * with several, one table with a HOST column, and a JSON array of one object per host. */
+static int listing_show(const Listing *l) {
+        _cleanup_(fleet_freep) Fleet *f = NULL;
+        _cleanup_(json_object_putp) json_object *top = NULL;
+        _cleanup_(table_freep) Table *table = NULL;
+        usec_t now = now_realtime();
+        bool several;
+        size_t n = 0;
+        int r, ret = 0;
+
+        r = fleet_new(arg_hosts, arg_timeout, message_unref, &f);
         if (r < 0)
-                return log_bus_error(r, &error, "Failed to list apps");
+                return log_oom();
+        several = several_hosts(f);
+
+        r = fleet_run(f, listing_start, (void *) l);
+        if (r < 0)
+                return ctl_log_error_errno(r, "%s: %m", l->what);
 
         if (arg_json != JSON_OFF) {
-                array = json_object_new_array();
-                if (!array)
+                top = json_object_new_array();
+                if (!top)
                         return log_oom();
         } else {
-                r = table_new(5, (const char *const[]) { "APP", "CURRENT", "AVAILABLE", "STATE", "NEXT" },
-                              &table);
+                r = table_new(l->n_columns + several, l->headers + !several, &table);
                 if (r < 0)
                         return log_oom();
         }
 
-        while ((r = sd_bus_message_read(reply, "(sssssto)", &name, &state, &current, &available, &pending,
-                                        &scheduled, &path)) > 0) {
-                if (array) {
-                        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+        for (size_t i = 0; i < f->n_hosts; i++) {
+                const FleetHost *h = f->hosts + i;
+                _cleanup_(json_object_putp) json_object *rows = NULL;
 
-                        if (!o ||
-                            json_add_string(o, "name", name) < 0 ||
-                            json_add_string(o, "state", state) < 0 ||
-                            json_add_string(o, "currentVersion", current) < 0 ||
-                            json_add_string(o, "availableVersion", available) < 0 ||
-                            json_add_string(o, "pendingVersion", pending) < 0 ||
-                            json_add_timestamp(o, "scheduledFor", scheduled) < 0 ||
-                            json_object_array_add(array, o) < 0)
+                if (h->failed && !several) {
+                        ctl_log_error("%s: %s", l->what, h->failure ?: "out of memory");
+                        return h->failure_status;
+                }
+
+                if (h->failed && top) {
+                        if (json_add_host(top, h, l->json_key, NULL) < 0)
                                 return log_oom();
-                        TAKE_PTR(o);
-                } else {
-                        char next[RELATIVE_MAX];
+                        continue;
+                }
+                if (h->failed) {
+                        _cleanup_free_ char *why = NULL;
+                        const char *cells[LISTING_COLUMNS_MAX] = { h->name };
 
-                        r = table_add_row(table, (const char *const[]) {
-                                        name, current, available, state,
-                                        scheduled > 0 ? format_relative(next, sizeof next, scheduled, now) : NULL,
-                                });
-                        if (r < 0)
+                        if (asprintf(&why, "unreachable: %s", h->failure ?: "out of memory") < 0)
+                                return log_oom();
+                        cells[l->failure_column] = why;
+                        if (table_add_row(table, cells) < 0)
+                                return log_oom();
+                        continue;
+                }
+
+                if (top) {
+                        /* One host's rows go straight into the array, as always. */
+                        rows = several ? json_object_new_array() : json_object_get(top);
+                        if (!rows)
                                 return log_oom();
                 }
+
+                while ((r = l->add_row(h->data, several ? h->name : NULL, table, rows, now)) > 0)
+                        n++;
+                if (r < 0) {
+                        if (r == -ENOMEM)
+                                return log_oom();
+                        if (!several)
+                                return ctl_log_error_errno(r, "%s: %m", l->what);
+                        ctl_log_error_errno(r, "%s: %s: %m", h->name, l->what);
+                        ret = EXIT_FAILURE;
+                }
+
+                if (top && several &&
+                    json_add_host(top, h, l->json_key, TAKE_PTR(rows)) < 0)
+                        return log_oom();
         }
-        if (r < 0)
-                return ctl_log_error_errno(r, "Failed to read the list of apps: %m");
 
-        if (array)
-                return json_print(array);
+        if (top) {
+                r = json_print(top);
+                if (r < 0)
+                        return r;
+                return exit_status_of_hosts(f, ret);
+        }
 
-        n = table_n_rows(table);
-        if (n > 0) {
+        if (table_n_rows(table) > 0) {
                 r = table_print(table);
                 if (r < 0)
                         return r;
         }
         if (arg_legend)
-                printf("%s%zu %s listed.\n", n > 0 ? "\n" : "", n, n == 1 ? "app" : "apps");
-        return 0;
+                listing_print_footer(l, f, n, table_n_rows(table) > 0);
+        return exit_status_of_hosts(f, ret);
+}
+
+static int list_apps_add_row(sd_bus_message *m, const char *host, Table *table, json_object *array,
+                             usec_t now) {
+        const char *name, *state, *current, *available, *pending, *path;
+        uint64_t scheduled;
+        int r;
+
+        r = sd_bus_message_read(m, "(sssssto)", &name, &state, &current, &available, &pending, &scheduled,
+                                &path);
+        if (r <= 0)
+                return r;
+
+        if (array) {
+                _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+
+                if (!o ||
+                    json_add_string(o, "name", name) < 0 ||
+                    json_add_string(o, "state", state) < 0 ||
+                    json_add_string(o, "currentVersion", current) < 0 ||
+                    json_add_string(o, "availableVersion", available) < 0 ||
+                    json_add_string(o, "pendingVersion", pending) < 0 ||
+                    json_add_timestamp(o, "scheduledFor", scheduled) < 0 ||
+                    json_object_array_add(array, o) < 0)
+                        return -ENOMEM;
+                TAKE_PTR(o);
+                return 1;
+        }
+
+        char next[RELATIVE_MAX];
+        const char *cells[] = {
+                host, name, current, available, state,
+                scheduled > 0 ? format_relative(next, sizeof next, scheduled, now) : NULL,
+        };
+
+        /* Without a host, the row starts at APP. */
+        r = table_add_row(table, cells + !host);
+        return r < 0 ? r : 1;
+}
+
+int verb_list(int argc, char *argv[]) {
+        static const Listing listing = {
+                .method = "ListApps",
+                .signature = "(sssssto)",
+                .what = "Failed to list apps",
+                .json_key = "apps",
+                .headers = { "HOST", "APP", "CURRENT", "AVAILABLE", "STATE", "NEXT" },
+                .n_columns = 5,
+                .failure_column = 4,
+                .add_row = list_apps_add_row,
+                .singular = "app",
+                .plural = "apps",
+        };
+
+        return listing_show(&listing);
+}
+
+static int list_jobs_add_row(sd_bus_message *m, const char *host, Table *table, json_object *array,
+                             usec_t now) {
+        const char *app, *type, *job_path, *app_path;
+        uint32_t id, progress;
+        int r;
+
+        r = sd_bus_message_read(m, "(ussuoo)", &id, &app, &type, &progress, &job_path, &app_path);
+        if (r <= 0)
+                return r;
+
+        if (array) {
+                _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+
+                if (!o ||
+                    json_add_value(o, "id", json_object_new_int64(id)) < 0 ||
+                    json_add_string(o, "app", app) < 0 ||
+                    json_add_string(o, "type", type) < 0 ||
+                    json_add_value(o, "progress", json_object_new_int64(progress)) < 0 ||
+                    json_add_string(o, "job", job_path) < 0 ||
+                    json_add_string(o, "appPath", app_path) < 0 ||
+                    json_object_array_add(array, o) < 0)
+                        return -ENOMEM;
+                TAKE_PTR(o);
+                return 1;
+        }
+
+        char id_text[16], progress_text[8];
+
+        (void) snprintf(id_text, sizeof id_text, "%" PRIu32, id);
+        (void) snprintf(progress_text, sizeof progress_text, "%" PRIu32 "%%", progress);
+        r = table_add_row(table, (const char *const[]) { host, id_text, app, type, progress_text } + !host);
+        return r < 0 ? r : 1;
 }
 
 /* As "systemctl list-jobs": one row per running job, from Manager.ListJobs(). */
 int verb_list_jobs(int argc, char *argv[]) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(json_object_putp) json_object *array = NULL;
-        _cleanup_(table_freep) Table *table = NULL;
-        const char *app, *type, *job_path, *app_path;
-        uint32_t id, progress;
-        size_t n;
-        int r;
+        static const Listing listing = {
+                .method = "ListJobs",
+                .signature = "(ussuoo)",
+                .what = "Failed to list jobs",
+                .json_key = "jobs",
+                .headers = { "HOST", "JOB", "APP", "TYPE", "PROGRESS" },
+                .n_columns = 4,
+                .failure_column = 3,
+                .add_row = list_jobs_add_row,
+                .singular = "job",
+                .plural = "jobs",
+                .none = "No jobs running",
+        };
 
-        r = bus_connect(&bus);
-        if (r < 0)
-                return r;
-
-        r = sd_bus_call_method(bus, UPKEEP_BUS_NAME, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE,
-                               "ListJobs", &error, &reply, NULL);
-        if (r < 0)
-                return log_bus_error(r, &error, "Failed to list jobs");
-
-        r = sd_bus_message_enter_container(reply, 'a', "(ussuoo)");
-        if (r < 0)
-                return ctl_log_error_errno(r, "Failed to read the list of jobs: %m");
-
-        if (arg_json != JSON_OFF) {
-                array = json_object_new_array();
-                if (!array)
-                        return log_oom();
-        } else {
-                r = table_new(4, (const char *const[]) { "JOB", "APP", "TYPE", "PROGRESS" }, &table);
-                if (r < 0)
-                        return log_oom();
-        }
-
-        while ((r = sd_bus_message_read(reply, "(ussuoo)", &id, &app, &type, &progress, &job_path, &app_path)) > 0) {
-                if (array) {
-                        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-
-                        if (!o ||
-                            json_add_value(o, "id", json_object_new_int64(id)) < 0 ||
-                            json_add_string(o, "app", app) < 0 ||
-                            json_add_string(o, "type", type) < 0 ||
-                            json_add_value(o, "progress", json_object_new_int64(progress)) < 0 ||
-                            json_add_string(o, "job", job_path) < 0 ||
-                            json_add_string(o, "appPath", app_path) < 0 ||
-                            json_object_array_add(array, o) < 0)
-                                return log_oom();
-                        TAKE_PTR(o);
-                } else {
-                        char id_text[16], progress_text[8];
-
-                        (void) snprintf(id_text, sizeof id_text, "%" PRIu32, id);
-                        (void) snprintf(progress_text, sizeof progress_text, "%" PRIu32 "%%", progress);
-                        r = table_add_row(table, (const char *const[]) { id_text, app, type, progress_text });
-                        if (r < 0)
-                                return log_oom();
-                }
-        }
-        if (r < 0)
-                return ctl_log_error_errno(r, "Failed to read the list of jobs: %m");
-
-        if (array)
-                return json_print(array);
-
-        n = table_n_rows(table);
-        if (n > 0) {
-                r = table_print(table);
-                if (r < 0)
-                        return r;
-        }
-        if (arg_legend) {
-                if (n == 0)
-                        puts("No jobs running.");
-                else
-                        printf("\n%zu %s listed.\n", n, n == 1 ? "job" : "jobs");
-        }
-        return 0;
+        return listing_show(&listing);
 }
 
 /* "●" as systemctl marks a unit, where the terminal's character set has it. */
@@ -340,95 +471,263 @@ static int json_app_status(const AppInfo *a, usec_t now, json_object **ret) {
         return 0;
 }
 
-/* Shows one app, as text or appended to the JSON array. Returns the exit status. */
-static int show_app_status(sd_bus *bus, const char *name, const char *path, json_object *array,
-                           bool *first) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(app_info_freep) AppInfo *info = NULL;
-        _cleanup_free_ char *looked_up = NULL;
-        int r;
+/* One app that status shows, as asked for on one host: its properties once they came, or why not. */
+typedef struct StatusApp {
+        char *name;                /* as given, or as ListApps() named it */
+        AppInfo *info;             /* NULL until read */
+        int r;                     /* why it could not be read: a local error... */
+        sd_bus_error error;        /* ... or the daemon's */
+} StatusApp;
 
-        if (!path) {
-                r = app_lookup(bus, name, &error, &looked_up);
-                if (r < 0)
-                        return log_bus_error(r, &error, "Failed to show status of %s", name);
-                path = looked_up;
+/* A host's apps, in the order asked for, or as ListApps() gave them. */
+typedef struct StatusHost {
+        StatusApp **apps;
+        size_t n_apps;
+} StatusHost;
+
+static void status_host_free(void *data) {
+        StatusHost *s = data;
+
+        for (size_t i = 0; i < s->n_apps; i++) {
+                free(s->apps[i]->name);
+                app_info_free(s->apps[i]->info);
+                sd_bus_error_free(&s->apps[i]->error);
+                free(s->apps[i]);
         }
+        free(s->apps);
+        free(s);
+}
 
-        r = app_info_get(bus, path, &error, &info);
-        if (r < 0)
-                return log_bus_error(r, &error, "Failed to show status of %s", name);
+static int status_host_add(StatusHost *s, const char *name, StatusApp **ret) {
+        _cleanup_free_ StatusApp *a = NULL;
+        StatusApp **l;
 
-        if (array) {
-                json_object *o;
+        a = calloc(1, sizeof(StatusApp));
+        if (!a)
+                return -ENOMEM;
+        a->error = SD_BUS_ERROR_NULL;
+        a->name = strdup(name);
+        if (!a->name)
+                return -ENOMEM;
 
-                r = json_app_status(info, now_realtime(), &o);
-                if (r < 0)
-                        return log_oom();
-                if (json_object_array_add(array, o) < 0) {
-                        json_object_put(o);
-                        return log_oom();
-                }
-                return 0;
+        l = reallocarray(s->apps, s->n_apps + 1, sizeof(StatusApp *));
+        if (!l) {
+                free(a->name);
+                return -ENOMEM;
         }
+        s->apps = l;
+        s->apps[s->n_apps++] = a;
 
-        if (!*first)
-                putchar('\n');
-        *first = false;
-        print_app_status(info, now_realtime());
+        *ret = TAKE_PTR(a);
         return 0;
 }
 
-int verb_status(int argc, char *argv[]) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(json_object_putp) json_object *array = NULL;
-        bool first = true;
-        int r, ret = 0;
+/* Keeps why an app could not be shown, to tell in its turn; the host's other apps go on. */
+static int status_app_fail(StatusApp *a, sd_bus_message *reply) {
+        a->r = sd_bus_message_get_errno(reply) ?: EIO;
+        /* (Returns the error's errno; out of memory, it keeps a NoMemory error instead.) */
+        (void) sd_bus_error_copy(&a->error, sd_bus_message_get_error(reply));
+        return 0;
+}
 
-        r = bus_connect(&bus);
+static int status_info_reply(FleetHost *h, sd_bus_message *reply, void *userdata) {
+        StatusApp *a = userdata;
+        int r;
+
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return status_app_fail(a, reply);
+
+        r = app_info_from_message(reply, &a->info);
+        if (r < 0)
+                a->r = -r;
+        return 0;
+}
+
+static int status_get_info(FleetHost *h, StatusApp *a, const char *path) {
+        return fleet_call(h, path, "org.freedesktop.DBus.Properties", "GetAll", status_info_reply, a,
+                          "s", UPKEEP_APP_INTERFACE);
+}
+
+/* GetApp() rather than the path made here: the daemon answers NoSuchApp with a message that says
+ * where it looked, where a made-up path would only get "unknown object". */
+static int status_path_reply(FleetHost *h, sd_bus_message *reply, void *userdata) {
+        StatusApp *a = userdata;
+        const char *path;
+        int r;
+
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return status_app_fail(a, reply);
+
+        r = sd_bus_message_read(reply, "o", &path);
         if (r < 0)
                 return r;
 
+        return status_get_info(h, a, path);
+}
+
+static int status_list_reply(FleetHost *h, sd_bus_message *reply, void *userdata) {
+        const char *name, *path;
+        int r;
+
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return fleet_host_fail_reply(h, reply);
+
+        r = sd_bus_message_enter_container(reply, 'a', "(sssssto)");
+        if (r < 0)
+                return r;
+
+        while ((r = sd_bus_message_read(reply, "(sssssto)", &name, NULL, NULL, NULL, NULL, NULL, &path)) > 0) {
+                StatusApp *a;
+
+                r = status_host_add(h->data, name, &a);
+                if (r < 0)
+                        return r;
+
+                r = status_get_info(h, a, path);
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
+static int status_start(FleetHost *h, void *userdata) {
+        char **names = userdata;
+        StatusHost *s;
+        int r;
+
+        s = calloc(1, sizeof(StatusHost));
+        if (!s)
+                return -ENOMEM;
+        h->data = s;
+
+        if (!names || !names[0])
+                return fleet_call(h, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE, "ListApps",
+                                  status_list_reply, NULL, NULL);
+
+        /* All at once: the answers come in any order, and are shown in the order asked. */
+        for (char **n = names; *n; n++) {
+                StatusApp *a;
+
+                r = status_host_add(s, *n, &a);
+                if (r < 0)
+                        return r;
+
+                r = fleet_call(h, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE, "GetApp",
+                               status_path_reply, a, "s", *n);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Shows a host's apps, as text or appended to the JSON array. Returns the exit status of the first
+ * app that could not be shown, as systemctl status does: one missing app does not hide the others. */
+static int show_host_status(const FleetHost *h, bool several, json_object *array) {
+        const StatusHost *s = h->data;
+        bool first = true;
+        int r, ret = 0;
+
+        for (size_t i = 0; i < s->n_apps; i++) {
+                const StatusApp *a = s->apps[i];
+
+                if (!a->info) {
+                        r = log_bus_error(-a->r, &a->error, "%s%sFailed to show status of %s",
+                                          several ? h->name : "", several ? ": " : "", a->name);
+                        if (ret == 0)
+                                ret = r;
+                        continue;
+                }
+
+                if (array) {
+                        json_object *o;
+
+                        r = json_app_status(a->info, now_realtime(), &o);
+                        if (r < 0)
+                                return log_oom();
+                        if (json_object_array_add(array, o) < 0) {
+                                json_object_put(o);
+                                return log_oom();
+                        }
+                        continue;
+                }
+
+                if (!first)
+                        putchar('\n');
+                first = false;
+                print_app_status(a->info, now_realtime());
+        }
+
+        return ret;
+}
+
+int verb_status(int argc, char *argv[]) {
+        _cleanup_(fleet_freep) Fleet *f = NULL;
+        _cleanup_(json_object_putp) json_object *top = NULL;
+        bool several;
+        int r, ret = 0;
+
+        r = fleet_new(arg_hosts, arg_timeout, status_host_free, &f);
+        if (r < 0)
+                return log_oom();
+        several = several_hosts(f);
+
+        r = fleet_run(f, status_start, argv + 1);
+        if (r < 0)
+                return ctl_log_error_errno(r, "Failed to show status: %m");
+
         if (arg_json != JSON_OFF) {
-                array = json_object_new_array();
-                if (!array)
+                top = json_object_new_array();
+                if (!top)
                         return log_oom();
         }
 
-        if (argc > 1)
-                /* Like systemctl status: one missing app does not hide the others, but the exit
-                 * status tells of the first failure. */
-                for (int i = 1; i < argc; i++) {
-                        r = show_app_status(bus, argv[i], NULL, array, &first);
-                        if (r != 0 && ret == 0)
-                                ret = r;
-                }
-        else {
-                const char *name, *path;
+        for (size_t i = 0; i < f->n_hosts; i++) {
+                const FleetHost *h = f->hosts + i;
+                _cleanup_(json_object_putp) json_object *apps = NULL;
 
-                r = list_apps(bus, &error, &reply);
-                if (r < 0)
-                        return log_bus_error(r, &error, "Failed to list apps");
-
-                while ((r = sd_bus_message_read(reply, "(sssssto)", &name, NULL, NULL, NULL, NULL, NULL,
-                                                &path)) > 0) {
-                        r = show_app_status(bus, name, path, array, &first);
-                        if (r != 0 && ret == 0)
-                                ret = r;
+                if (h->failed && !several) {
+                        ctl_log_error("Failed to show status: %s", h->failure ?: "out of memory");
+                        return h->failure_status;
                 }
+
+                /* With several hosts, each under a line that names it. */
+                if (several && !top) {
+                        if (i > 0)
+                                putchar('\n');
+                        if (h->failed)
+                                printf("Host: %s (unreachable: %s)\n", h->name, h->failure ?: "out of memory");
+                        else
+                                printf("Host: %s\n", h->name);
+                }
+                if (h->failed) {
+                        if (top && json_add_host(top, h, "apps", NULL) < 0)
+                                return log_oom();
+                        continue;
+                }
+
+                if (top) {
+                        apps = several ? json_object_new_array() : json_object_get(top);
+                        if (!apps)
+                                return log_oom();
+                }
+
+                r = show_host_status(h, several, apps);
                 if (r < 0)
-                        return ctl_log_error_errno(r, "Failed to read the list of apps: %m");
+                        return r;
+                if (r > 0 && ret == 0)
+                        ret = r;
+
+                if (top && several && json_add_host(top, h, "apps", TAKE_PTR(apps)) < 0)
+                        return log_oom();
         }
 
-        if (array) {
-                r = json_print(array);
+        if (top) {
+                r = json_print(top);
                 if (r < 0)
                         return r;
         }
 
-        return ret;
+        return exit_status_of_hosts(f, ret);
 }
 
 int verb_history(int argc, char *argv[]) {

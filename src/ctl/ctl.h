@@ -7,6 +7,7 @@
 #include "bus-names.h"
 #include "log.h"
 #include "policy.h"
+#include "time-util.h"
 #include "toolchain-policy.h"
 
 typedef enum JsonMode {
@@ -21,7 +22,9 @@ extern bool arg_legend;
 extern bool arg_no_block;
 extern bool arg_ask_password;
 extern bool arg_quiet;
-extern const char *arg_host;        /* NULL = this machine */
+extern char **arg_hosts;            /* -H and --hosts-file=, in the order given; NULL = this machine */
+extern const char *arg_host;        /* the host when exactly one was given; NULL = this machine */
+extern usec_t arg_timeout;          /* list, list-jobs, status: for all hosts to answer */
 extern const char *arg_key;         /* verify: a key line "RW…" or a minisign.pub file */
 extern const char *arg_signature;   /* verify: NULL = FILE.minisig */
 extern const char *arg_type;        /* stage: tar, zip, binary; NULL = from the file name */

@@ -1,23 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* upkeepctl: the command-line client of upkeepd, in the manner of systemctl. This file holds the
  * command line: options, the table of commands, and the checks done before any bus call. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bus-error.h"
 #include "channel.h"
 #include "cli.h"
+#include "ctl-hosts.h"
 #include "ctl-polkit.h"
 #include "ctl.h"
+#include "fileio.h"
+#include "strv.h"
 
 JsonMode arg_json = JSON_OFF;
 bool arg_legend = true;
 bool arg_no_block = false;
 bool arg_ask_password = true;
 bool arg_quiet = false;
+char **arg_hosts = NULL;
 const char *arg_host = NULL;
+usec_t arg_timeout = 30 * USEC_PER_SEC;
 const char *arg_key = NULL;
 const char *arg_signature = NULL;
 const char *arg_type = NULL;
@@ -33,17 +40,24 @@ const char *arg_source = NULL;
 const char *arg_public_key = NULL;
 bool arg_scheduled = false;
 
+/* Whether --timeout= was given, for dispatch_verb() to refuse it where it means nothing. */
+static bool timeout_set = false;
+
+/* A list of hosts, not a database. */
+#define HOSTS_FILE_MAX (1024U * 1024U)
+
 typedef struct Verb {
         const char *name;
         int min_args, max_args;   /* counting the command itself */
         const char *usage;
         int (*run)(int argc, char *argv[]);
+        bool several_hosts;       /* whether it takes several -H at once */
 } Verb;
 
 static const Verb verbs[] = {
-        { "list",     1, 1,       "list",                 verb_list     },
-        { "list-jobs", 1, 1,      "list-jobs",            verb_list_jobs },
-        { "status",   1, INT_MAX, "status [APP...]",      verb_status   },
+        { "list",     1, 1,       "list",                 verb_list,      true },
+        { "list-jobs", 1, 1,      "list-jobs",            verb_list_jobs, true },
+        { "status",   1, INT_MAX, "status [APP...]",      verb_status,    true },
         { "history",  2, 2,       "history APP",          verb_history  },
         { "check",    1, INT_MAX, "check [APP...]",       verb_check    },
         { "update",   2, 3,       "update APP [VERSION]", verb_update   },
@@ -96,7 +110,13 @@ static int help(void) {
                "     --no-legend          Print no column headers and no footer\n"
                "     --no-block           Do not wait for jobs: print their object paths\n"
                "     --no-ask-password    Never ask for a password to authorize an operation\n"
-               "  -H --host=[USER@]HOST   Operate on a remote host, over ssh\n"
+               "  -H --host=[USER@]HOST[:MACHINE]\n"
+               "                          Operate on a remote host, over ssh; list, list-jobs\n"
+               "                          and status take several -H, and show them in one\n"
+               "                          table\n"
+               "     --hosts-file=PATH    Add the hosts listed in PATH, one per line\n"
+               "     --timeout=SPAN       list, list-jobs, status: how long to wait for hosts to\n"
+               "                          answer (default: 30s)\n"
                "  -q --quiet              Show no progress\n"
                "     --key=KEY            verify: the public key, a line \"RW...\" or a\n"
                "                          minisign.pub file\n"
@@ -120,7 +140,8 @@ static int help(void) {
                "Exit status:\n"
                "  0 success, 1 operation failed, 2 invalid command line, 4 no such app or version,\n"
                "  5 not authorized, 6 app busy, paused or backing off (try again later),\n"
-               "  7 refused: a channel or release failed verification\n"
+               "  7 refused: a channel or release failed verification,\n"
+               "  8 of several hosts, one or more could not be asked (the others are shown)\n"
                "\nSee the %1$s(1) man page for details.\n",
                program_invocation_short_name);
         return 0;
@@ -168,6 +189,38 @@ static int run_program_index(int argc, char *argv[], const struct option *option
         return argc;
 }
 
+/* Adds the hosts listed in the file PATH (see hosts_parse()). A pipe will do, as --hosts-file=<(...). */
+static int add_hosts_file(const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *text = NULL;
+        unsigned line = 0;
+        size_t size;
+        int r;
+
+        if (isempty(path))
+                return ctl_log_error_errno(EINVAL, "--hosts-file= needs a file.");
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return ctl_log_error_errno(errno, "Failed to open hosts file %s: %m", path);
+
+        r = read_full_fd(fd, HOSTS_FILE_MAX, 0, &text, &size);
+        if (r == -EFBIG)
+                return ctl_log_error_errno(r, "Hosts file %s is larger than %u bytes.", path, HOSTS_FILE_MAX);
+        if (r < 0)
+                return ctl_log_error_errno(r, "Failed to read hosts file %s: %m", path);
+        if (memchr(text, 0, size))
+                return ctl_log_error_errno(EINVAL, "Hosts file %s is not text: it holds a NUL byte.", path);
+
+        r = hosts_parse(text, &arg_hosts, &line);
+        if (r == -EINVAL)
+                return ctl_log_error_errno(r, "%s:%u: not a host; expected one [USER@]HOST[:MACHINE] per line, "
+                                           "and # comments.", path, line);
+        if (r < 0)
+                return log_oom();
+        return 0;
+}
+
 /* Returns > 0 to go on, 0 to exit successfully, < 0 on a usage error (already reported). */
 static int parse_argv(int argc, char *argv[]) {
         enum {
@@ -189,6 +242,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_SOURCE,
                 ARG_PUBLIC_KEY,
                 ARG_SCHEDULED,
+                ARG_HOSTS_FILE,
+                ARG_TIMEOUT,
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
@@ -198,6 +253,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "no-block",        no_argument,       NULL, ARG_NO_BLOCK        },
                 { "no-ask-password", no_argument,       NULL, ARG_NO_ASK_PASSWORD },
                 { "host",            required_argument, NULL, 'H'                 },
+                { "hosts-file",      required_argument, NULL, ARG_HOSTS_FILE      },
+                { "timeout",         required_argument, NULL, ARG_TIMEOUT         },
                 { "quiet",           no_argument,       NULL, 'q'                 },
                 { "key",             required_argument, NULL, ARG_KEY             },
                 { "signature",       required_argument, NULL, ARG_SIGNATURE       },
@@ -215,7 +272,7 @@ static int parse_argv(int argc, char *argv[]) {
                 {}
         };
         bool show_version = false;
-        int c;
+        int c, r;
 
         /* What follows the program of "run" is the program's own command line, options too. */
         argc = run_program_index(argc, argv, options);
@@ -250,7 +307,22 @@ static int parse_argv(int argc, char *argv[]) {
                 case 'H':
                         if (isempty(optarg))
                                 return ctl_log_error_errno(EINVAL, "--host= needs a host name.");
-                        arg_host = optarg;
+                        if (!host_is_valid(optarg))
+                                return ctl_log_error_errno(EINVAL, "Invalid host '%s' (expected [USER@]HOST[:MACHINE]).",
+                                                           optarg);
+                        if (hosts_add(&arg_hosts, optarg) < 0)
+                                return log_oom();
+                        break;
+                case ARG_HOSTS_FILE:
+                        r = add_hosts_file(optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_TIMEOUT:
+                        if (parse_timespan(optarg, &arg_timeout) < 0 || arg_timeout == 0)
+                                return ctl_log_error_errno(EINVAL, "Invalid --timeout= '%s' (expected a time span "
+                                                           "above zero, such as 30s or 2min).", optarg);
+                        timeout_set = true;
                         break;
                 case 'q':
                         arg_quiet = true;
@@ -322,6 +394,10 @@ static int parse_argv(int argc, char *argv[]) {
         if (show_version)
                 return cli_version();
 
+        /* One host is the host everything acts on; several are for the verbs that show. */
+        if (strv_length(arg_hosts) == 1)
+                arg_host = arg_hosts[0];
+
         return 1;
 }
 
@@ -357,6 +433,15 @@ static int dispatch_verb(int argc, char *argv[]) {
         }
         if ((arg_source || arg_public_key) && !streq(v->name, "run")) {
                 ctl_log_error("--source= and --public-key= are options of 'run', not of '%s'.", v->name);
+                return EXIT_USAGE;
+        }
+        if (strv_length(arg_hosts) > 1 && !v->several_hosts) {
+                ctl_log_error("'%s' acts on one host; give one -H (list, list-jobs and status take several).",
+                              v->name);
+                return EXIT_USAGE;
+        }
+        if (timeout_set && !v->several_hosts) {
+                ctl_log_error("--timeout= is an option of 'list', 'list-jobs' and 'status', not of '%s'.", v->name);
                 return EXIT_USAGE;
         }
         if (arg_scheduled && !streq(v->name, "apply")) {
@@ -403,5 +488,6 @@ int main(int argc, char *argv[]) {
 
         r = dispatch_verb(argc - optind, argv + optind);
         polkit_agent_close();
+        strv_free(arg_hosts);
         return r < 0 ? EXIT_FAILURE : r;
 }
