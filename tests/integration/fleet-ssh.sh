@@ -5,7 +5,9 @@
 # in the harness guest HOST stands for instead, with stdin and stdout passed through, so upkeepctl talks
 # to the guest's real system bus. $UPKEEP_FLEET_GUESTS maps hosts to guests: "HOST=GUEST ...", where
 # GUEST may also be
-#   @slow:GUEST   GUEST, after 2 s (a far host)
+#   @meet:N:GUEST GUEST, once N such hosts have all been asked for: each waits (30 s at most, then
+#                 fails as ssh does) until N have arrived in $UPKEEP_FLEET_MEET, which proves that the
+#                 N were asked side by side (asked one after another, the first would wait alone)
 #   @hang         a host that takes the connection and never answers
 # Any other host fails as ssh fails for a host it cannot resolve: a message and exit status 255.
 set -u
@@ -31,9 +33,18 @@ for map in ${UPKEEP_FLEET_GUESTS:-}; do
 os.set_blocking(0, True)
 while os.read(0, 4096):
     pass' ;;
-                @slow:*)
-                        sleep 2
-                        guest=${guest#@slow:} ;;
+                @meet:*)
+                        guest=${guest#@meet:}
+                        n=${guest%%:*} guest=${guest#*:}
+                        touch "${UPKEEP_FLEET_MEET:?}/$host"
+                        for _ in $(seq 300); do
+                                [ "$(find "$UPKEEP_FLEET_MEET" -type f | wc -l)" -ge "$n" ] && break
+                                sleep 0.1
+                        done
+                        if [ "$(find "$UPKEEP_FLEET_MEET" -type f | wc -l)" -lt "$n" ]; then
+                                echo "ssh: connect to host $host: $n hosts were not asked at once" >&2
+                                exit 255
+                        fi ;;
         esac
         . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/harness.sh"
         harness_run "$guest" "$@"
