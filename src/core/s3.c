@@ -8,17 +8,6 @@
 
 #define S3_ERROR_CODE_MAX 64U
 
-static _printf_(1, 2) char *reason_new(const char *format, ...) {
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(&s, format, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
-
 static void secret_free(char **s) {
         if (!*s)
                 return;
@@ -63,7 +52,7 @@ int s3_credentials_parse(const char *text, size_t size, S3Credentials *ret, char
         if (!text || !ret || !ret_reason)
                 return -EINVAL;
         if (memchr(text, 0, size)) {
-                *ret_reason = reason_new("it holds a NUL byte");
+                *ret_reason = strdup_printf("it holds a NUL byte");
                 return -EBADMSG;
         }
 
@@ -83,7 +72,7 @@ int s3_credentials_parse(const char *text, size_t size, S3Credentials *ret, char
                 /* Never quote the line: a value alone on it would be a secret. */
                 eq = memchr(l, '=', n);
                 if (!eq) {
-                        *ret_reason = reason_new("line %u is not Key=value", line);
+                        *ret_reason = strdup_printf("line %u is not Key=value", line);
                         return -EBADMSG;
                 }
                 key_len = eq - l;
@@ -95,15 +84,15 @@ int s3_credentials_parse(const char *text, size_t size, S3Credentials *ret, char
                         if (strlen(keys[i]) == key_len && strncmp(l, keys[i], key_len) == 0)
                                 break;
                 if (i >= ELEMENTSOF(keys)) {
-                        *ret_reason = reason_new("line %u has an unknown key (known: AccessKeyId=, SecretAccessKey=, SessionToken=)", line);
+                        *ret_reason = strdup_printf("line %u has an unknown key (known: AccessKeyId=, SecretAccessKey=, SessionToken=)", line);
                         return -EBADMSG;
                 }
                 if (*fields[i]) {
-                        *ret_reason = reason_new("line %u sets %s= a second time", line, keys[i]);
+                        *ret_reason = strdup_printf("line %u sets %s= a second time", line, keys[i]);
                         return -EBADMSG;
                 }
                 if (!visible_ascii(value, value_len)) {
-                        *ret_reason = reason_new("line %u: %s= is empty or holds a blank or a character that is not visible ASCII",
+                        *ret_reason = strdup_printf("line %u: %s= is empty or holds a blank or a character that is not visible ASCII",
                                                  line, keys[i]);
                         return -EBADMSG;
                 }
@@ -114,7 +103,7 @@ int s3_credentials_parse(const char *text, size_t size, S3Credentials *ret, char
 
         for (size_t k = 0; k < 2; k++)
                 if (!*fields[k]) {
-                        *ret_reason = reason_new("%s= is missing", keys[k]);
+                        *ret_reason = strdup_printf("%s= is missing", keys[k]);
                         return -EBADMSG;
                 }
 
@@ -304,21 +293,21 @@ char *s3_error_message(const char *s3_url, long status, const char *body, size_t
         char code[S3_ERROR_CODE_MAX + 1];
 
         if (!s3_error_code(body, size, code))
-                return reason_new("S3 answered HTTP %ld for %s%s", status, s3_url,
+                return strdup_printf("S3 answered HTTP %ld for %s%s", status, s3_url,
                                   IN_SET(status, 401L, 403L) ? " — check the app's S3 credentials" : "");
 
         if (IN_SET_STR(code, "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken",
                        "TokenRefreshRequired", "InvalidSecurity"))
-                return reason_new("S3 refused the request signature for %s: %s — check the app's S3 credentials",
+                return strdup_printf("S3 refused the request signature for %s: %s — check the app's S3 credentials",
                                   s3_url, code);
         if (IN_SET_STR(code, "AuthorizationHeaderMalformed", "PermanentRedirect", "TemporaryRedirect",
                        "IllegalLocationConstraintException"))
-                return reason_new("S3 refused the request for %s: %s — check the app's S3Region= and S3Endpoint=",
+                return strdup_printf("S3 refused the request for %s: %s — check the app's S3Region= and S3Endpoint=",
                                   s3_url, code);
         if (streq(code, "RequestTimeTooSkewed"))
-                return reason_new("S3 refused the request for %s: %s — check this machine's clock", s3_url, code);
+                return strdup_printf("S3 refused the request for %s: %s — check this machine's clock", s3_url, code);
         if (streq(code, "AccessDenied"))
-                return reason_new("S3 denied access to %s: %s — check that the app's S3 credentials may read it",
+                return strdup_printf("S3 denied access to %s: %s — check that the app's S3 credentials may read it",
                                   s3_url, code);
-        return reason_new("S3 answered HTTP %ld for %s: %s", status, s3_url, code);
+        return strdup_printf("S3 answered HTTP %ld for %s: %s", status, s3_url, code);
 }

@@ -82,17 +82,6 @@ struct HttpRequest {
         char error_buffer[CURL_ERROR_SIZE];
 };
 
-static _printf_(1, 2) char *reason_new(const char *format, ...) {
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(&s, format, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
-
 /* Takes the request out of the client: from here on it gets no more data and cannot be cancelled. */
 static void request_detach(HttpRequest *req) {
         HttpClient *c = req->client;
@@ -277,21 +266,21 @@ static int curl_code_to_errno(CURL *easy, CURLcode code) {
 
 static int request_error(HttpRequest *req, CURLcode code, char **reason) {
         if (req->error == -EFBIG || code == CURLE_FILESIZE_EXCEEDED) {
-                *reason = reason_new("%s is larger than the limit of %" PRIu64 " bytes", req->url,
+                *reason = strdup_printf("%s is larger than the limit of %" PRIu64 " bytes", req->url,
                                      req->max_size);
                 return -EFBIG;
         }
         if (req->hash_error < 0) {
-                *reason = reason_new("Failed to read back download of %s to hash it: %s", req->url,
+                *reason = strdup_printf("Failed to read back download of %s to hash it: %s", req->url,
                                      strerror(-req->hash_error));
                 return req->hash_error;
         }
         if (req->error < 0) {
-                *reason = reason_new("Failed to store download of %s: %s", req->url, strerror(-req->error));
+                *reason = strdup_printf("Failed to store download of %s: %s", req->url, strerror(-req->error));
                 return req->error;
         }
 
-        *reason = reason_new("Failed to download %s: %s", req->url,
+        *reason = strdup_printf("Failed to download %s: %s", req->url,
                              req->error_buffer[0] ? req->error_buffer : curl_easy_strerror(code));
         return curl_code_to_errno(req->easy, code);
 }
@@ -392,14 +381,14 @@ static void request_complete(HttpRequest *req, CURLcode code) {
         int r;
 
         if (req->cancelled) {
-                reason = reason_new("Download of %s was cancelled", req->url);
+                reason = strdup_printf("Download of %s was cancelled", req->url);
                 r = -ECANCELED;
         } else if (code != CURLE_OK || req->error < 0 || req->hash_error < 0)
                 r = request_error(req, code, &reason);
         else {
                 r = request_result(req, &result);
                 if (r < 0)
-                        reason = reason_new("Failed to finish download of %s: %s", req->url, strerror(-r));
+                        reason = strdup_printf("Failed to finish download of %s: %s", req->url, strerror(-r));
         }
 
         total = request_total(req);
