@@ -93,7 +93,7 @@ int s3_credentials_parse(const char *text, size_t size, S3Credentials *ret, char
                 }
                 if (!visible_ascii(value, value_len)) {
                         *ret_reason = strdup_printf("line %u: %s= is empty or holds a blank or a character that is not visible ASCII",
-                                                 line, keys[i]);
+                                                    line, keys[i]);
                         return -EBADMSG;
                 }
                 *fields[i] = strndup(value, value_len);
@@ -294,20 +294,20 @@ char *s3_error_message(const char *s3_url, long status, const char *body, size_t
 
         if (!s3_error_code(body, size, code))
                 return strdup_printf("S3 answered HTTP %ld for %s%s", status, s3_url,
-                                  IN_SET(status, 401L, 403L) ? " — check the app's S3 credentials" : "");
+                                     IN_SET(status, 401L, 403L) ? " — check the app's S3 credentials" : "");
 
         if (IN_SET_STR(code, "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken",
                        "TokenRefreshRequired", "InvalidSecurity"))
                 return strdup_printf("S3 refused the request signature for %s: %s — check the app's S3 credentials",
-                                  s3_url, code);
+                                     s3_url, code);
         if (IN_SET_STR(code, "AuthorizationHeaderMalformed", "PermanentRedirect", "TemporaryRedirect",
                        "IllegalLocationConstraintException"))
                 return strdup_printf("S3 refused the request for %s: %s — check the app's S3Region= and S3Endpoint=",
-                                  s3_url, code);
+                                     s3_url, code);
         if (streq(code, "RequestTimeTooSkewed"))
                 return strdup_printf("S3 refused the request for %s: %s — check this machine's clock", s3_url, code);
         if (streq(code, "AccessDenied"))
                 return strdup_printf("S3 denied access to %s: %s — check that the app's S3 credentials may read it",
-                                  s3_url, code);
+                                     s3_url, code);
         return strdup_printf("S3 answered HTTP %ld for %s: %s", status, s3_url, code);
 }

@@ -44,8 +44,8 @@ int app_s3_credentials_load(const AppConfig *c, S3Credentials *ret, char **ret_r
                 r = -errno;
                 if (r == -ENOENT && !c->s3_credentials_file)
                         *ret_reason = strdup_printf("no S3 credentials for %s: neither %s nor the credential "
-                                                 S3_CREDENTIAL_PREFIX "%s of upkeepd.service exists (upkeep.app(5))",
-                                                 c->source, path, c->name);
+                                                    S3_CREDENTIAL_PREFIX "%s of upkeepd.service exists (upkeep.app(5))",
+                                                    c->source, path, c->name);
                 else
                         *ret_reason = strdup_printf("cannot open the S3 credentials file %s: %s", path, strerror(-r));
                 return r;
@@ -62,8 +62,8 @@ int app_s3_credentials_load(const AppConfig *c, S3Credentials *ret, char **ret_r
         /* A key anyone else on the machine can read is a key anyone may use: refuse it, loudly. */
         if (st.st_uid != geteuid() || (st.st_mode & 0077) != 0) {
                 *ret_reason = strdup_printf("refusing the S3 credentials file %s: it is owned by UID %u with mode %04o, "
-                                         "but must be owned by root and accessible to nobody else (chmod 0600)",
-                                         path, (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777));
+                                            "but must be owned by root and accessible to nobody else (chmod 0600)",
+                                            path, (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777));
                 return -EPERM;
         }
 

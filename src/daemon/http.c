@@ -267,12 +267,12 @@ static int curl_code_to_errno(CURL *easy, CURLcode code) {
 static int request_error(HttpRequest *req, CURLcode code, char **reason) {
         if (req->error == -EFBIG || code == CURLE_FILESIZE_EXCEEDED) {
                 *reason = strdup_printf("%s is larger than the limit of %" PRIu64 " bytes", req->url,
-                                     req->max_size);
+                                        req->max_size);
                 return -EFBIG;
         }
         if (req->hash_error < 0) {
                 *reason = strdup_printf("Failed to read back download of %s to hash it: %s", req->url,
-                                     strerror(-req->hash_error));
+                                        strerror(-req->hash_error));
                 return req->hash_error;
         }
         if (req->error < 0) {
@@ -281,7 +281,7 @@ static int request_error(HttpRequest *req, CURLcode code, char **reason) {
         }
 
         *reason = strdup_printf("Failed to download %s: %s", req->url,
-                             req->error_buffer[0] ? req->error_buffer : curl_easy_strerror(code));
+                                req->error_buffer[0] ? req->error_buffer : curl_easy_strerror(code));
         return curl_code_to_errno(req->easy, code);
 }
 
