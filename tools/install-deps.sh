@@ -14,8 +14,9 @@ packages=(
         # the real parts the integration tests boot: systemd as PID 1, the system bus, polkit, journald;
         # sudo, which Cockpit runs for administrative access
         systemd dbus polkitd util-linux procps iproute2 sudo
-        # release tooling the tests use as publishers would
-        minisign python3 curl openssl
+        # release tooling the tests use as publishers would; botocore's SigV4 signer checks upkeep's
+        # requests in the S3 test server (tests/integration/s3-test-server.py)
+        minisign python3 curl openssl python3-botocore
         # Go programs to read build info from, and Go's own reader to compare with; the go tool also
         # cross-builds small programs (a local module from golang-golang-x-mod-dev, stamped from git), and
         # fakes a gobuild service with Go's own transparency log packages (tests/gobuild-fake)

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -100,6 +102,19 @@ static inline const char *startswith(const char *s, const char *prefix) {
                 (b) = NULL;                     \
                 0;                              \
         })
+
+/* A new string, as printf() would print it; NULL when out of memory (where asprintf() leaves its
+ * pointer undefined), so it suits _cleanup_ variables. */
+static inline __attribute__((format(printf, 1, 2))) char *strdup_printf(const char *format, ...) {
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&s, format, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
+}
 
 static inline void *mfree(void *p) {
         free(p);

@@ -54,6 +54,9 @@ AppConfig *app_config_free(AppConfig *c) {
         free(c->go_proxy);
         free(c->go_build);
         free(c->go_build_key);
+        free(c->s3_endpoint);
+        free(c->s3_region);
+        free(c->s3_credentials_file);
         free(c->window);
         free(c->health_check);
         strv_free(c->install_hooks);
@@ -133,6 +136,8 @@ bool app_source_is_valid(const char *source) {
         /* go:MODULE/PATH names a package, as "go install MODULE/PATH@latest" would. */
         if (startswith(strempty(source), APP_SOURCE_GO_PREFIX))
                 return go_package_path_is_valid(source + strlen(APP_SOURCE_GO_PREFIX));
+        if (startswith(strempty(source), S3_URL_PREFIX))
+                return s3_url_is_valid(source);
         return url_is_valid(source);
 }
 
@@ -168,7 +173,7 @@ static CONFIG_PARSER(config_parse_string) {
 static CONFIG_PARSER(config_parse_source) {
         if (!app_source_is_valid(value))
                 return log_error_errno(EINVAL,
-                                       "%s:%u: Invalid %s= value '%s': expected an http://, https:// or file:/// URL or go:MODULE/PATH.",
+                                       "%s:%u: Invalid %s= value '%s': expected an http://, https://, file:/// or s3://BUCKET/PREFIX/ URL or go:MODULE/PATH.",
                                        path, line, key, value);
 
         return set_string(data, value);
@@ -179,6 +184,22 @@ static CONFIG_PARSER(config_parse_url) {
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected an http://, https:// or file:/// URL.",
                                        path, line, key, value);
+
+        return set_string(data, value);
+}
+
+/* S3Endpoint=, S3Region=, S3CredentialsFile= of Source=s3:// apps. */
+static CONFIG_PARSER(config_parse_s3) {
+        bool valid = isempty(value) ||
+                (streq(key, "S3Endpoint") ? s3_endpoint_is_valid(value) :
+                 streq(key, "S3Region") ? s3_region_is_valid(value) :
+                 value[0] == '/' && !str_has_control_chars(value));
+
+        if (!valid)
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected %s.", path, line, key, value,
+                                       streq(key, "S3Endpoint") ? "an http:// or https:// URL without user name, password, query or fragment" :
+                                       streq(key, "S3Region") ? "a region name of letters, digits, '-' and '_'" :
+                                       "an absolute path");
 
         return set_string(data, value);
 }
@@ -454,6 +475,9 @@ static const ConfigItem config_items[] = {
         { SECTION_APP,     "GoProxy",         config_parse_url,              0,                        offsetof(AppConfig, go_proxy)         },
         { SECTION_APP,     "GoBuild",         config_parse_url,              0,                        offsetof(AppConfig, go_build)         },
         { SECTION_APP,     "GoBuildKey",      config_parse_go_build_key,     0,                        offsetof(AppConfig, go_build_key)     },
+        { SECTION_APP,     "S3Endpoint",      config_parse_s3,               0,                        offsetof(AppConfig, s3_endpoint)      },
+        { SECTION_APP,     "S3Region",        config_parse_s3,               0,                        offsetof(AppConfig, s3_region)        },
+        { SECTION_APP,     "S3CredentialsFile", config_parse_s3,             0,                        offsetof(AppConfig, s3_credentials_file) },
         { SECTION_UPDATE,  "Policy",          config_parse_update_policy,    UPDATE_POLICY_PATCH,      offsetof(AppConfig, policy)           },
         { SECTION_UPDATE,  "ToolchainPolicy", config_parse_toolchain_policy, TOOLCHAIN_POLICY_FOLLOW,  offsetof(AppConfig, toolchain_policy) },
         { SECTION_UPDATE,  "Window",          config_parse_window,           0,                        offsetof(AppConfig, window)           },

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "policy.h"
+#include "s3.h"
 #include "time-util.h"
 #include "toolchain-policy.h"
 
@@ -44,12 +45,16 @@ typedef struct AppConfig {
 
         /* [App] */
         char *description;
-        char *source;         /* https://…/, http://…/, file:///…/ or go:MODULE/PATH; NULL only if transient */
+        char *source;         /* https://…/, http://…/, file:///…/, s3://BUCKET/PREFIX/ or go:MODULE/PATH; NULL only if transient */
         char *public_key;     /* minisign key line, or an absolute path to a minisign.pub file */
         char *exec;           /* path inside the release, then arguments (unit ExecStart= syntax) */
         char *go_proxy;       /* Go module proxy base URL; NULL = APP_GO_PROXY_DEFAULT */
         char *go_build;       /* gobuild service base URL; NULL = APP_GO_BUILD_DEFAULT */
         char *go_build_key;   /* gobuild log's verifier key (signed-note form); NULL = pinned on first use */
+        /* Source=s3:// apps (s3.h) */
+        char *s3_endpoint;    /* http(s):// URL, path-style; NULL = AWS for s3_region, virtual-hosted */
+        char *s3_region;      /* NULL = S3_REGION_DEFAULT */
+        char *s3_credentials_file; /* absolute path; NULL = a systemd credential or S3_CREDENTIALS_DIR */
 
         /* [Update] */
         UpdatePolicy policy;  /* default: patch */
@@ -80,6 +85,9 @@ static inline const char *app_config_go_proxy(const AppConfig *c) {
 }
 static inline const char *app_config_go_build(const AppConfig *c) {
         return c->go_build ?: APP_GO_BUILD_DEFAULT;
+}
+static inline const char *app_config_s3_region(const AppConfig *c) {
+        return c->s3_region ?: S3_REGION_DEFAULT;
 }
 static inline void app_config_freep(AppConfig **c) {
         app_config_free(*c);

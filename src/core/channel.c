@@ -81,20 +81,6 @@ static int refuse(int err, char **ret_reason, const char *where, const char *for
 
 #define refuse_msg(ret_reason, where, ...) refuse(-EBADMSG, ret_reason, where, __VA_ARGS__)
 
-/* asprintf() that leaves NULL rather than an undefined pointer on failure, for _cleanup_ variables. */
-_printf_(1, 2)
-static char *strdup_printf(const char *format, ...) {
-        char *s;
-        va_list ap;
-        int k;
-
-        va_start(ap, format);
-        k = vasprintf(&s, format, ap);
-        va_end(ap);
-
-        return k < 0 ? NULL : s;
-}
-
 static int get_string(struct json_object *o, const char *key, bool required, const char *where,
                       char **ret_reason, char **ret) {
         struct json_object *v;

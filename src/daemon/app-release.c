@@ -4,6 +4,8 @@
  * trusting a byte of it, apply the freeze/replay rules, record what is available, and download,
  * verify (size and SHA-256 while streaming) and stage the release to take. Runs as a job, on the
  * event loop; the staging (unpacking) on a worker thread (app-stage.h).
+ * A channel in a private S3 bucket (Source=s3://) is fetched the same way, each request signed with the
+ * app's credentials (app-s3.h), and S3's reasons for refusing one are named.
  * It is the ReleaseSource "channel" (release-source.h). */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-id128.h>
 
+#include "app-s3.h"
 #include "app-stage.h"
 #include "app.h"
 #include "bus-error.h"
@@ -38,6 +41,10 @@ typedef struct Fetch {
         const ReleaseSourceEvents *events;
 
         HttpRequest *request;       /* the transfer in flight, if any */
+        char *url;                  /* what it fetches, as the channel names it (s3://… for S3) */
+        S3Credentials s3;           /* for an S3 channel, read when the fetch starts */
+        sd_event_source *deferred;  /* fails the job from the loop, for a failure before any transfer */
+        char *deferred_reason;
         HttpResult channel;         /* channel.json as fetched (body, etag, last modified) */
         Channel *parsed;
         const ChannelRelease *release;
@@ -54,6 +61,10 @@ static Fetch *fetch_free(Fetch *f) {
         /* First: the worker reads download_fd and stage until its thread has ended. */
         worker_free(f->worker);
         stage_work_done(&f->stage);
+        s3_credentials_done(&f->s3);
+        sd_event_source_disable_unref(f->deferred);
+        free(f->deferred_reason);
+        free(f->url);
         http_result_done(&f->channel);
         channel_free(f->parsed);
         if (f->download_fd >= 0)
@@ -99,16 +110,60 @@ static void fetch_abandon(Job *j) {
         fetch_free(f);
 }
 
-/* Source= is the channel's base URL; relative paths in it resolve against that directory. */
-static char *channel_url(const App *a, const char *path) {
+/* Source= is the channel's base URL; relative paths in it resolve against that directory. In an S3
+ * channel they name objects below its prefix (-EINVAL for what names none, such as "../x"). */
+static int channel_url(const App *a, const char *path, char **ret) {
         const char *base = a->config->source;
         char *url;
 
+        if (app_config_is_s3(a->config) && (!strstr(path, "://") || startswith(path, S3_URL_PREFIX)))
+                return s3_url_resolve(base, path, ret);
         if (strstr(path, "://"))
-                return strdup(path);
-        if (asprintf(&url, "%s%s%s", base, endswith_slash(base) ? "" : "/", path) < 0)
-                return NULL;
-        return url;
+                url = strdup(path);
+        else
+                url = strdup_printf("%s%s%s", base, endswith_slash(base) ? "" : "/", path);
+        if (!url)
+                return -ENOMEM;
+        *ret = url;
+        return 0;
+}
+
+/* Starts GET url (as channel_url() made it): an s3:// URL at the app's endpoint, signed with its
+ * credentials, anything else as it is. */
+static int fetch_get(Fetch *f, const char *url, HttpOptions o, http_done_t done) {
+        _cleanup_free_ char *http_url = NULL;
+        int r;
+
+        r = free_and_strdup(&f->url, url);
+        if (r < 0)
+                return r;
+
+        if (startswith(url, S3_URL_PREFIX)) {
+                /* Credentials were read for an S3 channel only: no other may make us sign. */
+                if (!f->s3.access_key_id)
+                        return -EPERM;
+                r = app_s3_request(f->app->config, &f->s3, url, &o, &http_url);
+                if (r < 0)
+                        return r;
+                url = http_url;
+        }
+
+        return http_get(f->app->manager->http, url, &o, done, f, &f->request);
+}
+
+/* Fails the fetch for an answer to what (a file of the channel) that is neither 200 nor 304. S3
+ * says why in an XML document: its error code, and what to check. Frees result. */
+static void fetch_fail_status(Fetch *f, const char *what, HttpResult *result) {
+        _cleanup_free_ char *s3_reason = NULL;
+        long status = result->status;
+
+        if (startswith(f->url, S3_URL_PREFIX))
+                s3_reason = s3_error_message(f->url, status, result->body, result->size);
+        http_result_done(result);
+
+        if (s3_reason)
+                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s", s3_reason);
+        return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", what, status);
 }
 
 static int app_public_key(const App *a, MinisignPublicKey *ret) {
@@ -153,25 +208,31 @@ static void fetch_download(Fetch *f) {
         if (f->download_fd < 0)
                 return fetch_fail(f, -errno, NULL, "cannot create a file in %s/: %m", STAGE_PARTIAL_DIR);
 
-        url = channel_url(f->app, f->artifact->path);
-        if (!url)
-                return fetch_fail(f, -ENOMEM, NULL, "out of memory");
+        r = channel_url(f->app, f->artifact->path, &url);
+        if (r == -EINVAL)
+                return fetch_fail(f, r, BUS_ERROR_UNSAFE_RELEASE, "release %s names its artifact at %s, which is no "
+                                  "object of its S3 channel %s", f->release->version, f->artifact->path,
+                                  f->app->config->source);
+        if (r < 0)
+                return fetch_fail(f, r, NULL, "out of memory");
 
         /* A channel names its artifacts; only where its own scheme allows: a channel served over
-         * http(s) cannot have the daemon read a local file (and report its size or hash). */
-        if (url_is_file(url) != url_is_file(f->app->config->source))
+         * http(s) cannot have the daemon read a local file (and report its size or hash), nor have
+         * it sign a request with S3 credentials unless it is an S3 channel. */
+        if (url_is_file(url) != url_is_file(f->app->config->source) ||
+            (startswith(url, S3_URL_PREFIX) && !app_config_is_s3(f->app->config)))
                 return fetch_fail(f, -EPERM, BUS_ERROR_UNSAFE_RELEASE,
                                   "release %s names its artifact at %s, outside the scheme of its channel %s",
                                   f->release->version, url, f->app->config->source);
 
-        r = http_get(f->app->manager->http, url,
-                     &(HttpOptions) {
-                             .output_fd = f->download_fd,
-                             .max_size = f->artifact->size,
-                             .progress = on_download_progress,
-                             .origin = f->app->config->source,
-                     },
-                     on_artifact, f, &f->request);
+        r = fetch_get(f, url,
+                      (HttpOptions) {
+                              .output_fd = f->download_fd,
+                              .max_size = f->artifact->size,
+                              .progress = on_download_progress,
+                              .origin = app_config_is_s3(f->app->config) ? NULL : f->app->config->source,
+                      },
+                      on_artifact);
         if (r < 0)
                 return fetch_fail(f, r, NULL, "cannot start download of %s: %s", url, strerror(-r));
 }
@@ -209,12 +270,8 @@ static void on_artifact(HttpRequest *req, int error, HttpResult *result, char *r
                                   "declares; download aborted", f->artifact->path, f->artifact->size);
         if (error < 0)
                 return fetch_fail(f, error, BUS_ERROR_DOWNLOAD_FAILED, "download failed: %s", strempty(reason));
-        if (result->status != 200) {
-                long status = result->status;
-                http_result_done(result);
-                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "download of %s answered HTTP %ld",
-                                  f->artifact->path, status);
-        }
+        if (result->status != 200)
+                return fetch_fail_status(f, f->artifact->path, result);
 
         uint64_t size = result->size;
         bool hash_ok = memcmp(result->sha256, f->artifact->sha256, SHA256_SIZE) == 0;
@@ -379,11 +436,8 @@ static void on_signature(HttpRequest *req, int error, HttpResult *result, char *
         if (error < 0)
                 return fetch_fail(f, error, error == -EFBIG ? BUS_ERROR_SIGNATURE_INVALID : BUS_ERROR_DOWNLOAD_FAILED,
                                   "cannot fetch %s: %s", CHANNEL_SIG_FILE, strempty(reason));
-        if (result->status != 200) {
-                long status = result->status;
-                http_result_done(result);
-                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", CHANNEL_SIG_FILE, status);
-        }
+        if (result->status != 200)
+                return fetch_fail_status(f, CHANNEL_SIG_FILE, result);
 
         fetch_verify(f, f->channel.body, f->channel.size, result->body, result->size, f->channel.sha256, true);
         http_result_done(result);
@@ -426,17 +480,35 @@ static void on_channel(HttpRequest *req, int error, HttpResult *result, char *re
         if (f->channel.not_modified)
                 return fetch_use_kept_channel(f);
         if (f->channel.status != 200)
-                return fetch_fail(f, -EIO, BUS_ERROR_DOWNLOAD_FAILED, "%s answered HTTP %ld", CHANNEL_FILE, f->channel.status);
+                return fetch_fail_status(f, CHANNEL_FILE, &f->channel);
 
-        url = channel_url(f->app, CHANNEL_SIG_FILE);
-        if (!url)
-                return fetch_fail(f, -ENOMEM, NULL, "out of memory");
+        r = channel_url(f->app, CHANNEL_SIG_FILE, &url);
+        if (r < 0)
+                return fetch_fail(f, r, NULL, "out of memory");
 
-        r = http_get(f->app->manager->http, url,
-                     &(HttpOptions) { .output_fd = -EBADF, .max_size = MINISIGN_SIGNATURE_MAX_FILE_SIZE },
-                     on_signature, f, &f->request);
+        r = fetch_get(f, url, (HttpOptions) { .output_fd = -EBADF, .max_size = MINISIGN_SIGNATURE_MAX_FILE_SIZE },
+                      on_signature);
         if (r < 0)
                 return fetch_fail(f, r, BUS_ERROR_DOWNLOAD_FAILED, "cannot fetch %s: %s", url, strerror(-r));
+}
+
+static int on_deferred_failure(sd_event_source *s, void *userdata) {
+        Fetch *f = userdata;
+        _cleanup_free_ char *reason = TAKE_PTR(f->deferred_reason);
+
+        fetch_fail(f, -ENOKEY, BUS_ERROR_DOWNLOAD_FAILED, "%s", reason ?: "out of memory");
+        return 0;
+}
+
+/* The job fails with f->deferred_reason once its caller has it: from the loop, as a transfer would. */
+static int fetch_fail_deferred(Fetch *f) {
+        int r;
+
+        r = sd_event_add_defer(f->app->manager->event, &f->deferred, on_deferred_failure, f);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(f->deferred, "fetch-deferred-failure");
+        return 0;
 }
 
 static int fetch_start(App *a, bool update, bool automatic, const char *want, const ReleaseSourceEvents *events,
@@ -447,9 +519,9 @@ static int fetch_start(App *a, bool update, bool automatic, const char *want, co
         Job *j;
         int r;
 
-        url = channel_url(a, CHANNEL_FILE);
-        if (!url)
-                return -ENOMEM;
+        r = channel_url(a, CHANNEL_FILE, &url);
+        if (r < 0)
+                return r;
 
         f = calloc(1, sizeof(Fetch));
         if (!f)
@@ -480,14 +552,29 @@ static int fetch_start(App *a, bool update, bool automatic, const char *want, co
         j->userdata = f;
         j->cancel = fetch_cancel;
 
-        r = http_get(a->manager->http, url,
-                     &(HttpOptions) {
-                             .output_fd = -EBADF,
-                             .max_size = CHANNEL_MAX_SIZE,
-                             .etag = kept ? s->channel_etag : NULL,
-                             .if_modified_since = kept ? s->channel_last_modified : 0,
-                     },
-                     on_channel, f, &f->request);
+        if (app_config_is_s3(a->config)) {
+                r = app_s3_credentials_load(a->config, &f->s3, &f->deferred_reason);
+                if (r < 0)
+                        r = fetch_fail_deferred(f);
+                if (r < 0) {
+                        fetch_free(f);
+                        job_fail(j, NULL, NULL);
+                        return r;
+                }
+                if (f->deferred) {
+                        *ret = j;
+                        return 0;
+                }
+        }
+
+        r = fetch_get(f, url,
+                      (HttpOptions) {
+                              .output_fd = -EBADF,
+                              .max_size = CHANNEL_MAX_SIZE,
+                              .etag = kept ? s->channel_etag : NULL,
+                              .if_modified_since = kept ? s->channel_last_modified : 0,
+                      },
+                      on_channel);
         if (r < 0) {
                 fetch_free(f);
                 job_fail(j, NULL, NULL);

@@ -38,7 +38,7 @@ const char *app_unit_name(const App *a, char *buf, size_t size);
 /* Opens (creating it if needed) the state directory of app name under state_dir_fd. */
 int app_dir_open(int state_dir_fd, const char *name, int *ret);
 
-/* Whether Source= is a release channel (http://, https://, file:///) rather than go:… (or none, for
+/* Whether Source= is a release channel (http://, https://, file:///, s3://) rather than go:… (or none, for
  * an app "upkeepctl run" started without one). */
 bool app_source_is_channel(const App *a);
 

@@ -71,23 +71,16 @@ struct HttpRequest {
         size_t body_allocated;
         uint64_t size;
 
+        /* The response is not a success (status >= 300): its body goes to body, at most
+         * HTTP_ERROR_BODY_MAX bytes of it, never to output_fd or the hash. */
+        bool status_known;
+        bool error_response;
         int error;                 /* why one of our callbacks stopped the transfer */
         bool cancelled;
         uint64_t progress_size;
         usec_t progress_time;
         char error_buffer[CURL_ERROR_SIZE];
 };
-
-static _printf_(1, 2) char *reason_new(const char *format, ...) {
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(&s, format, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
 
 /* Takes the request out of the client: from here on it gets no more data and cannot be cancelled. */
 static void request_detach(HttpRequest *req) {
@@ -118,6 +111,9 @@ static HttpRequest *request_free(HttpRequest *req) {
         file_hasher_free(req->hasher);
         if (req->easy)
                 curl_easy_cleanup(req->easy);
+        /* A header may hold an S3 session token. */
+        for (struct curl_slist *l = req->headers; l; l = l->next)
+                explicit_bzero(l->data, strlen(l->data));
         curl_slist_free_all(req->headers);
         sha256_free(req->sha256);
         free(req->body);
@@ -157,6 +153,35 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
 
         if (req->cancelled)
                 return 0;
+
+        /* curl passes on the body of the last response only (not of redirects it followed). */
+        if (!req->status_known) {
+                long status = 0;
+
+                (void) curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
+                req->error_response = status >= 300;
+                req->status_known = true;
+        }
+        if (req->error_response) {
+                size_t keep = MIN(n, HTTP_ERROR_BODY_MAX - req->size);
+
+                if (keep > 0) {
+                        if (req->sha256) {
+                                r = sha256_update(req->sha256, data, keep);
+                                if (r < 0) {
+                                        req->error = r;
+                                        return 0;
+                                }
+                        }
+                        r = body_append(req, data, keep);
+                        if (r < 0) {
+                                req->error = r;
+                                return 0;
+                        }
+                        req->size += keep;
+                }
+                return n;
+        }
 
         if (req->max_size > 0 && n > req->max_size - req->size) {
                 req->error = -EFBIG;
@@ -241,22 +266,22 @@ static int curl_code_to_errno(CURL *easy, CURLcode code) {
 
 static int request_error(HttpRequest *req, CURLcode code, char **reason) {
         if (req->error == -EFBIG || code == CURLE_FILESIZE_EXCEEDED) {
-                *reason = reason_new("%s is larger than the limit of %" PRIu64 " bytes", req->url,
-                                     req->max_size);
+                *reason = strdup_printf("%s is larger than the limit of %" PRIu64 " bytes", req->url,
+                                        req->max_size);
                 return -EFBIG;
         }
         if (req->hash_error < 0) {
-                *reason = reason_new("Failed to read back download of %s to hash it: %s", req->url,
-                                     strerror(-req->hash_error));
+                *reason = strdup_printf("Failed to read back download of %s to hash it: %s", req->url,
+                                        strerror(-req->hash_error));
                 return req->hash_error;
         }
         if (req->error < 0) {
-                *reason = reason_new("Failed to store download of %s: %s", req->url, strerror(-req->error));
+                *reason = strdup_printf("Failed to store download of %s: %s", req->url, strerror(-req->error));
                 return req->error;
         }
 
-        *reason = reason_new("Failed to download %s: %s", req->url,
-                             req->error_buffer[0] ? req->error_buffer : curl_easy_strerror(code));
+        *reason = strdup_printf("Failed to download %s: %s", req->url,
+                                req->error_buffer[0] ? req->error_buffer : curl_easy_strerror(code));
         return curl_code_to_errno(req->easy, code);
 }
 
@@ -317,7 +342,7 @@ static int request_result(HttpRequest *req, HttpResult *ret) {
         if (r < 0)
                 return r;
 
-        if (req->output_fd < 0) {
+        if (req->output_fd < 0 || req->error_response) {
                 if (body_append(req, "", 0) < 0)
                         return -ENOMEM;
                 req->body[req->size] = 0;
@@ -356,14 +381,14 @@ static void request_complete(HttpRequest *req, CURLcode code) {
         int r;
 
         if (req->cancelled) {
-                reason = reason_new("Download of %s was cancelled", req->url);
+                reason = strdup_printf("Download of %s was cancelled", req->url);
                 r = -ECANCELED;
         } else if (code != CURLE_OK || req->error < 0 || req->hash_error < 0)
                 r = request_error(req, code, &reason);
         else {
                 r = request_result(req, &result);
                 if (r < 0)
-                        reason = reason_new("Failed to finish download of %s: %s", req->url, strerror(-r));
+                        reason = strdup_printf("Failed to finish download of %s: %s", req->url, strerror(-r));
         }
 
         total = request_total(req);
@@ -611,22 +636,58 @@ HttpClient *http_client_free(HttpClient *c) {
         return mfree(c);
 }
 
+static int request_add_header(HttpRequest *req, const char *name, const char *value) {
+        _cleanup_free_ char *h = NULL;
+        struct curl_slist *l;
+
+        if (asprintf(&h, "%s: %s", name, value) < 0)
+                return -ENOMEM;
+        l = curl_slist_append(req->headers, h);
+        explicit_bzero(h, strlen(h));
+        if (!l)
+                return -ENOMEM;
+        req->headers = l;
+        return 0;
+}
+
+/* AWS Signature Version 4 for S3, computed by libcurl over the method, the URL, the date and every
+ * header we add (S3 wants x-amz-content-sha256 signed; a GET's body is empty). The credentials go to
+ * curl as user name and password, which it uses for the signature alone. Returns a CURLcode. */
+static CURLcode request_setup_s3(HttpRequest *req, const HttpOptions *o) {
+        const S3Credentials *k = o->s3_credentials;
+        _cleanup_free_ char *provider = NULL;
+        CURL *e = req->easy;
+        CURLcode r = CURLE_OK;
+
+        if (!k)
+                return CURLE_OK;
+        if (!k->access_key_id || !k->secret_access_key || !s3_region_is_valid(o->s3_region))
+                return CURLE_BAD_FUNCTION_ARGUMENT;
+
+        if (asprintf(&provider, "aws:amz:%s:s3", o->s3_region) < 0 ||
+            request_add_header(req, "x-amz-content-sha256", S3_EMPTY_PAYLOAD_SHA256) < 0 ||
+            (k->session_token && request_add_header(req, "x-amz-security-token", k->session_token) < 0))
+                return CURLE_OUT_OF_MEMORY;
+
+        r = r ?: curl_easy_setopt(e, CURLOPT_AWS_SIGV4, provider);
+        r = r ?: curl_easy_setopt(e, CURLOPT_USERNAME, k->access_key_id);
+        r = r ?: curl_easy_setopt(e, CURLOPT_PASSWORD, k->secret_access_key);
+        /* Never to another host; and no redirect is followed at all (request_setup()). */
+        r = r ?: curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+        return r;
+}
+
 static int request_setup(HttpRequest *req, const HttpOptions *o) {
         CURL *e = req->easy;
         CURLcode r = CURLE_OK;
 
         /* It goes into a header line verbatim: only a well-formed one, which holds no CR or LF. */
-        if (o->etag && http_etag_is_valid(o->etag)) {
-                _cleanup_free_ char *h = NULL;
-                struct curl_slist *l;
+        if (o->etag && http_etag_is_valid(o->etag) && request_add_header(req, "If-None-Match", o->etag) < 0)
+                return -ENOMEM;
 
-                if (asprintf(&h, "If-None-Match: %s", o->etag) < 0)
-                        return -ENOMEM;
-                l = curl_slist_append(req->headers, h);
-                if (!l)
-                        return -ENOMEM;
-                req->headers = l;
-        }
+        r = request_setup_s3(req, o);
+        if (r != CURLE_OK)
+                return r == CURLE_OUT_OF_MEMORY ? -ENOMEM : r == CURLE_BAD_FUNCTION_ARGUMENT ? -EINVAL : -EOPNOTSUPP;
 
         /* curl_easy_setopt() only fails for options this libcurl lacks and out of memory: the first
          * failure is kept and the rest skipped. */
@@ -636,7 +697,7 @@ static int request_setup(HttpRequest *req, const HttpOptions *o) {
         r = r ?: curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         r = r ?: curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
         r = r ?: curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, url_is_file(o->origin ?: req->url) ? "file" : "http,https");
-        r = r ?: curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+        r = r ?: curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, o->s3_credentials ? 0L : 1L);
         r = r ?: curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
         /* A signed channel over https must not be downgraded by a redirect. */
         r = r ?: curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
@@ -654,9 +715,12 @@ static int request_setup(HttpRequest *req, const HttpOptions *o) {
         r = r ?: curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
         r = r ?: curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
         /* Refuses a too large body from its Content-Length before any of it arrives; on_body() catches
-         * servers that send no or a wrong length. */
+         * servers that send no or a wrong length. Not below HTTP_ERROR_BODY_MAX, so an error document
+         * (S3's reason for a 403) is read rather than refused as too large for a small artifact:
+         * on_body() holds a successful body to max_size all the same. */
         if (o->max_size > 0 && o->max_size <= INT64_MAX)
-                r = r ?: curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) o->max_size);
+                r = r ?: curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+                                          (curl_off_t) MAX(o->max_size, (uint64_t) HTTP_ERROR_BODY_MAX));
         if (http_last_modified_is_valid(o->if_modified_since)) {
                 r = r ?: curl_easy_setopt(e, CURLOPT_TIMECONDITION, (long) CURL_TIMECOND_IFMODSINCE);
                 r = r ?: curl_easy_setopt(e, CURLOPT_TIMEVALUE_LARGE,

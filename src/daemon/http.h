@@ -11,8 +11,11 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "s3.h"
 #include "sha256.h"
 #include "time-util.h"
+
+#define HTTP_ERROR_BODY_MAX (16U * 1024U)
 
 typedef struct HttpClient HttpClient;
 typedef struct HttpRequest HttpRequest;
@@ -34,6 +37,12 @@ typedef struct HttpOptions {
          * the network named (an artifact of a channel) passes the channel's, so a remote channel
          * cannot point the daemon at a local file. */
         const char *origin;
+        /* Sign the request with AWS Signature Version 4 for S3 in s3_region (libcurl's
+         * CURLOPT_AWS_SIGV4), with x-amz-content-sha256 and, if any, x-amz-security-token. Such a
+         * request follows no redirect: its credentials and a signature go to its URL's host alone.
+         * NULL = unsigned. */
+        const S3Credentials *s3_credentials;
+        const char *s3_region;
         usec_t timeout;            /* the whole request, -ETIMEDOUT after it; 0 = only the limits below */
         /* Called as data arrives (at most a few times per second): bytes so far and the expected
          * total (Content-Length or max_size, 0 = unknown). */
@@ -45,7 +54,10 @@ typedef struct HttpResult {
         bool not_modified;         /* 304: nothing transferred */
         uint64_t size;             /* body bytes received */
         uint8_t sha256[SHA256_SIZE]; /* of the body, computed while it streamed */
-        char *body;                /* NUL-terminated, when no output_fd was given */
+        /* NUL-terminated, when no output_fd was given. A response that is not a success (status >= 300,
+         * such as S3's XML error documents) never goes to output_fd: its first HTTP_ERROR_BODY_MAX
+         * bytes are kept here instead (size counts them), and the rest dropped. */
+        char *body;
         char *etag;                /* from the response, or NULL (also when malformed: never kept) */
         usec_t last_modified;      /* from the response, or 0 (also when beyond HTTP_DATE_MAX) */
         char *effective_url;       /* after redirects */

@@ -797,6 +797,12 @@ _harness_stage_root() {
     pivot_root . . || _harness_stage_fail "pivot_root into $root"
     umount -n -l . || _harness_stage_fail "detaching the old root"
     cd /
+    # Shared within the guest, as systemd makes / on a real machine (it leaves that to the container
+    # manager when it runs in one): a unit's credentials (LoadCredential=, SetCredential=) are mounted
+    # in a child namespace and reach /run/credentials only through propagation. The host's mounts
+    # stay out of reach: the namespace was made with --propagation private, so these are new peer
+    # groups of the guest's own.
+    mount --make-rshared / || _harness_stage_fail "making the guest's / shared"
 
     echo "$pid1" >&3
     exec 3>&-

@@ -11,6 +11,7 @@ Special paths:
   /lie-size          sends no Content-Length and data without end, until the client hangs up
   /no-length/PATH    sends the file PATH without Content-Length, ending it by closing the connection
   /status/CODE       answers with that status and a short body
+  /status/CODE/N     answers with that status and a body of N bytes
 A file's URL may end in ?rate=MIB to pace it at that many MiB/s, standing in for a link slower than
 loopback (bench-download.sh uses it), and in ?poison=etag or ?poison=date to send, as a man in the
 middle could, an ETag with a bare CR in it or a Last-Modified in the year 20000; with the environment
@@ -76,6 +77,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif parts[0] == "status" and len(parts) == 2:
                 code = int(parts[1])
                 self.send_body(code, f"status {code}\n".encode())
+            elif parts[0] == "status" and len(parts) == 3:
+                self.send_body(int(parts[1]), b"e" * int(parts[2]))
             else:
                 query = urllib.parse.parse_qs(url.query)
                 rate = query.get("rate")

@@ -249,6 +249,37 @@ static void test_go_source(void) {
         ASSERT_EQ(d->toolchain_policy, TOOLCHAIN_POLICY_FOLLOW);
 }
 
+static void test_s3_source(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL;
+
+        printf("%s\n", __func__);
+
+        c = load_config("s3", "hello.app",
+                        "[App]\n"
+                        "Source=s3://releases-bkt/apps/hello/\n"
+                        "Exec=bin/hello\n"
+                        "S3Endpoint=http://127.0.0.1:9000\n"
+                        "S3Region=garage\n"
+                        "S3CredentialsFile=/etc/upkeep/credentials/shared.s3\n");
+        ASSERT_STREQ(c->source, "s3://releases-bkt/apps/hello/");
+        ASSERT_STREQ(c->s3_endpoint, "http://127.0.0.1:9000");
+        ASSERT_STREQ(app_config_s3_region(c), "garage");
+        ASSERT_STREQ(c->s3_credentials_file, "/etc/upkeep/credentials/shared.s3");
+
+        d = load_config("s3", "defaults.app",
+                        "[App]\nSource=s3://bkt\nExec=x\nS3Region=eu-west-1\nS3Region=\nS3Endpoint=https://m\nS3Endpoint=\n");
+        ASSERT_NULL(d->s3_endpoint);
+        ASSERT_STREQ(app_config_s3_region(d), S3_REGION_DEFAULT);
+        ASSERT_NULL(d->s3_credentials_file);
+
+        assert_refused("[App]\nSource=s3://Bad_Bucket/x/\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=s3://bkt/../x/\nExec=app\n", 2, "Source");
+        assert_refused("[App]\nSource=s3://bkt/x/\nExec=app\nS3Endpoint=https://key:secret@minio\n", 4, "S3Endpoint");
+        assert_refused("[App]\nSource=s3://bkt/x/\nExec=app\nS3Endpoint=file:///srv\n", 4, "S3Endpoint");
+        assert_refused("[App]\nSource=s3://bkt/x/\nExec=app\nS3Region=eu west\n", 4, "S3Region");
+        assert_refused("[App]\nSource=s3://bkt/x/\nExec=app\nS3CredentialsFile=creds.s3\n", 4, "S3CredentialsFile");
+}
+
 static void test_whitespace_and_comments(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL;
 
@@ -814,6 +845,7 @@ int main(void) {
         test_defaults();
         test_sources();
         test_go_source();
+        test_s3_source();
         test_whitespace_and_comments();
         test_comment_after_value_explained();
         test_quoted_exec_and_service_lines();

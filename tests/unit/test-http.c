@@ -427,6 +427,62 @@ static void test_http_errors_are_results(void) {
         outcome_done(&o);
 }
 
+/* An error answer's body (S3 says why it refused in it) is kept in memory, never written to the file
+ * that was to hold the download, and not refused for being larger than the download may be. */
+static void test_error_body_not_in_file(void) {
+        _cleanup_close_ int fd = memfd_create("test-http-error", MFD_CLOEXEC);
+        Outcome o = {};
+        struct stat st;
+
+        printf("%s\n", __func__);
+
+        ASSERT_GE(fd, 0);
+        fetch_path("/status/403", &(HttpOptions) { .output_fd = fd, .max_size = 5 }, &o);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 403);
+        ASSERT_STREQ(o.result.body, "status 403\n");
+        ASSERT_EQ(o.result.size, 11);
+        ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+        ASSERT_EQ(st.st_size, 0);
+        outcome_done(&o);
+
+        /* A large one: its head only. */
+        fetch_path("/status/500/100000", &(HttpOptions) { .output_fd = fd, .max_size = 1 << 20 }, &o);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 500);
+        ASSERT_EQ(o.result.size, HTTP_ERROR_BODY_MAX);
+        ASSERT_EQ(strlen(o.result.body), HTTP_ERROR_BODY_MAX);
+        ASSERT_OK_ZERO_ERRNO(fstat(fd, &st));
+        ASSERT_EQ(st.st_size, 0);
+        outcome_done(&o);
+}
+
+/* A request signed for S3 follows no redirect: the credentials' signature must not go elsewhere. */
+static void test_s3_signed_follows_no_redirect(void) {
+        const S3Credentials k = { .access_key_id = (char *) "AKIDEXAMPLE", .secret_access_key = (char *) "secret" };
+        char url[256];
+        Outcome o = {};
+
+        printf("%s\n", __func__);
+
+        fetch_path("/redirect/1/small.txt",
+                   &(HttpOptions) { .output_fd = -EBADF, .s3_credentials = &k, .s3_region = "us-east-1" }, &o);
+        ASSERT_EQ(o.error, 0);
+        ASSERT_EQ(o.result.status, 302);
+        snprintf(url, sizeof(url), "%s/redirect/1/small.txt", base);
+        ASSERT_STREQ(o.result.effective_url, url);
+        outcome_done(&o);
+
+        /* Signed, the file itself is fetched as any other. */
+        fetch_path("/small.txt", &(HttpOptions) { .output_fd = -EBADF, .s3_credentials = &k, .s3_region = "us-east-1" }, &o);
+        assert_body(&o, small, strlen(small));
+        outcome_done(&o);
+
+        /* A region that cannot go into the signature is refused before anything is sent. */
+        ASSERT_ERROR(http_get(client, url, &(HttpOptions) { .output_fd = -EBADF, .s3_credentials = &k, .s3_region = "a:b" },
+                              on_done, &o, NULL), EINVAL);
+}
+
 static void test_etag(void) {
         _cleanup_free_ char *etag = NULL;
         Outcome o = {};
@@ -867,6 +923,8 @@ int main(int argc, char *argv[]) {
         test_max_size_from_length();
         test_max_size_streaming();
         test_http_errors_are_results();
+        test_error_body_not_in_file();
+        test_s3_signed_follows_no_redirect();
         test_etag();
         test_poisoned_validators();
         test_if_modified_since();
