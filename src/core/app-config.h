@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gopherwatch.h"
 #include "policy.h"
 #include "time-util.h"
 #include "toolchain-policy.h"
@@ -50,6 +51,8 @@ typedef struct AppConfig {
         char *go_proxy;       /* Go module proxy base URL; NULL = APP_GO_PROXY_DEFAULT */
         char *go_build;       /* gobuild service base URL; NULL = APP_GO_BUILD_DEFAULT */
         char *go_build_key;   /* gobuild log's verifier key (signed-note form); NULL = pinned on first use */
+        char *go_dns;         /* GopherWatch DNS base asked first; NULL = GOPHERWATCH_BASE_DEFAULT, "" = none */
+        bool go_dnssec;       /* default false: take a GopherWatch answer only with the resolver's AD bit */
 
         /* [Update] */
         UpdatePolicy policy;  /* default: patch */
@@ -80,6 +83,10 @@ static inline const char *app_config_go_proxy(const AppConfig *c) {
 }
 static inline const char *app_config_go_build(const AppConfig *c) {
         return c->go_build ?: APP_GO_BUILD_DEFAULT;
+}
+/* The GopherWatch DNS base to ask about a go: app's versions, or NULL when GoDNS= is empty. */
+static inline const char *app_config_go_dns(const AppConfig *c) {
+        return !c->go_dns ? GOPHERWATCH_BASE_DEFAULT : c->go_dns[0] ? c->go_dns : NULL;
 }
 static inline void app_config_freep(AppConfig **c) {
         app_config_free(*c);

@@ -48,6 +48,12 @@ static int base_length(const char *base, size_t *ret) {
         return 0;
 }
 
+bool gopherwatch_base_is_valid(const char *base) {
+        size_t n;
+
+        return base_length(base, &n) >= 0;
+}
+
 int gopherwatch_toolchain_name(const char *base, char **ret) {
         size_t n;
         char *name;

@@ -17,6 +17,7 @@
  * error sends it back to the module proxy. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "time-util.h"
@@ -42,6 +43,10 @@ typedef struct GopherwatchToolchains {
 
 void gopherwatch_versions_free(GopherwatchVersion *v, size_t n);
 void gopherwatch_toolchains_done(GopherwatchToolchains *t);
+
+/* Whether base is a plausible domain to ask under: labels of [A-Za-z0-9-], none empty, at most 253
+ * bytes (a trailing dot is fine). */
+bool gopherwatch_base_is_valid(const char *base);
 
 /* The TXT record names. base is a domain such as GOPHERWATCH_BASE_DEFAULT (a trailing dot is fine).
  * -EINVAL for an invalid module path (or one without a '/'), an element whose label would be longer
