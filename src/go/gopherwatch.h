@@ -60,6 +60,9 @@ int gopherwatch_toolchain_name(const char *base, char **ret);
  * GOPHERWATCH_ANSWER_MAX. */
 int gopherwatch_versions_parse(const char *text, size_t size, GopherwatchVersion **ret, size_t *ret_n);
 
+/* The newest of n versions (semver order; the first of equals), or NULL when n is 0. */
+const char *gopherwatch_versions_newest(const GopherwatchVersion *v, size_t n);
+
 /* The toolchain answer: the first record of each kind, its v= a Go version. -EBADMSG as above, and
  * when no kind is given at all. */
 int gopherwatch_toolchains_parse(const char *text, size_t size, GopherwatchToolchains *ret);
