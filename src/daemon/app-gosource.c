@@ -995,8 +995,8 @@ static void on_dns(Worker *w, int r, void *userdata) {
 }
 
 /* Asks GopherWatch DNS first (GoDNS=) when its answer can spare a request to the proxy: when a build
- * runs, and no version is asked for or pinned. Returns true when the lookup is under way; false
- * (logged) to ask the proxy alone. */
+ * runs, and no version is asked for or pinned. Returns true when the lookup is under way; false to
+ * ask the proxy alone (a lookup that cannot start is logged). */
 static bool gofetch_dns_start(GoFetch *f) {
         _cleanup_free_ char *name = NULL;
         const char *base = app_config_go_dns(f->app->config);
