@@ -4,7 +4,8 @@
 # answers TXT queries as the JSON file ANSWERS says when the query comes, so a test changes answers
 # by rewriting it, and logs each query on stdout (the journal, under systemd-run), so a test counts
 # them. ANSWERS maps a name (with its final dot) to {"txt": "...", "ad": true|false} for a TXT
-# record (the AD bit as given), or {"rcode": "SERVFAIL"}; any other name is NXDOMAIN.
+# record (the AD bit as given), {"rcode": "SERVFAIL"}, or {"drop": true} for no answer at all; any
+# other name is NXDOMAIN.
 #
 #   godns-server.py ADDRESS PORT ANSWERS
 import json
@@ -12,7 +13,7 @@ import sys
 import time
 
 from dnslib import QTYPE, RCODE, RR, TXT
-from dnslib.server import BaseResolver, DNSLogger, DNSServer
+from dnslib.server import BaseResolver, DNSError, DNSLogger, DNSServer
 
 
 class Resolver(BaseResolver):
@@ -31,6 +32,8 @@ class Resolver(BaseResolver):
             entry = None
         if entry is None:
             reply.header.rcode = RCODE.NXDOMAIN
+        elif entry.get("drop"):
+            raise DNSError("dropped, as asked")
         elif "rcode" in entry:
             reply.header.rcode = getattr(RCODE, entry["rcode"])
         elif request.q.qtype == QTYPE.TXT:

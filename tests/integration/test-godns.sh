@@ -160,6 +160,10 @@ dns_ignored "a TXT answer longer than 4096 bytes" \
 dns_ignored "SERVFAIL" "{\"$NAME\": {\"rcode\": \"SERVFAIL\"}}" ''
 dns_ignored "NXDOMAIN" '{}' ''
 expect_eq "... the DNS server was asked each time" "$queries" 1
+start=$SECONDS
+dns_ignored "a DNS server that does not answer" "{\"$NAME\": {\"drop\": true}}" ''
+expect_match "... the lookup gave up in time (2 s per try, 2 tries)" "$((SECONDS - start))" '^([0-9]|1[0-4])$'
+echo "(the check with an unanswered lookup took $((SECONDS - start)) s)"
 dns_ignored "no DNS server at all" down ''
 
 # --- GoDNSSEC=yes: only an answer with the resolver's AD bit counts --------------------------------
