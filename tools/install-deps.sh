@@ -21,6 +21,9 @@ packages=(
         # cross-builds small programs (a local module from golang-golang-x-mod-dev, stamped from git), and
         # fakes a gobuild service with Go's own transparency log packages (tests/gobuild-fake)
         golang-go golang-golang-x-mod-dev age restic git
+        # a real DNS server whose answers (and their AD bit) a test sets, for GopherWatch lookups
+        # (tests/integration/godns-server.py)
+        python3-dnslib
         # the Debian package: tools/build-deb.sh, and lintian on it in tests/integration/test-deb.sh
         build-essential dpkg-dev debhelper lintian
         # promtool: lints upkeep.prom and tests the alerting rules (the server itself stays off)

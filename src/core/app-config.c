@@ -11,6 +11,7 @@
 
 #include "app-config.h"
 #include "go-module.h"
+#include "gopherwatch.h"
 #include "command.h"
 #include "fileio.h"
 #include "log.h"
@@ -57,6 +58,7 @@ AppConfig *app_config_free(AppConfig *c) {
         free(c->s3_endpoint);
         free(c->s3_region);
         free(c->s3_credentials_file);
+        free(c->go_dns);
         free(c->window);
         free(c->health_check);
         strv_free(c->install_hooks);
@@ -218,6 +220,23 @@ static CONFIG_PARSER(config_parse_go_build_key) {
                                        path, line, key, value);
 
         return set_string(data, value);
+}
+
+/* GoDNS=: the domain GopherWatch answers under. Unlike other keys, empty is not the default but
+ * turns the lookup off. */
+static CONFIG_PARSER(config_parse_go_dns) {
+        char *copy;
+
+        if (!isempty(value) && !gopherwatch_base_is_valid(value))
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected a domain name, or nothing "
+                                       "to ask the module proxy alone.", path, line, key, value);
+
+        copy = strdup(strempty(value));
+        if (!copy)
+                return -ENOMEM;
+        free(*(char **) data);
+        *(char **) data = copy;
+        return 0;
 }
 
 static CONFIG_PARSER(config_parse_public_key) {
@@ -478,6 +497,8 @@ static const ConfigItem config_items[] = {
         { SECTION_APP,     "S3Endpoint",      config_parse_s3,               0,                        offsetof(AppConfig, s3_endpoint)      },
         { SECTION_APP,     "S3Region",        config_parse_s3,               0,                        offsetof(AppConfig, s3_region)        },
         { SECTION_APP,     "S3CredentialsFile", config_parse_s3,             0,                        offsetof(AppConfig, s3_credentials_file) },
+        { SECTION_APP,     "GoDNS",           config_parse_go_dns,           0,                        offsetof(AppConfig, go_dns)           },
+        { SECTION_APP,     "GoDNSSEC",        config_parse_bool,             false,                    offsetof(AppConfig, go_dnssec)        },
         { SECTION_UPDATE,  "Policy",          config_parse_update_policy,    UPDATE_POLICY_PATCH,      offsetof(AppConfig, policy)           },
         { SECTION_UPDATE,  "ToolchainPolicy", config_parse_toolchain_policy, TOOLCHAIN_POLICY_FOLLOW,  offsetof(AppConfig, toolchain_policy) },
         { SECTION_UPDATE,  "Window",          config_parse_window,           0,                        offsetof(AppConfig, window)           },

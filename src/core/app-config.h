@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gopherwatch.h"
 #include "policy.h"
 #include "s3.h"
 #include "time-util.h"
@@ -55,6 +56,8 @@ typedef struct AppConfig {
         char *s3_endpoint;    /* http(s):// URL, path-style; NULL = AWS for s3_region, virtual-hosted */
         char *s3_region;      /* NULL = S3_REGION_DEFAULT */
         char *s3_credentials_file; /* absolute path; NULL = a systemd credential or S3_CREDENTIALS_DIR */
+        char *go_dns;         /* GopherWatch DNS base asked first; NULL = GOPHERWATCH_BASE_DEFAULT, "" = none */
+        bool go_dnssec;       /* default false: take a GopherWatch answer only with the resolver's AD bit */
 
         /* [Update] */
         UpdatePolicy policy;  /* default: patch */
@@ -88,6 +91,10 @@ static inline const char *app_config_go_build(const AppConfig *c) {
 }
 static inline const char *app_config_s3_region(const AppConfig *c) {
         return c->s3_region ?: S3_REGION_DEFAULT;
+}
+/* The GopherWatch DNS base to ask about a go: app's versions, or NULL when GoDNS= is empty. */
+static inline const char *app_config_go_dns(const AppConfig *c) {
+        return !c->go_dns ? GOPHERWATCH_BASE_DEFAULT : c->go_dns[0] ? c->go_dns : NULL;
 }
 static inline void app_config_freep(AppConfig **c) {
         app_config_free(*c);

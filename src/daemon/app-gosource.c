@@ -4,7 +4,10 @@
  * service answers with the build's record and a signed tree head of its transparency log; the tree
  * head's signature, the record's inclusion in it (from tiles of the log) and its consistency with
  * the tree head kept from last time are verified before a byte of the binary is fetched; and the
- * binary, gunzipped, must have the sum the record gives. Runs as a job, on the event loop; the
+ * binary, gunzipped, must have the sum the record gives. GopherWatch DNS (GoDNS=) is asked first:
+ * an answer naming the running module version saves asking the proxy for the module's versions,
+ * one naming a newer version is only a hint the proxy's list must confirm, and any failure or doubt
+ * leaves the proxy to answer alone. Runs as a job, on the event loop; the
  * gunzip and the staging each on a worker thread (worker.h), so that the loop keeps answering.
  * It is the ReleaseSource "go" (release-source.h). */
 #include <fcntl.h>
@@ -23,6 +26,7 @@
 #include "go-buildinfo.h"
 #include "go-module.h"
 #include "gobuild.h"
+#include "gopherwatch.h"
 #include "gunzip.h"
 #include "http.h"
 #include "job.h"
@@ -34,6 +38,8 @@
 #include "strv.h"
 #include "tlog.h"
 #include "toolchain-policy.h"
+#include "txt-lookup.h"
+#include "version.h"
 
 #define HOME_PAGE_MAX_SIZE (1024U * 1024U)
 #define TILE_MAX_SIZE (TLOG_TILE_WIDTH * TLOG_HASH_SIZE)
@@ -50,6 +56,9 @@ typedef struct GoFetch {
         const ReleaseSourceEvents *events;
 
         HttpRequest *request;       /* the transfer in flight, if any */
+
+        TxtLookup dns;              /* GopherWatch's answer about roots[0], asked before the proxy */
+        char *dns_version;          /* a newer version it named, for the proxy's list to confirm */
 
         char **roots;               /* module paths that may hold the package, longest first */
         size_t root;                /* the one asked about, then the one found */
@@ -83,6 +92,8 @@ static GoFetch *gofetch_free(GoFetch *f) {
         /* First: the worker reads the descriptors and writes its output until its thread ended. */
         worker_free(f->worker);
         stage_work_done(&f->stage);
+        txt_lookup_done(&f->dns);
+        free(f->dns_version);
         free(f->want);
         strv_free(f->roots);
         strv_free(f->module_versions);
@@ -845,6 +856,15 @@ static void on_module_list(HttpRequest *req, int error, HttpResult *result, char
                                     "the module proxy's version list of %s holds something that is not a version",
                                     gofetch_module(f));
 
+        if (f->dns_version && f->root == 0) {
+                if (listed(f->module_versions, f->dns_version))
+                        log_info("%s: the module proxy lists %s of %s, which GopherWatch DNS named as the newest.",
+                                 f->app->name, f->dns_version, gofetch_module(f));
+                else
+                        log_info("%s: GopherWatch DNS named %s of %s, which the module proxy does not list: "
+                                 "ignoring the DNS answer.", f->app->name, f->dns_version, gofetch_module(f));
+        }
+
         job_set_progress(f->job, 5);
         gofetch_toolchains(f);
 }
@@ -897,6 +917,110 @@ static void gofetch_prefer_running_module(GoFetch *f) {
                           a->name, info->main.path);
 }
 
+/* GopherWatch DNS */
+
+/* Why an answer of GopherWatch's is no use, for the log: a name it does not know, or a network
+ * that cannot reach it, is everyday (debug); an answer that is wrong is not (info). */
+static void gofetch_dns_ignore(GoFetch *f, int level, const char *why) {
+        log_full(level, "%s: GopherWatch DNS (%s): %s; asking the module proxy.", f->app->name, f->dns.name, why);
+}
+
+/* The newest version GopherWatch's answer names; NULL (logged) when the lookup failed with error, or
+ * the answer is no use. */
+static char *gofetch_dns_newest(GoFetch *f, int error) {
+        GopherwatchVersion *versions = NULL;
+        const DnsTxtAnswer *a = &f->dns.answer;
+        char *newest = NULL;
+        size_t n = 0;
+
+        if (IN_SET(error, -ENXIO, -ENODATA))
+                gofetch_dns_ignore(f, LOG_DEBUG, error == -ENXIO ? "no such name" : "no TXT record");
+        else if (error == -EFBIG)
+                gofetch_dns_ignore(f, LOG_INFO, "the answer is too long");
+        else if (error == -EBADMSG)
+                gofetch_dns_ignore(f, LOG_INFO, "the answer is malformed");
+        else if (error < 0)
+                gofetch_dns_ignore(f, LOG_DEBUG, error == -ETIMEDOUT ? "no answer in time" : "the lookup failed");
+        else if (f->app->config->go_dnssec && !a->authenticated)
+                gofetch_dns_ignore(f, LOG_INFO, "the resolver did not validate the answer (no AD bit), and GoDNSSEC=yes");
+        else if (gopherwatch_versions_parse(a->text, a->size, &versions, &n) < 0)
+                gofetch_dns_ignore(f, LOG_INFO, "the answer is not a list of versions");
+        else if (n == 0)
+                gofetch_dns_ignore(f, LOG_INFO, "the answer names no version");
+        else
+                newest = strdup(gopherwatch_versions_newest(versions, n));
+
+        gopherwatch_versions_free(versions, n);
+        return newest;
+}
+
+static void on_dns(Worker *w, int r, void *userdata) {
+        _cleanup_free_ char *newest = NULL, *running = NULL;
+        GoFetch *f = userdata;
+
+        f->worker = worker_free(f->worker);
+        f->job->abandon = NULL;
+        if (r == -ECANCELED)
+                return gofetch_fail(f, r, NULL, "canceled while asking GopherWatch DNS");
+
+        newest = gofetch_dns_newest(f, r);
+        if (!newest)
+                return gofetch_next_root(f);
+
+        r = go_build_version_parse(f->app->state->current_version, &running, NULL);
+        if (r < 0)
+                return gofetch_fail(f, r, NULL, "cannot read the running version %s", f->app->state->current_version);
+
+        if (streq(newest, running)) {
+                /* Nothing new: the running version, verified when it was installed, is all there is to
+                 * choose from, and a new toolchain may still rebuild it. */
+                log_info("%s: GopherWatch DNS names %s, the running version, as the newest of %s: not asking "
+                         "the module proxy for its versions.", f->app->name, newest, gofetch_module(f));
+                r = strv_extend(&f->module_versions, running);
+                if (r < 0)
+                        return gofetch_fail(f, r, NULL, "out of memory");
+                job_set_progress(f->job, 5);
+                return gofetch_toolchains(f);
+        }
+
+        if (version_compare(newest, running) <= 0)
+                log_info("%s: GopherWatch DNS names %s as the newest of %s, older than the running %s: ignoring the "
+                         "stale answer; asking the module proxy.", f->app->name, newest, gofetch_module(f), running);
+        else {
+                log_debug("%s: GopherWatch DNS names %s as the newest of %s; asking the module proxy to confirm it.",
+                          f->app->name, newest, gofetch_module(f));
+                f->dns_version = TAKE_PTR(newest);
+        }
+        gofetch_next_root(f);
+}
+
+/* Asks GopherWatch DNS first (GoDNS=) when its answer can spare a request to the proxy: when a build
+ * runs, and no version is asked for or pinned. Returns true when the lookup is under way; false to
+ * ask the proxy alone (a lookup that cannot start is logged). */
+static bool gofetch_dns_start(GoFetch *f) {
+        _cleanup_free_ char *name = NULL;
+        const char *base = app_config_go_dns(f->app->config);
+        const AppState *s = f->app->state;
+        int r;
+
+        if (!base || f->want || s->pinned_version || go_build_version_parse(s->current_version, NULL, NULL) < 0)
+                return false;
+
+        r = gopherwatch_module_name(base, gofetch_module(f), &name);
+        if (r >= 0)
+                r = txt_lookup_init(&f->dns, name, f->app->config->go_dnssec, GOPHERWATCH_ANSWER_MAX);
+        if (r >= 0)
+                r = txt_lookup_start(&f->dns, f->app->manager->event, on_dns, f, &f->worker);
+        if (r < 0) {
+                log_debug_errno(r, "%s: cannot ask GopherWatch DNS under %s about %s, asking the module proxy: %m",
+                                f->app->name, base, gofetch_module(f));
+                return false;
+        }
+
+        f->job->abandon = gofetch_abandon;
+        return true;
+}
+
 static int gofetch_start(App *a, bool update, bool automatic, const char *want, const ReleaseSourceEvents *events,
                          Job **ret) {
         GoFetch *f;
@@ -935,7 +1059,7 @@ static int gofetch_start(App *a, bool update, bool automatic, const char *want, 
         j->userdata = f;
         j->cancel = gofetch_cancel;
 
-        r = gofetch_ask_root(f);
+        r = gofetch_dns_start(f) ? 0 : gofetch_ask_root(f);
         if (r < 0) {
                 gofetch_free(f);
                 job_fail(j, NULL, NULL);

@@ -9,6 +9,7 @@
 #include "gopherwatch.h"
 #include "hexdecoct.h"
 #include "macro.h"
+#include "version.h"
 
 #define LABEL_MAX 63U
 #define NAME_MAX_DNS 253U           /* without the final dot */
@@ -46,6 +47,12 @@ static int base_length(const char *base, size_t *ret) {
 
         *ret = n;
         return 0;
+}
+
+bool gopherwatch_base_is_valid(const char *base) {
+        size_t n;
+
+        return base_length(base, &n) >= 0;
 }
 
 int gopherwatch_toolchain_name(const char *base, char **ret) {
@@ -260,6 +267,15 @@ int gopherwatch_versions_parse(const char *text, size_t size, GopherwatchVersion
         *ret = vs.items;
         *ret_n = vs.n;
         return 0;
+}
+
+const char *gopherwatch_versions_newest(const GopherwatchVersion *v, size_t n) {
+        const char *newest = NULL;
+
+        for (size_t i = 0; i < n; i++)
+                if (!newest || version_compare(v[i].version, newest) > 0)
+                        newest = v[i].version;
+        return newest;
 }
 
 static int add_toolchain(const Record *rec, void *userdata) {

@@ -17,6 +17,7 @@
  * error sends it back to the module proxy. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "time-util.h"
@@ -43,6 +44,10 @@ typedef struct GopherwatchToolchains {
 void gopherwatch_versions_free(GopherwatchVersion *v, size_t n);
 void gopherwatch_toolchains_done(GopherwatchToolchains *t);
 
+/* Whether base is a plausible domain to ask under: labels of [A-Za-z0-9-], none empty, at most 253
+ * bytes (a trailing dot is fine). */
+bool gopherwatch_base_is_valid(const char *base);
+
 /* The TXT record names. base is a domain such as GOPHERWATCH_BASE_DEFAULT (a trailing dot is fine).
  * -EINVAL for an invalid module path (or one without a '/'), an element whose label would be longer
  * than 63 bytes, a name longer than 253, or an invalid base. */
@@ -54,6 +59,9 @@ int gopherwatch_toolchain_name(const char *base, char **ret);
  * a t= that is not hex, a v= that is not a module version, a NUL byte; -EFBIG beyond
  * GOPHERWATCH_ANSWER_MAX. */
 int gopherwatch_versions_parse(const char *text, size_t size, GopherwatchVersion **ret, size_t *ret_n);
+
+/* The newest of n versions (semver order; the first of equals), or NULL when n is 0. */
+const char *gopherwatch_versions_newest(const GopherwatchVersion *v, size_t n);
 
 /* The toolchain answer: the first record of each kind, its v= a Go version. -EBADMSG as above, and
  * when no kind is given at all. */

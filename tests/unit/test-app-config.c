@@ -184,6 +184,8 @@ static void test_defaults(void) {
         ASSERT_NULL(c->go_build);
         ASSERT_STREQ(app_config_go_build(c), APP_GO_BUILD_DEFAULT);
         ASSERT_NULL(c->go_build_key);
+        ASSERT_STREQ(app_config_go_dns(c), GOPHERWATCH_BASE_DEFAULT);
+        ASSERT_FALSE(c->go_dnssec);
         ASSERT_FALSE(app_config_go_package(c));
         ASSERT_EQ(c->n_service_lines, 0);
         ASSERT_NULL(c->service_lines);
@@ -278,6 +280,28 @@ static void test_s3_source(void) {
         assert_refused("[App]\nSource=s3://bkt/x/\nExec=app\nS3Endpoint=file:///srv\n", 4, "S3Endpoint");
         assert_refused("[App]\nSource=s3://bkt/x/\nExec=app\nS3Region=eu west\n", 4, "S3Region");
         assert_refused("[App]\nSource=s3://bkt/x/\nExec=app\nS3CredentialsFile=creds.s3\n", 4, "S3CredentialsFile");
+}
+
+/* GoDNS=: a domain, or empty for no lookup at all (not the default); GoDNSSEC= a boolean. */
+static void test_go_dns(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL, *e = NULL;
+
+        printf("%s\n", __func__);
+
+        c = load_config("godns", "a.app", "[App]\nSource=go:example.com/x\nExec=x\nGoDNS=gw.example.\nGoDNSSEC=yes\n");
+        ASSERT_STREQ(app_config_go_dns(c), "gw.example.");
+        ASSERT_TRUE(c->go_dnssec);
+
+        d = load_config("godns", "b.app", "[App]\nSource=go:example.com/x\nExec=x\nGoDNS=gw.example\nGoDNS=\nGoDNSSEC=yes\nGoDNSSEC=\n");
+        ASSERT_NULL(app_config_go_dns(d));
+        ASSERT_FALSE(d->go_dnssec);
+
+        e = load_config("godns", "c.app", "[App]\nSource=go:example.com/x\nExec=x\nGoDNS=\nGoDNS=l.gopherwatch.org\n");
+        ASSERT_STREQ(app_config_go_dns(e), "l.gopherwatch.org");
+
+        assert_refused("[App]\nSource=go:example.com/x\nExec=x\nGoDNS=a..b\n", 4, "GoDNS");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=x\nGoDNS=gw.example/x\n", 4, "GoDNS");
+        assert_refused("[App]\nSource=go:example.com/x\nExec=x\nGoDNSSEC=sometimes\n", 4, "GoDNSSEC");
 }
 
 static void test_whitespace_and_comments(void) {
@@ -846,6 +870,7 @@ int main(void) {
         test_sources();
         test_go_source();
         test_s3_source();
+        test_go_dns();
         test_whitespace_and_comments();
         test_comment_after_value_explained();
         test_quoted_exec_and_service_lines();

@@ -93,6 +93,9 @@ static void test_versions(void) {
         ASSERT_EQ(v[0].found, 0x65a1b2c3ULL * USEC_PER_SEC);
         ASSERT_STREQ(v[1].version, "v1.0.0-rc.1");
         ASSERT_EQ(v[1].found, 0);
+        ASSERT_STREQ(gopherwatch_versions_newest(v, n), "v1.0.0-rc.1");
+        ASSERT_STREQ(gopherwatch_versions_newest(v, 1), "v0.0.15");
+        ASSERT_NULL(gopherwatch_versions_newest(v, 0));
         gopherwatch_versions_free(v, n);
 }
 
