@@ -367,7 +367,8 @@ static void print_app_status(const AppInfo *a, usec_t now) {
         print_field("Policy", a->policy);
         print_field("State", a->state);
         print_field("Current", isempty(a->current_version) ? "none" : a->current_version);
-        if (!isempty(a->previous_version))
+        /* After a rollback both links name the good version: there is nothing to go back to. */
+        if (!isempty(a->previous_version) && !streq_ptr(a->previous_version, a->current_version))
                 print_field("Previous", a->previous_version);
         if (!isempty(a->available_version))
                 print_field("Available", a->available_version);

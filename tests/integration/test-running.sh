@@ -83,6 +83,10 @@ echo "old version serving again $(( (${EPOCHREALTIME/./} - start) / 1000 )) ms a
 expect_eq "the old version serves again" "$(serves)" 1.1.0
 expect_eq "automatic updates are paused" "$(prop Paused)" 'b true'
 expect_match "... with the reason" "$(prop PauseReason)" '1\.2\.0 failed its trial'
+out=$(guest upkeepctl status example)
+expect_match "status shows 1.1.0 running" "$out" 'Current: 1\.1\.0'
+if grep -q 'Previous:' <<<"$out"; then fail "status names a Previous to roll back to after the rollback: $out"
+else pass "... and no Previous: there is nothing to roll back to"; fi
 expect_match "the journal has the catalogued rollback" \
         "$(guest journalctl UPKEEP_APP=example MESSAGE_ID=61a9e5eb076d493e8bc0598acddb3a6a -o cat --no-pager)" 'rolled back to 1\.1\.0'
 state_field() {  # state_field KEY: a field of state.json, as JSON
