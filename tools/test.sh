@@ -73,8 +73,8 @@ setup build-ndebug -Db_ndebug=true
 run_tests build-ndebug --suite unit
 
 # Each fuzzer runs for a bounded time from its seed corpus; a crash fails the run.
-echo "== Fuzzing every parser of untrusted bytes (${UPKEEP_FUZZ_SECONDS:=15}s each)"
-tools/fuzz.sh --seconds "$UPKEEP_FUZZ_SECONDS"
+echo "== Fuzzing every parser of untrusted bytes (${UPKEEP_FUZZ_SECONDS:=15}s each, one per core)"
+tools/fuzz.sh --seconds "$UPKEEP_FUZZ_SECONDS" --jobs "$(nproc)"
 
 echo "== Build, unit and integration tests"
 setup build
