@@ -11,6 +11,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager-dbus.h"
+#include "manager-metrics.h"
 #include "manager.h"
 #include "polkit.h"
 #include "strv.h"
@@ -284,6 +285,37 @@ static int method_run(sd_bus_message *call, void *userdata, sd_bus_error *error)
                                run_authorized, m, error);
 }
 
+/* upkeep-fault recorded a fault of an app (while we ran, or starting us): announced on the bus and
+ * in the metrics. Only root writes reports; anyone else is told no. */
+static int method_fault_recorded(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        Manager *m = userdata;
+        const char *name, *id;
+        uid_t euid;
+        App *a;
+        int r;
+
+        r = sd_bus_message_read(call, "ss", &name, &id);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID|SD_BUS_CREDS_AUGMENT, &creds);
+        if (r >= 0)
+                r = sd_bus_creds_get_euid(creds, &euid);
+        if (r < 0)
+                return r;
+        if (euid != 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only upkeep-fault (root) records faults.");
+
+        a = manager_get_app(m, name);
+        if (a) {
+                log_debug("Fault %s of %s recorded.", id, name);
+                app_emit_changed(a, "Faults", "LastFault", "CurrentVersionFaults", NULL);
+                manager_queue_metrics(m);
+        }
+        return sd_bus_reply_method_return(call, NULL);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
 
@@ -308,6 +340,9 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", name, "h", program, "as", arguments, "s", source, "s", public_key),
                                 SD_BUS_RESULT("o", app, "s", unit),
                                 method_run, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_METHOD_WITH_ARGS("FaultRecorded", SD_BUS_ARGS("s", app, "s", id), SD_BUS_NO_RESULT,
+                                method_fault_recorded, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("JobNew", SD_BUS_ARGS("u", id, "o", job, "s", app), 0),
         SD_BUS_SIGNAL_WITH_ARGS("JobRemoved", SD_BUS_ARGS("u", id, "o", job, "s", result, "s", error, "s", message), 0),

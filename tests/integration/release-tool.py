@@ -4,7 +4,7 @@
 malicious ones upkeep must refuse) and write channel.json. Signing is left to the real minisign tool.
 
   release-tool.py archive OUT KIND [VERSION]
-      KIND: good (bin/APP serves VERSION over HTTP), crash (bin/APP exits 1 at once), crash-later (serves, exits
+      KIND: good (bin/APP serves VERSION over HTTP), faulty (faults on request: see faulty_script), crash (bin/APP exits 1 at once), crash-later (serves, exits
       after 2 s), slow-start (good, but sleeps --delay seconds, default 1, before serving), big (good, plus 8 MiB
       of random data in share/blob, for a download that takes a while), hooked (good, plus bin/hook and a bin/check
       that passes), unhealthy (serves, but its bin/check fails), dotdot, absolute, symlink-escape, hardlink-escape, device,
@@ -75,6 +75,31 @@ server.server_close()
 """.encode()
 
 
+def faulty_script(app, version):
+    # Runs until told to fault: each time /run/upkeep-test-fault appears it takes (removes) it and
+    # does what it says: "segv" (killed by SIGSEGV), "exit" (exits 3), "oom" (allocates until the
+    # unit's MemoryMax= stops it). So the start after a fault (Restart=) runs on. It logs to its
+    # StateDirectory= and LogsDirectory= for FaultFiles=.
+    return f"""#!/bin/sh
+echo "{app} {version} up"
+echo "{app} {version} state" > "$STATE_DIRECTORY/last.log"
+while :; do
+        if mode=$(cat /run/upkeep-test-fault 2>/dev/null) && rm -f /run/upkeep-test-fault; then
+                echo "{app} {version}: told to fault: $mode"
+                echo "{app} {version} fault $mode" >> "$LOGS_DIRECTORY/app.log"
+                sleep 0.2
+                case $mode in
+                segv) kill -SEGV $$ ;;
+                exit) exit 3 ;;
+                oom) exec python3 -c 'b = []
+while True: b.append(bytearray(16 << 20))' ;;
+                esac
+        fi
+        sleep 0.1
+done
+""".encode()
+
+
 def hook_script():
     # An install hook: appends what it was told to the file named by $1 (one NAME=VALUE a line).
     return b"""#!/bin/sh
@@ -110,6 +135,9 @@ def archive(out, kind, version, app, delay=1.0):
         if kind == "slow-start":
             # A good release that takes a second to come up: makes a restart's window visible.
             add(tar, f"bin/{app}", app_script(version, f"time.sleep({delay})"), mode=0o755)
+            return
+        if kind == "faulty":
+            add(tar, f"bin/{app}", faulty_script(app, version), mode=0o755)
             return
         if kind == "crash":
             # A release that does not come up: it dies at once, as a broken build would.
