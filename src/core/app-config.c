@@ -12,7 +12,7 @@
 #include "app-config.h"
 #include "go-module.h"
 #include "command.h"
-#include "fault.h"
+#include "fault-files.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"

@@ -2,12 +2,8 @@
 /* Fault reports: what upkeep records each time an app's unit fails (a crash, a core dump, an OOM
  * kill, a watchdog timeout, a non-zero exit), whether or not upkeepd runs. upkeep-fault builds one
  * from what systemd hands ExecStopPost= ($SERVICE_RESULT, $EXIT_CODE, $EXIT_STATUS), the
- * invocation's journal and the app's files; upkeepd and upkeepctl read them back.
- *
- * On disk, in the app's state directory (STATE_DIR/apps/NAME/):
- *   faults/ID.json      one report per fault, written atomically; the newest FaultKeep= are kept
- *   faults/counts.json  faults per version, kept across the pruning (the metric's counter)
- *   faults/.lock        flock()ed by each recorder around writing, counting and pruning
+ * invocation's journal and the app's files (fault-files.h), and stores it (fault-store.h); upkeepd
+ * and upkeepctl read them back. This is the model: a report, the counts per version, their JSON.
  * IDs are the fault's time in UTC, "YYYYMMDD-HHMMSS-UUUUUU" (microseconds): sorted by name is sorted
  * by time. */
 #pragma once
@@ -18,14 +14,12 @@
 
 #include "time-util.h"
 
-#define FAULT_DIR "faults"
-#define FAULT_COUNTS_FILE "counts.json"
-#define FAULT_LOCK_FILE ".lock"
 #define FAULT_ID_LENGTH 22              /* YYYYMMDD-HHMMSS-UUUUUU */
 #define FAULT_ID_MAX (FAULT_ID_LENGTH + 1)
 
 #define FAULT_KEEP_DEFAULT 20U
-#define FAULT_KEEP_MAX 1000U
+/* ListFaults() reads every report kept, on the daemon's loop: 100 of at most ~150 KiB each. */
+#define FAULT_KEEP_MAX 100U
 /* The bounds of one report: the invocation's last journal lines, and the files FaultFiles= names. */
 #define FAULT_JOURNAL_LINES_MAX 200U
 #define FAULT_JOURNAL_BYTES_MAX (64U * 1024U)
@@ -35,8 +29,6 @@
 #define FAULT_REPORT_SIZE_MAX (1024U * 1024U)   /* what a reader accepts */
 /* Versions counts.json remembers; the one that faulted longest ago is forgotten beyond that. */
 #define FAULT_COUNTS_VERSIONS_MAX 32U
-/* Directory levels a FaultFiles= pattern may have. */
-#define FAULT_GLOB_DEPTH_MAX 4U
 
 typedef struct FaultFile {
         char *path;            /* absolute, as found */
@@ -45,6 +37,8 @@ typedef struct FaultFile {
         bool binary;           /* content is base64 (the bytes were not UTF-8 text) */
         char *content;
 } FaultFile;
+
+void fault_file_done(FaultFile *f);
 
 typedef struct FaultReport {
         char *id;
@@ -86,16 +80,6 @@ int fault_report_to_json(const FaultReport *r, char **ret);
 /* Refuses with -EBADMSG what is not a report: not JSON, a field of the wrong type, a bad ID. */
 int fault_report_from_json(const char *json, FaultReport **ret);
 
-/* A FaultFiles= pattern: a relative path whose components are fnmatch() patterns, at most
- * FAULT_GLOB_DEPTH_MAX of them, none empty, ".", ".." or starting with '.' unless spelled so. */
-bool fault_glob_is_valid(const char *pattern);
-
-/* Adds to *files the regular files below dir_fd (named dir_path in the report) matching pattern,
- * in name order: symbolic links are never followed (nor taken), each file's last
- * FAULT_FILE_BYTES_MAX bytes at most, while *budget (bytes) and FAULT_FILES_MAX files last. */
-int fault_files_collect_at(int dir_fd, const char *dir_path, const char *pattern, size_t *budget,
-                           FaultFile **files, size_t *n_files);
-
 /* What a line of text must be for a JSON string: invalid UTF-8 replaced by U+FFFD. */
 char *fault_text_sanitize(const char *s, size_t n);
 
@@ -120,16 +104,3 @@ int fault_counts_add(FaultCounts *c, const char *version, bool trial, usec_t t);
 const FaultVersionCount *fault_counts_find(const FaultCounts *c, const char *version);
 int fault_counts_to_json(const FaultCounts *c, char **ret);
 int fault_counts_from_json(const char *json, FaultCounts *ret);
-
-/* The app's faults on disk, below app_dir_fd (the app's state directory).
- *
- * save: under faults/.lock, gives r an ID (its time, moved on by a microsecond while taken), writes
- * it atomically (unless keep is 0), counts it in counts.json, then removes the oldest reports beyond
- * keep. Returns the ID in r->id.
- * load_counts: -ENOENT when the app never faulted, -EBADMSG when corrupt.
- * list: every report's ID, oldest first (a missing directory: none).
- * load: one report; -EINVAL for what is not an ID, -ENOENT when there is none by that ID. */
-int fault_save_at(int app_dir_fd, FaultReport *r, unsigned keep);
-int fault_load_counts_at(int app_dir_fd, FaultCounts *ret);
-int fault_list_at(int app_dir_fd, char ***ret);
-int fault_load_at(int app_dir_fd, const char *id, FaultReport **ret);

@@ -10,7 +10,7 @@
 #include "ctl-json.h"
 #include "cli.h"
 #include "ctl.h"
-#include "fault.h"
+#include "fault-store.h"
 #include "macro.h"
 
 static int list_faults(sd_bus *bus, const char *name, const char *path) {
@@ -83,6 +83,19 @@ static int list_faults(sd_bus *bus, const char *name, const char *path) {
         return 0;
 }
 
+/* What the app wrote, for a terminal: its control characters (an escape sequence could rewrite what
+ * the operator sees) shown as \xNN; newlines and tabs kept where keep_newlines says. */
+static void print_untrusted(const char *s, bool keep_newlines) {
+        for (; s && *s; s++) {
+                unsigned char c = (unsigned char) *s;
+
+                if ((c < ' ' && !(c == '\t' || (c == '\n' && keep_newlines))) || c == 0x7f)
+                        printf("\\x%02x", c);
+                else
+                        putchar(c);
+        }
+}
+
 static void print_report(const FaultReport *f, const char *description) {
         char ts[TIMESTAMP_LOCAL_MAX];
 
@@ -94,18 +107,26 @@ static void print_report(const FaultReport *f, const char *description) {
         if (f->invocation_id)
                 printf("%12s: %s (journalctl _SYSTEMD_INVOCATION_ID=%s)\n", "Invocation", f->invocation_id,
                        f->invocation_id);
-        for (size_t i = 0; f->coredump && f->coredump[i] && f->coredump[i + 1]; i += 2)
-                printf("%12s  %s=%s\n", i == 0 ? "Core dump:" : "", f->coredump[i], f->coredump[i + 1]);
+        for (size_t i = 0; f->coredump && f->coredump[i] && f->coredump[i + 1]; i += 2) {
+                printf("%12s  %s=", i == 0 ? "Core dump:" : "", f->coredump[i]);
+                print_untrusted(f->coredump[i + 1], false);
+                putchar('\n');
+        }
 
         if (f->journal) {
                 printf("\nJournal of the run%s:\n", f->journal_truncated ? " (its last lines)" : "");
-                for (char **l = f->journal; *l; l++)
-                        printf("  %s\n", *l);
+                for (char **l = f->journal; *l; l++) {
+                        fputs("  ", stdout);
+                        print_untrusted(*l, false);
+                        putchar('\n');
+                }
         }
         for (size_t i = 0; i < f->n_files; i++) {
-                printf("\n%s (%" PRIu64 " bytes%s%s):\n", f->files[i].path, f->files[i].size,
+                putchar('\n');
+                print_untrusted(f->files[i].path, false);
+                printf(" (%" PRIu64 " bytes%s%s):\n", f->files[i].size,
                        f->files[i].truncated ? ", its end" : "", f->files[i].binary ? ", base64" : "");
-                fputs(strempty(f->files[i].content), stdout);
+                print_untrusted(f->files[i].content, true);
                 if (!f->files[i].content || !endswith_char(f->files[i].content, '\n'))
                         putchar('\n');
         }

@@ -12,7 +12,7 @@
 #include "app.h"
 #include "bus-error.h"
 #include "bus-util.h"
-#include "fault.h"
+#include "fault-store.h"
 #include "job.h"
 #include "log.h"
 #include "manager-dbus.h"

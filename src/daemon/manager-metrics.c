@@ -3,7 +3,7 @@
 
 #include "app.h"
 #include "channel.h"
-#include "fault.h"
+#include "fault-store.h"
 #include "fileio.h"
 #include "log.h"
 #include "manager-metrics.h"

@@ -86,6 +86,7 @@ echo "{app} {version} state" > "$STATE_DIRECTORY/last.log"
 while :; do
         if mode=$(cat /run/upkeep-test-fault 2>/dev/null) && rm -f /run/upkeep-test-fault; then
                 echo "{app} {version}: told to fault: $mode"
+                printf '{app} {version}: \\033[31mred\\n'  # an escape sequence, for upkeepctl to defuse
                 echo "{app} {version} fault $mode" >> "$LOGS_DIRECTORY/app.log"
                 sleep 0.2
                 case $mode in

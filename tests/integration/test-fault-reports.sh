@@ -119,8 +119,13 @@ else
         # The harness's guests share the host kernel; on a host whose memory controller is on cgroup v1
         # (hybrid), the guest's cgroup2 has none, and MemoryMax= is not enforced.
         echo "skip: no memory controller in the guest's cgroup2 ($(guest cat /sys/fs/cgroup/cgroup.controllers)): MemoryMax= is not enforced here"
+        # What systemd hands ExecStopPost= after an OOM kill, given to the recorder as it runs there.
         stop_daemon
-        fault exit
+        guest systemd-run --quiet --wait --property=Type=oneshot \
+                --setenv=SERVICE_RESULT=oom-kill --setenv=EXIT_CODE=killed --setenv=EXIT_STATUS=KILL \
+                /usr/libexec/upkeep/upkeep-fault record example
+        expect_eq "an OOM kill's report (as systemd reports one): the result" "$(newest 'r["result"]')" oom-kill
+        expect_match "... described" "$(newest 'r["description"]')" "OOM killer"
         oom=0
 fi
 
@@ -128,6 +133,9 @@ fi
 expect_eq "FaultKeep=2 keeps two reports" "$(reports_on_disk)" 2
 expect_eq "... and lists two" "$(faults_json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2
 expect_match "the listing, as text" "$(guest upkeepctl faults example)" 'exited with status 3'
+expect_match "a report, as text: the app's escape sequences shown, not sent to the terminal" \
+        "$(guest upkeepctl faults example "$(faults_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')")" \
+        'example 1\.0\.0: \\x1b\[31mred'
 guest systemctl start upkeepd.service
 expect_match "the metric counts all three" "$(sleep 1.5; guest cat /var/lib/prometheus/node-exporter/upkeep.prom)" \
         'upkeep_app_faults_total\{app="example",version="1\.0\.0"\} 3'

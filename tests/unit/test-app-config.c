@@ -512,7 +512,7 @@ static void test_faults(void) {
         static const char *const bad[] = {
                 "[App]\nFaultFiles=../../etc/shadow\n",
                 "[App]\nFaultFiles=/etc/shadow\n",
-                "[App]\nFaultKeep=1001\n",
+                "[App]\nFaultKeep=101\n",
                 "[App]\nFaultKeep=-1\n",
                 "[Service]\nExecStopPost=\n",
         };

@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fault.h"
-#include "fileio.h"
 #include "macro.h"
 #include "strv.h"
-#include "test-util.h"
 #include "tests.h"
 
 /* 2026-12-05T05:45:12.123456Z */
@@ -174,107 +169,7 @@ static void test_json_refused(void) {
         }
 }
 
-static void test_glob_is_valid(void) {
-        printf("%s\n", __func__);
 
-        ASSERT_TRUE(fault_glob_is_valid("*.log"));
-        ASSERT_TRUE(fault_glob_is_valid("crash/*.txt"));
-        ASSERT_TRUE(fault_glob_is_valid("a/b/c/d"));
-        ASSERT_TRUE(fault_glob_is_valid(".hidden"));
-        ASSERT_FALSE(fault_glob_is_valid(NULL));
-        ASSERT_FALSE(fault_glob_is_valid(""));
-        ASSERT_FALSE(fault_glob_is_valid("/etc/shadow"));
-        ASSERT_FALSE(fault_glob_is_valid("../x"));
-        ASSERT_FALSE(fault_glob_is_valid("a/../../x"));
-        ASSERT_FALSE(fault_glob_is_valid("a/./x"));
-        ASSERT_FALSE(fault_glob_is_valid("a//x"));
-        ASSERT_FALSE(fault_glob_is_valid("a/"));
-        ASSERT_FALSE(fault_glob_is_valid("a/b/c/d/e"));
-        ASSERT_FALSE(fault_glob_is_valid("a\nb"));
-}
-
-static void write_at(int dir_fd, const char *name, const char *content) {
-        _cleanup_close_ int fd = openat(dir_fd, name, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644);
-
-        ASSERT_OK_ERRNO(fd);
-        ASSERT_OK_ZERO(loop_write(fd, content, strlen(content)));
-}
-
-static void test_files_collect(void) {
-        char dir[] = "/tmp/test-fault-XXXXXX";
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *big = NULL;
-        FaultFile *files = NULL;
-        size_t n = 0, budget = FAULT_FILES_BYTES_MAX;
-
-        printf("%s\n", __func__);
-
-        ASSERT_NOT_NULL(mkdtemp(dir));
-        fd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_OK_ERRNO(fd);
-
-        write_at(fd, "b.log", "bee\n");
-        write_at(fd, "a.log", "ay\n");
-        write_at(fd, ".hidden.log", "no\n");
-        write_at(fd, "other.txt", "no\n");
-        write_at(fd, "bin.log", "\x01\xff");
-        big = malloc(FAULT_FILE_BYTES_MAX + 101);
-        ASSERT_NOT_NULL(big);
-        for (size_t i = 0; i < FAULT_FILE_BYTES_MAX + 100; i++)
-                big[i] = (char) ('a' + i % 26);
-        big[FAULT_FILE_BYTES_MAX + 100] = 0;
-        write_at(fd, "big.log", big);
-        ASSERT_OK_ZERO_ERRNO(symlinkat("/etc/passwd", fd, "passwd.log"));
-        ASSERT_OK_ZERO_ERRNO(mkdirat(fd, "sub", 0755));
-        write_at(fd, "sub/x.txt", "sub\n");
-        ASSERT_OK_ZERO_ERRNO(symlinkat("sub", fd, "link"));
-        ASSERT_OK_ZERO_ERRNO(mkfifoat(fd, "fifo.log", 0644));
-
-        ASSERT_OK_ZERO(fault_files_collect_at(fd, "/x", "*.log", &budget, &files, &n));
-        ASSERT_OK_ZERO(fault_files_collect_at(fd, "/x", "*/*.txt", &budget, &files, &n));
-        ASSERT_ERROR(fault_files_collect_at(fd, "/x", "../*", &budget, &files, &n), EINVAL);
-
-        /* In name order; hidden files, links (to files or directories) and FIFOs left out. */
-        ASSERT_EQ(n, 5U);
-        ASSERT_STREQ(files[0].path, "/x/a.log");
-        ASSERT_STREQ(files[0].content, "ay\n");
-        ASSERT_STREQ(files[1].path, "/x/b.log");
-        ASSERT_STREQ(files[2].path, "/x/big.log");
-        ASSERT_TRUE(files[2].truncated);
-        ASSERT_EQ(files[2].size, (uint64_t) FAULT_FILE_BYTES_MAX + 100);
-        ASSERT_EQ(strlen(files[2].content), (size_t) FAULT_FILE_BYTES_MAX);
-        /* Its end, not its start. */
-        ASSERT_STREQ(files[2].content, big + 100);
-        ASSERT_STREQ(files[3].path, "/x/bin.log");
-        ASSERT_TRUE(files[3].binary);
-        ASSERT_STREQ(files[3].content, "Af8=");
-        ASSERT_STREQ(files[4].path, "/x/sub/x.txt");
-        ASSERT_EQ(budget, (size_t) FAULT_FILES_BYTES_MAX - 3 - 4 - FAULT_FILE_BYTES_MAX - 2 - 4);
-
-        for (size_t i = 0; i < n; i++) {
-                free(files[i].path);
-                free(files[i].content);
-        }
-        free(files);
-
-        /* The budget bounds them all together. */
-        files = NULL;
-        n = 0;
-        budget = 5;
-        ASSERT_OK_ZERO(fault_files_collect_at(fd, "/x", "*.log", &budget, &files, &n));
-        ASSERT_EQ(n, 2U);
-        ASSERT_STREQ(files[0].content, "ay\n");
-        ASSERT_STREQ(files[1].content, "e\n");
-        ASSERT_TRUE(files[1].truncated);
-        ASSERT_EQ(budget, 0U);
-        for (size_t i = 0; i < n; i++) {
-                free(files[i].path);
-                free(files[i].content);
-        }
-        free(files);
-
-        test_tmpdir_remove(dir);
-}
 
 static void test_counts(void) {
         _cleanup_(fault_counts_done) FaultCounts c = {}, back = {};
@@ -312,72 +207,6 @@ static void test_counts(void) {
         ASSERT_EQ(c.total, 3U + FAULT_COUNTS_VERSIONS_MAX);
 }
 
-static void test_save_list_prune(void) {
-        char dir[] = "/tmp/test-fault-XXXXXX";
-        _cleanup_(fault_counts_done) FaultCounts c = {};
-        _cleanup_(strv_freep) char **ids = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-
-        printf("%s\n", __func__);
-
-        ASSERT_NOT_NULL(mkdtemp(dir));
-        fd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        ASSERT_OK_ERRNO(fd);
-
-        ASSERT_OK_ZERO(fault_list_at(fd, &ids));
-        ASSERT_NULL(ids);
-        ASSERT_ERROR(fault_load_counts_at(fd, &c), ENOENT);
-
-        for (unsigned i = 0; i < 4; i++) {
-                _cleanup_(fault_report_freep) FaultReport *r = new_report("exit-code", "exited", "1");
-
-                /* The same microsecond twice: the second moves on by one. */
-                r->time = T0 + (i / 2) * USEC_PER_SEC;
-                ASSERT_OK_ZERO(fault_save_at(fd, r, 3));
-                ASSERT_TRUE(fault_id_is_valid(r->id));
-        }
-
-        ASSERT_OK_ZERO(fault_list_at(fd, &ids));
-        ASSERT_EQ(strv_length(ids), 3U);
-        ASSERT_STREQ(ids[0], "20261205-054512-123457");
-        ASSERT_STREQ(ids[1], "20261205-054513-123456");
-        ASSERT_STREQ(ids[2], "20261205-054513-123457");
-
-        {
-                _cleanup_(fault_report_freep) FaultReport *r = NULL;
-
-                ASSERT_OK_ZERO(fault_load_at(fd, ids[2], &r));
-                ASSERT_STREQ(r->result, "exit-code");
-                ASSERT_ERROR(fault_load_at(fd, "20261205-054512-123456", &r), ENOENT);
-                ASSERT_ERROR(fault_load_at(fd, "../state.json", &r), EINVAL);
-        }
-
-        /* The counter outlives the pruning. */
-        ASSERT_OK_ZERO(fault_load_counts_at(fd, &c));
-        ASSERT_EQ(c.total, 4U);
-        ASSERT_EQ(fault_counts_find(&c, "1.2.0")->faults, 4U);
-
-        /* Reports hold journal lines: the directory is root's alone. */
-        ASSERT_OK_ZERO_ERRNO(fstatat(fd, FAULT_DIR, &st, 0));
-        ASSERT_EQ(st.st_mode & 07777, 0700U);
-
-        /* FaultKeep=0: counted, nothing kept. */
-        {
-                _cleanup_(fault_report_freep) FaultReport *r = new_report("signal", "killed", "SEGV");
-                _cleanup_(strv_freep) char **none = NULL;
-                _cleanup_(fault_counts_done) FaultCounts c2 = {};
-
-                r->time = T0 + 10 * USEC_PER_SEC;
-                ASSERT_OK_ZERO(fault_save_at(fd, r, 0));
-                ASSERT_OK_ZERO(fault_list_at(fd, &none));
-                ASSERT_NULL(none);
-                ASSERT_OK_ZERO(fault_load_counts_at(fd, &c2));
-                ASSERT_EQ(c2.total, 5U);
-        }
-
-        test_tmpdir_remove(dir);
-}
 
 int main(void) {
         test_result_is_fault();
@@ -386,9 +215,6 @@ int main(void) {
         test_sanitize();
         test_json_round_trip();
         test_json_refused();
-        test_glob_is_valid();
-        test_files_collect();
         test_counts();
-        test_save_list_prune();
         return 0;
 }
