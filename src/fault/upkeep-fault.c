@@ -31,7 +31,8 @@
 #define COREDUMP_MESSAGE_ID "fc2e22bc6ee647b6b90729ab34a250b1"
 /* How long to wait for journald to catch up with the run's last lines, and for systemd-coredump,
  * which processes a core after the process is gone. The unit restarts only after we exit. */
-#define JOURNAL_SETTLE_USEC (300 * USEC_PER_MSEC)
+#define JOURNAL_QUIET_USEC (100 * USEC_PER_MSEC)
+#define JOURNAL_SETTLE_MAX 10
 #define COREDUMP_WAIT_USEC (3 * USEC_PER_SEC)
 
 static int help(void) {
@@ -164,10 +165,11 @@ static int read_lines(sd_journal *j, char ***ret, bool *ret_truncated) {
 }
 
 /* journald reads the app's output from a pipe: its last lines may arrive just after the process is
- * gone. Wait until nothing new came for a moment (at most a few such moments). */
+ * gone. Wait until the journal was quiet for JOURNAL_QUIET_USEC, for at most JOURNAL_SETTLE_MAX of
+ * them (on a busy system other units' lines keep it from being quiet). */
 static void journal_settle(sd_journal *j) {
-        for (unsigned i = 0; i < 5; i++) {
-                int r = sd_journal_wait(j, JOURNAL_SETTLE_USEC);
+        for (unsigned i = 0; i < JOURNAL_SETTLE_MAX; i++) {
+                int r = sd_journal_wait(j, JOURNAL_QUIET_USEC);
                 if (r <= SD_JOURNAL_NOP)
                         return;
                 /* Something was appended or the files changed: see whether more comes. */

@@ -107,6 +107,14 @@ fault exit
 expect_eq "the exit's report: the result" "$(newest 'r["result"]')" exit-code
 expect_eq "... the status" "$(newest 'r["exit_status"]')" 3
 expect_eq "... described" "$(newest 'r["description"]')" "exited with status 3"
+# A figure for the log: from the end of the run (systemd's line) to the recorder's entry, which the
+# restart waits for.
+stamp() {  # stamp MATCH...: the time of the first journal entry matching, in µs
+        guest journalctl -o export --no-pager "$@" | sed -n 's/^__REALTIME_TIMESTAMP=//p' | head -n 1
+}
+ended=$(stamp INVOCATION_ID="$(newest 'r["invocation_id"]')" -g 'Main process exited')
+recorded=$(stamp UPKEEP_FAULT="$(newest 'r["id"]')")
+echo "figure: the report was recorded $(( (recorded - ended) / 1000 )) ms after the run ended (the restart waits for it)"
 
 # --- out of memory --------------------------------------------------------------------------------
 if guest grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
