@@ -78,26 +78,45 @@ server.server_close()
 def faulty_script(app, version):
     # Runs until told to fault: each time /run/upkeep-test-fault appears it takes (removes) it and
     # does what it says: "segv" (killed by SIGSEGV), "exit" (exits 3), "oom" (allocates until the
-    # unit's MemoryMax= stops it). So the start after a fault (Restart=) runs on. It logs to its
-    # StateDirectory= and LogsDirectory= for FaultFiles=.
-    return f"""#!/bin/sh
-echo "{app} {version} up"
-echo "{app} {version} state" > "$STATE_DIRECTORY/last.log"
-while :; do
-        if mode=$(cat /run/upkeep-test-fault 2>/dev/null) && rm -f /run/upkeep-test-fault; then
-                echo "{app} {version}: told to fault: $mode"
-                printf '{app} {version}: \\033[31mred\\n'  # an escape sequence, for upkeepctl to defuse
-                echo "{app} {version} fault $mode" >> "$LOGS_DIRECTORY/app.log"
-                sleep 0.2
-                case $mode in
-                segv) kill -SEGV $$ ;;
-                exit) exit 3 ;;
-                oom) exec python3 -c 'b = []
-while True: b.append(bytearray(16 << 20))' ;;
-                esac
-        fi
-        sleep 0.1
-done
+    # unit's MemoryMax= stops it), "hang" (stops sending WATCHDOG=1). So the start after a fault
+    # (Restart=) runs on. It logs to its StateDirectory= and LogsDirectory= for FaultFiles=.
+    return f"""#!/usr/bin/env python3
+import os, signal, socket, sys, time
+NAME = "{app} {version}"
+def notify(message):
+    address = os.environ.get("NOTIFY_SOCKET")
+    if address:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.connect("\\0" + address[1:] if address[0] == "@" else address)
+            s.send(message.encode())
+print(NAME, "up", flush=True)
+with open(os.path.join(os.environ["STATE_DIRECTORY"], "last.log"), "w") as f:
+    f.write(NAME + " state\\n")
+while True:
+    notify("WATCHDOG=1")
+    try:
+        with open("/run/upkeep-test-fault") as f:
+            mode = f.read().strip()
+        os.unlink("/run/upkeep-test-fault")
+    except FileNotFoundError:
+        time.sleep(0.1)
+        continue
+    print(NAME + ": told to fault:", mode, flush=True)
+    print(NAME + ": \\033[31mred", flush=True)  # an escape sequence, for upkeepctl to defuse
+    with open(os.path.join(os.environ["LOGS_DIRECTORY"], "app.log"), "a") as f:
+        f.write(NAME + " fault " + mode + "\\n")
+    time.sleep(0.2)
+    if mode == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif mode == "exit":
+        sys.exit(3)
+    elif mode == "oom":
+        hog = []
+        while True:
+            hog.append(bytearray(16 << 20))
+    elif mode == "hang":
+        while True:
+            time.sleep(1)
 """.encode()
 
 

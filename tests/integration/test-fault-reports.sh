@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Fault reports, in a real systemd: an app that crashes (SIGSEGV), exits with status 3 and, where the
-# guest has the cgroup memory controller, outgrows its MemoryMax=, while upkeepd is not running (and
+# Fault reports, in a real systemd: an app that crashes (SIGSEGV), exits with status 3, stops feeding
+# its watchdog and, where the guest has the cgroup memory controller, outgrows its MemoryMax=, while upkeepd is not running (and
 # for the first fault cannot even be started). Each fault is restarted by the template's Restart=,
 # and gives a report seen by `upkeepctl faults --json` with the unit's result, the run's journal
 # lines and the FaultFiles= (never through a symlink); FaultKeep= keeps the newest; the counter
@@ -28,7 +28,8 @@ TrialSec=1s
 StateDirectory=example-data
 LogsDirectory=example-logs
 MemoryMax=64M
-MemorySwapMax=0"
+MemorySwapMax=0
+WatchdogSec=2s"
 guest systemctl daemon-reload
 
 publish 1 1.0.0=$www/example-1.0.0.tar.gz
@@ -116,6 +117,12 @@ ended=$(stamp INVOCATION_ID="$(newest 'r["invocation_id"]')" -g 'Main process ex
 recorded=$(stamp UPKEEP_FAULT="$(newest 'r["id"]')")
 echo "figure: the report was recorded $(( (recorded - ended) / 1000 )) ms after the run ended (the restart waits for it)"
 
+# --- a watchdog timeout -------------------------------------------------------------------------
+stop_daemon
+fault hang
+expect_eq "the watchdog's report: the result" "$(newest 'r["result"]')" watchdog
+expect_eq "... described" "$(newest 'r["description"]')" "missed its watchdog (WatchdogSec=) and was killed"
+
 # --- out of memory --------------------------------------------------------------------------------
 if guest grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
         stop_daemon
@@ -140,22 +147,22 @@ fi
 # --- retention, the counter, the journal, status --------------------------------------------------
 expect_eq "FaultKeep=2 keeps two reports" "$(reports_on_disk)" 2
 expect_eq "... and lists two" "$(faults_json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2
-expect_match "the listing, as text" "$(guest upkeepctl faults example)" 'exited with status 3'
+expect_match "the listing, as text" "$(guest upkeepctl faults example)" 'missed its watchdog'
 expect_match "a report, as text: the app's escape sequences shown, not sent to the terminal" \
         "$(guest upkeepctl faults example "$(faults_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')")" \
         'example 1\.0\.0: \\x1b\[31mred'
 guest systemctl start upkeepd.service
-expect_match "the metric counts all three" "$(sleep 1.5; guest cat /var/lib/prometheus/node-exporter/upkeep.prom)" \
-        'upkeep_app_faults_total\{app="example",version="1\.0\.0"\} 3'
+expect_match "the metric counts all four" "$(sleep 1.5; guest cat /var/lib/prometheus/node-exporter/upkeep.prom)" \
+        'upkeep_app_faults_total\{app="example",version="1\.0\.0"\} 4'
 expect_match "... and the last fault's time" "$(guest cat /var/lib/prometheus/node-exporter/upkeep.prom)" \
         'upkeep_app_last_fault_timestamp_seconds\{app="example"\} [1-9]'
 expect_eq "one catalogued journal entry per fault" \
-        "$(guest journalctl MESSAGE_ID=062e44bba4d94e0b98a7babeba3b7082 UPKEEP_APP=example -o cat --no-pager | wc -l)" 3
+        "$(guest journalctl MESSAGE_ID=062e44bba4d94e0b98a7babeba3b7082 UPKEEP_APP=example -o cat --no-pager | wc -l)" 4
 guest journalctl --update-catalog
 expect_match "... explained by the catalog" \
         "$(guest journalctl -x MESSAGE_ID=062e44bba4d94e0b98a7babeba3b7082 --no-pager -n 1)" 'upkeepctl faults example'
 expect_match "upkeepctl status says 1.0.0 keeps faulting" "$(guest upkeepctl status example)" \
-        'Faults: 3 since 1\.0\.0 started, last '
+        'Faults: 4 since 1\.0\.0 started, last '
 expect_eq "a report is not for every user (polkit: org.upkeep1.read-faults)" \
         "$(guest setpriv --reuid=nobody --regid=nogroup --clear-groups upkeepctl --no-ask-password faults example \
                 "$(faults_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')" >/dev/null 2>&1; echo $?)" 5
