@@ -172,6 +172,20 @@ expect_eq "an ID that is not one is refused" \
         "$(guest upkeepctl faults example ../state >/dev/null 2>&1; echo $?)" 2
 expect_eq "... and by the daemon" "$(guest busctl call org.upkeep1 /org/upkeep1/app/example org.upkeep1.App GetFault s ../state 2>&1)" \
         "Call failed: '../state' is not a fault report ID (expected YYYYMMDD-HHMMSS-UUUUUU)."
+
+# --- with upkeepd running: the change is announced on the bus --------------------------------------
+guest sh -c "stdbuf -oL busctl monitor --match \"type='signal',path='/org/upkeep1/app/example',member='PropertiesChanged'\" >/tmp/monitor.txt 2>&1 & echo \$! >/tmp/monitor.pid"
+sleep 0.5
+fault exit
+sleep 0.5
+guest sh -c 'kill -INT $(cat /tmp/monitor.pid)'
+expect_match "a fault while upkeepd runs: PropertiesChanged names Faults" "$(guest cat /tmp/monitor.txt)" '"Faults"'
+expect_eq "... which says 5" "$(guest busctl get-property org.upkeep1 /org/upkeep1/app/example org.upkeep1.App Faults)" "t 5"
+expect_eq "anyone may say a fault was recorded, which announces nothing new" \
+        "$(guest setpriv --reuid=nobody --regid=nogroup --clear-groups busctl call org.upkeep1 /org/upkeep1 \
+                org.upkeep1.Manager FaultRecorded ss example 20261205-000000-000000 2>&1;
+           guest busctl get-property org.upkeep1 /org/upkeep1/app/example org.upkeep1.App Faults)" "t 5"
+
 [ "$oom" = 1 ] || echo "note: the OOM case was skipped (see above)"
 
 upkeep_finish
