@@ -168,3 +168,47 @@ int fault_files_collect_at(int dir_fd, const char *dir_path, const char *pattern
                 return -EINVAL;
         return collect(dir_fd, dir_path, pattern, budget, files, n_files);
 }
+
+int fault_app_directories(const UnitLine *lines, size_t n_lines, char ***ret) {
+        _cleanup_(strv_freep) char **dirs = NULL;
+        int r;
+
+        for (size_t i = 0; i < n_lines; i++) {
+                const UnitLine *l = lines + i;
+                const char *base;
+
+                if (streq(l->key, "StateDirectory"))
+                        base = "/var/lib";
+                else if (streq(l->key, "LogsDirectory"))
+                        base = "/var/log";
+                else
+                        continue;
+
+                for (const char *p = l->value; *p;) {
+                        _cleanup_free_ char *word = NULL, *path = NULL;
+                        size_t n;
+
+                        p += strspn(p, " \t");
+                        n = strcspn(p, " \t");
+                        if (n == 0)
+                                break;
+                        /* "DIR:LINK" (later systemd): the directory is DIR. */
+                        word = strndup(p, MIN(n, strcspn(p, ":")));
+                        p += n;
+                        if (!word)
+                                return -ENOMEM;
+                        if (word[0] == '/' || strstr(word, "..") || !fault_glob_is_valid(word))
+                                continue;
+                        if (asprintf(&path, "%s/%s", base, word) < 0)
+                                return -ENOMEM;
+                        if (strv_contains(dirs, path))
+                                continue;
+                        r = strv_extend(&dirs, path);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        *ret = TAKE_PTR(dirs);
+        return 0;
+}

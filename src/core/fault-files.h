@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app-config.h"
 #include "fault.h"
 
 /* Directory levels a FaultFiles= pattern may have. */
@@ -22,3 +23,8 @@ bool fault_glob_is_valid(const char *pattern);
  * FAULT_FILE_BYTES_MAX bytes at most, while *budget (bytes) and FAULT_FILES_MAX files last. */
 int fault_files_collect_at(int dir_fd, const char *dir_path, const char *pattern, size_t *budget,
                            FaultFile **files, size_t *n_files);
+
+/* The directories FaultFiles= looks in: each StateDirectory= (below /var/lib) and LogsDirectory=
+ * (below /var/log) among an app's [Service] lines, in order, each once; values that are absolute or
+ * lead elsewhere ("..") are skipped, as systemd refuses them. NULL when there is none. */
+int fault_app_directories(const UnitLine *lines, size_t n_lines, char ***ret);

@@ -79,6 +79,24 @@ int fault_describe(const FaultReport *r, char **ret) {
         return 0;
 }
 
+void fault_version_of_run(const AppState *s, usec_t started, const char **ret_version, bool *ret_trial) {
+        /* History is oldest first: the first change at or after the start is the one that replaced
+         * what ran. */
+        for (size_t i = 0; started > 0 && i < s->n_history; i++) {
+                const Transition *t = s->history + i;
+
+                if (t->time < started)
+                        continue;
+                *ret_version = t->from;
+                /* A rollback replaces the version on trial; a switch replaces one that was not. */
+                *ret_trial = t->kind == TRANSITION_ROLLBACK;
+                return;
+        }
+
+        *ret_version = s->current_version;
+        *ret_trial = s->current_version && streq_ptr(s->trial_version, s->current_version);
+}
+
 char *fault_id_format(char buf[static FAULT_ID_MAX], usec_t t) {
         time_t sec = (time_t) (t / USEC_PER_SEC);
         struct tm tm;

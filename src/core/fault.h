@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "state.h"
 #include "time-util.h"
 
 #define FAULT_ID_LENGTH 22              /* YYYYMMDD-HHMMSS-UUUUUU */
@@ -71,6 +72,13 @@ bool fault_result_is_fault(const char *result);
 /* The fault said the way an operator reads it: "was killed by the OOM killer", "exited with status
  * 3", "dumped core on signal SEGV", "was killed by signal KILL", "missed its watchdog", … */
 int fault_describe(const FaultReport *r, char **ret);
+
+/* The version a run of the app's unit ran, and whether it was on trial, from the app's state read
+ * after the run ended: what "current" named when the run started (started: its
+ * ExecMainStartTimestamp, 0 = unknown). A switch or rollback since (upkeepd rolls a failed trial back
+ * the moment the unit goes down, while the recorder runs) moved "current" on; its history entry
+ * names what ran. *ret_version points into s (NULL = none known). */
+void fault_version_of_run(const AppState *s, usec_t started, const char **ret_version, bool *ret_trial);
 
 /* The ID of a fault at time t; whether s is one (so an ID from a client never names another file). */
 char *fault_id_format(char buf[static FAULT_ID_MAX], usec_t t);

@@ -278,52 +278,6 @@ static int read_coredump(const char *unit, usec_t since, char ***ret) {
         return 0;
 }
 
-/* The directories of StateDirectory= and LogsDirectory= among the app's [Service] lines, each below
- * its base, for FaultFiles=. Values systemd would refuse are skipped. */
-static int app_directories(const AppConfig *c, char ***ret) {
-        _cleanup_(strv_freep) char **dirs = NULL;
-        int r;
-
-        for (size_t i = 0; i < c->n_service_lines; i++) {
-                const UnitLine *l = c->service_lines + i;
-                const char *base;
-
-                if (streq(l->key, "StateDirectory"))
-                        base = "/var/lib";
-                else if (streq(l->key, "LogsDirectory"))
-                        base = "/var/log";
-                else
-                        continue;
-
-                for (const char *p = l->value; *p;) {
-                        _cleanup_free_ char *word = NULL, *path = NULL;
-                        size_t n;
-
-                        p += strspn(p, " \t");
-                        n = strcspn(p, " \t");
-                        if (n == 0)
-                                break;
-                        /* "DIR:LINK" (systemd 254): the directory is DIR. */
-                        word = strndup(p, MIN(n, strcspn(p, ":")));
-                        p += n;
-                        if (!word)
-                                return -ENOMEM;
-                        if (word[0] == '/' || strstr(word, "..") || !fault_glob_is_valid(word))
-                                continue;
-                        if (asprintf(&path, "%s/%s", base, word) < 0)
-                                return -ENOMEM;
-                        if (strv_contains(dirs, path))
-                                continue;
-                        r = strv_extend(&dirs, path);
-                        if (r < 0)
-                                return r;
-                }
-        }
-
-        *ret = TAKE_PTR(dirs);
-        return 0;
-}
-
 static void collect_files(const AppConfig *c, FaultReport *rep) {
         _cleanup_(strv_freep) char **dirs = NULL;
         size_t budget = FAULT_FILES_BYTES_MAX;
@@ -332,7 +286,7 @@ static void collect_files(const AppConfig *c, FaultReport *rep) {
         if (!c->fault_files)
                 return;
 
-        r = app_directories(c, &dirs);
+        r = fault_app_directories(c->service_lines, c->n_service_lines, &dirs);
         if (r < 0) {
                 log_oom();
                 return;
@@ -376,15 +330,39 @@ static int load_config(const char *name, AppConfig **ret) {
         return app_config_load(path, ret);
 }
 
-/* The version that ran, and whether it was on trial: from state.json, else the "current" link. */
-static void read_version(int dir_fd, FaultReport *rep) {
+/* When the run's main process started (realtime), as systemd still says after it ended; 0 = unknown. */
+static usec_t run_started(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        uint64_t t = 0;
+        int r;
+
+        if (!bus)
+                return 0;
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Service",
+                                                "ExecMainStartTimestamp", &error, 't', &t);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to ask systemd when %s started, ignoring: %m", unit);
+                return 0;
+        }
+        return t;
+}
+
+/* The version that ran, and whether it was on trial: from state.json (what "current" named when the
+ * run started), else the "current" link. */
+static void read_version(int dir_fd, usec_t started, FaultReport *rep) {
         _cleanup_(app_state_freep) AppState *s = NULL;
         _cleanup_free_ char *current = NULL, *previous = NULL;
+        const char *version;
 
-        if (app_state_load_at(dir_fd, &s) >= 0 && s->current_version) {
-                rep->version = strdup(s->current_version);
-                rep->trial = streq_ptr(s->trial_version, s->current_version);
-                return;
+        if (app_state_load_at(dir_fd, &s) >= 0) {
+                fault_version_of_run(s, started, &version, &rep->trial);
+                if (version) {
+                        rep->version = strdup(version);
+                        return;
+                }
         }
         if (app_state_read_links_at(dir_fd, &current, &previous) >= 0)
                 rep->version = TAKE_PTR(current);
@@ -392,12 +370,10 @@ static void read_version(int dir_fd, FaultReport *rep) {
 
 /* Tells upkeepd (starting it, if it is not running) so that it announces the fault on the bus and
  * in its metrics. Sent without waiting for an answer: the unit restarts only after we exit. */
-static void notify_daemon(const char *app, const char *id) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        int r;
+static void notify_daemon(sd_bus *bus, const char *app, const char *id) {
+        int r = -ENOTCONN;
 
-        r = sd_bus_open_system(&bus);
-        if (r >= 0)
+        if (bus)
                 r = sd_bus_call_method_async(bus, NULL, UPKEEP_BUS_NAME, UPKEEP_MANAGER_PATH, UPKEEP_MANAGER_INTERFACE,
                                              "FaultRecorded", NULL, NULL, "ss", app, id);
         if (r < 0)
@@ -405,6 +381,7 @@ static void notify_daemon(const char *app, const char *id) {
 }
 
 static int record(const char *name) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(fault_report_freep) FaultReport *rep = NULL;
         _cleanup_(app_config_freep) AppConfig *c = NULL;
         _cleanup_free_ char *path = NULL, *description = NULL;
@@ -454,7 +431,12 @@ static int record(const char *name) {
         if (dir_fd < 0)
                 return log_error_errno(errno, "Failed to open %s, not recording the fault of %s: %m", path, name);
 
-        read_version(dir_fd, rep);
+        /* No bus: a report still, without the run's start and without telling upkeepd. */
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                log_warning_errno(r, "Failed to connect to the system bus, recording the fault of %s without it: %m", name);
+
+        read_version(dir_fd, run_started(bus, rep->unit), rep);
 
         if (invocation_id) {
                 r = read_journal(invocation_id, &rep->journal, &rep->journal_truncated);
@@ -489,7 +471,7 @@ static int record(const char *name) {
                 "%s%s%s %s%s; fault report %s recorded.", name, rep->version ? " " : "", strempty(rep->version),
                 description, rep->trial ? " during its trial" : "", rep->id);
 
-        notify_daemon(name, rep->id);
+        notify_daemon(bus, name, rep->id);
         log_debug("Recorded fault %s of %s in %" PRIu64 " ms.", rep->id, name,
                   (uint64_t) ((now_monotonic() - started) / USEC_PER_MSEC));
         return 0;

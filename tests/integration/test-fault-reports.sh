@@ -12,7 +12,7 @@ set -uo pipefail
 . "$(dirname "$0")/publisher.sh"
 publisher_setup
 
-archives faulty:1.0.0
+archives faulty:1.0.0 crash:2.0.0
 
 upkeep_boot fault-reports
 publisher_serve
@@ -185,6 +185,18 @@ expect_eq "anyone may say a fault was recorded, which announces nothing new" \
         "$(guest setpriv --reuid=nobody --regid=nogroup --clear-groups busctl call org.upkeep1 /org/upkeep1 \
                 org.upkeep1.Manager FaultRecorded ss example 20261205-000000-000000 2>&1;
            guest busctl get-property org.upkeep1 /org/upkeep1/app/example org.upkeep1.App Faults)" "t 5"
+
+# --- a version that fails its trial: upkeepd rolls it back as the unit goes down, while the recorder
+# runs; the report names the version that ran, on trial ------------------------------------------
+publish 2 1.0.0=$www/example-1.0.0.tar.gz 2.0.0=$www/example-2.0.0.tar.gz
+expect_eq "2.0.0 crashes and is rolled back" \
+        "$(guest upkeepctl --no-ask-password --quiet update example 2.0.0 >/dev/null 2>&1; echo $?)" 1
+expect_eq "... 1.0.0 runs again" "$(guest busctl get-property org.upkeep1 /org/upkeep1/app/example org.upkeep1.App CurrentVersion)" 's "1.0.0"'
+newest_is() { [ "$(newest 'r["version"]')" = "$1" ]; }
+wait_for "the report of 2.0.0" newest_is 2.0.0
+expect_eq "the report of the crash on trial: the version that ran" "$(newest 'r["version"]')" 2.0.0
+expect_eq "... on trial" "$(newest 'r["trial"]')" True
+expect_match "... its journal" "$(newest '"\n".join(r["journal"])')" 'example 2\.0\.0: fatal: cannot parse config'
 
 [ "$oom" = 1 ] || echo "note: the OOM case was skipped (see above)"
 

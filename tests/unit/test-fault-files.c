@@ -9,6 +9,7 @@
 #include "fault-files.h"
 #include "fileio.h"
 #include "macro.h"
+#include "strv.h"
 #include "test-util.h"
 #include "tests.h"
 
@@ -117,8 +118,31 @@ static void test_files_collect(void) {
         test_tmpdir_remove(dir);
 }
 
+static void test_app_directories(void) {
+        static const UnitLine lines[] = {
+                { (char *) "User", (char *) "web" },
+                { (char *) "StateDirectory", (char *) "web  web/cache" },
+                { (char *) "LogsDirectory", (char *) "web:web-link" },
+                { (char *) "StateDirectory", (char *) "web /etc ../etc a/../../etc" },
+                { (char *) "RuntimeDirectory", (char *) "web" },
+        };
+        _cleanup_(strv_freep) char **dirs = NULL, **none = NULL;
+
+        printf("%s\n", __func__);
+
+        ASSERT_OK_ZERO(fault_app_directories(lines, ELEMENTSOF(lines), &dirs));
+        ASSERT_EQ(strv_length(dirs), 3U);
+        ASSERT_STREQ(dirs[0], "/var/lib/web");
+        ASSERT_STREQ(dirs[1], "/var/lib/web/cache");
+        ASSERT_STREQ(dirs[2], "/var/log/web");
+
+        ASSERT_OK_ZERO(fault_app_directories(lines, 1, &none));
+        ASSERT_NULL(none);
+}
+
 int main(void) {
         test_glob_is_valid();
         test_files_collect();
+        test_app_directories();
         return 0;
 }

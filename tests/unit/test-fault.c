@@ -5,6 +5,7 @@
 
 #include "fault.h"
 #include "macro.h"
+#include "state.h"
 #include "strv.h"
 #include "tests.h"
 
@@ -208,10 +209,52 @@ static void test_counts(void) {
 }
 
 
+static void test_version_of_run(void) {
+        _cleanup_(app_state_freep) AppState *s = NULL;
+        const char *version = NULL;
+        bool trial = true;
+
+        printf("%s\n", __func__);
+
+        ASSERT_OK_ZERO(app_state_new(&s));
+        fault_version_of_run(s, T0, &version, &trial);
+        ASSERT_NULL(version);
+        ASSERT_FALSE(trial);
+
+        /* 1.0.0 installed, then 1.1.0 on trial. */
+        ASSERT_OK_ZERO(app_state_add_transition(s, T0 - 100, NULL, "1.0.0", TRANSITION_MANUAL));
+        ASSERT_OK_ZERO(app_state_add_transition(s, T0 - 50, "1.0.0", "1.1.0", TRANSITION_SCHEDULED));
+        ASSERT_OK(free_and_strdup(&s->current_version, "1.1.0"));
+        ASSERT_OK(free_and_strdup(&s->trial_version, "1.1.0"));
+        fault_version_of_run(s, T0 - 40, &version, &trial);
+        ASSERT_STREQ(version, "1.1.0");
+        ASSERT_TRUE(trial);
+        fault_version_of_run(s, 0, &version, &trial);
+        ASSERT_STREQ(version, "1.1.0");
+        ASSERT_TRUE(trial);
+
+        /* upkeepd rolled it back while the recorder ran: 1.1.0 ran, on trial, though current says 1.0.0. */
+        ASSERT_OK_ZERO(app_state_add_transition(s, T0, "1.1.0", "1.0.0", TRANSITION_ROLLBACK));
+        ASSERT_OK(free_and_strdup(&s->current_version, "1.0.0"));
+        ASSERT_OK(free_and_strdup(&s->trial_version, NULL));
+        fault_version_of_run(s, T0 - 40, &version, &trial);
+        ASSERT_STREQ(version, "1.1.0");
+        ASSERT_TRUE(trial);
+        /* A run started after the rollback ran 1.0.0, not on trial. */
+        fault_version_of_run(s, T0 + 1, &version, &trial);
+        ASSERT_STREQ(version, "1.0.0");
+        ASSERT_FALSE(trial);
+        /* A run from before the switch ran what the switch replaced. */
+        fault_version_of_run(s, T0 - 60, &version, &trial);
+        ASSERT_STREQ(version, "1.0.0");
+        ASSERT_FALSE(trial);
+}
+
 int main(void) {
         test_result_is_fault();
         test_describe();
         test_id();
+        test_version_of_run();
         test_sanitize();
         test_json_round_trip();
         test_json_refused();
