@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "macro.h"
+#include "strv.h"
 
 #define TEMP_NAME_ATTEMPTS 16
 
@@ -296,4 +297,43 @@ int memstream_close(FILE *f) {
         if (fclose(f) != 0)
                 r = -ENOMEM;
         return r;
+}
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int read_dir_names_at(int dir_fd, char ***ret) {
+        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int fd, r;
+
+        /* A descriptor of its own: fdopendir() takes it, and readdir() moves its position. */
+        fd = openat(dir_fd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                (void) close(fd);
+                return r;
+        }
+
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                r = strv_extend(&names, de->d_name);
+                if (r < 0)
+                        return r;
+                errno = 0;
+        }
+        if (errno != 0)
+                return -errno;
+
+        if (names)
+                qsort(names, strv_length(names), sizeof(char *), compare_names);
+        *ret = TAKE_PTR(names);
+        return 0;
 }

@@ -45,6 +45,10 @@ int fsync_directory_at(int dir_fd);
  * be unpredictable, only unlikely to collide: the caller creates them exclusively and tries again. */
 int temp_name(const char *prefix, const char *name, const char *separator, char **ret);
 
+/* The names of the entries of the directory dir_fd (any descriptor of it, O_PATH too), but "." and
+ * "..", sorted by strcmp(); NULL for an empty directory. */
+int read_dir_names_at(int dir_fd, char ***ret);
+
 static inline void fclosep(FILE **f) {
         if (*f)
                 (void) fclose(*f);

@@ -121,9 +121,13 @@ static inline void *mfree(void *p) {
         return NULL;
 }
 
-static inline bool endswith_slash(const char *s) {
+static inline bool endswith_char(const char *s, char c) {
         size_t n = strlen(s);
-        return n > 0 && s[n - 1] == '/';
+        return n > 0 && s[n - 1] == c;
+}
+
+static inline bool endswith_slash(const char *s) {
+        return endswith_char(s, '/');
 }
 
 /* -1, 0 or 1 as a is less than, equal to or greater than b: a comparison function's result. */

@@ -334,9 +334,17 @@ char *format_timestamp_rfc3339(char *buf, size_t size, usec_t t) {
         return buf;
 }
 
-usec_t now_realtime(void) {
+static usec_t now_clock(clockid_t clock) {
         struct timespec ts;
 
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        (void) clock_gettime(clock, &ts);
         return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
+}
+
+usec_t now_realtime(void) {
+        return now_clock(CLOCK_REALTIME);
+}
+
+usec_t now_monotonic(void) {
+        return now_clock(CLOCK_MONOTONIC);
 }

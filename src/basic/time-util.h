@@ -30,3 +30,4 @@ char *format_timestamp_rfc3339(char *buf, size_t size, usec_t t);
 #define RFC3339_MAX sizeof("YYYY-MM-DDTHH:MM:SS.uuuuuuZ")
 
 usec_t now_realtime(void);
+usec_t now_monotonic(void);

@@ -71,32 +71,6 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
-static const char *state_dir(void) {
-        const char *e = getenv("UPKEEP_STATE_DIR");
-
-        return isempty(e) ? UPKEEP_STATE_DIR : e;
-}
-
-/* The app config directories, below $UPKEEP_CONFIG_ROOT when set (as the generator's --root). */
-static int config_dirs(char ***ret) {
-        const char *root = getenv("UPKEEP_CONFIG_ROOT");
-        _cleanup_(strv_freep) char **dirs = NULL;
-        int r;
-
-        for (const char *const *d = APP_CONFIG_DIRS; *d; d++) {
-                _cleanup_free_ char *p = NULL;
-
-                if (asprintf(&p, "%s%s", strempty(root), *d) < 0)
-                        return -ENOMEM;
-                r = strv_extend(&dirs, p);
-                if (r < 0)
-                        return r;
-        }
-
-        *ret = TAKE_PTR(dirs);
-        return 0;
-}
-
 /* Loads the app's update window as the generator and upkeepd find its config. On failure the reason
  * has been logged. */
 static int load_window(const char *name, Window *ret, char **ret_text) {
@@ -107,7 +81,7 @@ static int load_window(const char *name, Window *ret, char **ret_text) {
         char *text = NULL;
         int r;
 
-        r = config_dirs(&dirs);
+        r = app_config_dirs_from_env(&dirs);
         if (r < 0)
                 return log_oom();
 
@@ -141,7 +115,7 @@ static int open_app_dir(const char *name, int *ret) {
         _cleanup_free_ char *path = NULL;
         int fd;
 
-        if (asprintf(&path, "%s/apps/%s", state_dir(), name) < 0)
+        if (asprintf(&path, "%s/apps/%s", app_state_dir_from_env(), name) < 0)
                 return -ENOMEM;
 
         fd = open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
@@ -162,7 +136,7 @@ static int verb_trial(const char *name) {
         r = open_app_dir(name, &dir_fd);
         if (r == -ENOENT) {
                 log_error("No version of %s is installed (no %s/apps/%s/), not starting it.",
-                          name, state_dir(), name);
+                          name, app_state_dir_from_env(), name);
                 return EXIT_SKIP;
         }
         if (r < 0) {

@@ -13,6 +13,7 @@
 #include "go-module.h"
 #include "gopherwatch.h"
 #include "command.h"
+#include "fault-files.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -62,6 +63,7 @@ AppConfig *app_config_free(AppConfig *c) {
         free(c->window);
         free(c->health_check);
         strv_free(c->install_hooks);
+        strv_free(c->fault_files);
         unit_lines_free(c->service_lines, c->n_service_lines);
         unit_lines_free(c->socket_lines, c->n_socket_lines);
         free(c);
@@ -132,6 +134,31 @@ static bool url_is_valid(const char *value) {
                         return true;
 
         return false;
+}
+
+const char *app_state_dir_from_env(void) {
+        const char *e = getenv("UPKEEP_STATE_DIR");
+
+        return isempty(e) ? UPKEEP_STATE_DIR : e;
+}
+
+int app_config_dirs_from_env(char ***ret) {
+        const char *root = getenv("UPKEEP_CONFIG_ROOT");
+        _cleanup_(strv_freep) char **dirs = NULL;
+        int r;
+
+        for (const char *const *d = APP_CONFIG_DIRS; *d; d++) {
+                _cleanup_free_ char *p = NULL;
+
+                if (asprintf(&p, "%s%s", strempty(root), *d) < 0)
+                        return -ENOMEM;
+                r = strv_extend(&dirs, p);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(dirs);
+        return 0;
 }
 
 bool app_source_is_valid(const char *source) {
@@ -377,6 +404,56 @@ static CONFIG_PARSER(config_parse_keep) {
         return 0;
 }
 
+/* FaultKeep=: a number of reports, 0 (none kept, only counted) up to FAULT_KEEP_MAX. */
+static CONFIG_PARSER(config_parse_fault_keep) {
+        unsigned *field = data;
+        unsigned long k;
+        char *end;
+
+        if (isempty(value)) {
+                *field = (unsigned) ltype;
+                return 0;
+        }
+
+        errno = 0;
+        k = strtoul(value, &end, 10);
+        if (value[0] < '0' || value[0] > '9' || *end != 0 || errno != 0 || k > FAULT_KEEP_MAX)
+                return log_error_errno(EINVAL,
+                                       "%s:%u: Invalid %s= value '%s': expected a number of reports, 0 to %u.",
+                                       path, line, key, value, FAULT_KEEP_MAX);
+
+        *field = (unsigned) k;
+        return 0;
+}
+
+/* FaultFiles=: space-separated patterns, repeated; an empty value forgets the ones before. */
+static CONFIG_PARSER(config_parse_fault_files) {
+        _cleanup_(strv_freep) char **words = NULL;
+        char ***field = data;
+        int r;
+
+        if (isempty(value)) {
+                *field = strv_free(*field);
+                return 0;
+        }
+
+        if (str_has_control_chars(value) || command_split(value, &words) < 0 || !words)
+                return log_error_errno(EINVAL, "%s:%u: Invalid %s= value '%s': expected file name patterns.",
+                                       path, line, key, value);
+
+        for (char **w = words; *w; w++) {
+                if (!fault_glob_is_valid(*w))
+                        return log_error_errno(EINVAL, "%s:%u: Invalid %s= pattern '%s': expected a relative path "
+                                               "below the app's StateDirectory= or LogsDirectory=, without \"..\" "
+                                               "or empty components, at most %u levels deep.",
+                                               path, line, key, *w, FAULT_GLOB_DEPTH_MAX);
+                r = strv_extend(field, *w);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* A command upkeep runs for the app: its words must split, and a relative program is found inside the
  * release, so its path must not lead out of it. what says "a command" or "an http:// URL or a command". */
 static int check_command(const char *path, unsigned line, const char *key, const char *value, const char *what) {
@@ -461,6 +538,9 @@ static CONFIG_PARSER(config_parse_service_line) {
         if (streq(key, "ExecCondition") && isempty(value))
                 return log_error_errno(EINVAL, "%s:%u: An empty ExecCondition= in [Service] would remove the "
                                        "check that rolls back a failed trial, refusing.", path, line);
+        if (streq(key, "ExecStopPost") && isempty(value))
+                return log_error_errno(EINVAL, "%s:%u: An empty ExecStopPost= in [Service] would remove the "
+                                       "recorder of fault reports, refusing.", path, line);
 
         return add_unit_line(&c->service_lines, &c->n_service_lines, key, value);
 }
@@ -499,6 +579,8 @@ static const ConfigItem config_items[] = {
         { SECTION_APP,     "S3CredentialsFile", config_parse_s3,             0,                        offsetof(AppConfig, s3_credentials_file) },
         { SECTION_APP,     "GoDNS",           config_parse_go_dns,           0,                        offsetof(AppConfig, go_dns)           },
         { SECTION_APP,     "GoDNSSEC",        config_parse_bool,             false,                    offsetof(AppConfig, go_dnssec)        },
+        { SECTION_APP,     "FaultKeep",       config_parse_fault_keep,       FAULT_KEEP_DEFAULT,       offsetof(AppConfig, fault_keep)       },
+        { SECTION_APP,     "FaultFiles",      config_parse_fault_files,      0,                        offsetof(AppConfig, fault_files)      },
         { SECTION_UPDATE,  "Policy",          config_parse_update_policy,    UPDATE_POLICY_PATCH,      offsetof(AppConfig, policy)           },
         { SECTION_UPDATE,  "ToolchainPolicy", config_parse_toolchain_policy, TOOLCHAIN_POLICY_FOLLOW,  offsetof(AppConfig, toolchain_policy) },
         { SECTION_UPDATE,  "Window",          config_parse_window,           0,                        offsetof(AppConfig, window)           },
@@ -581,6 +663,7 @@ static int app_config_new(const char *path, AppConfig **ret) {
                 .keep = APP_KEEP_DEFAULT,
                 .trial_sec = APP_TRIAL_SEC_DEFAULT,
                 .commands_as_service = true,
+                .fault_keep = FAULT_KEEP_DEFAULT,
         };
 
         if (n > strlen(APP_SUFFIX) && streq(base + n - strlen(APP_SUFFIX), APP_SUFFIX)) {

@@ -72,6 +72,10 @@ typedef struct AppConfig {
         bool commands_as_service; /* default true: InstallHook= and HealthCheck= commands run with the
                                    * identity, directories and sandboxing of the [Service] lines */
 
+        /* [App]: fault reports (fault.h) */
+        unsigned fault_keep;  /* reports kept; default FAULT_KEEP_DEFAULT, 0 = only counted */
+        char **fault_files;   /* FaultFiles= patterns, below StateDirectory= and LogsDirectory=; NULL = none */
+
         /* [Service] and [Socket], in file order */
         UnitLine *service_lines;
         size_t n_service_lines;
@@ -99,6 +103,12 @@ static inline const char *app_config_go_dns(const AppConfig *c) {
 static inline void app_config_freep(AppConfig **c) {
         app_config_free(*c);
 }
+
+/* For the helpers systemd runs (upkeep-condition, upkeep-fault), which tests point elsewhere: the
+ * state directory, $UPKEEP_STATE_DIR or UPKEEP_STATE_DIR; the config directories APP_CONFIG_DIRS,
+ * each below $UPKEEP_CONFIG_ROOT when set (as the generator's --root). */
+const char *app_state_dir_from_env(void);
+int app_config_dirs_from_env(char ***ret);
 
 /* Whether a Source= or PublicKey= value would be accepted (non-empty). */
 bool app_source_is_valid(const char *source);

@@ -11,8 +11,9 @@
 
 void app_journal(const AppEvent *e, const char *format, ...) {
         char message[2048] = "MESSAGE=", priority[32], id[64],
-                app[FIELD_MAX], version[FIELD_MAX], old_version[FIELD_MAX], job[FIELD_MAX];
-        struct iovec iov[7];
+                app[FIELD_MAX], version[FIELD_MAX], old_version[FIELD_MAX], job[FIELD_MAX],
+                fault[FIELD_MAX];
+        struct iovec iov[8];
         size_t n = 0;
         va_list ap;
 
@@ -38,6 +39,8 @@ void app_journal(const AppEvent *e, const char *format, ...) {
                 ADD_FIELD(old_version, "UPKEEP_OLD_VERSION=%s", e->old_version);
         if (e->job)
                 ADD_FIELD(job, "UPKEEP_JOB=%s", e->job);
+        if (e->fault)
+                ADD_FIELD(fault, "UPKEEP_FAULT=%s", e->fault);
 #undef ADD_FIELD
         /* snprintf returns the untruncated length; a field never claims more than its buffer. */
         for (size_t i = 0; i < n; i++)

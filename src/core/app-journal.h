@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The events an operator searches the journal for, with structured fields (UPKEEP_APP=,
- * UPKEEP_VERSION=, UPKEEP_OLD_VERSION=, UPKEEP_JOB=) and catalogued MESSAGE_IDs, so that
+ * UPKEEP_VERSION=, UPKEEP_OLD_VERSION=, UPKEEP_JOB=, UPKEEP_FAULT=) and catalogued MESSAGE_IDs, so that
  * "journalctl UPKEEP_APP=NAME" tells an app's story and "journalctl -x" explains each entry.
  * The IDs match catalog/upkeep.catalog. */
 #pragma once
@@ -18,6 +18,7 @@
 #define UPKEEP_MESSAGE_LOG_FORKED           "526904178dc7443090bf701b2e59e06f"
 #define UPKEEP_MESSAGE_HOOK_FAILED          "043171f293084ddfb732802a14cb82d5"
 #define UPKEEP_MESSAGE_BACKING_OFF          "37ea8a3c72ab4c3685377806d9cf1915"
+#define UPKEEP_MESSAGE_FAULT                "062e44bba4d94e0b98a7babeba3b7082"
 
 typedef struct AppEvent {
         const char *message_id;   /* one of the above, or NULL for an uncatalogued entry */
@@ -26,6 +27,7 @@ typedef struct AppEvent {
         const char *version;      /* may be NULL */
         const char *old_version;  /* may be NULL */
         const char *job;          /* job id as a string, may be NULL */
+        const char *fault;        /* a fault report's ID (UPKEEP_FAULT=), may be NULL */
 } AppEvent;
 
 /* Sends one entry to the journal (also echoed by log_* when running in a terminal). Failure to log is

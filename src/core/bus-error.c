@@ -33,6 +33,7 @@ static const sd_bus_error_map upkeep_errors[] = {
         SD_BUS_ERROR_MAP(BUS_ERROR_SWITCH_FAILED,     EIO),
         SD_BUS_ERROR_MAP(BUS_ERROR_INSTALL_HOOK_FAILED, EIO),
         SD_BUS_ERROR_MAP(BUS_ERROR_ROLLED_BACK,       ECANCELED),
+        SD_BUS_ERROR_MAP(BUS_ERROR_NO_SUCH_FAULT,     ENOENT),
         SD_BUS_ERROR_MAP_END
 };
 

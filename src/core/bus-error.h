@@ -41,6 +41,7 @@
 #define BUS_ERROR_SWITCH_FAILED      "org.upkeep1.Error.SwitchFailed"
 #define BUS_ERROR_INSTALL_HOOK_FAILED "org.upkeep1.Error.InstallHookFailed"
 #define BUS_ERROR_ROLLED_BACK        "org.upkeep1.Error.RolledBack"
+#define BUS_ERROR_NO_SUCH_FAULT      "org.upkeep1.Error.NoSuchFault"
 
 int bus_error_register(void);
 

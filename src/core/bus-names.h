@@ -27,3 +27,4 @@
 #define UPKEEP_ACTION_MANAGE             "org.upkeep1.manage"
 #define UPKEEP_ACTION_STAGE              "org.upkeep1.stage"   /* an unsigned local file as a version */
 #define UPKEEP_ACTION_RUN                "org.upkeep1.run"     /* any program, as root */
+#define UPKEEP_ACTION_READ_FAULTS        "org.upkeep1.read-faults" /* a fault report: journal lines, files */

@@ -32,6 +32,14 @@ static void put_sample(FILE *f, const char *metric, const char *app, double valu
         fprintf(f, "} %.15g\n", value);
 }
 
+static void put_fault_sample(FILE *f, const char *app, const char *version, uint64_t n) {
+        fputs("upkeep_app_faults_total{app=", f);
+        put_label_value(f, app);
+        fputs(",version=", f);
+        put_label_value(f, version);
+        fprintf(f, "} %" PRIu64 "\n", n);
+}
+
 static double seconds(usec_t t) {
         return (double) t / USEC_PER_SEC;
 }
@@ -78,7 +86,7 @@ static double value_bad_versions(const MetricsApp *a)  { return strv_length(a->s
 static double value_channel_serial(const MetricsApp *a) { return (double) a->state->channel_serial; }
 static double value_channel_expires(const MetricsApp *a) { return seconds(a->channel_expires); }
 static double value_tlog_forks(const MetricsApp *a)    { return (double) a->state->tlog_forks; }
-static double value_faults(const MetricsApp *a)        { return 0; }
+static double value_last_fault(const MetricsApp *a)    { return a->faults ? seconds(a->faults->last) : 0; }
 
 static const struct {
         const char *name, *type, *help;
@@ -100,7 +108,7 @@ static const struct {
         { "upkeep_app_channel_serial", "gauge", "Serial of the last accepted release channel (0: none yet).", value_channel_serial },
         { "upkeep_app_channel_expires_timestamp_seconds", "gauge", "When the last accepted release channel expires: a check after that refuses it until the publisher signs it again (0: no channel).", value_channel_expires },
         { "upkeep_app_tlog_forks_total", "counter", "Go apps: tree heads of the gobuild service's log refused because the log forked.", value_tlog_forks },
-        { "upkeep_app_faults_total", "counter", "Fault reports of the app; upkeep records none yet, so always 0 (a place for alerts to hold on to).", value_faults },
+        { "upkeep_app_last_fault_timestamp_seconds", "gauge", "When the app's unit last failed (a fault report was recorded; 0: never).", value_last_fault },
 };
 
 int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
@@ -140,6 +148,18 @@ int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret) {
                 put_header(f, metrics[m].name, metrics[m].type, metrics[m].help);
                 for (size_t i = 0; i < n_apps; i++)
                         put_sample(f, metrics[m].name, apps[i].name, metrics[m].value(&apps[i]));
+        }
+
+        put_header(f, "upkeep_app_faults_total", "counter",
+                   "Failures of the app's unit (crash, core dump, OOM kill, watchdog, non-zero exit), by the version that ran.");
+        for (size_t i = 0; i < n_apps; i++) {
+                const FaultCounts *c = apps[i].faults;
+                const char *current = apps[i].state->current_version;
+
+                for (size_t v = 0; c && v < c->n_versions; v++)
+                        put_fault_sample(f, apps[i].name, c->versions[v].version, c->versions[v].faults);
+                if (current && (!c || !fault_counts_find(c, current)))
+                        put_fault_sample(f, apps[i].name, current, 0);
         }
 
         r = memstream_close(f);

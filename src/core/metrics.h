@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fault.h"
 #include "state.h"
 
 typedef struct MetricsApp {
@@ -14,11 +15,14 @@ typedef struct MetricsApp {
         usec_t channel_expires;   /* "expires" of the accepted channel.json; 0 = none (go: apps, none yet) */
         bool update_available;    /* a version newer than the current one is published, whatever the
                                    * policy (the caller compares: Go apps' versions are not semver) */
+        const FaultCounts *faults; /* its faults/counts.json; NULL = it never faulted */
 } MetricsApp;
 
 /* Formats every metric for the apps (in the order given), after upkeep_build_info with this
  * program's version. Label values are escaped as the format asks (backslash, double quote,
  * newline); a missing version is an empty label value. */
+/* upkeep_app_faults_total has a sample per version that faulted (counts.json), and one of 0 for the
+ * current version when that never did, so that the series exists before its first fault. */
 int metrics_format(const MetricsApp *apps, size_t n_apps, char **ret);
 
 /* The "expires" of the channel.json kept as accepted in an app's state directory (name under

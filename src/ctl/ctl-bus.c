@@ -203,6 +203,9 @@ static const AppProperty app_properties[] = {
         { "Paused",           "b",       offsetof(AppInfo, paused)            },
         { "PauseReason",      "s",       offsetof(AppInfo, pause_reason)      },
         { "History",          "a(tsss)", offsetof(AppInfo, history)           },
+        { "Faults",           "t",       offsetof(AppInfo, faults)            },
+        { "LastFault",        "t",       offsetof(AppInfo, last_fault)        },
+        { "CurrentVersionFaults", "t",   offsetof(AppInfo, current_version_faults) },
 };
 
 static const AppProperty *app_property_find(const char *name) {

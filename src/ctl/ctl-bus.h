@@ -42,6 +42,9 @@ typedef struct AppInfo {
         int paused;                /* int, as sd-bus reads "b" */
         char *pause_reason;
         History history;
+        uint64_t faults;                 /* the unit's failures, ever (0 from a daemon without fault reports) */
+        usec_t last_fault;               /* 0 = never */
+        uint64_t current_version_faults; /* those of the current version after its trial */
 } AppInfo;
 
 AppInfo *app_info_free(AppInfo *info);

@@ -16,7 +16,7 @@ int exit_status_from_bus_error(const char *name) {
         if (!name)
                 return EXIT_FAILURE;
 
-        if (streq(name, BUS_ERROR_NO_SUCH_APP) || streq(name, BUS_ERROR_NO_SUCH_VERSION))
+        if (IN_SET_STR(name, BUS_ERROR_NO_SUCH_APP, BUS_ERROR_NO_SUCH_VERSION, BUS_ERROR_NO_SUCH_FAULT))
                 return EXIT_NO_SUCH;
 
         /* InteractiveAuthorizationRequired is polkit's answer when --no-ask-password forbade the

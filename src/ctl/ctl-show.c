@@ -367,6 +367,15 @@ static void print_app_status(const AppInfo *a, usec_t now) {
         print_field("Policy", a->policy);
         print_field("State", a->state);
         print_field("Current", isempty(a->current_version) ? "none" : a->current_version);
+        if (a->current_version_faults > 0) {
+                char ts[TIMESTAMP_LOCAL_MAX], rel[RELATIVE_MAX];
+
+                /* A version that passed its trial and fails since: "upkeepctl faults" tells more. */
+                printf("%12s: %" PRIu64 " since %s started, last %s; %s (upkeepctl faults %s)\n", "Faults",
+                       a->current_version_faults, a->current_version,
+                       format_timestamp_local(ts, sizeof ts, a->last_fault) ?: "?",
+                       format_relative(rel, sizeof rel, a->last_fault, now), a->name);
+        }
         /* After a rollback both links name the good version: there is nothing to go back to. */
         if (!isempty(a->previous_version) && !streq_ptr(a->previous_version, a->current_version))
                 print_field("Previous", a->previous_version);
@@ -462,6 +471,9 @@ static int json_app_status(const AppInfo *a, usec_t now, json_object **ret) {
             json_add_timestamp(o, "nextAttempt", app_next_attempt(a, now)) < 0 ||
             json_add_bool(o, "paused", a->paused) < 0 ||
             json_add_string(o, "pauseReason", a->pause_reason) < 0 ||
+            json_add_value(o, "faults", json_object_new_int64((int64_t) a->faults)) < 0 ||
+            json_add_timestamp(o, "lastFault", a->last_fault) < 0 ||
+            json_add_value(o, "currentVersionFaults", json_object_new_int64((int64_t) a->current_version_faults)) < 0 ||
             json_history(&a->history, &history) < 0)
                 return -ENOMEM;
 

@@ -55,6 +55,7 @@ int verb_list(int argc, char *argv[]);
 int verb_list_jobs(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
 int verb_history(int argc, char *argv[]);
+int verb_faults(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
 int verb_apply(int argc, char *argv[]);

@@ -59,6 +59,7 @@ static const Verb verbs[] = {
         { "list-jobs", 1, 1,      "list-jobs",            verb_list_jobs, true },
         { "status",   1, INT_MAX, "status [APP...]",      verb_status,    true },
         { "history",  2, 2,       "history APP",          verb_history  },
+        { "faults",   2, 3,       "faults APP [ID]",      verb_faults   },
         { "check",    1, INT_MAX, "check [APP...]",       verb_check    },
         { "update",   2, 3,       "update APP [VERSION]", verb_update   },
         { "apply",    2, 2,       "apply APP",            verb_apply    },
@@ -82,6 +83,8 @@ static int help(void) {
                "  list-jobs               List the jobs running: checks, updates, stages...\n"
                "  status [APP...]         Show the state of apps (all when none is given)\n"
                "  history APP             Show the versions an app went through\n"
+               "  faults APP [ID]         List an app's fault reports (crashes, OOM kills, failed\n"
+               "                          exits), or show one with its journal lines\n"
                "  check [APP...]          Look for new releases (of all apps when none is given)\n"
                "  update APP [VERSION]    Update an app now, to VERSION or the newest its policy\n"
                "                          allows\n"
@@ -105,8 +108,8 @@ static int help(void) {
                "  -h --help               Show this help\n"
                "     --version            Show package version\n"
                "     --json=pretty|short|off\n"
-               "                          Print list, list-jobs, status, history and inspect as\n"
-               "                          JSON\n"
+               "                          Print list, list-jobs, status, history, faults and\n"
+               "                          inspect as JSON\n"
                "     --no-legend          Print no column headers and no footer\n"
                "     --no-block           Do not wait for jobs: print their object paths\n"
                "     --no-ask-password    Never ask for a password to authorize an operation\n"

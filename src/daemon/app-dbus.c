@@ -12,6 +12,7 @@
 #include "app.h"
 #include "bus-error.h"
 #include "bus-util.h"
+#include "fault-store.h"
 #include "job.h"
 #include "log.h"
 #include "manager-dbus.h"
@@ -257,6 +258,106 @@ DEFINE_APP_ACTION(pause_authorized) {
                 return r;
 
         return reply_done(call, app_pause(a, isempty(reason) ? "paused by an operator" : reason));
+}
+
+/* The fault counts upkeep-fault keeps (it runs without us): read when asked. */
+static int property_get_faults(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        _cleanup_(fault_counts_done) FaultCounts c = {};
+        const FaultVersionCount *v;
+        App *a = userdata;
+        uint64_t value = 0;
+        int r;
+
+        r = fault_load_counts_at(a->dir_fd, &c);
+        if (r < 0 && r != -ENOENT)
+                log_debug_errno(r, "Failed to read the fault counts of %s, taking none: %m", a->name);
+
+        if (streq(property, "Faults"))
+                value = c.total;
+        else if (streq(property, "LastFault"))
+                value = c.last;
+        else if (a->state->current_version && (v = fault_counts_find(&c, a->state->current_version)))
+                value = v->after_trial;  /* CurrentVersionFaults */
+
+        return sd_bus_message_append(reply, "t", value);
+}
+
+/* Every report kept, oldest first: (id, time, version, result, exit status, description). What a
+ * report holds beyond that (journal lines, files) is GetFault()'s, which asks polkit. */
+static int method_list_faults(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(strv_freep) char **ids = NULL;
+        App *a = userdata;
+        int r;
+
+        r = fault_list_at(a->dir_fd, &ids);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to list the fault reports of %s: %m", a->name);
+
+        r = bus_reply_array_new(call, "(stssss)", &reply);
+        if (r < 0)
+                return r;
+
+        for (char **id = ids; id && *id; id++) {
+                _cleanup_(fault_report_freep) FaultReport *f = NULL;
+                _cleanup_free_ char *description = NULL;
+
+                r = fault_load_at(a->dir_fd, *id, &f);
+                if (r < 0) {
+                        /* Pruned meanwhile, or corrupt: the others are still worth listing. */
+                        log_debug_errno(r, "Failed to load fault report %s of %s, skipping it: %m", *id, a->name);
+                        continue;
+                }
+                r = fault_describe(f, &description);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append(reply, "(stssss)", f->id, f->time, strempty(f->version),
+                                          strempty(f->result), strempty(f->exit_status), description);
+                if (r < 0)
+                        return r;
+        }
+
+        return bus_reply_array_send(reply);
+}
+
+DEFINE_APP_ACTION(get_fault_authorized) {
+        _cleanup_(fault_report_freep) FaultReport *f = NULL;
+        _cleanup_free_ char *json = NULL;
+        const char *id;
+        int r;
+
+        r = sd_bus_message_read(call, "s", &id);
+        if (r < 0)
+                return r;
+
+        r = fault_load_at(a->dir_fd, id, &f);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_FAULT, "%s has no fault report %s (see ListFaults()).",
+                                         a->name, id);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to read fault report %s of %s: %m", id, a->name);
+
+        r = fault_report_to_json(f, &json);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(call, "s", json);
+}
+
+static int method_get_fault(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        App *a = userdata;
+        const char *id;
+        int r;
+
+        r = sd_bus_message_read(call, "s", &id);
+        if (r < 0)
+                return r;
+        /* Checked before polkit is asked: an ID names a file. */
+        if (!fault_id_is_valid(id))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "'%s' is not a fault report ID (expected YYYYMMDD-HHMMSS-UUUUUU).", id);
+
+        return app_verify_then(call, a, UPKEEP_ACTION_READ_FAULTS, NULL, get_fault_authorized, error);
 }
 
 static int method_pause(sd_bus_message *call, void *userdata, sd_bus_error *error) {
@@ -574,6 +675,9 @@ const sd_bus_vtable app_vtable[] = {
         SD_BUS_PROPERTY("Paused", "b", property_get_paused, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("PauseReason", "s", property_get_pause_reason, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("History", "a(tsss)", property_get_history, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Faults", "t", property_get_faults, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastFault", "t", property_get_faults, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("CurrentVersionFaults", "t", property_get_faults, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", job),
                                 method_check, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -593,6 +697,10 @@ const sd_bus_vtable app_vtable[] = {
                                 method_pin, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Unpin", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
                                 method_unpin, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListFaults", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(stssss)", faults),
+                                method_list_faults, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetFault", SD_BUS_ARGS("s", id), SD_BUS_RESULT("s", report),
+                                method_get_fault, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_VTABLE_END,
 };

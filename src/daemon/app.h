@@ -15,6 +15,7 @@ struct App {
         int dir_fd;              /* the app's state directory, STATE_DIR/apps/NAME */
         Job *job;                /* the job running on this app, at most one */
         bool removed;            /* its config is gone; dropped when job ends */
+        uint64_t faults_announced; /* the fault count PropertiesChanged last announced (FaultRecorded()) */
 };
 
 /* Takes ownership of config. Opens (creating it if needed) the app's state directory under

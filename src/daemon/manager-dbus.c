@@ -7,10 +7,12 @@
 #include "app.h"
 #include "bus-error.h"
 #include "bus-util.h"
+#include "fault-store.h"
 #include "job.h"
 #include "log.h"
 #include "macro.h"
 #include "manager-dbus.h"
+#include "manager-metrics.h"
 #include "manager.h"
 #include "polkit.h"
 #include "strv.h"
@@ -284,6 +286,31 @@ static int method_run(sd_bus_message *call, void *userdata, sd_bus_error *error)
                                run_authorized, m, error);
 }
 
+/* upkeep-fault recorded a fault of an app (while we ran, or starting us): announced on the bus and
+ * in the metrics. It sends without waiting for the answer (the app's restart waits for it), and is
+ * gone before the bus could tell who sent: so anyone may call this, and it announces only what the
+ * counts on disk say changed since the last call. */
+static int method_fault_recorded(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_(fault_counts_done) FaultCounts c = {};
+        Manager *m = userdata;
+        const char *name, *id;
+        App *a;
+        int r;
+
+        r = sd_bus_message_read(call, "ss", &name, &id);
+        if (r < 0)
+                return r;
+
+        a = manager_get_app(m, name);
+        if (a && fault_load_counts_at(a->dir_fd, &c) >= 0 && c.total != a->faults_announced) {
+                log_debug("Fault %s of %s recorded.", id, name);
+                a->faults_announced = c.total;
+                app_emit_changed(a, "Faults", "LastFault", "CurrentVersionFaults", NULL);
+                manager_queue_metrics(m);
+        }
+        return sd_bus_reply_method_return(call, NULL);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
 
@@ -308,6 +335,9 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", name, "h", program, "as", arguments, "s", source, "s", public_key),
                                 SD_BUS_RESULT("o", app, "s", unit),
                                 method_run, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_METHOD_WITH_ARGS("FaultRecorded", SD_BUS_ARGS("s", app, "s", id), SD_BUS_NO_RESULT,
+                                method_fault_recorded, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("JobNew", SD_BUS_ARGS("u", id, "o", job, "s", app), 0),
         SD_BUS_SIGNAL_WITH_ARGS("JobRemoved", SD_BUS_ARGS("u", id, "o", job, "s", result, "s", error, "s", message), 0),

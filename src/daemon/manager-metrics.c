@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "channel.h"
+#include "fault-store.h"
 #include "fileio.h"
 #include "log.h"
 #include "manager-metrics.h"
@@ -14,6 +15,7 @@
 
 static int manager_write_metrics(Manager *m) {
         _cleanup_free_ MetricsApp *apps = NULL;
+        _cleanup_free_ FaultCounts *faults = NULL;
         _cleanup_free_ char *text = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         int r;
@@ -27,7 +29,8 @@ static int manager_write_metrics(Manager *m) {
         }
 
         apps = calloc(MAX(m->n_apps, (size_t) 1), sizeof(MetricsApp));
-        if (!apps)
+        faults = calloc(MAX(m->n_apps, (size_t) 1), sizeof(FaultCounts));
+        if (!apps || !faults)
                 return log_oom();
         for (size_t i = 0; i < m->n_apps; i++) {
                 const App *a = m->apps[i];
@@ -45,9 +48,17 @@ static int manager_write_metrics(Manager *m) {
                         if (r < 0 && r != -ENOENT)
                                 log_debug_errno(r, "Failed to read the expiry of %s's channel, ignoring: %m", a->name);
                 }
+                /* Counted by upkeep-fault, which runs without us: read each time too. */
+                r = fault_load_counts_at(a->dir_fd, &faults[i]);
+                if (r >= 0)
+                        apps[i].faults = &faults[i];
+                else if (r != -ENOENT)
+                        log_debug_errno(r, "Failed to read the fault counts of %s, ignoring: %m", a->name);
         }
 
         r = metrics_format(apps, m->n_apps, &text);
+        for (size_t i = 0; i < m->n_apps; i++)
+                fault_counts_done(&faults[i]);
         if (r < 0)
                 return log_oom();
 

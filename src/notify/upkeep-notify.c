@@ -88,13 +88,6 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
-static usec_t now_monotonic(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
-}
-
 /* Reads into buf until it holds the end of the headers, the buffer is full, or the deadline passes.
  * Returns the bytes read, or -ETIMEDOUT, -EMSGSIZE, -ECONNRESET. */
 static ssize_t read_headers(int fd, char *buf, size_t size, usec_t deadline, size_t *ret_header_end) {

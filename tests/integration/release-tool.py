@@ -4,7 +4,7 @@
 malicious ones upkeep must refuse) and write channel.json. Signing is left to the real minisign tool.
 
   release-tool.py archive OUT KIND [VERSION]
-      KIND: good (bin/APP serves VERSION over HTTP), crash (bin/APP exits 1 at once), crash-later (serves, exits
+      KIND: good (bin/APP serves VERSION over HTTP), faulty (faults on request: see faulty_script), crash (bin/APP exits 1 at once), crash-later (serves, exits
       after 2 s), slow-start (good, but sleeps --delay seconds, default 1, before serving), big (good, plus 8 MiB
       of random data in share/blob, for a download that takes a while), hooked (good, plus bin/hook and a bin/check
       that passes), unhealthy (serves, but its bin/check fails), dotdot, absolute, symlink-escape, hardlink-escape, device,
@@ -75,6 +75,51 @@ server.server_close()
 """.encode()
 
 
+def faulty_script(app, version):
+    # Runs until told to fault: each time /run/upkeep-test-fault appears it takes (removes) it and
+    # does what it says: "segv" (killed by SIGSEGV), "exit" (exits 3), "oom" (allocates until the
+    # unit's MemoryMax= stops it), "hang" (stops sending WATCHDOG=1). So the start after a fault
+    # (Restart=) runs on. It logs to its StateDirectory= and LogsDirectory= for FaultFiles=.
+    return f"""#!/usr/bin/env python3
+import os, signal, socket, sys, time
+NAME = "{app} {version}"
+def notify(message):
+    address = os.environ.get("NOTIFY_SOCKET")
+    if address:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.connect("\\0" + address[1:] if address[0] == "@" else address)
+            s.send(message.encode())
+print(NAME, "up", flush=True)
+with open(os.path.join(os.environ["STATE_DIRECTORY"], "last.log"), "w") as f:
+    f.write(NAME + " state\\n")
+while True:
+    notify("WATCHDOG=1")
+    try:
+        with open("/run/upkeep-test-fault") as f:
+            mode = f.read().strip()
+        os.unlink("/run/upkeep-test-fault")
+    except FileNotFoundError:
+        time.sleep(0.1)
+        continue
+    print(NAME + ": told to fault:", mode, flush=True)
+    print(NAME + ": \\033[31mred", flush=True)  # an escape sequence, for upkeepctl to defuse
+    with open(os.path.join(os.environ["LOGS_DIRECTORY"], "app.log"), "a") as f:
+        f.write(NAME + " fault " + mode + "\\n")
+    time.sleep(0.2)
+    if mode == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif mode == "exit":
+        sys.exit(3)
+    elif mode == "oom":
+        hog = []
+        while True:
+            hog.append(bytearray(16 << 20))
+    elif mode == "hang":
+        while True:
+            time.sleep(1)
+""".encode()
+
+
 def hook_script():
     # An install hook: appends what it was told to the file named by $1 (one NAME=VALUE a line).
     return b"""#!/bin/sh
@@ -110,6 +155,9 @@ def archive(out, kind, version, app, delay=1.0):
         if kind == "slow-start":
             # A good release that takes a second to come up: makes a restart's window visible.
             add(tar, f"bin/{app}", app_script(version, f"time.sleep({delay})"), mode=0o755)
+            return
+        if kind == "faulty":
+            add(tar, f"bin/{app}", faulty_script(app, version), mode=0o755)
             return
         if kind == "crash":
             # A release that does not come up: it dies at once, as a broken build would.

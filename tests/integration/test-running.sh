@@ -103,9 +103,11 @@ guest systemctl reload upkeepd.service
 guest upkeepctl --no-ask-password --no-block update example 1.3.0 >/dev/null
 for _ in $(seq 50); do [ "$(serves)" = 1.3.0 ] && break; sleep 0.1; done
 expect_eq "1.3.0 runs, on trial" "$(serves)" 1.3.0
-# systemd would start a killed upkeepd again at once (Restart=on-failure); here it stays dead.
+# systemd would start a killed upkeepd again at once (Restart=on-failure); here it stays dead. Masked
+# too: the fault report of 1.3.0's crash would start it on the bus (upkeep-fault tells the daemon).
 guest sh -c 'mkdir -p /run/systemd/system/upkeepd.service.d && printf "[Service]\nRestart=no\n" > /run/systemd/system/upkeepd.service.d/stay-dead.conf'
 guest systemctl daemon-reload
+guest systemctl mask --runtime --quiet upkeepd.service
 guest systemctl kill -s KILL upkeepd.service
 for _ in $(seq 50); do [ "$(serves)" = 1.1.0 ] && break; sleep 0.2; done
 expect_eq "after 1.3.0 died, with no daemon, 1.1.0 serves again" "$(serves)" 1.1.0
@@ -116,6 +118,7 @@ expect_match "upkeep-condition rolled back, in the journal" \
 expect_eq "the current link points at 1.1.0" "$(guest readlink /var/lib/upkeep/apps/example/current)" versions/1.1.0
 expect_eq "state.json: 1.3.0 marked bad" "$(state_field bad_versions)" '["1.2.0", "1.3.0"]'
 expect_eq "... and paused" "$(state_field paused)" true
+guest systemctl unmask --runtime --quiet upkeepd.service
 guest rm -r /run/systemd/system/upkeepd.service.d
 guest systemctl daemon-reload
 expect_eq "the daemon, activated again, agrees" "$(prop CurrentVersion)" 's "1.1.0"'

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "app-config.h"
+#include "fault.h"
 #include "macro.h"
 #include "strv.h"
 #include "test-util.h"
@@ -544,6 +545,45 @@ static void test_install_hooks(void) {
         ASSERT_NULL(d->install_hooks);
 }
 
+static void test_faults(void) {
+        _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL, *e = NULL;
+        _cleanup_free_ char *path = NULL, *log = NULL;
+
+        printf("%s\n", __func__);
+
+        d = load_config("faults", "default.app", MINIMAL);
+        ASSERT_EQ(d->fault_keep, FAULT_KEEP_DEFAULT);
+        ASSERT_NULL(d->fault_files);
+
+        c = load_config("faults", "set.app",
+                        "[App]\nSource=https://example.com/x/\nPublicKey=RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\n"
+                        "Exec=bin/x\nFaultKeep=0\nFaultFiles=forgotten\nFaultFiles=\nFaultFiles=*.log crash/*.txt\n");
+        ASSERT_EQ(c->fault_keep, 0U);
+        ASSERT_EQ(strv_length(c->fault_files), 2U);
+        ASSERT_STREQ(c->fault_files[0], "*.log");
+        ASSERT_STREQ(c->fault_files[1], "crash/*.txt");
+
+        /* Patterns that would leave the app's directories, and an empty ExecStopPost=. */
+        static const char *const bad[] = {
+                "[App]\nFaultFiles=../../etc/shadow\n",
+                "[App]\nFaultFiles=/etc/shadow\n",
+                "[App]\nFaultKeep=101\n",
+                "[App]\nFaultKeep=-1\n",
+                "[Service]\nExecStopPost=\n",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_free_ char *text = NULL;
+
+                path = mfree(path);
+                log = mfree(log);
+                e = app_config_free(e);
+                ASSERT_GT(asprintf(&text, "%s%s", MINIMAL, bad[i]), 0);
+                path = write_config("faults", "bad.app", text);
+                ASSERT_ERROR(load_logged(path, &e, &log), EINVAL);
+                ASSERT_NOT_NULL(strstr(log, "refusing") ?: strstr(log, "Invalid"));
+        }
+}
+
 static void test_transient_record(void) {
         _cleanup_(app_config_freep) AppConfig *c = NULL, *d = NULL, *e = NULL;
         _cleanup_free_ char *local = NULL, *channel = NULL;
@@ -879,6 +919,7 @@ int main(void) {
         test_unknown_key_and_section_warn();
         test_invalid_values();
         test_install_hooks();
+        test_faults();
         test_health_check_kinds();
         test_transient_record();
         test_source_and_key_validity();

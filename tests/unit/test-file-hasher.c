@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "test-util.h"
 #include "tests.h"
+#include "time-util.h"
 
 #define MIB (1024u * 1024u)
 
@@ -36,13 +37,6 @@ static void on_done(FileHasher *h, int error, const uint8_t *digest, void *userd
                 memcpy(o->digest, digest, sizeof(o->digest));
         if (o->free_in_done)
                 file_hasher_free(h);
-}
-
-static uint64_t now_monotonic(void) {
-        struct timespec ts;
-
-        ASSERT_OK_ZERO_ERRNO(clock_gettime(CLOCK_MONOTONIC, &ts));
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
 /* A hasher that never reports fails the test instead of hanging it. */

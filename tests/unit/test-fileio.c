@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "strv.h"
 #include "macro.h"
 #include "test-util.h"
 #include "tests.h"
@@ -219,6 +220,36 @@ static void test_read_errors(void) {
         free(s);
 }
 
+static void test_read_dir_names(void) {
+        _cleanup_close_ int dir_fd = test_open_fresh_dir(tmpdir, "names"), path_fd = -EBADF;
+        _cleanup_(strv_freep) char **names = NULL, **again = NULL;
+
+        printf("%s\n", __func__);
+
+        ASSERT_OK_ZERO(read_dir_names_at(dir_fd, &names));
+        ASSERT_NULL(names);
+
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, "b", "", 0, 0644));
+        ASSERT_OK_ZERO(write_file_atomic_at(dir_fd, ".hidden", "", 0, 0644));
+        ASSERT_OK_ZERO_ERRNO(mkdirat(dir_fd, "a", 0755));
+        ASSERT_OK_ZERO_ERRNO(symlinkat("nowhere", dir_fd, "c"));
+
+        /* Sorted, "." and ".." left out, hidden entries, directories and links kept. */
+        ASSERT_OK_ZERO(read_dir_names_at(dir_fd, &names));
+        ASSERT_EQ(strv_length(names), 4U);
+        ASSERT_STREQ(names[0], ".hidden");
+        ASSERT_STREQ(names[1], "a");
+        ASSERT_STREQ(names[2], "b");
+        ASSERT_STREQ(names[3], "c");
+
+        /* Through an O_PATH descriptor too, which is left where it was. */
+        path_fd = openat(dir_fd, ".", O_PATH|O_DIRECTORY|O_CLOEXEC);
+        ASSERT_OK_ERRNO(path_fd);
+        ASSERT_OK_ZERO(read_dir_names_at(path_fd, &again));
+        ASSERT_EQ(strv_length(again), 4U);
+        ASSERT_ERROR(read_dir_names_at(AT_FDCWD - 1000, &again), EBADF);
+}
+
 int main(void) {
         ASSERT_NOT_NULL(mkdtemp(tmpdir));
 
@@ -231,6 +262,7 @@ int main(void) {
         test_write_at_fdcwd();
         test_read_bounds();
         test_read_errors();
+        test_read_dir_names();
 
         test_tmpdir_remove(tmpdir);
         return 0;

@@ -52,13 +52,6 @@ static void outcome_done(Outcome *o) {
         *o = (Outcome) {};
 }
 
-static usec_t now_monotonic(void) {
-        struct timespec ts;
-
-        ASSERT_OK_ZERO_ERRNO(clock_gettime(CLOCK_MONOTONIC, &ts));
-        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
-}
-
 static void sha256(const void *data, size_t size, uint8_t ret[32]) {
         ASSERT_EQ(EVP_Digest(data, size, ret, NULL, EVP_sha256(), NULL), 1);
 }

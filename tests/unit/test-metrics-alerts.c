@@ -97,9 +97,38 @@ static void test_backoff_channel_available(void) {
         assert_has_line(text, "upkeep_app_channel_expires_timestamp_seconds{app=\"db\"} 0");
         assert_has_line(text, "upkeep_app_update_available{app=\"web\"} 1");
         assert_has_line(text, "upkeep_app_update_available{app=\"db\"} 0");
+}
+
+static void test_faults(void) {
+        _cleanup_(app_state_freep) AppState *a = new_state(), *b = new_state(), *c = new_state();
+        _cleanup_(fault_counts_done) FaultCounts counts = {};
+        _cleanup_free_ char *text = NULL;
+
+        printf("%s\n", __func__);
+
+        a->current_version = strdup("1.1.0");
+        b->current_version = strdup("2.0.0");
+        ASSERT_NOT_NULL(a->current_version);
+        ASSERT_NOT_NULL(b->current_version);
+        ASSERT_OK_ZERO(fault_counts_add(&counts, "1.0.0", false, 1700000000 * USEC_PER_SEC));
+        ASSERT_OK_ZERO(fault_counts_add(&counts, "1.1.0", true, 1700000100 * USEC_PER_SEC));
+        ASSERT_OK_ZERO(fault_counts_add(&counts, "1.1.0", false, 1700000200 * USEC_PER_SEC));
+
+        ASSERT_OK_ZERO(metrics_format((MetricsApp[]) {
+                        { .name = "web", .state = a, .faults = &counts },
+                        { .name = "db", .state = b },
+                        { .name = "new", .state = c },
+                }, 3, &text));
+
         assert_has_line(text, "# TYPE upkeep_app_faults_total counter");
-        assert_has_line(text, "upkeep_app_faults_total{app=\"web\"} 0");
-        assert_has_line(text, "upkeep_app_faults_total{app=\"db\"} 0");
+        /* Per version that faulted, trial or not; a version that never did starts at 0. */
+        assert_has_line(text, "upkeep_app_faults_total{app=\"web\",version=\"1.0.0\"} 1");
+        assert_has_line(text, "upkeep_app_faults_total{app=\"web\",version=\"1.1.0\"} 2");
+        assert_has_line(text, "upkeep_app_faults_total{app=\"db\",version=\"2.0.0\"} 0");
+        ASSERT_NULL(strstr(text, "upkeep_app_faults_total{app=\"new\""));
+        assert_has_line(text, "# TYPE upkeep_app_last_fault_timestamp_seconds gauge");
+        assert_has_line(text, "upkeep_app_last_fault_timestamp_seconds{app=\"web\"} 1700000200");
+        assert_has_line(text, "upkeep_app_last_fault_timestamp_seconds{app=\"db\"} 0");
 }
 
 static void test_read_channel_expires(void) {
@@ -132,6 +161,7 @@ int main(void) {
         test_build_info();
         test_paused_after_rollback();
         test_backoff_channel_available();
+        test_faults();
         test_read_channel_expires();
         return 0;
 }
