@@ -24,3 +24,7 @@ int cli_version(void);
  * CLI_ARG_VERSION the version (both 0: exit successfully), '?' is a usage error getopt has already
  * reported (-EINVAL). Anything else is a bug in the option table, and aborts. */
 int cli_common_option(int c, int (*help)(void));
+
+/* The whole command line of a program with no options of its own: -h/--help and --version (0, to exit
+ * successfully), a usage error (-EINVAL), or none of them (1: go on, the arguments from optind). */
+int cli_parse_common_only(int argc, char *argv[], int (*help)(void));

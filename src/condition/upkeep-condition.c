@@ -8,7 +8,6 @@
  * or 1 (due: no update is better than a wrong one); 2 is kept for a bad command line, which is a
  * broken unit file and should show as a failure. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -54,21 +53,6 @@ static int help(void) {
                "See the upkeep-condition(8) man page for details.\n",
                program_invocation_short_name, UPKEEP_STATE_DIR);
         return 0;
-}
-
-static int parse_argv(int argc, char *argv[]) {
-        static const struct option options[] = {
-                CLI_COMMON_OPTIONS,
-                {}
-        };
-        int c;
-
-        /* Every option there is ends the command line: help, the version, or a usage error. */
-        c = getopt_long(argc, argv, "h", options, NULL);
-        if (c >= 0)
-                return cli_common_option(c, help);
-
-        return 1;
 }
 
 /* Loads the app's update window as the generator and upkeepd find its config. On failure the reason
@@ -336,7 +320,7 @@ int main(int argc, char *argv[]) {
         const char *verb, *app;
         int r;
 
-        r = parse_argv(argc, argv);
+        r = cli_parse_common_only(argc, argv, help);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
 

@@ -7,7 +7,6 @@
  *
  * It never fails the unit: every problem is logged, and it exits 0. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -52,19 +51,6 @@ static int help(void) {
                "See the upkeep-fault(8) man page for details.\n",
                program_invocation_short_name, UPKEEP_STATE_DIR);
         return 0;
-}
-
-static int parse_argv(int argc, char *argv[]) {
-        static const struct option options[] = {
-                CLI_COMMON_OPTIONS,
-                {}
-        };
-        int c;
-
-        c = getopt_long(argc, argv, "h", options, NULL);
-        if (c >= 0)
-                return cli_common_option(c, help);
-        return 1;
 }
 
 /* $NAME as ExecStopPost= gets it, else $MONITOR_NAME as OnFailure= does. */
@@ -481,7 +467,7 @@ int main(int argc, char *argv[]) {
         const char *app;
         int r;
 
-        r = parse_argv(argc, argv);
+        r = cli_parse_common_only(argc, argv, help);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
 
