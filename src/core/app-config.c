@@ -381,11 +381,24 @@ static CONFIG_PARSER(config_parse_bool) {
         return 0;
 }
 
+/* A decimal number from min to max into *ret; false for anything else. */
+static bool parse_unsigned_in(const char *value, unsigned min, unsigned max, unsigned *ret) {
+        unsigned long k;
+        char *end;
+
+        if (value[0] < '0' || value[0] > '9')
+                return false;
+        errno = 0;
+        k = strtoul(value, &end, 10);
+        if (*end != 0 || errno != 0 || k < min || k > max)
+                return false;
+        *ret = (unsigned) k;
+        return true;
+}
+
 /* An unsigned number of versions; ltype is the default. */
 static CONFIG_PARSER(config_parse_keep) {
         unsigned *field = data;
-        unsigned long k;
-        char *end;
 
         if (isempty(value)) {
                 *field = (unsigned) ltype;
@@ -393,36 +406,26 @@ static CONFIG_PARSER(config_parse_keep) {
         }
 
         /* The running version and the one to roll back to must both stay on disk. */
-        errno = 0;
-        k = strtoul(value, &end, 10);
-        if (value[0] < '0' || value[0] > '9' || *end != 0 || errno != 0 || k > UINT_MAX || k < APP_KEEP_MIN)
+        if (!parse_unsigned_in(value, APP_KEEP_MIN, UINT_MAX, field))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a number of versions, at least %u.",
                                        path, line, key, value, APP_KEEP_MIN);
-
-        *field = (unsigned) k;
         return 0;
 }
 
 /* FaultKeep=: a number of reports, 0 (none kept, only counted) up to FAULT_KEEP_MAX. */
 static CONFIG_PARSER(config_parse_fault_keep) {
         unsigned *field = data;
-        unsigned long k;
-        char *end;
 
         if (isempty(value)) {
                 *field = (unsigned) ltype;
                 return 0;
         }
 
-        errno = 0;
-        k = strtoul(value, &end, 10);
-        if (value[0] < '0' || value[0] > '9' || *end != 0 || errno != 0 || k > FAULT_KEEP_MAX)
+        if (!parse_unsigned_in(value, 0, FAULT_KEEP_MAX, field))
                 return log_error_errno(EINVAL,
                                        "%s:%u: Invalid %s= value '%s': expected a number of reports, 0 to %u.",
                                        path, line, key, value, FAULT_KEEP_MAX);
-
-        *field = (unsigned) k;
         return 0;
 }
 
