@@ -259,12 +259,13 @@ static void on_started(TransientUnit *t, const char *unit, const UnitOutcome *o,
 }
 
 static int run_start_unit(Run *r) {
-        _cleanup_free_ char *program = NULL, *condition = NULL, *description = NULL;
+        _cleanup_free_ char *program = NULL, *condition = NULL, *recorder = NULL, *description = NULL;
         _cleanup_(strv_freep) char **argv = NULL;
         int k;
 
         if (asprintf(&program, "%s/apps/%s/" APP_CURRENT_LINK "/%s", r->manager->state_dir, r->name, r->name) < 0 ||
             asprintf(&condition, LIBEXECDIR "/upkeep-condition") < 0 ||
+            asprintf(&recorder, LIBEXECDIR "/upkeep-fault") < 0 ||
             asprintf(&description, "%s (upkeep app, upkeepctl run)", r->name) < 0)
                 return -ENOMEM;
         k = strv_extend(&argv, program);
@@ -280,6 +281,8 @@ static int run_start_unit(Run *r) {
                                 /* The caller's words, as it typed them, like systemd-run. */
                                 .expand_environment = false,
                                 .exec_condition = (char *const[]) { condition, (char *) "trial", r->name, NULL },
+                                /* A fault report for every failed run, as upkeep@.service has. */
+                                .exec_stop_post = (char *const[]) { recorder, (char *) "record", r->name, NULL },
                                 .restart_on_failure = true,
                                 .sandbox = TRANSIENT_SANDBOX_NONE,
                         },

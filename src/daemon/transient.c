@@ -152,24 +152,90 @@ static int transient_send(TransientUnit *t) {
         return unit_watch_send(t->watch, call);
 }
 
-static int append_exec(sd_bus_message *m, const char *property, char *const *argv, const char *flag) {
+/* systemd 252 writes a transient unit's ExecStartEx= and the like back under those names, which its
+ * own parser does not know: after the next daemon-reload the unit has no ExecStart= and cannot be
+ * restarted. So a command goes as the plain property (a(sasb): path, argv, ignore failure), which
+ * it writes as ExecStart=, and its flags as what that can say: no-env-expand as each "$" doubled
+ * (which the expansion at exec time turns back into one), privileged ("+") left out when the unit
+ * runs with full privileges anyway. Only a privileged command in a unit that drops them needs the
+ * Ex form. */
+typedef enum ExecFlags {
+        EXEC_IGNORE_FAILURE = 1 << 0,
+        EXEC_PRIVILEGED     = 1 << 1,
+        EXEC_NO_ENV_EXPAND  = 1 << 2,
+} ExecFlags;
+
+/* Whether the unit runs as another user or with any sandboxing, which "+" would lift. */
+static bool spec_drops_privileges(const TransientSpec *spec) {
+        return spec->user || spec->group || spec->sandbox != TRANSIENT_SANDBOX_NONE || spec->read_only_paths ||
+                spec->settings;
+}
+
+/* argv with each "$" doubled. */
+static char **argv_escape_dollars(char *const *argv) {
+        _cleanup_(strv_freep) char **l = NULL;
+
+        for (char *const *a = argv; *a; a++) {
+                _cleanup_free_ char *e = NULL;
+                size_t n = 0;
+
+                e = malloc(2 * strlen(*a) + 1);
+                if (!e)
+                        return NULL;
+                for (const char *c = *a; *c; c++) {
+                        e[n++] = *c;
+                        if (*c == '$')
+                                e[n++] = '$';
+                }
+                e[n] = 0;
+                if (strv_extend(&l, e) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(l);
+}
+
+static int append_exec(sd_bus_message *m, const TransientSpec *spec, const char *property, char *const *argv,
+                       ExecFlags flags) {
+        _cleanup_(strv_freep) char **escaped = NULL;
+        _cleanup_free_ char *ex = NULL;
+        bool use_ex = (flags & EXEC_PRIVILEGED) && spec_drops_privileges(spec);
+        const char *ex_flags[4];
+        size_t n_ex_flags = 0;
         int r;
+
+        if (use_ex) {
+                if (asprintf(&ex, "%sEx", property) < 0)
+                        return -ENOMEM;
+                ex_flags[n_ex_flags++] = "privileged";
+                if (flags & EXEC_IGNORE_FAILURE)
+                        ex_flags[n_ex_flags++] = "ignore-failure";
+                if (flags & EXEC_NO_ENV_EXPAND)
+                        ex_flags[n_ex_flags++] = "no-env-expand";
+                ex_flags[n_ex_flags] = NULL;
+        } else if (flags & EXEC_NO_ENV_EXPAND) {
+                escaped = argv_escape_dollars(argv);
+                if (!escaped)
+                        return -ENOMEM;
+                argv = escaped;
+        }
 
         r = sd_bus_message_open_container(m, 'r', "sv");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", property);
+                r = sd_bus_message_append(m, "s", ex ?: property);
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "a(sasas)");
+                r = sd_bus_message_open_container(m, 'v', use_ex ? "a(sasas)" : "a(sasb)");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "(sasas)");
+                r = sd_bus_message_open_container(m, 'a', use_ex ? "(sasas)" : "(sasb)");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'r', "sasas");
+                r = sd_bus_message_open_container(m, 'r', use_ex ? "sasas" : "sasb");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", argv[0]);
         if (r >= 0)
                 r = sd_bus_message_append_strv(m, (char **) argv);
-        if (r >= 0)
-                r = flag ? sd_bus_message_append(m, "as", 1, flag) : sd_bus_message_append(m, "as", 0);
+        if (r >= 0 && use_ex)
+                r = sd_bus_message_append_strv(m, (char **) ex_flags);
+        else if (r >= 0)
+                r = sd_bus_message_append(m, "b", (int) !!(flags & EXEC_IGNORE_FAILURE));
         for (unsigned i = 0; r >= 0 && i < 4; i++)
                 r = sd_bus_message_close_container(m);
         return r;
@@ -328,13 +394,20 @@ static int build_properties(sd_bus *bus, const TransientSpec *spec, sd_bus_messa
         if (r < 0)
                 return r;
 
-        r = append_exec(m, "ExecStartEx", spec->argv, spec->expand_environment ? NULL : "no-env-expand");
+        r = append_exec(m, spec, "ExecStart", spec->argv, spec->expand_environment ? 0 : EXEC_NO_ENV_EXPAND);
         if (r < 0)
                 return r;
 
         if (spec->exec_condition) {
                 /* "+": with full privileges whatever the unit drops, as in the template unit. */
-                r = append_exec(m, "ExecConditionEx", spec->exec_condition, "privileged");
+                r = append_exec(m, spec, "ExecCondition", spec->exec_condition, EXEC_PRIVILEGED);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->exec_stop_post) {
+                /* "-+", as in the template unit: privileged, and never the unit's failure. */
+                r = append_exec(m, spec, "ExecStopPost", spec->exec_stop_post,
+                                EXEC_PRIVILEGED | EXEC_IGNORE_FAILURE);
                 if (r < 0)
                         return r;
         }

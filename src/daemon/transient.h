@@ -43,6 +43,9 @@ typedef struct TransientSpec {
         /* For apps (Type=exec): ExecCondition=+… run before every start, Restart=on-failure, and the
          * unit kept loaded while it runs; its argv[0] is absolute. */
         char *const *exec_condition;
+        /* ExecStopPost=-+… run after every run, with full privileges, its failure ignored (the fault
+         * recorder); argv[0] absolute. May be NULL. */
+        char *const *exec_stop_post;
         bool restart_on_failure;
 } TransientSpec;
 

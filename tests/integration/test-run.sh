@@ -51,10 +51,15 @@ expect_match "systemctl status shows it" "$(guest systemctl status --no-pager up
 expect_match "... it is transient" "$(guest systemctl show -P Transient upkeep-run-hello.service)" '^yes$'
 expect_match "it runs the current version from the state directory" \
         "$(guest systemctl show -P ExecStart upkeep-run-hello.service)" 'path=/var/lib/upkeep/apps/hello/current/hello ; argv\[\]=/var/lib/upkeep/apps/hello/current/hello --port 8082 '
-expect_match "... guarded by upkeep-condition before every start, with full privileges" \
-        "$(guest systemctl show -P ExecConditionEx upkeep-run-hello.service)" \
-        'path=/usr/libexec/upkeep/upkeep-condition ; argv\[\]=/usr/libexec/upkeep/upkeep-condition trial hello ; flags=privileged'
+expect_match "... guarded by upkeep-condition before every start" \
+        "$(guest systemctl show -P ExecCondition upkeep-run-hello.service)" \
+        'path=/usr/libexec/upkeep/upkeep-condition ; argv\[\]=/usr/libexec/upkeep/upkeep-condition trial hello ; ignore_errors=no'
+expect_eq "... as root, without sandboxing, so with full privileges (what \"+\" would give)" \
+        "$(guest systemctl show -P User -P ProtectSystem upkeep-run-hello.service | tr '\n' ' ')" " no "
 expect_eq "... and restarted on failure" "$(guest systemctl show -P Restart upkeep-run-hello.service)" on-failure
+expect_match "... and followed by the fault recorder, its failure ignored" \
+        "$(guest systemctl show -P ExecStopPost upkeep-run-hello.service)" \
+        'path=/usr/libexec/upkeep/upkeep-fault ; argv\[\]=/usr/libexec/upkeep/upkeep-fault record hello ; ignore_errors=yes '
 expect_match "upkeepctl list shows the app" "$(ctl list --no-legend)" '^hello +0\.0\.0-local-[0-9a-f]{12} '
 expect_eq "App.Unit names the transient unit" "$(prop hello Unit)" 's "upkeep-run-hello.service"'
 expect_eq "the staged program is the one given" \
@@ -69,6 +74,20 @@ expect_eq "running it again while its unit runs is refused as busy" "$rc" 6
 expect_match "... saying why" "$out" 'upkeep-run-hello\.service exists already'
 out=$(ctl update hello); rc=$?
 expect_match "without --source there is nothing to update from" "$out" 'no release channel'
+
+# --- a run app that fails gets a fault report, and is restarted (after the daemon-reload above: systemd
+# 252 wrote ExecStartEx= into the transient unit, which the reload then refused, and no restart came)
+guest systemctl kill -s KILL upkeep-run-hello.service
+fault_of_hello() {  # the version and result of hello's newest fault report, or nothing
+        ctl faults hello --json | python3 -c 'import json, sys
+f = json.load(sys.stdin)
+print(f[-1]["version"], f[-1]["result"]) if f else None' 2>/dev/null
+}
+for _ in $(seq 50); do [ -n "$(fault_of_hello)" ] && break; sleep 0.2; done
+expect_match "a killed run app has a fault report: its version, killed by a signal" "$(fault_of_hello)" \
+        '^0\.0\.0-local-[0-9a-f]{12} signal$'
+for _ in $(seq 50); do [ "$(serves 8082)" = local ] && break; sleep 0.1; done
+expect_eq "... and is restarted" "$(serves 8082)" local
 
 # --- with --source: updated and rolled back through its channel, in the same unit -----------------
 out=$(ctl run --name example --source http://127.0.0.1:8080/example/ --public-key "$key" \
