@@ -4,7 +4,7 @@
 # the test harness, so nothing here touches the host). A publisher keeps a channel with upkeep-publish,
 # serves it from a local web server and tells the machine through its notify endpoint; 1.0.0 is
 # installed, 1.1.0 is found at the push, staged and applied by the update timer's service, and a
-# broken 1.2.0 is applied and rolled back on its own. Needs root.
+# broken 1.2.0 is applied, leaves a fault report and is rolled back on its own. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -119,6 +119,7 @@ step systemctl start upkeep-update@hello.service
 step curl -s http://127.0.0.1:8081/
 step upkeepctl status hello
 step upkeepctl history hello
+step upkeepctl faults hello
 step journalctl --no-pager -o short-monotonic UPKEEP_APP=hello
 
 say "Demo done; stopping the guest."
