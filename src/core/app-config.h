@@ -18,6 +18,9 @@
  * NAME.app files like the above, read by upkeepd alone. The generator does not look here, so no
  * upkeep@NAME.service is made for them: their unit is the transient upkeep-run-NAME.service. */
 #define APP_TRANSIENT_DIR "transient"
+/* The unit that runs an app: the template's instance, or (upkeepctl run) the transient unit. */
+#define APP_UNIT_FORMAT "upkeep@%s.service"
+#define APP_RUN_UNIT_FORMAT "upkeep-run-%s.service"
 
 #define APP_KEEP_DEFAULT 3
 #define APP_KEEP_MIN 2

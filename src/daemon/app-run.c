@@ -406,7 +406,7 @@ int app_run_start(Manager *m, sd_bus_message *call, const char *name, int fd, ch
         r->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (r->fd < 0)
                 return -errno;
-        (void) snprintf(r->unit, sizeof r->unit, "upkeep-run-%s.service", name);
+        (void) snprintf(r->unit, sizeof r->unit, APP_RUN_UNIT_FORMAT, name);
 
         runs = reallocarray(m->runs, m->n_runs + 1, sizeof(Run *));
         if (!runs)

@@ -180,7 +180,7 @@ const char *app_state_string(const App *a) {
 }
 
 const char *app_unit_name(const App *a, char *buf, size_t size) {
-        (void) snprintf(buf, size, a->config->transient ? "upkeep-run-%s.service" : "upkeep@%s.service", a->name);
+        (void) snprintf(buf, size, a->config->transient ? APP_RUN_UNIT_FORMAT : APP_UNIT_FORMAT, a->name);
         return buf;
 }
 

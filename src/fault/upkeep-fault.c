@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-journal.h>
+#include <systemd/sd-login.h>
 
 #include "app-config.h"
 #include "app-journal.h"
@@ -366,6 +367,21 @@ static void notify_daemon(sd_bus *bus, const char *app, const char *id) {
                 log_debug_errno(r, "Failed to tell upkeepd of fault %s of %s, ignoring: %m", id, app);
 }
 
+/* The app's unit this runs for: upkeepctl run's upkeep-run-NAME.service when we are in its cgroup (an
+ * ExecStopPost= runs in its unit's), else upkeep@NAME.service. */
+static int app_unit_of_caller(const char *name, char **ret) {
+        _cleanup_free_ char *unit = NULL, *template = NULL, *run = NULL;
+
+        if (asprintf(&template, APP_UNIT_FORMAT, name) < 0 || asprintf(&run, APP_RUN_UNIT_FORMAT, name) < 0)
+                return -ENOMEM;
+        if (sd_pid_get_unit(0, &unit) >= 0 && streq(unit, run)) {
+                *ret = TAKE_PTR(unit);
+                return 0;
+        }
+        *ret = TAKE_PTR(template);
+        return 0;
+}
+
 static int record(const char *name) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(fault_report_freep) FaultReport *rep = NULL;
@@ -394,7 +410,8 @@ static int record(const char *name) {
                 log_warning("Ignoring invalid invocation ID '%s'.", invocation_id);
                 invocation_id = NULL;
         }
-        if (asprintf(&rep->unit, "upkeep@%s.service", name) < 0)
+        r = app_unit_of_caller(name, &rep->unit);
+        if (r < 0)
                 return log_oom();
         rep->app = strdup(name);
         rep->result = strdup(result);

@@ -86,6 +86,9 @@ print(f[-1]["version"], f[-1]["result"]) if f else None' 2>/dev/null
 for _ in $(seq 50); do [ -n "$(fault_of_hello)" ] && break; sleep 0.2; done
 expect_match "a killed run app has a fault report: its version, killed by a signal" "$(fault_of_hello)" \
         '^0\.0\.0-local-[0-9a-f]{12} signal$'
+expect_eq "... naming the run's unit" \
+        "$(ctl faults hello "$(ctl faults hello --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[-1]["id"])')" \
+                --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["unit"])')" upkeep-run-hello.service
 for _ in $(seq 50); do [ "$(serves 8082)" = local ] && break; sleep 0.1; done
 expect_eq "... and is restarted" "$(serves 8082)" local
 
