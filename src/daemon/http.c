@@ -148,7 +148,7 @@ static int body_append(HttpRequest *req, const char *p, size_t n) {
  * req->error says why. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         HttpRequest *req = userdata;
-        size_t n = size * nmemb; /* size is always 1 */
+        size_t n = size * nmemb, take; /* size is always 1 */
         int r;
 
         if (req->cancelled)
@@ -162,52 +162,36 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
                 req->error_response = status >= 300;
                 req->status_known = true;
         }
-        if (req->error_response) {
-                size_t keep = MIN(n, HTTP_ERROR_BODY_MAX - req->size);
-
-                if (keep > 0) {
-                        if (req->sha256) {
-                                r = sha256_update(req->sha256, data, keep);
-                                if (r < 0) {
-                                        req->error = r;
-                                        return 0;
-                                }
-                        }
-                        r = body_append(req, data, keep);
-                        if (r < 0) {
-                                req->error = r;
-                                return 0;
-                        }
-                        req->size += keep;
-                }
-                return n;
-        }
-
-        if (req->max_size > 0 && n > req->max_size - req->size) {
+        /* An error document is kept in memory, its first HTTP_ERROR_BODY_MAX bytes; the rest is
+         * taken and dropped. A successful body goes where it was asked to, up to max_size. */
+        take = n;
+        if (req->error_response)
+                take = MIN(n, HTTP_ERROR_BODY_MAX - req->size);
+        else if (req->max_size > 0 && n > req->max_size - req->size) {
                 req->error = -EFBIG;
                 return 0;
         }
 
         if (req->sha256) {
-                r = sha256_update(req->sha256, data, n);
+                r = sha256_update(req->sha256, data, take);
                 if (r < 0) {
                         req->error = r;
                         return 0;
                 }
         }
 
-        if (req->output_fd >= 0)
-                r = loop_write(req->output_fd, data, n);
+        if (req->output_fd >= 0 && !req->error_response)
+                r = loop_write(req->output_fd, data, take);
         else
-                r = body_append(req, data, n);
+                r = body_append(req, data, take);
         if (r < 0) {
                 req->error = r;
                 return 0;
         }
 
-        req->size += n;
+        req->size += take;
         /* Only now that write() returned may the worker read these bytes back. */
-        if (req->hasher)
+        if (req->hasher && !req->error_response)
                 file_hasher_advance(req->hasher, req->size);
         return n;
 }
