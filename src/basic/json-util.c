@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json-util.h"
@@ -89,5 +90,31 @@ int json_append_owned(json_object *a, json_object *v) {
                 json_object_put(v);
                 return -ENOMEM;
         }
+        return 0;
+}
+
+int json_get_u64(json_object *o, const char *key, uint64_t *ret) {
+        json_object *v = json_get_member(o, key);
+
+        return v ? json_u64_value(v, ret) : 0;
+}
+
+int json_get_bool(json_object *o, const char *key, bool *ret) {
+        json_object *v = json_get_member(o, key);
+
+        return v ? json_bool_value(v, ret) : 0;
+}
+
+int json_add_string_optional(json_object *o, const char *key, const char *s) {
+        return s ? json_add_owned(o, key, json_object_new_string(s)) : 0;
+}
+
+int json_to_file_text(json_object *o, char **ret) {
+        char *text;
+
+        if (asprintf(&text, "%s\n",
+                     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY|JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+                return -ENOMEM;
+        *ret = text;
         return 0;
 }

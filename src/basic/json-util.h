@@ -37,8 +37,19 @@ int json_u64_value(json_object *v, uint64_t *ret);
 /* The value of a JSON boolean: -EBADMSG for anything else. */
 int json_bool_value(json_object *v, bool *ret);
 
+/* The value of member key of object o into *ret, which an absent or null member leaves alone:
+ * -EBADMSG for another type. */
+int json_get_u64(json_object *o, const char *key, uint64_t *ret);
+int json_get_bool(json_object *o, const char *key, bool *ret);
+
 /* Writing: adds v as member key of object o, or appends it to array a. Both take ownership of v, also
  * when they fail; a NULL v is a json_object_new_…() that failed, so "json_add_owned(o, k,
  * json_object_new_string(s))" needs no check of its own. -ENOMEM on failure. */
 int json_add_owned(json_object *o, const char *key, json_object *v);
 int json_append_owned(json_object *a, json_object *v);
+
+/* Adds the string s as member key of o; a NULL s adds nothing, so that it reads back as absent. */
+int json_add_string_optional(json_object *o, const char *key, const char *s);
+
+/* o as the files upkeep writes hold it: indented, "/" unescaped, with a final newline. */
+int json_to_file_text(json_object *o, char **ret);

@@ -147,12 +147,6 @@ char *fault_text_sanitize(const char *s, size_t n) {
 
 /* JSON writing */
 
-static int json_add_str(json_object *o, const char *key, const char *s) {
-        if (!s)
-                return 0;
-        return json_add_owned(o, key, json_object_new_string(s));
-}
-
 static int json_add_strv(json_object *o, const char *key, char *const *l) {
         json_object *a;
         int r;
@@ -185,7 +179,7 @@ static int json_add_coredump(json_object *o, char *const *fields) {
         if (r < 0)
                 return r;
         for (size_t i = 0; fields[i] && fields[i + 1]; i += 2) {
-                r = json_add_str(c, fields[i], fields[i + 1]);
+                r = json_add_string_optional(c, fields[i], fields[i + 1]);
                 if (r < 0)
                         return r;
         }
@@ -209,22 +203,12 @@ static int json_add_files(json_object *o, const FaultFile *files, size_t n) {
                 r = json_append_owned(a, f);
                 if (r < 0)
                         return r;
-                if ((r = json_add_str(f, "path", files[i].path)) < 0 ||
+                if ((r = json_add_string_optional(f, "path", files[i].path)) < 0 ||
                     (r = json_add_owned(f, "size", json_object_new_uint64(files[i].size))) < 0 ||
                     (r = json_add_owned(f, "truncated", json_object_new_boolean(files[i].truncated))) < 0 ||
-                    (r = json_add_str(f, files[i].binary ? "content_base64" : "content", strempty(files[i].content))) < 0)
+                    (r = json_add_string_optional(f, files[i].binary ? "content_base64" : "content", strempty(files[i].content))) < 0)
                         return r;
         }
-        return 0;
-}
-
-static int to_json_text(json_object *o, char **ret) {
-        char *json;
-
-        if (asprintf(&json, "%s\n",
-                     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY|JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
-                return -ENOMEM;
-        *ret = json;
         return 0;
 }
 
@@ -244,24 +228,24 @@ int fault_report_to_json(const FaultReport *r, char **ret) {
         if (!o)
                 return -ENOMEM;
 
-        if ((k = json_add_str(o, "id", r->id)) < 0 ||
+        if ((k = json_add_string_optional(o, "id", r->id)) < 0 ||
             (k = json_add_owned(o, "time", json_object_new_uint64(r->time))) < 0 ||
-            (k = json_add_str(o, "app", r->app)) < 0 ||
-            (k = json_add_str(o, "version", r->version)) < 0 ||
+            (k = json_add_string_optional(o, "app", r->app)) < 0 ||
+            (k = json_add_string_optional(o, "version", r->version)) < 0 ||
             (k = json_add_owned(o, "trial", json_object_new_boolean(r->trial))) < 0 ||
-            (k = json_add_str(o, "unit", r->unit)) < 0 ||
-            (k = json_add_str(o, "invocation_id", r->invocation_id)) < 0 ||
-            (k = json_add_str(o, "result", r->result)) < 0 ||
-            (k = json_add_str(o, "exit_code", r->exit_code)) < 0 ||
-            (k = json_add_str(o, "exit_status", r->exit_status)) < 0 ||
-            (k = json_add_str(o, "description", description)) < 0 ||
+            (k = json_add_string_optional(o, "unit", r->unit)) < 0 ||
+            (k = json_add_string_optional(o, "invocation_id", r->invocation_id)) < 0 ||
+            (k = json_add_string_optional(o, "result", r->result)) < 0 ||
+            (k = json_add_string_optional(o, "exit_code", r->exit_code)) < 0 ||
+            (k = json_add_string_optional(o, "exit_status", r->exit_status)) < 0 ||
+            (k = json_add_string_optional(o, "description", description)) < 0 ||
             (k = json_add_strv(o, "journal", r->journal)) < 0 ||
             (k = json_add_owned(o, "journal_truncated", json_object_new_boolean(r->journal_truncated))) < 0 ||
             (k = json_add_coredump(o, r->coredump)) < 0 ||
             (k = json_add_files(o, r->files, r->n_files)) < 0)
                 return k;
 
-        return to_json_text(o, ret);
+        return json_to_file_text(o, ret);
 }
 
 /* JSON reading: an absent or null member leaves the field alone; a wrong type is -EBADMSG. */
@@ -275,22 +259,6 @@ static int read_str(json_object *o, const char *key, char **ret) {
         if (json_string_value(v, &s) < 0)
                 return -EBADMSG;
         return free_and_strdup(ret, s);
-}
-
-static int read_u64(json_object *o, const char *key, uint64_t *ret) {
-        json_object *v = json_get_member(o, key);
-
-        if (!v)
-                return 0;
-        return json_u64_value(v, ret) < 0 ? -EBADMSG : 0;
-}
-
-static int read_bool(json_object *o, const char *key, bool *ret) {
-        json_object *v = json_get_member(o, key);
-
-        if (!v)
-                return 0;
-        return json_bool_value(v, ret) < 0 ? -EBADMSG : 0;
 }
 
 static int read_strv(json_object *o, const char *key, char ***ret) {
@@ -360,8 +328,8 @@ static int read_files(json_object *o, FaultReport *rep) {
                 if (!json_object_is_type(f, json_type_object))
                         return -EBADMSG;
                 if ((r = read_str(f, "path", &ff->path)) < 0 ||
-                    (r = read_u64(f, "size", &ff->size)) < 0 ||
-                    (r = read_bool(f, "truncated", &ff->truncated)) < 0)
+                    (r = json_get_u64(f, "size", &ff->size)) < 0 ||
+                    (r = json_get_bool(f, "truncated", &ff->truncated)) < 0)
                         return r;
                 if (json_get_member(f, "content_base64")) {
                         ff->binary = true;
@@ -392,17 +360,17 @@ int fault_report_from_json(const char *json, FaultReport **ret) {
                 return -ENOMEM;
 
         if ((r = read_str(o, "id", &rep->id)) < 0 ||
-            (r = read_u64(o, "time", &rep->time)) < 0 ||
+            (r = json_get_u64(o, "time", &rep->time)) < 0 ||
             (r = read_str(o, "app", &rep->app)) < 0 ||
             (r = read_str(o, "version", &rep->version)) < 0 ||
-            (r = read_bool(o, "trial", &rep->trial)) < 0 ||
+            (r = json_get_bool(o, "trial", &rep->trial)) < 0 ||
             (r = read_str(o, "unit", &rep->unit)) < 0 ||
             (r = read_str(o, "invocation_id", &rep->invocation_id)) < 0 ||
             (r = read_str(o, "result", &rep->result)) < 0 ||
             (r = read_str(o, "exit_code", &rep->exit_code)) < 0 ||
             (r = read_str(o, "exit_status", &rep->exit_status)) < 0 ||
             (r = read_strv(o, "journal", &rep->journal)) < 0 ||
-            (r = read_bool(o, "journal_truncated", &rep->journal_truncated)) < 0 ||
+            (r = json_get_bool(o, "journal_truncated", &rep->journal_truncated)) < 0 ||
             (r = read_coredump(o, &rep->coredump)) < 0 ||
             (r = read_files(o, rep)) < 0)
                 return r == -ENOMEM ? r : -EBADMSG;
@@ -487,14 +455,14 @@ int fault_counts_to_json(const FaultCounts *c, char **ret) {
                 r = json_append_owned(a, e);
                 if (r < 0)
                         return r;
-                if ((r = json_add_str(e, "version", v->version)) < 0 ||
+                if ((r = json_add_string_optional(e, "version", v->version)) < 0 ||
                     (r = json_add_owned(e, "faults", json_object_new_uint64(v->faults))) < 0 ||
                     (r = json_add_owned(e, "after_trial", json_object_new_uint64(v->after_trial))) < 0 ||
                     (r = json_add_owned(e, "last", json_object_new_uint64(v->last))) < 0)
                         return r;
         }
 
-        return to_json_text(o, ret);
+        return json_to_file_text(o, ret);
 }
 
 int fault_counts_from_json(const char *json, FaultCounts *ret) {
@@ -507,7 +475,7 @@ int fault_counts_from_json(const char *json, FaultCounts *ret) {
         if (r < 0 || !json_object_is_type(o, json_type_object))
                 return -EBADMSG;
 
-        if ((r = read_u64(o, "total", &c.total)) < 0 || (r = read_u64(o, "last", &c.last)) < 0)
+        if ((r = json_get_u64(o, "total", &c.total)) < 0 || (r = json_get_u64(o, "last", &c.last)) < 0)
                 return r;
 
         a = json_get_member(o, "versions");
@@ -527,9 +495,9 @@ int fault_counts_from_json(const char *json, FaultCounts *ret) {
                         if (!json_object_is_type(e, json_type_object))
                                 return -EBADMSG;
                         if ((r = read_str(e, "version", &v->version)) < 0 ||
-                            (r = read_u64(e, "faults", &v->faults)) < 0 ||
-                            (r = read_u64(e, "after_trial", &v->after_trial)) < 0 ||
-                            (r = read_u64(e, "last", &v->last)) < 0)
+                            (r = json_get_u64(e, "faults", &v->faults)) < 0 ||
+                            (r = json_get_u64(e, "after_trial", &v->after_trial)) < 0 ||
+                            (r = json_get_u64(e, "last", &v->last)) < 0)
                                 return r;
                         if (!v->version)
                                 return -EBADMSG;

@@ -126,16 +126,10 @@ int app_state_add_transition(AppState *s, usec_t time, const char *from, const c
 
 /* JSON writing */
 
-static int json_add_string(struct json_object *o, const char *key, const char *s) {
-        if (!s)
-                return 0;
-        return json_add_owned(o, key, json_object_new_string(s));
-}
-
 static int json_add_version(struct json_object *o, const char *key, const char *v) {
         if (v && !version_is_valid(v))
                 return -EINVAL;
-        return json_add_string(o, key, v);
+        return json_add_string_optional(o, key, v);
 }
 
 static int json_new_timestamp(usec_t t, struct json_object **ret) {
@@ -192,7 +186,7 @@ static int json_new_history(const AppState *s, struct json_object **ret) {
                 r = json_add_version(e, "to", t->to);
                 if (r < 0)
                         return r;
-                r = json_add_string(e, "how", transition_kind_to_string(t->kind));
+                r = json_add_string_optional(e, "how", transition_kind_to_string(t->kind));
                 if (r < 0)
                         return r;
 
@@ -230,7 +224,6 @@ static int json_new_bad_versions(char *const *bad, struct json_object **ret) {
 int app_state_to_json(const AppState *s, char **ret) {
         _cleanup_json_ struct json_object *o = NULL;
         struct json_object *bad, *history;
-        char *json;
         int r;
 
         o = json_object_new_object();
@@ -245,21 +238,21 @@ int app_state_to_json(const AppState *s, char **ret) {
             (r = json_add_timestamp(o, "discovered_at", s->discovered_at)) < 0 ||
             (r = json_add_timestamp(o, "due_at", s->due_at)) < 0 ||
             (r = json_add_timestamp(o, "last_check", s->last_check)) < 0 ||
-            (r = json_add_string(o, "last_error", s->last_error)) < 0 ||
+            (r = json_add_string_optional(o, "last_error", s->last_error)) < 0 ||
             (r = json_add_version(o, "trial_version", s->trial_version)) < 0 ||
             (r = json_add_timestamp(o, "trial_started_at", s->trial_started_at)) < 0 ||
             (r = json_add_owned(o, "trial_starts", json_object_new_uint64(s->trial_starts))) < 0 ||
             (r = json_add_owned(o, "paused", json_object_new_boolean(s->paused))) < 0 ||
-            (r = json_add_string(o, "pause_reason", s->pause_reason)) < 0 ||
+            (r = json_add_string_optional(o, "pause_reason", s->pause_reason)) < 0 ||
             (r = json_add_owned(o, "backoff_failures", json_object_new_uint64(s->backoff_failures))) < 0 ||
             (r = json_add_timestamp(o, "backoff_until", s->backoff_until)) < 0 ||
             (r = json_add_owned(o, "channel_serial", json_object_new_uint64(s->channel_serial))) < 0 ||
-            (r = json_add_string(o, "channel_digest", s->channel_digest)) < 0 ||
-            (r = json_add_string(o, "channel_etag", s->channel_etag)) < 0 ||
+            (r = json_add_string_optional(o, "channel_digest", s->channel_digest)) < 0 ||
+            (r = json_add_string_optional(o, "channel_etag", s->channel_etag)) < 0 ||
             (r = json_add_timestamp(o, "channel_last_modified", s->channel_last_modified)) < 0 ||
-            (r = json_add_string(o, "gobuild_key", s->gobuild_key)) < 0 ||
+            (r = json_add_string_optional(o, "gobuild_key", s->gobuild_key)) < 0 ||
             (r = json_add_owned(o, "tlog_size", json_object_new_uint64(s->tlog_size))) < 0 ||
-            (r = json_add_string(o, "tlog_root", s->tlog_root)) < 0 ||
+            (r = json_add_string_optional(o, "tlog_root", s->tlog_root)) < 0 ||
             (r = json_add_owned(o, "tlog_forks", json_object_new_uint64(s->tlog_forks))) < 0)
                 return r;
 
@@ -277,12 +270,7 @@ int app_state_to_json(const AppState *s, char **ret) {
         if (r < 0)
                 return r;
 
-        if (asprintf(&json, "%s\n",
-                     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY|JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
-                return -ENOMEM;
-
-        *ret = json;
-        return 0;
+        return json_to_file_text(o, ret);
 }
 
 /* JSON reading: every helper leaves its output alone when the field is absent or null, and refuses
@@ -329,14 +317,6 @@ static int json_get_timestamp(struct json_object *o, const char *key, usec_t *re
         return json_read_timestamp(v, ret);
 }
 
-static int json_get_u64(struct json_object *o, const char *key, uint64_t *ret) {
-        struct json_object *v = json_get_member(o, key);
-
-        if (!v)
-                return 0;
-        return json_u64_value(v, ret);
-}
-
 static int json_get_unsigned(struct json_object *o, const char *key, unsigned *ret) {
         uint64_t u = 0;
         int r;
@@ -349,14 +329,6 @@ static int json_get_unsigned(struct json_object *o, const char *key, unsigned *r
 
         *ret = (unsigned) u;
         return 0;
-}
-
-static int json_get_bool(struct json_object *o, const char *key, bool *ret) {
-        struct json_object *v = json_get_member(o, key);
-
-        if (!v)
-                return 0;
-        return json_bool_value(v, ret);
 }
 
 static int json_get_bad_versions(struct json_object *o, char ***ret) {
